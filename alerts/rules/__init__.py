@@ -1,0 +1,19 @@
+"""Pure alert rules over plain data (CLINICAL.md sections 2-6). No Django imports here."""
+
+from .facts import AlertCandidate, PatientSnapshot
+from .mood import evaluate_mood
+from .serotonergic import evaluate_combinations
+from .symptoms import evaluate_symptoms
+
+
+def evaluate(snapshot: PatientSnapshot) -> list[AlertCandidate]:
+    """Every alert candidate for the patient on snapshot.today, each dedupe key at most once."""
+    candidates = [
+        *evaluate_mood(snapshot),
+        *evaluate_symptoms(snapshot),
+        *evaluate_combinations(snapshot),
+    ]
+    by_key: dict[str, AlertCandidate] = {}
+    for candidate in candidates:
+        by_key.setdefault(candidate.dedupe_key, candidate)
+    return list(by_key.values())

@@ -1,0 +1,69 @@
+"""Plain input and output records of the alert rules (pure: no Django imports)."""
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from medications.interactions import CourseFacts
+
+# Ascending order of Alert.severity.
+ALERT_SEVERITY_ORDER = ("low", "moderate", "high", "critical")
+
+# How far back the loaders read (days before today, inclusive). M5 needs T-34..T (CLINICAL.md
+# section 5); PHQ-9 is asked every two weeks, so 120 days holds several responses.
+ENTRY_LOOKBACK_DAYS = 34
+PHQ9_LOOKBACK_DAYS = 120
+
+
+def severity_rank(severity: str) -> int:
+    return ALERT_SEVERITY_ORDER.index(severity)
+
+
+@dataclass(frozen=True, slots=True)
+class EntryFacts:
+    id: int
+    date: date
+    mood: int | None
+    serotonin_symptoms: tuple[str, ...] = ()
+    self_harm_thoughts: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Phq9Facts:
+    id: int
+    completed_on: date  # the patient-local date of completed_at
+    total: int
+    item9: int
+
+
+@dataclass(frozen=True, slots=True)
+class PatientSnapshot:
+    """What the rules see of one patient on `today` (patient-local date).
+
+    `entries` and `phq9` are in chronological order. The loader must include at least the
+    entries of the last ENTRY_WINDOW_DAYS, the PHQ-9 responses of the last PHQ9_WINDOW_DAYS
+    and the two most recent PHQ-9 responses, and all medication courses.
+    """
+
+    patient_id: int
+    today: date
+    age: int | None
+    entries: tuple[EntryFacts, ...] = ()
+    phq9: tuple[Phq9Facts, ...] = ()
+    courses: tuple[CourseFacts, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class AlertCandidate:
+    kind: str
+    severity: str
+    dedupe_key: str
+    title: str
+    rule: str
+    rule_version: int
+    # JSON-serialisable. evidence["hits"] lists what triggered the rule; each hit has "rule" and
+    # "items" (e.g. "entry:12", "phq9:3", "course:sertraline:2026-01-05"): hits of the same rule
+    # sharing an item are the same episode (used to tell new evidence from old).
+    evidence: dict[str, Any] = field(default_factory=dict)
+    explanation: str = ""
+    patient_message: str = ""

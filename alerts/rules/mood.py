@@ -1,0 +1,291 @@
+"""Mood and safety rules M1-M5 (CLINICAL.md section 5). Pure: no Django imports."""
+
+from datetime import date, timedelta
+from fractions import Fraction
+from typing import Any
+
+from medications.interactions import black_box_window_open
+
+from .facts import AlertCandidate, EntryFacts, PatientSnapshot, Phq9Facts, severity_rank
+
+RULE_VERSION = 1
+
+# M1: PHQ-9 item 9 ("thoughts that you would be better off dead, or of hurting yourself")
+# answered above 0 carries ~10x the one-year suicide-attempt risk (Simon et al., Psychiatr
+# Serv 2013); the daily check-in asks the same question as a tick box.
+M1_ITEM9_THRESHOLD = 1
+
+# M2: 5 points is the individual minimal clinically important difference of the PHQ-9
+# (Loewe et al., Med Care 2004), compared with the previous response within 90 days.
+M2_MIN_INCREASE = 5
+M2_PREVIOUS_WITHIN_DAYS = 90
+
+# M3: 20-27 is the "severe" PHQ-9 band (Kroenke et al., J Gen Intern Med 2001).
+M3_SEVERE_TOTAL = 20
+
+# M4 [design]: three consecutive daily moods (0 worst - 10 best) at or below 2, ending today or
+# yesterday.
+M4_LOW_MOOD = 2
+M4_RUN_DAYS = 3
+M4_LATEST_END_LAG_DAYS = 1
+
+# M5 [design]: mean mood of the last 7 days (T-6..T, >= 4 entries) at least 2.0 below the mean
+# of the 28 days before (T-34..T-7, >= 10 entries). Higher severity inside the FDA black-box
+# window or under 25 (FDA antidepressant boxed warning: risk higher under age 25).
+M5_RECENT_DAYS = 7
+M5_RECENT_MIN_ENTRIES = 4
+M5_BASELINE_DAYS = 28
+M5_BASELINE_MIN_ENTRIES = 10
+M5_MIN_DROP = Fraction(2)
+M5_YOUNG_AGE = 25
+
+CRISIS_HINT = (
+    "If you might act on these thoughts, or you are in danger now, get help straight away: "
+    "see the crisis contacts on this page."
+)
+
+
+def suicidal_ideation_candidates(snapshot: PatientSnapshot) -> list[AlertCandidate]:
+    """M1: one critical alert per triggering entry or PHQ-9 response."""
+    candidates = []
+    for entry in snapshot.entries:
+        if not entry.self_harm_thoughts:
+            continue
+        candidates.append(
+            _m1_candidate(
+                key=f"suicidal_ideation:entry:{entry.id}",
+                hit={
+                    "rule": "M1",
+                    "items": [f"entry:{entry.id}"],
+                    "source": "daily_checkin",
+                    "entry_id": entry.id,
+                    "date": entry.date.isoformat(),
+                },
+                explanation=(
+                    f"Daily check-in of {entry.date.isoformat()}: the patient ticked thoughts of "
+                    "being better off dead or of hurting themselves. Rule M1 (CLINICAL.md 5); "
+                    "PHQ-9 item 9 > 0 carries ~10x one-year suicide-attempt risk (Simon 2013)."
+                ),
+            )
+        )
+    for response in snapshot.phq9:
+        if response.item9 < M1_ITEM9_THRESHOLD:
+            continue
+        candidates.append(
+            _m1_candidate(
+                key=f"suicidal_ideation:phq9:{response.id}",
+                hit={
+                    "rule": "M1",
+                    "items": [f"phq9:{response.id}"],
+                    "source": "phq9",
+                    "response_id": response.id,
+                    "date": response.completed_on.isoformat(),
+                    "item9": response.item9,
+                    "total": response.total,
+                },
+                explanation=(
+                    f"PHQ-9 of {response.completed_on.isoformat()}: item 9 = {response.item9} "
+                    f"(total {response.total}). Rule M1 (CLINICAL.md 5); item 9 > 0 carries "
+                    "~10x one-year suicide-attempt risk (Simon 2013)."
+                ),
+            )
+        )
+    return candidates
+
+
+def _m1_candidate(*, key: str, hit: dict[str, Any], explanation: str) -> AlertCandidate:
+    return AlertCandidate(
+        kind="suicidal_ideation",
+        severity="critical",
+        dedupe_key=key,
+        title="Thoughts of self-harm reported",
+        rule="M1",
+        rule_version=RULE_VERSION,
+        evidence={"hits": [hit]},
+        explanation=explanation,
+        patient_message=(
+            "Your care team has been told about your answer about thoughts of being better off "
+            "dead or of hurting yourself, and will follow up with you. " + CRISIS_HINT
+        ),
+    )
+
+
+def latest_phq9_pair(
+    snapshot: PatientSnapshot,
+) -> tuple[Phq9Facts | None, Phq9Facts | None]:
+    """The latest PHQ-9 completed on or before today, and the one before it."""
+    done = [r for r in snapshot.phq9 if r.completed_on <= snapshot.today]
+    if not done:
+        return None, None
+    return done[-1], (done[-2] if len(done) > 1 else None)
+
+
+def rule_m2(snapshot: PatientSnapshot) -> dict[str, Any] | None:
+    latest, previous = latest_phq9_pair(snapshot)
+    if latest is None or previous is None:
+        return None
+    if (latest.completed_on - previous.completed_on).days > M2_PREVIOUS_WITHIN_DAYS:
+        return None
+    if latest.total < previous.total + M2_MIN_INCREASE:
+        return None
+    return {
+        "rule": "M2",
+        "severity": "high",
+        "items": [f"phq9:{latest.id}"],
+        "response_ids": [previous.id, latest.id],
+        "dates": [previous.completed_on.isoformat(), latest.completed_on.isoformat()],
+        "totals": [previous.total, latest.total],
+        "explanation": (
+            f"M2: PHQ-9 total rose from {previous.total} ({previous.completed_on.isoformat()}) "
+            f"to {latest.total} ({latest.completed_on.isoformat()}), >= {M2_MIN_INCREASE} points "
+            "within 90 days: the individual minimal clinically important difference "
+            "(Loewe 2004)."
+        ),
+    }
+
+
+def rule_m3(snapshot: PatientSnapshot) -> dict[str, Any] | None:
+    latest, previous = latest_phq9_pair(snapshot)
+    if latest is None or latest.total < M3_SEVERE_TOTAL:
+        return None
+    if previous is not None and previous.total >= M3_SEVERE_TOTAL:
+        return None
+    hit: dict[str, Any] = {
+        "rule": "M3",
+        "severity": "high",
+        "items": [f"phq9:{latest.id}"],
+        "response_ids": [latest.id],
+        "dates": [latest.completed_on.isoformat()],
+        "totals": [latest.total],
+        "explanation": (
+            f"M3: PHQ-9 total {latest.total} ({latest.completed_on.isoformat()}) is in the "
+            "severe band 20-27 (Kroenke 2001)"
+            + (
+                f"; the previous total was {previous.total}."
+                if previous is not None
+                else "; first PHQ-9 on record."
+            )
+        ),
+    }
+    if previous is not None:
+        hit["response_ids"].insert(0, previous.id)
+        hit["dates"].insert(0, previous.completed_on.isoformat())
+        hit["totals"].insert(0, previous.total)
+    return hit
+
+
+def _entries_by_date(entries: tuple[EntryFacts, ...]) -> dict[date, EntryFacts]:
+    # The journal keeps one entry per patient and date; if a caller passes two, the later wins.
+    return {entry.date: entry for entry in entries}
+
+
+def _is_low(entry: EntryFacts | None) -> bool:
+    return entry is not None and entry.mood is not None and entry.mood <= M4_LOW_MOOD
+
+
+def rule_m4(snapshot: PatientSnapshot) -> dict[str, Any] | None:
+    by_date = _entries_by_date(snapshot.entries)
+    for lag in range(M4_LATEST_END_LAG_DAYS + 1):
+        end = snapshot.today - timedelta(days=lag)
+        run = [by_date.get(end - timedelta(days=back)) for back in range(M4_RUN_DAYS - 1, -1, -1)]
+        if all(_is_low(entry) for entry in run):
+            return {
+                "rule": "M4",
+                "severity": "high",
+                "items": [f"entry:{entry.id}" for entry in run],
+                "entry_ids": [entry.id for entry in run],
+                "dates": [entry.date.isoformat() for entry in run],
+                "moods": [entry.mood for entry in run],
+                "explanation": (
+                    f"M4: mood <= {M4_LOW_MOOD} (0 worst - 10 best) on {M4_RUN_DAYS} consecutive "
+                    f"days, {run[0].date.isoformat()} to {run[-1].date.isoformat()} "
+                    "[portal rule, CLINICAL.md 5]."
+                ),
+            }
+    return None
+
+
+def _window(entries: tuple[EntryFacts, ...], first: date, last: date) -> list[EntryFacts]:
+    by_date = _entries_by_date(entries)
+    return [e for d, e in sorted(by_date.items()) if first <= d <= last and e.mood is not None]
+
+
+def rule_m5(snapshot: PatientSnapshot) -> dict[str, Any] | None:
+    today = snapshot.today
+    recent = _window(snapshot.entries, today - timedelta(days=M5_RECENT_DAYS - 1), today)
+    baseline_last = today - timedelta(days=M5_RECENT_DAYS)
+    baseline = _window(
+        snapshot.entries, baseline_last - timedelta(days=M5_BASELINE_DAYS - 1), baseline_last
+    )
+    if len(recent) < M5_RECENT_MIN_ENTRIES or len(baseline) < M5_BASELINE_MIN_ENTRIES:
+        return None
+    # Exact arithmetic: a drop of exactly 2.0 must count, whatever the float rounding.
+    recent_mean = Fraction(sum(e.mood for e in recent), len(recent))
+    baseline_mean = Fraction(sum(e.mood for e in baseline), len(baseline))
+    if recent_mean > baseline_mean - M5_MIN_DROP:
+        return None
+    window_open = black_box_window_open(snapshot.courses, today)
+    young = snapshot.age is not None and snapshot.age < M5_YOUNG_AGE
+    severity = "high" if window_open or young else "moderate"
+    reasons = []
+    if window_open:
+        reasons.append(
+            "a medicine with a suicidality warning was started or changed in the last 12 weeks"
+        )
+    if young:
+        reasons.append(f"the patient is under {M5_YOUNG_AGE}")
+    return {
+        "rule": "M5",
+        "severity": severity,
+        "items": [f"entry:{e.id}" for e in recent],
+        "entry_ids": [e.id for e in recent],
+        "recent_mean": round(float(recent_mean), 2),
+        "recent_count": len(recent),
+        "baseline_mean": round(float(baseline_mean), 2),
+        "baseline_count": len(baseline),
+        "black_box_window_open": window_open,
+        "under_25": young,
+        "explanation": (
+            f"M5: mean mood {float(recent_mean):.1f} over {len(recent)} entries of the last 7 days "
+            f"vs {float(baseline_mean):.1f} over {len(baseline)} entries of the 28 days before "
+            "(drop >= 2.0) [portal rule, CLINICAL.md 5]."
+            + (
+                " Severity high: " + " and ".join(reasons) + " (FDA antidepressant boxed warning)."
+                if reasons
+                else ""
+            )
+        ),
+    }
+
+
+MOOD_RULES = (rule_m2, rule_m3, rule_m4, rule_m5)
+
+
+def mood_worsening_candidate(snapshot: PatientSnapshot) -> AlertCandidate | None:
+    """M2-M5 merged into the patient's one `mood_worsening` candidate (max severity)."""
+    hits = [hit for rule in MOOD_RULES if (hit := rule(snapshot)) is not None]
+    if not hits:
+        return None
+    severity = max((hit["severity"] for hit in hits), key=severity_rank)
+    return AlertCandidate(
+        kind="mood_worsening",
+        severity=severity,
+        dedupe_key="mood_worsening",
+        title="Mood worsening",
+        rule="+".join(hit["rule"] for hit in hits),
+        rule_version=RULE_VERSION,
+        evidence={"hits": hits},
+        explanation=" ".join(hit["explanation"] for hit in hits),
+        patient_message=(
+            "Your recent answers show your mood has been lower, and your care team has been "
+            "told. Talk to your clinician about how you are feeling."
+        ),
+    )
+
+
+def evaluate_mood(snapshot: PatientSnapshot) -> list[AlertCandidate]:
+    candidates = suicidal_ideation_candidates(snapshot)
+    worsening = mood_worsening_candidate(snapshot)
+    if worsening is not None:
+        candidates.append(worsening)
+    return candidates
