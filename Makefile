@@ -1,0 +1,71 @@
+# The two commands a new user needs: `make run` and `make test`.
+SHELL := /bin/bash
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+PY := $(VENV)/bin/python
+PORT ?= 8000
+# Settings for a developer machine; production sets its own environment.
+DEV_ENV := DEBUG=1
+
+.PHONY: run test lint install static worker beat migrate seed clean bench
+
+$(VENV)/.installed: requirements.txt requirements-dev.txt
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements-dev.txt
+	touch $@
+
+install: $(VENV)/.installed
+
+# Front-end libraries come from npm (package.json + lock file), never a CDN or the repo.
+portal/static/vendor/.built: package.json package-lock.json
+	npm ci --no-audit --no-fund --silent
+	mkdir -p portal/static/vendor
+	cp node_modules/chart.js/dist/chart.umd.js portal/static/vendor/chart.umd.js
+	touch $@
+
+static: portal/static/vendor/.built
+
+migrate: install
+	$(DEV_ENV) $(PY) manage.py migrate --noinput
+
+seed: migrate
+	$(DEV_ENV) $(PY) manage.py seed_demo
+
+# Embedded default: SQLite and eager Celery. With DATABASE_URL / REDIS_URL set, PostgreSQL and a
+# real worker (started here in the background and stopped with the server).
+run: install static seed
+	@if [ -n "$$REDIS_URL" ]; then \
+	  echo "REDIS_URL is set: starting a Celery worker and beat in the background."; \
+	  $(DEV_ENV) $(VENV)/bin/celery -A portal worker -B --loglevel=INFO --concurrency=2 & \
+	  trap "kill $$! 2>/dev/null" EXIT; \
+	  $(DEV_ENV) $(PY) manage.py runserver 127.0.0.1:$(PORT); \
+	else \
+	  $(DEV_ENV) $(PY) manage.py runserver 127.0.0.1:$(PORT); \
+	fi
+
+test: install static
+	$(VENV)/bin/pytest -q $(PYTEST_ARGS)
+
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	SECRET_KEY=lint-only-secret-key-0123456789-abcdefghijklmnop $(PY) manage.py makemigrations --check --dry-run
+	$(MAKE) --no-print-directory check-deploy
+
+# The production environment must pass Django's deployment checks with no warnings.
+check-deploy: install
+	DEBUG=0 SECRET_KEY=$$(head -c 48 /dev/urandom | base64 | tr -d '/+=') ALLOWED_HOSTS=portal.example.org \
+	  $(PY) manage.py check --deploy --fail-level WARNING
+
+worker: install
+	$(VENV)/bin/celery -A portal worker --loglevel=INFO
+
+beat: install
+	$(VENV)/bin/celery -A portal beat --loglevel=INFO
+
+bench: install
+	$(DEV_ENV) $(PY) bench/run_all.py
+
+clean:
+	rm -rf $(VENV) node_modules portal/static/vendor staticfiles

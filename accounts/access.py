@@ -1,0 +1,53 @@
+"""The one place that decides who sees which patient's data.
+
+Every view, API and selector that touches patient data starts here. A patient sees only
+themself; a clinician sees a patient only through an *active* care link *and* only once an
+administrator has verified them; administrators use the Django admin, not these paths.
+Missing and forbidden answer the same (404), so ids reveal nothing.
+"""
+
+from django.db.models import QuerySet
+from django.http import Http404
+
+from .models import CareLinkStatus, Role, User
+
+
+def patients_visible_to(user) -> QuerySet[User]:
+    """Patients whose records `user` may read, as a queryset (one query when evaluated)."""
+    if not getattr(user, "is_authenticated", False):
+        return User.objects.none()
+    if not user.is_active:
+        return User.objects.none()
+    if user.role == Role.PATIENT:
+        return User.objects.filter(pk=user.pk, role=Role.PATIENT)
+    if user.role != Role.CLINICIAN:
+        return User.objects.none()
+    # A single filter() call keeps every condition on the same care-link row.
+    return User.objects.filter(
+        role=Role.PATIENT,
+        is_active=True,
+        care_links_as_patient__clinician=user,
+        care_links_as_patient__status=CareLinkStatus.ACTIVE,
+        care_links_as_patient__clinician__clinician_profile__verified_at__isnull=False,
+    )
+
+
+def access_patient(user, patient_id) -> User:
+    """The patient with `patient_id` if `user` may see them; otherwise Http404."""
+    try:
+        patient_pk = int(patient_id)
+    except (TypeError, ValueError):
+        raise Http404("No such patient.") from None
+    patient = patients_visible_to(user).filter(pk=patient_pk).first()
+    if patient is None:
+        raise Http404("No such patient.")
+    return patient
+
+
+def is_verified_clinician(user) -> bool:
+    if not getattr(user, "is_authenticated", False):
+        return False
+    if user.role != Role.CLINICIAN:
+        return False
+    profile = getattr(user, "clinician_profile", None)
+    return profile is not None and profile.verified_at is not None

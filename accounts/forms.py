@@ -1,0 +1,98 @@
+import zoneinfo
+from datetime import date
+
+from django import forms
+from django.contrib.auth import password_validation
+from django.contrib.auth.forms import AuthenticationForm
+
+COMMON_TIMEZONES = [
+    "America/New_York",
+    "America/Chicago",
+    "America/Denver",
+    "America/Phoenix",
+    "America/Los_Angeles",
+    "America/Anchorage",
+    "Pacific/Honolulu",
+    "America/Toronto",
+    "Europe/London",
+    "Europe/Dublin",
+    "Europe/Paris",
+    "Europe/Berlin",
+    "Australia/Sydney",
+    "Pacific/Auckland",
+    "UTC",
+]
+
+
+def timezone_choices():
+    others = sorted(zoneinfo.available_timezones() - set(COMMON_TIMEZONES))
+    return [("Common", [(z, z.replace("_", " ")) for z in COMMON_TIMEZONES]),
+            ("All time zones", [(z, z.replace("_", " ")) for z in others])]
+
+
+class EmailLoginForm(AuthenticationForm):
+    username = forms.EmailField(
+        label="Email", widget=forms.EmailInput(attrs={"autocomplete": "email", "autofocus": True})
+    )
+
+
+class _SignupBase(forms.Form):
+    full_name = forms.CharField(
+        label="Your name", max_length=150, widget=forms.TextInput(attrs={"autocomplete": "name"})
+    )
+    email = forms.EmailField(label="Email", widget=forms.EmailInput(attrs={"autocomplete": "email"}))
+    password = forms.CharField(
+        label="Password",
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        help_text="At least 10 characters; not a common password.",
+    )
+
+    def clean_email(self):
+        return self.cleaned_data["email"].strip().lower()
+
+    def clean(self):
+        cleaned = super().clean()
+        password = cleaned.get("password")
+        if password:
+            try:
+                password_validation.validate_password(password)
+            except forms.ValidationError as error:
+                self.add_error("password", error)
+        return cleaned
+
+
+class PatientSignupForm(_SignupBase):
+    date_of_birth = forms.DateField(
+        label="Date of birth",
+        widget=forms.DateInput(attrs={"type": "date", "autocomplete": "bday"}),
+        help_text="Used to apply age-specific medicine warnings (for example, under 25).",
+    )
+    timezone = forms.ChoiceField(label="Your time zone", choices=timezone_choices,
+                                 initial="America/New_York")
+    consent = forms.BooleanField(
+        label="I agree that my entries are stored to help me and the clinicians I choose to share "
+        "them with. I understand this portal does not replace emergency care.",
+    )
+
+    def clean_date_of_birth(self):
+        dob = self.cleaned_data["date_of_birth"]
+        today = date.today()
+        if dob > today:
+            raise forms.ValidationError("Date of birth cannot be in the future.")
+        if dob.year < today.year - 120:
+            raise forms.ValidationError("Please check the year of your date of birth.")
+        return dob
+
+
+class ClinicianSignupForm(_SignupBase):
+    organisation = forms.CharField(label="Practice or organisation", max_length=200)
+    licence_number = forms.CharField(label="Licence or registration number", max_length=64)
+
+
+class InvitationAcceptForm(forms.Form):
+    code = forms.CharField(
+        label="Invitation code from your clinician",
+        max_length=32,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "autocapitalize": "characters"}),
+    )

@@ -1,0 +1,16 @@
+from django.db.models import QuerySet
+
+from .models import CareLink, CareLinkStatus, Invitation
+
+
+def care_links_for_patient(patient) -> QuerySet[CareLink]:
+    return (
+        CareLink.objects.filter(patient=patient)
+        .exclude(status=CareLinkStatus.REVOKED)
+        .select_related("clinician", "clinician__clinician_profile")
+        .order_by("-created_at")
+    )
+
+
+def open_invitations_for_clinician(clinician) -> QuerySet[Invitation]:
+    return Invitation.objects.filter(clinician=clinician, used_at__isnull=True).order_by("-created_at")

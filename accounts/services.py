@@ -1,0 +1,150 @@
+"""Writes for accounts: sign-up, verification, invitations and care links."""
+
+from datetime import date
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from .audit import audit_event
+from .models import (
+    CareLink,
+    CareLinkStatus,
+    ClinicianProfile,
+    Invitation,
+    PatientProfile,
+    Role,
+    User,
+)
+
+
+def _create_user(*, email: str, password: str, full_name: str, role: str) -> User:
+    email = User.objects.normalize_email(email).lower()
+    if User.objects.filter(email__iexact=email).exists():
+        raise ValidationError({"email": ["An account with this email address already exists."]})
+    try:
+        with transaction.atomic():
+            return User.objects.create_user(
+                email=email, password=password, role=role, full_name=full_name
+            )
+    except IntegrityError:
+        # Two sign-ups racing for the same address: the unique index decides.
+        raise ValidationError(
+            {"email": ["An account with this email address already exists."]}
+        ) from None
+
+
+@transaction.atomic
+def patient_signup(
+    *,
+    email: str,
+    password: str,
+    full_name: str,
+    date_of_birth: date | None,
+    timezone_name: str,
+    consent: bool,
+) -> User:
+    if not consent:
+        raise ValidationError({"consent": ["Please confirm you agree before creating an account."]})
+    user = _create_user(email=email, password=password, full_name=full_name, role=Role.PATIENT)
+    PatientProfile.objects.create(
+        user=user,
+        date_of_birth=date_of_birth,
+        timezone=timezone_name,
+        consented_at=timezone.now(),
+    )
+    return user
+
+
+@transaction.atomic
+def clinician_signup(
+    *, email: str, password: str, full_name: str, organisation: str = "", licence_number: str = ""
+) -> User:
+    user = _create_user(email=email, password=password, full_name=full_name, role=Role.CLINICIAN)
+    ClinicianProfile.objects.create(
+        user=user, organisation=organisation, licence_number=licence_number
+    )
+    return user
+
+
+@transaction.atomic
+def clinician_verify(*, clinician: User, verified_by: User | None) -> ClinicianProfile:
+    profile, _ = ClinicianProfile.objects.get_or_create(user=clinician)
+    if profile.verified_at is None:
+        profile.verified_at = timezone.now()
+        profile.verified_by = verified_by
+        profile.save(update_fields=["verified_at", "verified_by"])
+        audit_event(actor=verified_by, patient=None, action="clinician_verified",
+                    object_type="user", object_id=clinician.pk)
+    return profile
+
+
+@transaction.atomic
+def invitation_create(*, clinician: User) -> Invitation:
+    profile = getattr(clinician, "clinician_profile", None)
+    if clinician.role != Role.CLINICIAN or profile is None or profile.verified_at is None:
+        raise ValidationError(
+            "Your account is awaiting verification by an administrator; "
+            "you can invite patients once it is verified."
+        )
+    return Invitation.objects.create(
+        clinician=clinician, expires_at=timezone.now() + settings.INVITATION_TTL
+    )
+
+
+def normalise_code(code: str) -> str:
+    return "".join(ch for ch in (code or "").upper() if ch.isalnum())
+
+
+@transaction.atomic
+def invitation_accept(*, patient: User, code: str) -> CareLink:
+    """The patient shares their record with the clinician who issued `code`."""
+    if patient.role != Role.PATIENT:
+        raise ValidationError({"code": ["Only patients can accept an invitation."]})
+    invitation = (
+        Invitation.objects.select_for_update()
+        .select_related("clinician")
+        .filter(code=normalise_code(code))
+        .first()
+    )
+    if invitation is None:
+        raise ValidationError({"code": ["We could not find that invitation code. Check it and try again."]})
+    if invitation.is_used:
+        raise ValidationError({"code": ["This invitation code has already been used."]})
+    if invitation.is_expired():
+        raise ValidationError({"code": ["This invitation code has expired. Ask your clinician for a new one."]})
+    clinician = invitation.clinician
+    if CareLink.objects.filter(patient=patient, clinician=clinician).exclude(
+        status=CareLinkStatus.REVOKED
+    ).exists():
+        raise ValidationError({"code": ["You already share your record with this clinician."]})
+    now = timezone.now()
+    link = CareLink.objects.create(
+        patient=patient, clinician=clinician, status=CareLinkStatus.ACTIVE, activated_at=now
+    )
+    invitation.used_at = now
+    invitation.used_by = patient
+    invitation.save(update_fields=["used_at", "used_by"])
+    audit_event(actor=patient, patient=patient, action="care_link_created",
+                object_type="care_link", object_id=link.pk)
+    return link
+
+
+@transaction.atomic
+def care_link_revoke(*, patient: User, link_id) -> CareLink:
+    """Stop sharing. Takes effect on the clinician's next request (access is checked per query)."""
+    link = (
+        CareLink.objects.select_for_update()
+        .filter(pk=link_id, patient=patient)
+        .exclude(status=CareLinkStatus.REVOKED)
+        .first()
+    )
+    if link is None:
+        raise ValidationError("That sharing link does not exist or was already removed.")
+    link.status = CareLinkStatus.REVOKED
+    link.revoked_at = timezone.now()
+    link.save(update_fields=["status", "revoked_at"])
+    audit_event(actor=patient, patient=patient, action="care_link_revoked",
+                object_type="care_link", object_id=link.pk)
+    return link

@@ -1,0 +1,162 @@
+"""Shared fixtures: the personas of STYLE.md and real-service guards.
+
+Pat (patient) shares her record with Cleo (verified clinician). Uma is a verified clinician with
+no link. Rex was linked but Pat revoked him. Val is a clinician awaiting verification who holds an
+active link. Sam is another patient. Ada is the administrator.
+"""
+
+import os
+import socket
+from urllib.parse import urlparse
+
+import pytest
+from django.utils import timezone
+from rest_framework.test import APIClient
+
+from accounts.models import CareLink, CareLinkStatus, ClinicianProfile, PatientProfile, Role, User
+
+PASSWORD = "correct-horse-battery-staple"
+
+
+def _services_required() -> bool:
+    return os.environ.get("REQUIRE_SERVICES") == "1"
+
+
+def _reachable(url: str, default_port: int) -> bool:
+    parsed = urlparse(url)
+    try:
+        with socket.create_connection((parsed.hostname or "127.0.0.1", parsed.port or default_port), 1):
+            return True
+    except OSError:
+        return False
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _require_postgres_in_ci(django_db_setup, django_db_blocker):
+    """With REQUIRE_SERVICES=1 the suite must run on PostgreSQL, never silently on SQLite."""
+    from django.db import connection
+
+    if _services_required() and connection.vendor != "postgresql":
+        pytest.fail("REQUIRE_SERVICES=1 but DATABASE_URL does not point at PostgreSQL.")
+
+
+@pytest.fixture
+def require_redis():
+    """Skip a test that needs Redis when it is not there, unless REQUIRE_SERVICES=1 (then fail)."""
+    url = os.environ.get("REDIS_URL", "")
+    if not url or not _reachable(url, 6379):
+        message = "This test needs a reachable Redis at REDIS_URL."
+        if _services_required():
+            pytest.fail(message)
+        pytest.skip(message)
+    return url
+
+
+@pytest.fixture
+def require_postgres():
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        message = "This test needs PostgreSQL (set DATABASE_URL)."
+        if _services_required():
+            pytest.fail(message)
+        pytest.skip(message)
+
+
+def make_patient(email, name, dob=None, tz="America/New_York"):
+    user = User.objects.create_user(email=email, password=PASSWORD, role=Role.PATIENT, full_name=name)
+    PatientProfile.objects.create(user=user, date_of_birth=dob, timezone=tz)
+    return user
+
+
+def make_clinician(email, name, verified=True):
+    user = User.objects.create_user(email=email, password=PASSWORD, role=Role.CLINICIAN, full_name=name)
+    ClinicianProfile.objects.create(user=user, verified_at=timezone.now() if verified else None)
+    return user
+
+
+def link(patient, clinician, status=CareLinkStatus.ACTIVE):
+    return CareLink.objects.create(
+        patient=patient,
+        clinician=clinician,
+        status=status,
+        activated_at=timezone.now(),
+        revoked_at=timezone.now() if status == CareLinkStatus.REVOKED else None,
+    )
+
+
+@pytest.fixture
+def pat(db):
+    from datetime import date
+
+    return make_patient("pat@example.com", "Pat Patient", dob=date(1980, 5, 17))
+
+
+@pytest.fixture
+def sam(db):
+    from datetime import date
+
+    return make_patient("sam@example.com", "Sam Other", dob=date(1990, 1, 2))
+
+
+@pytest.fixture
+def cleo(db, pat):
+    clinician = make_clinician("cleo@example.com", "Cleo Linked")
+    link(pat, clinician)
+    return clinician
+
+
+@pytest.fixture
+def uma(db):
+    return make_clinician("uma@example.com", "Uma Unlinked")
+
+
+@pytest.fixture
+def rex(db, pat):
+    clinician = make_clinician("rex@example.com", "Rex Revoked")
+    link(pat, clinician, status=CareLinkStatus.REVOKED)
+    return clinician
+
+
+@pytest.fixture
+def val(db, pat):
+    clinician = make_clinician("val@example.com", "Val Unverified", verified=False)
+    link(pat, clinician)
+    return clinician
+
+
+@pytest.fixture
+def ada(db):
+    return User.objects.create_superuser(email="ada@example.com", password=PASSWORD, full_name="Ada")
+
+
+@pytest.fixture
+def personas(pat, sam, cleo, uma, rex, val, ada):
+    return {"pat": pat, "sam": sam, "cleo": cleo, "uma": uma, "rex": rex, "val": val, "ada": ada}
+
+
+def api_client_for(user=None) -> APIClient:
+    client = APIClient()
+    if user is not None:
+        client.force_authenticate(user=user)
+    return client
+
+
+@pytest.fixture
+def api_client():
+    """Factory: api_client(user) -> an APIClient authenticated as `user` (None: anonymous)."""
+    return api_client_for
+
+
+@pytest.fixture
+def client_for(client):
+    """Factory: client_for(user) -> a Django test client logged in as `user`."""
+    from django.test import Client
+
+    def make(user=None):
+        c = Client()
+        if user is not None:
+            c.force_login(user)
+        return c
+
+    return make

@@ -1,0 +1,96 @@
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+
+class SerotonergicTier(models.TextChoices):
+    MAOI = "maoi", "MAOI"
+    STRONG = "strong", "Strong"
+    WEAK = "weak", "Weak"
+    NONE = "none", "None"
+
+
+class SuicidalityWarning(models.TextChoices):
+    BOXED = "boxed", "Boxed warning"
+    WARNING = "warning", "Warning"
+    NONE = "", "None"
+
+
+class Drug(models.Model):
+    """A catalog entry (data, editable in the admin). See CLINICAL.md section 1."""
+
+    name = models.CharField(max_length=120, unique=True)  # generic
+    brand_names = models.JSONField(default=list, blank=True)
+    rxcui = models.CharField(max_length=16, blank=True)
+    rxcui_verified = models.BooleanField(default=False)
+    drug_class = models.CharField(max_length=64, blank=True)
+    serotonergic = models.CharField(
+        max_length=8, choices=SerotonergicTier.choices, default=SerotonergicTier.NONE
+    )
+    washout_days = models.PositiveSmallIntegerField(default=0)
+    suicidality_warning = models.CharField(
+        max_length=8, choices=SuicidalityWarning.choices, blank=True, default=""
+    )
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class Frequency(models.TextChoices):
+    DAILY = "daily", "Once a day"
+    TWICE_DAILY = "twice_daily", "Twice a day"
+    THREE_TIMES_DAILY = "three_times_daily", "Three times a day"
+    FOUR_TIMES_DAILY = "four_times_daily", "Four times a day"
+    AT_BEDTIME = "at_bedtime", "At bedtime"
+    WEEKLY = "weekly", "Once a week"
+    AS_NEEDED = "as_needed", "As needed"
+    ONCE = "once", "Once"
+    OTHER = "other", "Other"
+
+
+class Unit(models.TextChoices):
+    MG = "mg", "mg"
+    MCG = "mcg", "mcg"
+    G = "g", "g"
+    ML = "mL", "mL"
+    IU = "IU", "IU"
+    DROPS = "drops", "drops"
+    TABLETS = "tablets", "tablets"
+    CAPSULES = "capsules", "capsules"
+    PATCH = "patch", "patch"
+    PUFFS = "puffs", "puffs"
+    UNITS = "units", "units"
+
+
+class MedicationCourse(models.Model):
+    """One stretch of taking one medicine at one dose. A dose change ends one and starts the next."""
+
+    patient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="medication_courses"
+    )
+    drug = models.ForeignKey(
+        Drug, null=True, blank=True, on_delete=models.PROTECT, related_name="courses"
+    )
+    name = models.CharField(max_length=120)  # as the patient typed it
+    dose = models.DecimalField(max_digits=10, decimal_places=3, null=True, blank=True)
+    unit = models.CharField(max_length=16, choices=Unit.choices, blank=True)
+    frequency = models.CharField(max_length=24, choices=Frequency.choices, default=Frequency.DAILY)
+    started_on = models.DateField()
+    stopped_on = models.DateField(null=True, blank=True)  # last day taken
+    reason = models.CharField(max_length=200, blank=True)
+    prescriber = models.CharField(max_length=120, blank=True)
+    previous_course = models.OneToOneField(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="next_course"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-started_on", "-id"]
+        indexes = [models.Index(fields=["patient", "started_on"])]
+
+    def __str__(self):
+        return f"Course {self.pk}"

@@ -1,0 +1,39 @@
+from django.contrib import admin
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
+
+from accounts import views as account_views
+
+from . import views
+
+api_v1 = [
+    path("", include("accounts.api_urls")),
+    path("", include("journal.api_urls")),
+    path("", include("medications.api_urls")),
+    path("", include("alerts.api_urls")),
+    path("", include("clinic.api_urls")),
+]
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("healthz", views.healthz, name="healthz"),
+    path("admin/", admin.site.urls),
+    path("accounts/", include("accounts.urls")),
+    path("patient/sharing/", account_views.sharing, name="sharing"),
+    path(
+        "patient/sharing/<int:link_id>/revoke/",
+        account_views.sharing_revoke,
+        name="sharing-revoke",
+    ),
+    path(
+        "clinician/invitations/",
+        account_views.clinician_invitations,
+        name="clinician-invitations",
+    ),
+    path("patient/medications/", include("medications.urls")),
+    path("patient/", include("journal.urls")),
+    path("clinician/", include("clinic.urls")),
+    path("api/v1/", include(api_v1)),
+    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="api-docs"),
+]

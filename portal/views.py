@@ -1,0 +1,30 @@
+from django.contrib.auth.decorators import login_required
+from django.http import JsonResponse
+from django.shortcuts import redirect
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+
+from accounts.models import Role
+
+from .health import broker_state, database_state
+
+HOME_BY_ROLE = {
+    Role.PATIENT: "journal:home",
+    Role.CLINICIAN: "clinic:dashboard",
+    Role.ADMIN: "admin:index",
+}
+
+
+@login_required
+def home(request):
+    """Send each user to the start page of their role."""
+    return redirect(HOME_BY_ROLE.get(request.user.role, "login"))
+
+
+@never_cache
+@require_GET
+def healthz(request):
+    database = database_state()
+    state = {"database": database, "broker": broker_state()}
+    state["status"] = "ok" if database == "ok" else "down"
+    return JsonResponse(state, status=200 if database == "ok" else 503)
