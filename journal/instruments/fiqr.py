@@ -1,0 +1,146 @@
+"""Revised Fibromyalgia Impact Questionnaire (Bennett et al., Arthritis Res Ther 2009).
+
+21 items scored 0-10 in three domains: function (9), overall impact (2), symptoms (10).
+Total = function sum / 3 + overall sum + symptoms sum / 2, range 0-100.
+One missing function item is allowed: the function sum is scaled by 9 / answered.
+Two or more missing function items, or any missing overall or symptom item, make
+the response invalid (CLINICAL.md section 7).
+"""
+
+from decimal import ROUND_HALF_UP, Decimal
+from fractions import Fraction
+
+from journal.instruments.errors import (
+    ErrorCollector,
+    check_item_list,
+    reject_unknown_keys,
+    require_mapping,
+)
+
+ITEM_MIN = 0
+ITEM_MAX = 10
+FUNCTION_ITEMS = 9
+OVERALL_ITEMS = 2
+SYMPTOM_ITEMS = 10
+MAX_MISSING_FUNCTION_ITEMS = 1
+
+# [design] Severity ranges of Bennett et al., J Rheumatol 2009 (FIQ MCID paper), as commonly
+# applied to the FIQR: (highest total, band), ascending.
+BANDS: tuple[tuple[float, str], ...] = (
+    (23.0, "remission"),
+    (40.0, "mild"),
+    (63.0, "moderate"),
+    (82.0, "severe"),
+    (100.0, "very_severe"),
+)
+BAND_LABELS = {
+    "remission": "Remission",
+    "mild": "Mild",
+    "moderate": "Moderate",
+    "severe": "Severe",
+    "very_severe": "Very severe",
+}
+
+FUNCTION_QUESTIONS: tuple[str, ...] = (
+    "Brush or comb your hair",
+    "Walk continuously for 20 minutes",
+    "Prepare a homemade meal",
+    "Vacuum, scrub or sweep floors",
+    "Lift and carry a bag full of groceries",
+    "Climb one flight of stairs",
+    "Change bed sheets",
+    "Sit in a chair for 45 minutes",
+    "Go shopping for groceries",
+)
+OVERALL_QUESTIONS: tuple[str, ...] = (
+    "Fibromyalgia prevented me from accomplishing goals for the week",
+    "I was completely overwhelmed by my fibromyalgia symptoms",
+)
+SYMPTOM_QUESTIONS: tuple[str, ...] = (
+    "Your level of pain",
+    "Your level of energy",
+    "Your level of stiffness",
+    "The quality of your sleep",
+    "Your level of depression",
+    "Your level of memory problems",
+    "Your level of anxiety",
+    "Your level of tenderness to touch",
+    "Your level of balance problems",
+    "Your level of sensitivity to loud noises, bright lights, odors and cold",
+)
+
+
+def band_for(total: float) -> str:
+    for highest, name in BANDS:
+        if total <= highest:
+            return name
+    return BANDS[-1][1]
+
+
+def _one_decimal(value: Fraction) -> float:
+    # Round half up on the exact value; float round() would round 0.25 down.
+    exact = Decimal(value.numerator) / Decimal(value.denominator)
+    return float(exact.quantize(Decimal("0.1"), rounding=ROUND_HALF_UP))
+
+
+def score(answers: dict) -> dict:
+    """``{"function": [9], "overall": [2], "symptoms": [10]}`` (null = missing).
+
+    Returns ``{"total", "function", "overall", "symptoms", "band"}`` rounded to 1 decimal.
+    """
+    answers = require_mapping(answers)
+    errors = ErrorCollector()
+    reject_unknown_keys(answers, {"function", "overall", "symptoms"}, errors)
+    function = check_item_list(
+        answers.get("function"),
+        field="function",
+        label="Function question",
+        count=FUNCTION_ITEMS,
+        low=ITEM_MIN,
+        high=ITEM_MAX,
+        allow_missing=True,
+        errors=errors,
+    )
+    overall = check_item_list(
+        answers.get("overall"),
+        field="overall",
+        label="Overall impact question",
+        count=OVERALL_ITEMS,
+        low=ITEM_MIN,
+        high=ITEM_MAX,
+        allow_missing=False,
+        errors=errors,
+    )
+    symptoms = check_item_list(
+        answers.get("symptoms"),
+        field="symptoms",
+        label="Symptom question",
+        count=SYMPTOM_ITEMS,
+        low=ITEM_MIN,
+        high=ITEM_MAX,
+        allow_missing=False,
+        errors=errors,
+    )
+    if function is not None:
+        missing = sum(1 for item in function if item is None)
+        if missing > MAX_MISSING_FUNCTION_ITEMS:
+            errors.add(
+                "function",
+                f"{missing} function questions are unanswered; "
+                f"at most {MAX_MISSING_FUNCTION_ITEMS} may be left blank.",
+            )
+    errors.raise_if_any()
+
+    answered = [item for item in function if item is not None]
+    function_sum = Fraction(sum(answered) * FUNCTION_ITEMS, len(answered))
+    function_score = function_sum / 3
+    overall_score = Fraction(sum(overall))
+    symptom_score = Fraction(sum(symptoms), 2)
+    total = _one_decimal(function_score + overall_score + symptom_score)
+    return {
+        "total": total,
+        "function": _one_decimal(function_score),
+        "overall": _one_decimal(overall_score),
+        "symptoms": _one_decimal(symptom_score),
+        "band": band_for(total),
+    }
