@@ -63,6 +63,12 @@ def require_postgres():
         pytest.skip(message)
 
 
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    """Argon2 is deliberately slow; tests hash with MD5 (production stays Argon2-first)."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 def make_patient(email, name, dob=None, tz="America/New_York"):
     user = User.objects.create_user(email=email, password=PASSWORD, role=Role.PATIENT, full_name=name)
     PatientProfile.objects.create(user=user, date_of_birth=dob, timezone=tz)

@@ -1,0 +1,97 @@
+"""Every branch of accounts/access.py, with the personas of STYLE.md."""
+
+import pytest
+from django.contrib.auth.models import AnonymousUser
+from django.http import Http404
+
+from accounts.access import access_patient, is_verified_clinician, patients_visible_to
+from accounts.models import CareLinkStatus
+from conftest import link, make_clinician
+
+
+def visible_ids(user):
+    return set(patients_visible_to(user).values_list("pk", flat=True))
+
+
+def test_it_shows_a_patient_only_themself(personas):
+    assert visible_ids(personas["pat"]) == {personas["pat"].pk}
+    assert visible_ids(personas["sam"]) == {personas["sam"].pk}
+
+
+def test_it_shows_a_linked_verified_clinician_the_patient(personas):
+    assert visible_ids(personas["cleo"]) == {personas["pat"].pk}
+
+
+@pytest.mark.parametrize("who", ["uma", "rex", "val", "ada"])
+def test_it_hides_patients_from_everyone_else(personas, who):
+    assert visible_ids(personas[who]) == set()
+
+
+def test_it_hides_patients_from_anonymous_users(db):
+    assert visible_ids(AnonymousUser()) == set()
+
+
+def test_it_hides_patients_from_an_inactive_clinician(personas):
+    cleo = personas["cleo"]
+    cleo.is_active = False
+    cleo.save(update_fields=["is_active"])
+    assert visible_ids(cleo) == set()
+
+
+def test_it_hides_an_inactive_patient(personas):
+    pat = personas["pat"]
+    pat.is_active = False
+    pat.save(update_fields=["is_active"])
+    assert visible_ids(personas["cleo"]) == set()
+
+
+def test_it_ignores_a_pending_link(pat):
+    clinician = make_clinician("pending@example.com", "Pending")
+    link(pat, clinician, status=CareLinkStatus.PENDING)
+    assert visible_ids(clinician) == set()
+
+
+def test_verification_elsewhere_does_not_open_an_unverified_link(pat, sam):
+    """Val is unverified; a verified clinician linked to Sam must not make Val's link count."""
+    val = make_clinician("val2@example.com", "Val", verified=False)
+    link(pat, val)
+    other = make_clinician("other@example.com", "Other")
+    link(sam, other)
+    assert visible_ids(val) == set()
+
+
+def test_a_revoked_link_then_relinked_shows_again(pat):
+    clinician = make_clinician("again@example.com", "Again")
+    link(pat, clinician, status=CareLinkStatus.REVOKED)
+    assert visible_ids(clinician) == set()
+    link(pat, clinician)
+    assert visible_ids(clinician) == {pat.pk}
+
+
+def test_access_patient_returns_the_patient_for_the_linked_clinician(personas):
+    assert access_patient(personas["cleo"], personas["pat"].pk) == personas["pat"]
+    assert access_patient(personas["pat"], str(personas["pat"].pk)) == personas["pat"]
+
+
+@pytest.mark.parametrize("who", ["sam", "uma", "rex", "val", "ada"])
+def test_access_patient_answers_404_to_everyone_else(personas, who):
+    with pytest.raises(Http404):
+        access_patient(personas[who], personas["pat"].pk)
+
+
+@pytest.mark.parametrize("bad_id", [None, "", "abc", "1.5", "999999"])
+def test_access_patient_answers_404_for_missing_or_malformed_ids(personas, bad_id):
+    with pytest.raises(Http404):
+        access_patient(personas["cleo"], bad_id)
+
+
+def test_access_patient_uses_one_query(personas, django_assert_num_queries):
+    with django_assert_num_queries(1):
+        access_patient(personas["cleo"], personas["pat"].pk)
+
+
+def test_is_verified_clinician(personas):
+    assert is_verified_clinician(personas["cleo"])
+    assert not is_verified_clinician(personas["val"])
+    assert not is_verified_clinician(personas["pat"])
+    assert not is_verified_clinician(AnonymousUser())
