@@ -1,0 +1,401 @@
+"""The interaction engine against CLINICAL.md sections 2-4 (pure, no database)."""
+
+import json
+from datetime import date, timedelta
+from pathlib import Path
+
+import pytest
+
+from medications.interactions import (
+    BLACK_BOX_WINDOW_DAYS,
+    SEVERITY_ORDER,
+    SEVERITY_TO_ALERT,
+    CourseFacts,
+    DrugFacts,
+    assess,
+    assess_current,
+    black_box_window_open,
+    course_counts_on,
+)
+
+DATA = Path(__file__).resolve().parent.parent / "data" / "drugs.json"
+CATALOG = {
+    row["name"]: DrugFacts(
+        name=row["name"],
+        serotonergic=row["serotonergic"],
+        washout_days=row["washout_days"],
+        suicidality_warning=row["suicidality_warning"],
+    )
+    for row in json.loads(DATA.read_text())
+}
+T = date(2026, 11, 27)
+
+
+def drug(name):
+    return CATALOG[name]
+
+
+def course(name, started_on=None, stopped_on=None, *, typed=None):
+    facts = CATALOG.get(name)
+    return CourseFacts(
+        name=typed or name,
+        drug=facts,
+        started_on=started_on or T - timedelta(days=30),
+        stopped_on=stopped_on,
+    )
+
+
+def days(n):
+    return T + timedelta(days=n)
+
+
+# Two distinct drugs per tier so that every tier pair (including same-tier pairs) is covered.
+TIER_EXAMPLES = {
+    "maoi": ("phenelzine", "linezolid"),
+    "strong": ("duloxetine", "tramadol"),
+    "weak": ("cyclobenzaprine", "sumatriptan"),
+    "none": ("pregabalin", "ibuprofen"),
+}
+
+
+@pytest.mark.parametrize(
+    ("tier_a", "tier_b", "severity", "rule"),
+    [
+        ("maoi", "maoi", "contraindicated", "maoi_combination"),
+        ("maoi", "strong", "contraindicated", "maoi_combination"),
+        ("maoi", "weak", "contraindicated", "maoi_combination"),
+        ("maoi", "none", "none", None),
+        ("strong", "strong", "major", "strong_strong"),
+        ("strong", "weak", "moderate", "strong_weak"),
+        ("strong", "none", "none", None),
+        ("weak", "weak", "moderate", "weak_weak"),
+        ("weak", "none", "none", None),
+        ("none", "none", "none", None),
+    ],
+)
+@pytest.mark.parametrize("reverse", [False, True])
+def test_every_tier_pair(tier_a, tier_b, severity, rule, reverse):
+    a = TIER_EXAMPLES[tier_a][0]
+    b = TIER_EXAMPLES[tier_b][1]
+    courses = [course(a), course(b)]
+    if reverse:
+        courses.reverse()
+
+    result = assess(courses, T)
+
+    assert result.severity == severity
+    if rule is None:
+        assert result.findings == ()
+    else:
+        (finding,) = result.findings
+        assert finding.rule == rule
+        assert finding.severity == severity
+        assert finding.drugs == tuple(sorted((a, b)))
+    expected_counted = sorted(name for name in (a, b) if CATALOG[name].serotonergic != "none")
+    assert result.counted == tuple(expected_counted)
+    assert assess_current([drug(a), drug(b)]) == result
+
+
+@pytest.mark.parametrize(
+    ("names", "severity", "rules"),
+    [
+        # three weak: every pair moderate -> overall major, one extra finding says why
+        (
+            ["cyclobenzaprine", "sumatriptan", "ondansetron"],
+            "major",
+            ["three_or_more", "weak_weak", "weak_weak", "weak_weak"],
+        ),
+        (
+            ["duloxetine", "cyclobenzaprine", "sumatriptan"],
+            "major",
+            ["three_or_more", "strong_weak", "weak_weak", "strong_weak"],
+        ),
+        # a "none" drug does not count towards three
+        (["cyclobenzaprine", "sumatriptan", "pregabalin"], "moderate", ["weak_weak"]),
+        # already major: no extra finding
+        (
+            ["duloxetine", "tramadol", "cyclobenzaprine"],
+            "major",
+            ["strong_strong", "strong_weak", "strong_weak"],
+        ),
+        # contraindicated stays contraindicated and is listed first
+        (
+            ["sertraline", "phenelzine", "sumatriptan"],
+            "contraindicated",
+            ["maoi_combination", "maoi_combination", "strong_weak"],
+        ),
+        # the same drug twice is one drug: only two distinct serotonergic drugs
+        (["cyclobenzaprine", "cyclobenzaprine", "sumatriptan"], "moderate", ["weak_weak"]),
+        (
+            ["cyclobenzaprine", "sumatriptan", "ondansetron", "granisetron"],
+            "major",
+            ["three_or_more"] + ["weak_weak"] * 6,
+        ),
+    ],
+)
+def test_three_or_more_rule(names, severity, rules):
+    result = assess([course(name) for name in names], T)
+
+    assert result.severity == severity
+    assert [finding.rule for finding in result.findings] == rules
+    assert [f.severity for f in result.findings] == sorted(
+        (f.severity for f in result.findings), key=SEVERITY_ORDER.index, reverse=True
+    )
+    if rules[0] == "three_or_more":
+        extra = result.findings[0]
+        assert extra.severity == "major"
+        assert extra.drugs == tuple(sorted(set(names)))
+        assert "moderate to major" in extra.explanation
+
+
+def test_same_drug_logged_twice_is_one_drug():
+    result = assess(
+        [course("sertraline"), course("sertraline", started_on=days(-3), typed="Zoloft")], T
+    )
+    assert result.severity == "none"
+    assert result.findings == ()
+    assert result.counted == ("sertraline",)
+
+
+def test_same_drug_twice_with_a_partner_gives_one_finding():
+    result = assess([course("sertraline"), course("tramadol"), course("sertraline")], T)
+    assert [(f.drugs, f.rule) for f in result.findings] == [
+        (("sertraline", "tramadol"), "strong_strong")
+    ]
+
+
+def test_two_ssris_are_a_therapeutic_duplication():
+    (finding,) = assess([course("sertraline"), course("fluoxetine")], T).findings
+    assert finding.severity == "major"
+    assert "therapeutic duplication" in finding.explanation
+
+
+# --- section 3: when a course counts --------------------------------------------------
+
+WASHOUT_DRUGS = sorted((name, f.washout_days) for name, f in CATALOG.items() if f.washout_days)
+
+
+@pytest.mark.parametrize(("name", "washout"), WASHOUT_DRUGS)
+def test_each_washout_ends_exactly_on_its_boundary(name, washout):
+    stopped = T
+    last_counting = stopped + timedelta(days=max(washout, 1) - 1)
+    first_free = stopped + timedelta(days=max(washout, 1))
+    c = course(name, started_on=T - timedelta(days=100), stopped_on=stopped)
+
+    assert course_counts_on(c, stopped)
+    assert course_counts_on(c, last_counting)
+    assert not course_counts_on(c, first_free)
+
+
+@pytest.mark.parametrize(
+    ("name", "offset", "counts"),
+    [
+        # washout 0: counts on its last day, not the day after
+        ("tramadol", 0, True),
+        ("tramadol", 1, False),
+        ("cyclobenzaprine", 0, True),
+        ("cyclobenzaprine", 1, False),
+        # washout 1: the same
+        ("linezolid", 0, True),
+        ("linezolid", 1, False),
+        ("moclobemide", 1, False),
+        ("methylene blue", 0, True),
+        # washout 5
+        ("duloxetine", 4, True),
+        ("duloxetine", 5, False),
+        # washout 35
+        ("fluoxetine", 34, True),
+        ("fluoxetine", 35, False),
+    ],
+)
+def test_counting_after_the_last_day(name, offset, counts):
+    c = course(name, started_on=T - timedelta(days=60), stopped_on=T)
+    assert course_counts_on(c, days(offset)) is counts
+
+
+@pytest.mark.parametrize(
+    ("started_offset", "stopped_offset", "counts"),
+    [
+        (0, None, True),  # starts today
+        (1, None, False),  # starts tomorrow
+        (-400, None, True),
+        (0, 0, True),  # one-day course
+    ],
+)
+def test_counting_around_the_start(started_offset, stopped_offset, counts):
+    c = course(
+        "sertraline",
+        started_on=days(started_offset),
+        stopped_on=None if stopped_offset is None else days(stopped_offset),
+    )
+    assert course_counts_on(c, T) is counts
+
+
+@pytest.mark.parametrize(("phenelzine_day", "severity"), [(33, "contraindicated"),
+    (34, "contraindicated"), (35, "none"), (36, "none")])  # fmt: skip
+def test_fluoxetine_washout_before_an_maoi(phenelzine_day, severity):
+    """CLINICAL.md section 3 example: fluoxetine last taken day 0; phenelzine day 34 vs 35."""
+    day0 = date(2026, 10, 1)
+    start = day0 + timedelta(days=phenelzine_day)
+    courses = [
+        course("fluoxetine", started_on=date(2026, 1, 1), stopped_on=day0),
+        course("phenelzine", started_on=start),
+    ]
+    assert assess(courses, start).severity == severity
+
+
+def test_a_washout_tail_is_explained():
+    courses = [
+        course("fluoxetine", started_on=date(2026, 1, 1), stopped_on=date(2026, 10, 1)),
+        course("phenelzine", started_on=date(2026, 11, 4)),
+    ]
+    (finding,) = assess(courses, date(2026, 11, 4)).findings
+
+    assert finding.rule == "maoi_combination"
+    assert "fluoxetine stopped 2026-10-01; its 35-day washout runs to 2026-11-04" in (
+        finding.explanation
+    )
+    assert "2026-11-04" in finding.patient_explanation
+
+
+def test_a_drug_still_taken_has_no_washout_note_even_after_a_dose_change():
+    courses = [
+        course("fluoxetine", started_on=date(2026, 1, 1), stopped_on=date(2026, 10, 1)),
+        course("fluoxetine", started_on=date(2026, 10, 2)),
+        course("tramadol", started_on=date(2026, 11, 1)),
+    ]
+    (finding,) = assess(courses, T).findings
+    assert "washout" not in finding.explanation
+
+
+def test_the_latest_stop_of_a_drug_in_its_tail_is_reported():
+    courses = [
+        course("sertraline", started_on=date(2026, 9, 1), stopped_on=date(2026, 11, 20)),
+        course("sertraline", started_on=date(2026, 1, 1), stopped_on=date(2026, 11, 15)),
+        course("tramadol", started_on=T),
+    ]
+    (finding,) = assess(courses, T).findings
+    assert "sertraline stopped 2026-11-20; its 14-day washout runs to 2026-12-03" in (
+        finding.explanation
+    )
+
+
+def test_a_course_stopped_before_its_washout_ends_no_longer_counts():
+    courses = [
+        course("tramadol", started_on=date(2026, 11, 1), stopped_on=days(-1)),
+        course("sertraline"),
+    ]
+    result = assess(courses, T)
+    assert result.severity == "none"
+    assert result.counted == ("sertraline",)
+
+
+# --- unknown free text ------------------------------------------------------------------
+
+
+def test_unknown_names_are_reported_deduplicated_in_input_order():
+    courses = [
+        CourseFacts(name="Turmeric", drug=None, started_on=days(-10)),
+        course("sertraline"),
+        CourseFacts(name="CBD oil", drug=None, started_on=days(-10)),
+        CourseFacts(name="turmeric ", drug=None, started_on=days(-3)),
+        CourseFacts(name="Kratom", drug=None, started_on=days(1)),  # not started yet
+        CourseFacts(name="Ashwagandha", drug=None, started_on=days(-9), stopped_on=days(-1)),
+        CourseFacts(name="Valerian", drug=None, started_on=days(-9), stopped_on=T),
+    ]
+    result = assess(courses, T)
+    assert result.unknown == ("Turmeric", "CBD oil", "Valerian")
+    assert result.severity == "none"
+
+
+def test_assess_current_reports_unknown_names():
+    result = assess_current([drug("sertraline"), drug("tramadol")], ["Kratom", "kratom"])
+    assert result.severity == "major"
+    assert result.unknown == ("Kratom",)
+
+
+def test_nothing_counts_on_an_empty_regimen():
+    result = assess([], T)
+    assert result.severity == "none"
+    assert (result.findings, result.unknown, result.counted) == ((), (), ())
+
+
+# --- wording ----------------------------------------------------------------------------
+
+ALL_PAIRS = [
+    (a, b)
+    for tier_a, (a, _) in TIER_EXAMPLES.items()
+    for tier_b, (_, b) in TIER_EXAMPLES.items()
+    if tier_a != "none" and tier_b != "none"
+]
+
+
+@pytest.mark.parametrize(("a", "b"), ALL_PAIRS)
+def test_patient_wording_is_calm_and_never_says_stop(a, b):
+    courses = [course(a, started_on=days(-60), stopped_on=days(-1)), course(b)]
+    for finding in assess(courses, T).findings + assess([course(a), course(b)], T).findings:
+        assert finding.patient_explanation.endswith(
+            "Talk to your clinician before taking these together."
+        )
+        assert "stop" not in finding.patient_explanation.lower()
+        assert "CCJM serotonin syndrome table" in finding.explanation
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "source"),
+    [
+        ("sertraline", "tramadol", "FDA DSC 2016-03-22 (opioids)"),
+        ("linezolid", "sertraline", "FDA DSC 2011-10-20 (linezolid, methylene blue)"),
+        ("methylene blue", "duloxetine", "FDA DSC 2011-10-20 (linezolid, methylene blue)"),
+        ("phenelzine", "sertraline", "ONC high-priority DDI list (Phansalkar, JAMIA 2012)"),
+        ("cyclobenzaprine", "duloxetine", "2013 cyclobenzaprine label"),
+        ("amitriptyline", "tramadol", "Gillman, Br J Pharmacol 2006"),
+    ],
+)
+def test_clinician_wording_cites_its_source(a, b, source):
+    (finding,) = assess([course(a), course(b)], T).findings
+    assert source in finding.explanation
+
+
+def test_severity_maps_to_alert_severity():
+    assert SEVERITY_TO_ALERT == {
+        "contraindicated": "critical",
+        "major": "high",
+        "moderate": "moderate",
+    }
+    assert SEVERITY_ORDER == ("none", "moderate", "major", "contraindicated")
+
+
+# --- section 4: black-box window ----------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("name", "started_days_ago", "is_open"),
+    [
+        ("sertraline", 0, True),
+        ("sertraline", BLACK_BOX_WINDOW_DAYS, True),
+        ("sertraline", 84, True),
+        ("sertraline", 85, False),
+        ("sertraline", -1, False),  # starts tomorrow
+        ("pregabalin", 10, True),  # "warning" counts too
+        ("bupropion", 84, True),
+        ("tramadol", 3, False),  # no suicidality warning
+        ("cyclobenzaprine", 3, False),
+    ],
+)
+def test_black_box_window(name, started_days_ago, is_open):
+    c = course(name, started_on=days(-started_days_ago))
+    assert black_box_window_open([c], T) is is_open
+
+
+def test_black_box_window_opens_on_a_dose_change():
+    courses = [
+        course("duloxetine", started_on=days(-300), stopped_on=days(-11)),
+        course("duloxetine", started_on=days(-10)),  # the dose change
+    ]
+    assert black_box_window_open(courses, T)
+    assert not black_box_window_open(courses[:1], T)
+
+
+def test_black_box_window_ignores_unknown_drugs():
+    assert not black_box_window_open([CourseFacts(name="x", drug=None, started_on=T)], T)
