@@ -15,7 +15,7 @@ from rest_framework.test import APIClient
 
 from accounts.models import CareLink, CareLinkStatus, ClinicianProfile, PatientProfile, Role, User
 
-PASSWORD = "correct-horse-battery-staple"
+PASSWORD = "correct-horse-battery-staple"  # noqa: S105 - test fixture
 
 
 def _services_required() -> bool:
@@ -25,7 +25,9 @@ def _services_required() -> bool:
 def _reachable(url: str, default_port: int) -> bool:
     parsed = urlparse(url)
     try:
-        with socket.create_connection((parsed.hostname or "127.0.0.1", parsed.port or default_port), 1):
+        with socket.create_connection(
+            (parsed.hostname or "127.0.0.1", parsed.port or default_port), 1
+        ):
             return True
     except OSError:
         return False
@@ -70,13 +72,17 @@ def _fast_password_hashing(settings):
 
 
 def make_patient(email, name, dob=None, tz="America/New_York"):
-    user = User.objects.create_user(email=email, password=PASSWORD, role=Role.PATIENT, full_name=name)
+    user = User.objects.create_user(
+        email=email, password=PASSWORD, role=Role.PATIENT, full_name=name
+    )
     PatientProfile.objects.create(user=user, date_of_birth=dob, timezone=tz)
     return user
 
 
 def make_clinician(email, name, verified=True):
-    user = User.objects.create_user(email=email, password=PASSWORD, role=Role.CLINICIAN, full_name=name)
+    user = User.objects.create_user(
+        email=email, password=PASSWORD, role=Role.CLINICIAN, full_name=name
+    )
     ClinicianProfile.objects.create(user=user, verified_at=timezone.now() if verified else None)
     return user
 
@@ -133,7 +139,9 @@ def val(db, pat):
 
 @pytest.fixture
 def ada(db):
-    return User.objects.create_superuser(email="ada@example.com", password=PASSWORD, full_name="Ada")
+    return User.objects.create_superuser(
+        email="ada@example.com", password=PASSWORD, full_name="Ada"
+    )
 
 
 @pytest.fixture

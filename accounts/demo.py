@@ -48,9 +48,11 @@ def seed_accounts() -> dict[str, User]:
             user=patient,
             defaults={"date_of_birth": dob, "timezone": tz, "consented_at": timezone.now()},
         )
-        if not CareLink.objects.filter(patient=patient, clinician=clinician).exclude(
-            status=CareLinkStatus.REVOKED
-        ).exists():
+        if (
+            not CareLink.objects.filter(patient=patient, clinician=clinician)
+            .exclude(status=CareLinkStatus.REVOKED)
+            .exists()
+        ):
             CareLink.objects.create(
                 patient=patient,
                 clinician=clinician,

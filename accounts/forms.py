@@ -26,8 +26,10 @@ COMMON_TIMEZONES = [
 
 def timezone_choices():
     others = sorted(zoneinfo.available_timezones() - set(COMMON_TIMEZONES))
-    return [("Common", [(z, z.replace("_", " ")) for z in COMMON_TIMEZONES]),
-            ("All time zones", [(z, z.replace("_", " ")) for z in others])]
+    return [
+        ("Common", [(z, z.replace("_", " ")) for z in COMMON_TIMEZONES]),
+        ("All time zones", [(z, z.replace("_", " ")) for z in others]),
+    ]
 
 
 class EmailLoginForm(AuthenticationForm):
@@ -40,7 +42,9 @@ class _SignupBase(forms.Form):
     full_name = forms.CharField(
         label="Your name", max_length=150, widget=forms.TextInput(attrs={"autocomplete": "name"})
     )
-    email = forms.EmailField(label="Email", widget=forms.EmailInput(attrs={"autocomplete": "email"}))
+    email = forms.EmailField(
+        label="Email", widget=forms.EmailInput(attrs={"autocomplete": "email"})
+    )
     password = forms.CharField(
         label="Password",
         strip=False,
@@ -68,8 +72,9 @@ class PatientSignupForm(_SignupBase):
         widget=forms.DateInput(attrs={"type": "date", "autocomplete": "bday"}),
         help_text="Used to apply age-specific medicine warnings (for example, under 25).",
     )
-    timezone = forms.ChoiceField(label="Your time zone", choices=timezone_choices,
-                                 initial="America/New_York")
+    timezone = forms.ChoiceField(
+        label="Your time zone", choices=timezone_choices, initial="America/New_York"
+    )
     consent = forms.BooleanField(
         label="I agree that my entries are stored to help me and the clinicians I choose to share "
         "them with. I understand this portal does not replace emergency care.",

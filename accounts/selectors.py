@@ -13,4 +13,6 @@ def care_links_for_patient(patient) -> QuerySet[CareLink]:
 
 
 def open_invitations_for_clinician(clinician) -> QuerySet[Invitation]:
-    return Invitation.objects.filter(clinician=clinician, used_at__isnull=True).order_by("-created_at")
+    return Invitation.objects.filter(clinician=clinician, used_at__isnull=True).order_by(
+        "-created_at"
+    )

@@ -75,8 +75,13 @@ def clinician_verify(*, clinician: User, verified_by: User | None) -> ClinicianP
         profile.verified_at = timezone.now()
         profile.verified_by = verified_by
         profile.save(update_fields=["verified_at", "verified_by"])
-        audit_event(actor=verified_by, patient=None, action="clinician_verified",
-                    object_type="user", object_id=clinician.pk)
+        audit_event(
+            actor=verified_by,
+            patient=None,
+            action="clinician_verified",
+            object_type="user",
+            object_id=clinician.pk,
+        )
     return profile
 
 
@@ -109,15 +114,21 @@ def invitation_accept(*, patient: User, code: str) -> CareLink:
         .first()
     )
     if invitation is None:
-        raise ValidationError({"code": ["We could not find that invitation code. Check it and try again."]})
+        raise ValidationError(
+            {"code": ["We could not find that invitation code. Check it and try again."]}
+        )
     if invitation.is_used:
         raise ValidationError({"code": ["This invitation code has already been used."]})
     if invitation.is_expired():
-        raise ValidationError({"code": ["This invitation code has expired. Ask your clinician for a new one."]})
+        raise ValidationError(
+            {"code": ["This invitation code has expired. Ask your clinician for a new one."]}
+        )
     clinician = invitation.clinician
-    if CareLink.objects.filter(patient=patient, clinician=clinician).exclude(
-        status=CareLinkStatus.REVOKED
-    ).exists():
+    if (
+        CareLink.objects.filter(patient=patient, clinician=clinician)
+        .exclude(status=CareLinkStatus.REVOKED)
+        .exists()
+    ):
         raise ValidationError({"code": ["You already share your record with this clinician."]})
     now = timezone.now()
     link = CareLink.objects.create(
@@ -126,8 +137,13 @@ def invitation_accept(*, patient: User, code: str) -> CareLink:
     invitation.used_at = now
     invitation.used_by = patient
     invitation.save(update_fields=["used_at", "used_by"])
-    audit_event(actor=patient, patient=patient, action="care_link_created",
-                object_type="care_link", object_id=link.pk)
+    audit_event(
+        actor=patient,
+        patient=patient,
+        action="care_link_created",
+        object_type="care_link",
+        object_id=link.pk,
+    )
     return link
 
 
@@ -145,6 +161,11 @@ def care_link_revoke(*, patient: User, link_id) -> CareLink:
     link.status = CareLinkStatus.REVOKED
     link.revoked_at = timezone.now()
     link.save(update_fields=["status", "revoked_at"])
-    audit_event(actor=patient, patient=patient, action="care_link_revoked",
-                object_type="care_link", object_id=link.pk)
+    audit_event(
+        actor=patient,
+        patient=patient,
+        action="care_link_revoked",
+        object_type="care_link",
+        object_id=link.pk,
+    )
     return link

@@ -105,8 +105,9 @@ def invitation_landing(request, code):
     """The link a clinician sends: patients land on the sharing page with the code filled in."""
     if request.user.is_authenticated and request.user.role == Role.PATIENT:
         return redirect(f"/patient/sharing/?code={services.normalise_code(code)}")
-    return render(request, "accounts/invitation_landing.html",
-                  {"code": services.normalise_code(code)})
+    return render(
+        request, "accounts/invitation_landing.html", {"code": services.normalise_code(code)}
+    )
 
 
 @login_required

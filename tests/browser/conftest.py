@@ -42,6 +42,16 @@ def browser_context_args(browser_context_args):
 
 
 @pytest.fixture
+def shot_dir(output_path):
+    """The test's output folder (pytest-playwright's --output), as a Path that exists."""
+    from pathlib import Path
+
+    path = Path(output_path)
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+@pytest.fixture
 def login(live_server):
     """login(page, email, password) signs in through the real login form."""
 

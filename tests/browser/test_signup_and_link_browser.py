@@ -9,7 +9,9 @@ from accounts.services import invitation_create
 from conftest import PASSWORD, make_clinician
 
 
-def test_patient_signs_up_and_shares_with_clinician(page, live_server, login, transactional_db, output_path):
+def test_patient_signs_up_and_shares_with_clinician(
+    page, live_server, login, transactional_db, shot_dir
+):
     clinician = make_clinician("dr.browser@example.com", "Dr Browser")
     invitation = invitation_create(clinician=clinician)
 
@@ -31,7 +33,7 @@ def test_patient_signs_up_and_shares_with_clinician(page, live_server, login, tr
     page.get_by_label("Invitation code from your clinician").fill(invitation.code.lower())
     page.get_by_role("button", name="Share my record").click()
     expect(page.get_by_text("You now share your record with Dr Browser.")).to_be_visible()
-    page.screenshot(path=str(output_path / "patient-sharing.png"), full_page=True)
+    page.screenshot(path=str(shot_dir / "patient-sharing.png"), full_page=True)
 
     patient = User.objects.get(email="brook@example.com")
     assert CareLink.objects.filter(patient=patient, clinician=clinician, status="active").exists()
@@ -41,4 +43,4 @@ def test_patient_signs_up_and_shares_with_clinician(page, live_server, login, tr
     login(page, "dr.browser@example.com", PASSWORD)
     expect(page.get_by_role("heading", level=1)).to_be_visible()
     expect(page.get_by_text("Brook Browser").first).to_be_visible()
-    page.screenshot(path=str(output_path / "clinician-dashboard.png"), full_page=True)
+    page.screenshot(path=str(shot_dir / "clinician-dashboard.png"), full_page=True)

@@ -14,10 +14,18 @@ class Command(BaseCommand):
     help = "Create the demo accounts and data. Safe to run more than once."
 
     def add_arguments(self, parser):
-        parser.add_argument("--patients", type=int, default=0,
-                            help="Extra synthetic patients linked to the demo clinician.")
-        parser.add_argument("--days", type=int, default=365,
-                            help="Days of history for each extra synthetic patient.")
+        parser.add_argument(
+            "--patients",
+            type=int,
+            default=0,
+            help="Extra synthetic patients linked to the demo clinician.",
+        )
+        parser.add_argument(
+            "--days",
+            type=int,
+            default=365,
+            help="Days of history for each extra synthetic patient.",
+        )
 
     def handle(self, *args, **options):
         users = seed_accounts()
