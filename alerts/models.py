@@ -49,6 +49,9 @@ class Alert(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     last_notified_at = models.DateTimeField(null=True, blank=True)
+    # Incremented each time clinicians are to be told (created, escalated, reminded); a
+    # notification task sends at most one email per clinician and round.
+    notify_round = models.PositiveIntegerField(default=0)
 
     class Meta:
         constraints = [

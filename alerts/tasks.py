@@ -1,8 +1,79 @@
-"""Thin Celery adapters. (Foundation placeholder: the alerts issue implements the services.)"""
+"""Thin Celery adapters: ids in, one service call, safe to run twice.
+
+Acks-late with reject-on-worker-lost: a task whose worker dies is delivered again, and every
+task is idempotent (profile lock + unique constraint in sync, one email per round). Retries use
+bounded exponential backoff that stays well below the broker's visibility timeout (1 hour).
+"""
+
+import logging
+import smtplib
 
 from celery import shared_task
+from django.db import InterfaceError, OperationalError
+
+from accounts.models import PatientProfile, Role
+from alerts import selectors, services
+
+logger = logging.getLogger(__name__)
+
+RETRY_OPTIONS = {
+    "acks_late": True,
+    "reject_on_worker_lost": True,
+    "autoretry_for": (OperationalError, InterfaceError),
+    "max_retries": 5,
+    "retry_backoff": 2,
+    "retry_backoff_max": 300,  # seconds; visibility_timeout is 3600
+    "retry_jitter": True,
+}
+NOTIFY_RETRY_OPTIONS = {
+    **RETRY_OPTIONS,
+    "autoretry_for": (OperationalError, InterfaceError, smtplib.SMTPException, OSError),
+}
 
 
-@shared_task(acks_late=True)
-def evaluate_patient(patient_id: int) -> None:
-    return None
+@shared_task(**RETRY_OPTIONS)
+def evaluate_patient(patient_id: int) -> int:
+    """Sync one patient's alerts. A missing (deleted) patient is a no-op, never a retry loop."""
+    exists = PatientProfile.objects.filter(user_id=patient_id, user__role=Role.PATIENT).exists()
+    if not exists:
+        logger.info("Skipping alert evaluation: no patient id=%s.", patient_id)
+        return 0
+    result = services.sync_alerts_batch(patient_ids=[patient_id])
+    return len(result.created) + len(result.escalated)
+
+
+def _sweep(query) -> int:
+    evaluated = 0
+    last_id = 0
+    while True:
+        batch = list(
+            query.filter(user_id__gt=last_id)
+            .order_by("user_id")
+            .values_list("user_id", flat=True)[: services.BATCH_SIZE]
+        )
+        if not batch:
+            return evaluated
+        evaluated += services.sync_alerts_batch(patient_ids=batch).evaluated
+        last_id = batch[-1]
+
+
+@shared_task(**RETRY_OPTIONS)
+def sweep_changed() -> int:
+    """Patients whose data changed since their last evaluation (or never evaluated)."""
+    return _sweep(selectors.changed_patient_profiles())
+
+
+@shared_task(**RETRY_OPTIONS)
+def sweep_all() -> int:
+    """Every patient: washout and 12-week windows move with the calendar."""
+    return _sweep(selectors.all_patient_profiles())
+
+
+@shared_task(**RETRY_OPTIONS)
+def escalate_unacknowledged() -> int:
+    return len(services.alerts_remind_unacknowledged())
+
+
+@shared_task(**NOTIFY_RETRY_OPTIONS)
+def notify_clinician(alert_id: int, clinician_id: int) -> bool:
+    return services.alert_notify_clinician(alert_id=alert_id, clinician_id=clinician_id)

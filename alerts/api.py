@@ -1,0 +1,178 @@
+"""API of alerts: list, read and the clinician follow-up workflow (DESIGN.md, /api/v1/alerts/).
+
+Clinicians see the alerts of their linked patients with evidence and explanation, and each
+request writes one AuditEvent. Patients see their own alerts in plain words. Anything outside the
+caller's scope answers 404; a patient trying a clinician action answers 403.
+"""
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import status
+from rest_framework.exceptions import NotFound, PermissionDenied, ValidationError
+from rest_framework.generics import GenericAPIView
+from rest_framework.response import Response
+
+from accounts.access import access_patient
+from accounts.audit import audit_read
+from accounts.models import Role
+from alerts import selectors, services
+from alerts.serializers import (
+    AlertEventSerializer,
+    ClinicianAlertDetailSerializer,
+    ClinicianAlertSerializer,
+    NoteSerializer,
+    OptionalNoteSerializer,
+    PatientAlertSerializer,
+)
+from portal.pagination import StandardPagination
+
+STATUS_PARAM = OpenApiParameter(
+    "status",
+    OpenApiTypes.STR,
+    enum=list(selectors.STATUSES),
+    description="open, acknowledged or resolved",
+)
+PATIENT_PARAM = OpenApiParameter(
+    "patient", OpenApiTypes.INT, description="Clinicians: only this patient's alerts."
+)
+
+
+def _is_patient(user) -> bool:
+    return user.role == Role.PATIENT
+
+
+def _status_filter(request) -> str | None:
+    value = request.query_params.get("status") or None
+    if value is not None and value not in selectors.STATUSES:
+        raise ValidationError({"status": [f"Choose one of: {', '.join(selectors.STATUSES)}."]})
+    return value
+
+
+def _body(request) -> dict:
+    if not isinstance(request.data, dict):
+        raise ValidationError({"non_field_errors": ["Expected a JSON object."]})
+    return request.data
+
+
+class AlertListView(GenericAPIView):
+    pagination_class = StandardPagination
+
+    def get_serializer_class(self):
+        if getattr(self, "swagger_fake_view", False) or not _is_patient(self.request.user):
+            return ClinicianAlertSerializer
+        return PatientAlertSerializer
+
+    @extend_schema(
+        parameters=[STATUS_PARAM, PATIENT_PARAM], responses=ClinicianAlertSerializer(many=True)
+    )
+    def get(self, request):
+        user = request.user
+        alert_status = _status_filter(request)
+        requested = request.query_params.get("patient") or None
+        if _is_patient(user):
+            if requested is not None and requested != str(user.pk):
+                raise NotFound("No such patient.")
+            alerts = selectors.alerts_for_patient(user, status=alert_status)
+            patient = user
+        else:
+            patient = access_patient(user, requested) if requested is not None else None
+            alerts = selectors.alerts_for_clinician(
+                user, status=alert_status, patient_id=patient.pk if patient else None
+            )
+            audit_read(request, patient=patient, action="alerts.list", object_type="alert")
+        page = self.paginate_queryset(alerts)
+        serializer = self.get_serializer(page, many=True)
+        return self.get_paginated_response(serializer.data)
+
+
+class AlertDetailView(GenericAPIView):
+    def get_serializer_class(self):
+        if getattr(self, "swagger_fake_view", False) or not _is_patient(self.request.user):
+            return ClinicianAlertDetailSerializer
+        return PatientAlertSerializer
+
+    @extend_schema(responses=ClinicianAlertDetailSerializer)
+    def get(self, request, pk):
+        alert = selectors.alert_for_user(request.user, pk)
+        audit_read(
+            request,
+            patient=alert.patient,
+            action="alerts.read",
+            object_type="alert",
+            object_id=alert.pk,
+        )
+        return Response(self.get_serializer(alert).data)
+
+
+class _ClinicianActionView(GenericAPIView):
+    serializer_class = NoteSerializer
+    action_name = ""
+
+    def _alert(self, request, pk):
+        if _is_patient(request.user):
+            raise PermissionDenied("Only a clinician can follow up alerts.")
+        alert = selectors.alert_for_user(request.user, pk)
+        audit_read(
+            request,
+            patient=alert.patient,
+            action=f"alerts.{self.action_name}",
+            object_type="alert",
+            object_id=alert.pk,
+        )
+        return alert
+
+    def _note(self, request, serializer_class) -> str:
+        serializer = serializer_class(data=_body(request))
+        serializer.is_valid(raise_exception=True)
+        return serializer.validated_data.get("note", "")
+
+    def _alert_response(self, alert, code=status.HTTP_200_OK):
+        alert = selectors.alerts_for_clinician(self.request.user).get(pk=alert.pk)
+        return Response(ClinicianAlertDetailSerializer(alert).data, status=code)
+
+
+def _django_errors(exc: DjangoValidationError) -> ValidationError:
+    return ValidationError(
+        exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
+    )
+
+
+class AlertAcknowledgeView(_ClinicianActionView):
+    serializer_class = OptionalNoteSerializer
+    action_name = "acknowledge"
+
+    @extend_schema(request=OptionalNoteSerializer, responses=ClinicianAlertDetailSerializer)
+    def post(self, request, pk):
+        alert = self._alert(request, pk)
+        note = self._note(request, OptionalNoteSerializer)
+        alert = services.alert_acknowledge(alert=alert, actor=request.user, note=note)
+        return self._alert_response(alert)
+
+
+class AlertResolveView(_ClinicianActionView):
+    action_name = "resolve"
+
+    @extend_schema(request=NoteSerializer, responses=ClinicianAlertDetailSerializer)
+    def post(self, request, pk):
+        alert = self._alert(request, pk)
+        note = self._note(request, NoteSerializer)
+        try:
+            alert = services.alert_resolve(alert=alert, actor=request.user, note=note)
+        except DjangoValidationError as exc:
+            raise _django_errors(exc) from None
+        return self._alert_response(alert)
+
+
+class AlertNoteView(_ClinicianActionView):
+    action_name = "note"
+
+    @extend_schema(request=NoteSerializer, responses=AlertEventSerializer)
+    def post(self, request, pk):
+        alert = self._alert(request, pk)
+        note = self._note(request, NoteSerializer)
+        try:
+            event = services.alert_add_note(alert=alert, actor=request.user, note=note)
+        except DjangoValidationError as exc:
+            raise _django_errors(exc) from None
+        return Response(AlertEventSerializer(event).data, status=status.HTTP_201_CREATED)

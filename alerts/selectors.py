@@ -1,0 +1,108 @@
+"""Alert reads. Every read of patient alerts goes through accounts.access."""
+
+from django.db.models import F, Q, QuerySet
+
+from accounts.access import access_patient, is_verified_clinician, patients_visible_to
+from accounts.models import PatientProfile, Role
+from alerts.models import Alert, AlertStatus
+
+STATUSES = tuple(AlertStatus.values)
+
+# Patient notices that should be read before anything else on the page.
+URGENT_KINDS = frozenset({"suicidal_ideation", "serotonin_toxicity_symptoms"})
+_NOTICE_ORDER = {
+    "serotonin_toxicity_symptoms": 0,
+    "suicidal_ideation": 1,
+    "serotonergic_combination": 2,
+    "mood_worsening": 3,
+}
+
+
+def alerts_for_clinician(user, status: str | None = None, patient_id=None) -> QuerySet[Alert]:
+    """Alerts of the patients `user` may see; `patient_id` out of scope raises Http404."""
+    alerts = Alert.objects.filter(patient__in=patients_visible_to(user))
+    if patient_id is not None:
+        patient = access_patient(user, patient_id)
+        alerts = alerts.filter(patient=patient)
+    if status:
+        alerts = alerts.filter(status=status)
+    return alerts.select_related("patient", "acknowledged_by", "resolved_by").order_by(
+        "-severity_rank", "-created_at", "-id"
+    )
+
+
+def alerts_for_patient(user, status: str | None = None) -> QuerySet[Alert]:
+    """A patient's own alerts (nothing for other roles)."""
+    if not getattr(user, "is_authenticated", False) or user.role != Role.PATIENT:
+        return Alert.objects.none()
+    alerts = Alert.objects.filter(patient=user)
+    if status:
+        alerts = alerts.filter(status=status)
+    return alerts.order_by("-created_at", "-id")
+
+
+def alert_for_user(user, alert_id) -> Alert:
+    """One alert in `user`'s scope (clinician: linked patients; patient: own), else Http404."""
+    from django.http import Http404
+
+    try:
+        pk = int(alert_id)
+    except (TypeError, ValueError):
+        raise Http404("No such alert.") from None
+    if getattr(user, "role", None) == Role.PATIENT:
+        alerts = alerts_for_patient(user)
+    else:
+        alerts = alerts_for_clinician(user)
+    alert = alerts.filter(pk=pk).first()
+    if alert is None:
+        raise Http404("No such alert.")
+    return alert
+
+
+def patient_message(alert: Alert) -> str:
+    message = (alert.details or {}).get("patient_message")
+    if message:
+        return message
+    return "Your care team has been told about something in your recent answers."
+
+
+def patient_notices(patient) -> list[dict]:
+    """Plain-words notices of the patient's unresolved alerts, most urgent first."""
+    alerts = (
+        Alert.objects.filter(patient=patient)
+        .exclude(status=AlertStatus.RESOLVED)
+        .only("id", "kind", "details", "created_at")
+    )
+    notices = [
+        {
+            "id": alert.pk,
+            "kind": alert.kind,
+            "urgent": alert.kind in URGENT_KINDS,
+            "crisis": alert.kind == "suicidal_ideation",
+            "message": patient_message(alert),
+            "created_at": alert.created_at,
+        }
+        for alert in alerts
+    ]
+    notices.sort(key=lambda n: (_NOTICE_ORDER.get(n["kind"], 9), -n["created_at"].timestamp()))
+    return notices
+
+
+def unread_count(user) -> int:
+    """Open (not yet acknowledged) alerts a verified clinician can see; 0 for everyone else."""
+    if not is_verified_clinician(user):
+        return 0
+    return Alert.objects.filter(
+        patient__in=patients_visible_to(user), status=AlertStatus.OPEN
+    ).count()
+
+
+def changed_patient_profiles() -> QuerySet[PatientProfile]:
+    """Patients whose data changed after their last evaluation, or never evaluated."""
+    return PatientProfile.objects.filter(user__role=Role.PATIENT).filter(
+        Q(last_evaluated_at__isnull=True) | Q(data_changed_at__gt=F("last_evaluated_at"))
+    )
+
+
+def all_patient_profiles() -> QuerySet[PatientProfile]:
+    return PatientProfile.objects.filter(user__role=Role.PATIENT, user__is_active=True)

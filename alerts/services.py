@@ -1,0 +1,659 @@
+"""Alert writes: keep a patient's alerts in step with the rules, and the follow-up workflow.
+
+`sync_alerts_batch` is the one evaluation path: `sync_alerts(patient)` runs it for one patient,
+the sweeps run it for batches of patients. It reads a fixed number of queries per batch
+(profiles, entries, PHQ-9 responses, courses, existing alerts), evaluates the pure rules in
+Python and upserts by dedupe key, so the nightly sweep is set-based.
+
+Idempotence: a patient's profile row is locked for the length of the evaluation, so two workers
+evaluating the same patient run one after the other and the second sees the first one's alerts;
+the unique constraint on (patient, dedupe_key) among unresolved alerts backs this up (an
+IntegrityError is caught in a savepoint and the existing alert re-read).
+"""
+
+import logging
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from functools import lru_cache, partial
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import F, Q, Window
+from django.db.models.functions import RowNumber
+from django.utils import timezone
+
+from accounts.models import CareLink, CareLinkStatus, PatientProfile, Role
+from alerts.models import SEVERITY_RANK, Alert, AlertEvent, AlertStatus
+from alerts.rules import evaluate
+from alerts.rules.facts import (
+    ENTRY_LOOKBACK_DAYS,
+    PHQ9_LOOKBACK_DAYS,
+    AlertCandidate,
+    EntryFacts,
+    PatientSnapshot,
+    Phq9Facts,
+)
+from journal.models import DailyEntry, Instrument, QuestionnaireResponse
+from medications.interactions import CourseFacts, DrugFacts
+from medications.models import MedicationCourse
+
+logger = logging.getLogger(__name__)
+
+# One alert per triggering entry or response: once it exists, in any status, never again.
+PER_EVENT_KINDS = frozenset({"suicidal_ideation", "serotonin_toxicity_symptoms"})
+# A resolved mood or combination alert keeps suppressing the same evidence for this long; its
+# evidence (entries of the last 5 weeks, recent PHQ-9s, current courses) is older than this
+# window long before the window ends.
+RESOLVED_MEMORY_DAYS = 400
+# PHQ-9 responses always loaded besides those of the last PHQ9_LOOKBACK_DAYS: the latest and
+# the one before it (rules M2, M3).
+PHQ9_LATEST_RESPONSES = 2
+BATCH_SIZE = 500
+
+
+class EventKind:
+    CREATED = "created"
+    EVIDENCE = "evidence"
+    ESCALATED = "escalated"
+    NOTIFIED = "notified"
+    REMINDED = "reminded"
+    ACKNOWLEDGED = "acknowledged"
+    NOTE = "note"
+    RESOLVED = "resolved"
+
+
+@dataclass
+class SyncResult:
+    evaluated: int = 0
+    created: list[int] = field(default_factory=list)
+    escalated: list[int] = field(default_factory=list)
+    evidence: list[int] = field(default_factory=list)
+
+
+# --- time ----------------------------------------------------------------------------------
+
+
+@lru_cache(maxsize=512)
+def _zone(name: str) -> ZoneInfo:
+    try:
+        return ZoneInfo(name or "UTC")
+    except (ZoneInfoNotFoundError, ValueError):
+        return ZoneInfo("UTC")
+
+
+def local_date(moment: datetime, tz_name: str) -> date:
+    return moment.astimezone(_zone(tz_name)).date()
+
+
+def age_on(date_of_birth: date | None, on: date) -> int | None:
+    if date_of_birth is None:
+        return None
+    return (
+        on.year
+        - date_of_birth.year
+        - ((on.month, on.day) < (date_of_birth.month, date_of_birth.day))
+    )
+
+
+# --- loading -------------------------------------------------------------------------------
+
+
+@dataclass
+class _Profile:
+    patient_id: int
+    tz: str
+    today: date
+    age: int | None
+
+
+def _lock_profiles(patient_ids: list[int], now: datetime) -> list[_Profile]:
+    rows = (
+        PatientProfile.objects.select_for_update()
+        .filter(user_id__in=patient_ids, user__role=Role.PATIENT)
+        .order_by("user_id")
+        .values_list("user_id", "timezone", "date_of_birth")
+    )
+    profiles = []
+    for patient_id, tz_name, dob in rows:
+        today = local_date(now, tz_name)
+        profiles.append(_Profile(patient_id, tz_name, today, age_on(dob, today)))
+    return profiles
+
+
+def _load_entries(profiles: list[_Profile]) -> dict[int, list[EntryFacts]]:
+    earliest = min(p.today for p in profiles) - timedelta(days=ENTRY_LOOKBACK_DAYS)
+    cutoff = {p.patient_id: p.today - timedelta(days=ENTRY_LOOKBACK_DAYS) for p in profiles}
+    rows = (
+        DailyEntry.objects.filter(patient_id__in=cutoff)
+        # Self-harm ticks are loaded whatever their date: a back-dated one still gets its alert.
+        .filter(Q(date__gte=earliest) | Q(self_harm_thoughts=True))
+        .order_by("patient_id", "date")
+        .values_list("patient_id", "id", "date", "mood", "serotonin_symptoms", "self_harm_thoughts")
+    )
+    entries: dict[int, list[EntryFacts]] = defaultdict(list)
+    for patient_id, entry_id, day, mood, symptoms, self_harm in rows:
+        if day < cutoff[patient_id] and not self_harm:
+            continue
+        entries[patient_id].append(
+            EntryFacts(
+                id=entry_id,
+                date=day,
+                mood=mood,
+                serotonin_symptoms=tuple(symptoms or ()),
+                self_harm_thoughts=self_harm,
+            )
+        )
+    return entries
+
+
+def _load_phq9(profiles: list[_Profile], now: datetime) -> dict[int, list[Phq9Facts]]:
+    by_id = {p.patient_id: p for p in profiles}
+    since = now - timedelta(days=PHQ9_LOOKBACK_DAYS + 1)
+    rows = (
+        QuestionnaireResponse.objects.filter(patient_id__in=by_id, instrument=Instrument.PHQ9)
+        .annotate(
+            recency=Window(
+                RowNumber(),
+                partition_by=[F("patient_id")],
+                order_by=[F("completed_at").desc(), F("id").desc()],
+            )
+        )
+        .filter(
+            Q(recency__lte=PHQ9_LATEST_RESPONSES)
+            | Q(completed_at__gte=since)
+            # Item 9 answers are loaded whatever their date (rule M1).
+            | Q(score__item9__gte=1)
+        )
+        .order_by("patient_id", "completed_at", "id")
+        .values_list("patient_id", "id", "completed_at", "score", "recency")
+    )
+    responses: dict[int, list[Phq9Facts]] = defaultdict(list)
+    for patient_id, response_id, completed_at, score, recency in rows:
+        profile = by_id[patient_id]
+        completed_on = local_date(completed_at, profile.tz)
+        total = (score or {}).get("total")
+        item9 = (score or {}).get("item9", 0)
+        if total is None:
+            continue
+        recent = (profile.today - completed_on).days <= PHQ9_LOOKBACK_DAYS
+        if not (recent or recency <= PHQ9_LATEST_RESPONSES or item9 >= 1):
+            continue
+        responses[patient_id].append(
+            Phq9Facts(id=response_id, completed_on=completed_on, total=total, item9=item9)
+        )
+    return responses
+
+
+@lru_cache(maxsize=1024)
+def _drug_facts(name: str, tier: str, washout_days: int, warning: str) -> DrugFacts:
+    return DrugFacts(
+        name=name, serotonergic=tier, washout_days=washout_days, suicidality_warning=warning or ""
+    )
+
+
+def _load_courses(profiles: list[_Profile]) -> dict[int, list[CourseFacts]]:
+    rows = (
+        MedicationCourse.objects.filter(patient_id__in=[p.patient_id for p in profiles])
+        .order_by("patient_id", "started_on", "id")
+        .values_list(
+            "patient_id",
+            "name",
+            "started_on",
+            "stopped_on",
+            "drug_id",
+            "drug__name",
+            "drug__serotonergic",
+            "drug__washout_days",
+            "drug__suicidality_warning",
+        )
+    )
+    courses: dict[int, list[CourseFacts]] = defaultdict(list)
+    for patient_id, name, started, stopped, drug_id, d_name, tier, washout, warning in rows:
+        drug = None if drug_id is None else _drug_facts(d_name, tier, washout, warning)
+        courses[patient_id].append(
+            CourseFacts(name=name, drug=drug, started_on=started, stopped_on=stopped)
+        )
+    return courses
+
+
+def load_snapshots(profiles: list[_Profile], now: datetime) -> list[PatientSnapshot]:
+    """Three queries for any number of patients."""
+    if not profiles:
+        return []
+    entries = _load_entries(profiles)
+    phq9 = _load_phq9(profiles, now)
+    courses = _load_courses(profiles)
+    return [
+        PatientSnapshot(
+            patient_id=p.patient_id,
+            today=p.today,
+            age=p.age,
+            entries=tuple(entries.get(p.patient_id, ())),
+            phq9=tuple(phq9.get(p.patient_id, ())),
+            courses=tuple(courses.get(p.patient_id, ())),
+        )
+        for p in profiles
+    ]
+
+
+# --- evidence ------------------------------------------------------------------------------
+
+
+def _hit_is_new(hit: dict, seen: Iterable[dict]) -> bool:
+    """A hit is old news when a seen hit of the same rule shares an item (same episode)."""
+    items = set(hit.get("items", ()))
+    for other in seen:
+        if other.get("rule") != hit.get("rule"):
+            continue
+        other_items = set(other.get("items", ()))
+        if items & other_items or (not items and not other_items):
+            return False
+    return True
+
+
+def _hits(details_or_candidate_evidence: dict) -> list[dict]:
+    return list(details_or_candidate_evidence.get("hits", ()))
+
+
+def _details(candidate: AlertCandidate, hits: list[dict]) -> dict:
+    return {
+        "rule": candidate.rule,
+        "rule_version": candidate.rule_version,
+        "explanation": candidate.explanation,
+        "patient_message": candidate.patient_message,
+        "evidence": {**candidate.evidence, "hits": hits},
+    }
+
+
+def _is_new_episode(candidate: AlertCandidate, resolved: list[Alert]) -> bool:
+    """Raise again after resolution only on new evidence or a higher severity."""
+    if candidate.kind in PER_EVENT_KINDS:
+        return False
+    latest = max(resolved, key=lambda a: (a.created_at, a.pk))
+    if SEVERITY_RANK[candidate.severity] > latest.severity_rank:
+        return True
+    seen = [hit for alert in resolved for hit in _hits(alert.details.get("evidence", {}))]
+    return any(_hit_is_new(hit, seen) for hit in _hits(candidate.evidence))
+
+
+# --- sync ----------------------------------------------------------------------------------
+
+
+@dataclass
+class _Plan:
+    new: list[tuple[AlertCandidate, int]] = field(default_factory=list)  # (candidate, patient)
+    changed: list[Alert] = field(default_factory=list)
+    events: list[AlertEvent] = field(default_factory=list)
+    notify: list[Alert] = field(default_factory=list)
+
+
+def _apply_to_open(alert: Alert, candidate: AlertCandidate, now: datetime, plan: _Plan) -> str:
+    """Merge a candidate into the open alert with its key. Returns what happened."""
+    old_hits = _hits(alert.details.get("evidence", {}))
+    cand_hits = _hits(candidate.evidence)
+    new_hits = [hit for hit in cand_hits if _hit_is_new(hit, old_hits)]
+    rank = SEVERITY_RANK[candidate.severity]
+    if rank > alert.severity_rank:
+        previous = alert.severity
+        kept = [hit for hit in old_hits if all(_hit_is_new(hit, [c]) for c in cand_hits)]
+        alert.severity = candidate.severity
+        alert.severity_rank = rank
+        alert.title = candidate.title
+        alert.details = _details(candidate, cand_hits + kept)
+        # A more serious picture needs a fresh look, even if the lower one was acknowledged.
+        alert.status = AlertStatus.OPEN
+        alert.last_notified_at = now
+        alert.notify_round += 1
+        alert.updated_at = now
+        plan.changed.append(alert)
+        plan.notify.append(alert)
+        plan.events.append(
+            AlertEvent(
+                alert=alert,
+                kind=EventKind.ESCALATED,
+                data={"from": previous, "to": candidate.severity, "rule": candidate.rule},
+                created_at=now,
+            )
+        )
+        return EventKind.ESCALATED
+    if new_hits:
+        details = _details(candidate, old_hits + new_hits)
+        details["explanation"] = candidate.explanation
+        alert.details = details
+        alert.updated_at = now
+        plan.changed.append(alert)
+        plan.events.append(
+            AlertEvent(
+                alert=alert,
+                kind=EventKind.EVIDENCE,
+                data={"rule": candidate.rule, "hits": new_hits},
+                created_at=now,
+            )
+        )
+        return EventKind.EVIDENCE
+    return ""
+
+
+def _new_alert(candidate: AlertCandidate, patient_id: int, now: datetime) -> Alert:
+    return Alert(
+        patient_id=patient_id,
+        kind=candidate.kind,
+        severity=candidate.severity,
+        severity_rank=SEVERITY_RANK[candidate.severity],
+        status=AlertStatus.OPEN,
+        title=candidate.title,
+        details=_details(candidate, _hits(candidate.evidence)),
+        dedupe_key=candidate.dedupe_key,
+        created_at=now,
+        updated_at=now,
+        last_notified_at=now,
+        notify_round=1,
+    )
+
+
+def _created_event(alert: Alert, candidate: AlertCandidate, now: datetime) -> AlertEvent:
+    return AlertEvent(
+        alert=alert,
+        kind=EventKind.CREATED,
+        data={
+            "severity": candidate.severity,
+            "rule": candidate.rule,
+            "rule_version": candidate.rule_version,
+        },
+        created_at=now,
+    )
+
+
+def _existing_alerts(candidates: dict[int, list[AlertCandidate]], now: datetime) -> dict:
+    keys = {c.dedupe_key for cands in candidates.values() for c in cands}
+    patient_ids = [pid for pid, cands in candidates.items() if cands]
+    existing: dict[tuple[int, str], list[Alert]] = defaultdict(list)
+    if not keys:
+        return existing
+    rows = (
+        Alert.objects.filter(patient_id__in=patient_ids, dedupe_key__in=keys)
+        .filter(
+            ~Q(status=AlertStatus.RESOLVED)
+            | Q(kind__in=PER_EVENT_KINDS)
+            | Q(created_at__gte=now - timedelta(days=RESOLVED_MEMORY_DAYS))
+        )
+        .order_by("created_at", "id")
+    )
+    for alert in rows:
+        existing[(alert.patient_id, alert.dedupe_key)].append(alert)
+    return existing
+
+
+def _insert_new(plan: _Plan, now: datetime, result: SyncResult) -> None:
+    if not plan.new:
+        return
+    alerts = [_new_alert(candidate, patient_id, now) for candidate, patient_id in plan.new]
+    try:
+        with transaction.atomic():
+            Alert.objects.bulk_create(alerts)
+    except IntegrityError:
+        # Someone created one of these meanwhile (the profile lock makes this rare): insert one
+        # by one, and merge into the alert that won.
+        alerts = []
+        for candidate, patient_id in plan.new:
+            alert = _new_alert(candidate, patient_id, now)
+            try:
+                with transaction.atomic():
+                    alert.save(force_insert=True)
+            except IntegrityError:
+                winner = (
+                    Alert.objects.select_for_update()
+                    .exclude(status=AlertStatus.RESOLVED)
+                    .get(patient_id=patient_id, dedupe_key=candidate.dedupe_key)
+                )
+                what = _apply_to_open(winner, candidate, now, plan)
+                if what == EventKind.ESCALATED:
+                    result.escalated.append(winner.pk)
+                elif what == EventKind.EVIDENCE:
+                    result.evidence.append(winner.pk)
+                continue
+            alerts.append(alert)
+    by_key = {(a.patient_id, a.dedupe_key): a for a in alerts}
+    for candidate, patient_id in plan.new:
+        alert = by_key.get((patient_id, candidate.dedupe_key))
+        if alert is None:
+            continue
+        plan.events.append(_created_event(alert, candidate, now))
+        plan.notify.append(alert)
+        result.created.append(alert.pk)
+
+
+def sync_alerts(patient, *, now: datetime | None = None) -> SyncResult:
+    """Evaluate one patient's rules as of today in their time zone and upsert their alerts."""
+    return sync_alerts_batch(patient_ids=[patient.pk], now=now)
+
+
+def sync_alerts_batch(*, patient_ids: Iterable[int], now: datetime | None = None) -> SyncResult:
+    """Evaluate and upsert alerts for many patients in one transaction, in fixed queries."""
+    now = now or timezone.now()
+    ids = sorted(set(patient_ids))
+    result = SyncResult()
+    if not ids:
+        return result
+    with transaction.atomic():
+        profiles = _lock_profiles(ids, now)
+        if not profiles:
+            return result
+        snapshots = load_snapshots(profiles, now)
+        candidates = {snap.patient_id: evaluate(snap) for snap in snapshots}
+        existing = _existing_alerts(candidates, now)
+        plan = _Plan()
+        for patient_id, cands in candidates.items():
+            for candidate in cands:
+                alerts = existing.get((patient_id, candidate.dedupe_key), [])
+                open_alert = next((a for a in alerts if a.status != AlertStatus.RESOLVED), None)
+                if open_alert is not None:
+                    what = _apply_to_open(open_alert, candidate, now, plan)
+                    if what == EventKind.ESCALATED:
+                        result.escalated.append(open_alert.pk)
+                    elif what == EventKind.EVIDENCE:
+                        result.evidence.append(open_alert.pk)
+                elif not alerts or _is_new_episode(candidate, alerts):
+                    plan.new.append((candidate, patient_id))
+        _insert_new(plan, now, result)
+        if plan.changed:
+            Alert.objects.bulk_update(
+                plan.changed,
+                [
+                    "severity",
+                    "severity_rank",
+                    "status",
+                    "title",
+                    "details",
+                    "updated_at",
+                    "last_notified_at",
+                    "notify_round",
+                ],
+            )
+        if plan.events:
+            AlertEvent.objects.bulk_create(plan.events)
+        PatientProfile.objects.filter(user_id__in=[p.patient_id for p in profiles]).update(
+            last_evaluated_at=now
+        )
+        if plan.notify:
+            _schedule_notifications(plan.notify)
+        result.evaluated = len(profiles)
+    return result
+
+
+# --- notifications -------------------------------------------------------------------------
+
+
+def clinicians_to_notify(patient_ids: Iterable[int]) -> dict[int, list[int]]:
+    """Verified, active clinicians with an active link, per patient (one query)."""
+    rows = CareLink.objects.filter(
+        patient_id__in=set(patient_ids),
+        status=CareLinkStatus.ACTIVE,
+        clinician__is_active=True,
+        clinician__role=Role.CLINICIAN,
+        clinician__clinician_profile__verified_at__isnull=False,
+    ).values_list("patient_id", "clinician_id")
+    recipients: dict[int, list[int]] = defaultdict(list)
+    for patient_id, clinician_id in rows:
+        recipients[patient_id].append(clinician_id)
+    return recipients
+
+
+def _schedule_notifications(alerts: list[Alert]) -> None:
+    recipients = clinicians_to_notify(a.patient_id for a in alerts)
+    pairs = [(a.pk, c) for a in alerts for c in recipients.get(a.patient_id, ())]
+    if pairs:
+        transaction.on_commit(partial(_enqueue_notifications, pairs))
+
+
+def _enqueue_notifications(pairs: list[tuple[int, int]]) -> None:
+    from alerts.tasks import notify_clinician
+
+    for alert_id, clinician_id in pairs:
+        try:
+            notify_clinician.delay(alert_id, clinician_id)
+        except Exception:
+            # Ids only: never health data in logs. Critical alerts are re-notified by escalation.
+            logger.warning(
+                "Could not enqueue notification for alert id=%s clinician id=%s.",
+                alert_id,
+                clinician_id,
+                exc_info=True,
+            )
+
+
+def alert_notify_clinician(*, alert_id: int, clinician_id: int) -> bool:
+    """Email one clinician that a patient needs review, at most once per notification round.
+
+    The email holds no health details and no drug names: only a link to the alert queue. The
+    alert row is locked and the "notified" event written in the same transaction as the send,
+    so a redelivered task does not email twice (a failed send rolls the event back).
+    """
+    from django.conf import settings
+    from django.core.mail import send_mail
+
+    from accounts.access import patients_visible_to
+    from accounts.models import User
+
+    clinician = User.objects.filter(pk=clinician_id, role=Role.CLINICIAN).first()
+    if clinician is None:
+        return False
+    with transaction.atomic():
+        alert = Alert.objects.select_for_update().filter(pk=alert_id).first()
+        if alert is None or alert.status == AlertStatus.RESOLVED:
+            return False
+        if not patients_visible_to(clinician).filter(pk=alert.patient_id).exists():
+            return False
+        already = AlertEvent.objects.filter(
+            alert=alert, kind=EventKind.NOTIFIED, actor=clinician, data__round=alert.notify_round
+        ).exists()
+        if already:
+            return False
+        AlertEvent.objects.create(
+            alert=alert,
+            actor=clinician,
+            kind=EventKind.NOTIFIED,
+            data={"round": alert.notify_round},
+        )
+        link = settings.SITE_URL.rstrip("/") + "/clinician/alerts/"
+        send_mail(
+            subject="A patient needs review",
+            message=(
+                "A patient needs review in the patient portal.\n\n"
+                f"Sign in to see your alert queue: {link}\n"
+            ),
+            from_email=None,
+            recipient_list=[clinician.email],
+        )
+    return True
+
+
+@transaction.atomic
+def alerts_remind_unacknowledged(*, now: datetime | None = None) -> list[int]:
+    """Critical alerts still open after ALERT_ESCALATE_AFTER: notify again, once per period."""
+    from django.conf import settings
+
+    now = now or timezone.now()
+    due = now - settings.ALERT_ESCALATE_AFTER
+    alerts = list(
+        Alert.objects.select_for_update(skip_locked=True)
+        .filter(status=AlertStatus.OPEN, severity="critical")
+        .filter(
+            Q(last_notified_at__lte=due) | Q(last_notified_at__isnull=True, created_at__lte=due)
+        )
+        .order_by("id")
+    )
+    if not alerts:
+        return []
+    for alert in alerts:
+        alert.last_notified_at = now
+        alert.notify_round += 1
+    Alert.objects.bulk_update(alerts, ["last_notified_at", "notify_round"])
+    AlertEvent.objects.bulk_create(
+        [AlertEvent(alert=a, kind=EventKind.REMINDED, created_at=now) for a in alerts]
+    )
+    _schedule_notifications(alerts)
+    return [a.pk for a in alerts]
+
+
+# --- follow-up workflow --------------------------------------------------------------------
+
+
+def _require_note(note: str | None) -> str:
+    text = (note or "").strip()
+    if not text:
+        raise ValidationError({"note": ["Write a note about what was done."]})
+    return text
+
+
+@transaction.atomic
+def alert_acknowledge(*, alert: Alert, actor, note: str = "") -> Alert:
+    """Open -> acknowledged. Acknowledging again (or a resolved alert) records nothing."""
+    alert = Alert.objects.select_for_update().get(pk=alert.pk)
+    if alert.status != AlertStatus.OPEN:
+        return alert
+    now = timezone.now()
+    alert.status = AlertStatus.ACKNOWLEDGED
+    alert.acknowledged_at = now
+    alert.acknowledged_by = actor
+    alert.save(update_fields=["status", "acknowledged_at", "acknowledged_by", "updated_at"])
+    AlertEvent.objects.create(
+        alert=alert,
+        actor=actor,
+        kind=EventKind.ACKNOWLEDGED,
+        note=(note or "").strip(),
+        created_at=now,
+    )
+    return alert
+
+
+@transaction.atomic
+def alert_add_note(*, alert: Alert, actor, note: str) -> AlertEvent:
+    text = _require_note(note)
+    return AlertEvent.objects.create(alert=alert, actor=actor, kind=EventKind.NOTE, note=text)
+
+
+@transaction.atomic
+def alert_resolve(*, alert: Alert, actor, note: str) -> Alert:
+    """Resolve with a required note. Resolving a resolved alert records nothing."""
+    text = _require_note(note)
+    alert = Alert.objects.select_for_update().get(pk=alert.pk)
+    if alert.status == AlertStatus.RESOLVED:
+        return alert
+    now = timezone.now()
+    fields = ["status", "resolved_at", "resolved_by", "updated_at"]
+    if alert.acknowledged_at is None:
+        alert.acknowledged_at = now
+        alert.acknowledged_by = actor
+        fields += ["acknowledged_at", "acknowledged_by"]
+    alert.status = AlertStatus.RESOLVED
+    alert.resolved_at = now
+    alert.resolved_by = actor
+    alert.save(update_fields=fields)
+    AlertEvent.objects.create(
+        alert=alert, actor=actor, kind=EventKind.RESOLVED, note=text, created_at=now
+    )
+    return alert
