@@ -31,6 +31,10 @@ class Drug(models.Model):
     suicidality_warning = models.CharField(
         max_length=8, choices=SuicidalityWarning.choices, blank=True, default=""
     )
+    # "|key|key|...|" of the normalised generic and brand names (medications.names), so that
+    # an exact look-up and a prefix search are each one LIKE over ~100 rows.
+    # Kept in step by medications.catalog.drug_search_keys (admin and data load).
+    search_keys = models.TextField(blank=True, default="", editable=False)
 
     class Meta:
         ordering = ["name"]
@@ -66,7 +70,10 @@ class Unit(models.TextChoices):
 
 
 class MedicationCourse(models.Model):
-    """One stretch of taking one medicine at one dose. A dose change ends one and starts the next."""
+    """One stretch of taking one medicine at one dose.
+
+    A dose change ends one course and starts the next.
+    """
 
     patient = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="medication_courses"

@@ -1,3 +1,11 @@
+from django.urls import path
+
+from . import views
+
 app_name = "medications"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.medicines, name="medicines"),
+    path("<int:pk>/change-dose/", views.change_dose, name="change-dose"),
+    path("<int:pk>/stop/", views.stop, name="stop"),
+]

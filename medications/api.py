@@ -1,0 +1,230 @@
+"""API of medications (DESIGN.md): drugs/, interactions/check/, medications/.
+
+Patients read and write their own medicines. Clinicians read, with ?patient=ID, patients that
+accounts.access lets them see (one AuditEvent per request) and never write (403 on the list;
+a course is changed only by its patient, anyone else gets 404). Missing and forbidden: 404.
+"""
+
+from django.utils import timezone
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import status
+from rest_framework.exceptions import NotFound, PermissionDenied
+from rest_framework.generics import GenericAPIView
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from accounts.access import access_patient, patients_visible_to
+from accounts.audit import audit_read
+from accounts.models import Role
+from journal.selectors import patient_today
+from medications import selectors, services
+from medications.catalog import drug_facts, drug_search, drugs_lookup
+from medications.interactions import CourseFacts, assess, assess_current
+from medications.models import MedicationCourse
+from medications.names import normalize_drug_name
+from medications.serializers import (
+    AssessmentSerializer,
+    ChangeDoseSerializer,
+    DrugSerializer,
+    InteractionCheckSerializer,
+    MedicationCourseSerializer,
+    MedicationCourseUpdateSerializer,
+    MedicationCourseWithAssessmentSerializer,
+    MedicationCourseWriteSerializer,
+)
+
+PATIENT_PARAM = OpenApiParameter(
+    "patient",
+    OpenApiTypes.INT,
+    description="Clinicians: the patient's id (to read one patient's medicines).",
+)
+# Output fields a client may echo back in a PATCH; they are never written from input.
+READ_ONLY_INPUT_FIELDS = frozenset(
+    MedicationCourseWithAssessmentSerializer.Meta.fields
+) - frozenset(services.EDITABLE_FIELDS)
+
+
+def _body(request) -> dict:
+    if not isinstance(request.data, dict):
+        raise services.MedicationInputError({"non_field_errors": ["Expected a JSON object."]})
+    return request.data
+
+
+def _today(user):
+    if user.role == Role.PATIENT:
+        return patient_today(user)
+    return timezone.localdate()
+
+
+def _with_assessment(course: MedicationCourse) -> dict:
+    data = MedicationCourseSerializer(course).data
+    today = patient_today(course.patient)
+    data["assessment"] = selectors.assessment_data(
+        selectors.patient_assessment(course.patient, on=today), on=today
+    )
+    return data
+
+
+def _own_course(request, pk: int) -> MedicationCourse:
+    """A course the caller may change: only the patient's own (anyone else: 404)."""
+    user = request.user
+    if user.role != Role.PATIENT:
+        raise NotFound()
+    course = MedicationCourse.objects.filter(pk=pk, patient=user).select_related("patient").first()
+    if course is None:
+        raise NotFound()
+    return course
+
+
+class DrugSearchView(GenericAPIView):
+    serializer_class = DrugSerializer
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter(
+                "q", OpenApiTypes.STR, description="Prefix of a generic or brand name."
+            )
+        ],
+        responses=DrugSerializer(many=True),
+    )
+    def get(self, request):
+        drugs = drug_search(request.query_params.get("q", ""))
+        return Response(DrugSerializer(drugs, many=True).data)
+
+
+class InteractionCheckView(APIView):
+    @extend_schema(request=InteractionCheckSerializer, responses=AssessmentSerializer)
+    def post(self, request):
+        serializer = InteractionCheckSerializer(data=request.data)
+        if not serializer.is_valid():
+            return Response(serializer.errors, status=status.HTTP_400_BAD_REQUEST)
+        data = serializer.validated_data
+        on = data.get("on") or _today(request.user)
+        if "drugs" in data:
+            names = data["drugs"]
+            found = drugs_lookup(names)
+            known, unknown = [], []
+            for name in names:
+                drug = found.get(normalize_drug_name(name))
+                if drug is None:
+                    unknown.append(name)
+                else:
+                    known.append(drug_facts(drug))
+            assessment = assess_current(known, unknown)
+        else:
+            items = data["medications"]
+            found = drugs_lookup(item["drug"] for item in items)
+            courses = []
+            for item in items:
+                drug = found.get(normalize_drug_name(item["drug"]))
+                courses.append(
+                    CourseFacts(
+                        name=item["drug"],
+                        drug=drug_facts(drug) if drug is not None else None,
+                        started_on=item.get("started_on") or on,
+                        stopped_on=item.get("stopped_on"),
+                    )
+                )
+            assessment = assess(courses, on)
+        return Response(selectors.assessment_data(assessment, on=on))
+
+
+class MedicationListView(GenericAPIView):
+    serializer_class = MedicationCourseSerializer
+
+    @extend_schema(parameters=[PATIENT_PARAM], responses=MedicationCourseSerializer(many=True))
+    def get(self, request):
+        user = request.user
+        requested = request.query_params.get("patient")
+        if requested not in (None, ""):
+            patient = access_patient(user, requested)
+            rows = MedicationCourse.objects.filter(patient=patient)
+        else:
+            patient = user if user.role == Role.PATIENT else None
+            rows = MedicationCourse.objects.filter(patient__in=patients_visible_to(user))
+        if user.role == Role.CLINICIAN:
+            audit_read(request, patient=patient, action="api.medicationcourse.list")
+        rows = rows.select_related("drug").order_by("patient_id", "-started_on", "-id")
+        page = self.paginate_queryset(rows)
+        return self.get_paginated_response(MedicationCourseSerializer(page, many=True).data)
+
+    @extend_schema(
+        request=MedicationCourseWriteSerializer,
+        responses={201: MedicationCourseWithAssessmentSerializer},
+    )
+    def post(self, request):
+        if request.user.role != Role.PATIENT:
+            raise PermissionDenied("Only the patient can change their medicines.")
+        try:
+            body = _body(request)
+            course = services.medication_course_create(
+                patient=request.user,
+                drug=body.get("drug"),
+                dose=body.get("dose"),
+                unit=body.get("unit"),
+                frequency=body.get("frequency"),
+                started_on=body.get("started_on"),
+                stopped_on=body.get("stopped_on"),
+                reason=body.get("reason"),
+                prescriber=body.get("prescriber"),
+            )
+        except services.MedicationInputError as error:
+            return Response(error.errors, status=status.HTTP_400_BAD_REQUEST)
+        return Response(_with_assessment(course), status=status.HTTP_201_CREATED)
+
+
+class MedicationDetailView(APIView):
+    @extend_schema(responses=MedicationCourseSerializer)
+    def get(self, request, pk: int):
+        course = (
+            MedicationCourse.objects.filter(pk=pk, patient__in=patients_visible_to(request.user))
+            .select_related("drug", "patient")
+            .first()
+        )
+        if course is None:
+            raise NotFound()
+        if request.user.role == Role.CLINICIAN:
+            audit_read(
+                request,
+                patient=course.patient,
+                action="api.medicationcourse.read",
+                object_type="MedicationCourse",
+                object_id=course.pk,
+            )
+        return Response(MedicationCourseSerializer(course).data)
+
+    @extend_schema(
+        request=MedicationCourseUpdateSerializer,
+        responses=MedicationCourseWithAssessmentSerializer,
+    )
+    def patch(self, request, pk: int):
+        course = _own_course(request, pk)
+        try:
+            body = _body(request)
+            changes = {k: v for k, v in body.items() if k not in READ_ONLY_INPUT_FIELDS}
+            course = services.medication_course_update(course=course, changes=changes)
+        except services.MedicationInputError as error:
+            return Response(error.errors, status=status.HTTP_400_BAD_REQUEST)
+        return Response(_with_assessment(course))
+
+
+class ChangeDoseView(APIView):
+    @extend_schema(
+        request=ChangeDoseSerializer,
+        responses={201: MedicationCourseWithAssessmentSerializer},
+    )
+    def post(self, request, pk: int):
+        course = _own_course(request, pk)
+        try:
+            body = _body(request)
+            new_course = services.medication_course_change_dose(
+                course=course,
+                dose=body.get("dose"),
+                unit=body.get("unit"),
+                frequency=body.get("frequency"),
+                changed_on=body.get("changed_on") or patient_today(request.user),
+            )
+        except services.MedicationInputError as error:
+            return Response(error.errors, status=status.HTTP_400_BAD_REQUEST)
+        return Response(_with_assessment(new_course), status=status.HTTP_201_CREATED)

@@ -1,0 +1,119 @@
+"""The drug catalog: loading the data file, name look-up, and facts for the engine."""
+
+import json
+from collections.abc import Iterable
+from pathlib import Path
+
+from medications.interactions import CourseFacts, DrugFacts
+from medications.names import normalize_drug_name
+
+CATALOG_FILE = Path(__file__).resolve().parent / "data" / "drugs.json"
+CATALOG_FIELDS = (
+    "brand_names",
+    "rxcui",
+    "rxcui_verified",
+    "drug_class",
+    "serotonergic",
+    "washout_days",
+    "suicidality_warning",
+)
+SEARCH_LIMIT = 20
+KEY_SEPARATOR = "|"
+
+
+def catalog_rows() -> list[dict]:
+    return json.loads(CATALOG_FILE.read_text(encoding="utf-8"))
+
+
+def drug_keys(name: str, brand_names: Iterable[str]) -> list[str]:
+    keys = []
+    for label in [name, *brand_names]:
+        key = normalize_drug_name(label)
+        if key and key not in keys:
+            keys.append(key)
+    return keys
+
+
+def drug_search_keys(name: str, brand_names: Iterable[str]) -> str:
+    keys = drug_keys(name, brand_names)
+    return KEY_SEPARATOR + KEY_SEPARATOR.join(keys) + KEY_SEPARATOR if keys else ""
+
+
+def catalog_load(drug_model, rows: Iterable[dict] | None = None) -> int:
+    """Create or update every catalog row by generic name. Safe to run again.
+
+    Takes the model class so the data migration can pass its historical model.
+    Returns the number of rows loaded.
+    """
+    # Only fields the (possibly historical) model has, so old migrations keep working.
+    model_fields = {field.name for field in drug_model._meta.get_fields()}
+    count = 0
+    for row in catalog_rows() if rows is None else rows:
+        defaults = {f: row[f] for f in CATALOG_FIELDS if f in row and f in model_fields}
+        if "search_keys" in model_fields:
+            defaults["search_keys"] = drug_search_keys(row["name"], row.get("brand_names", []))
+        drug_model.objects.update_or_create(name=row["name"], defaults=defaults)
+        count += 1
+    return count
+
+
+def drug_lookup(name: str):
+    """The catalog drug whose generic or brand name matches `name` (case, spaces, hyphens,
+    apostrophes and periods ignored), or None."""
+    from medications.models import Drug
+
+    key = normalize_drug_name(name or "")
+    if not key:
+        return None
+    return Drug.objects.filter(search_keys__contains=f"|{key}|").order_by("pk").first()
+
+
+def drugs_lookup(names: Iterable[str]) -> dict[str, object]:
+    """Batch form of drug_lookup in one query: {normalised key: Drug} for the names found."""
+    from django.db.models import Q
+
+    from medications.models import Drug
+
+    keys = {normalize_drug_name(name) for name in names} - {""}
+    if not keys:
+        return {}
+    condition = Q()
+    for key in keys:
+        condition |= Q(search_keys__contains=f"|{key}|")
+    found: dict[str, object] = {}
+    for drug in Drug.objects.filter(condition).order_by("pk"):
+        for key in drug.search_keys.strip(KEY_SEPARATOR).split(KEY_SEPARATOR):
+            if key in keys:
+                found.setdefault(key, drug)
+    return found
+
+
+def drug_search(query: str, *, limit: int = SEARCH_LIMIT):
+    """Drugs with a generic or brand name starting with `query` (normalised), by name."""
+    from medications.models import Drug
+
+    key = normalize_drug_name(query or "")
+    drugs = Drug.objects.order_by("name")
+    if key:
+        drugs = drugs.filter(search_keys__contains=f"|{key}")
+    return drugs[:limit]
+
+
+def drug_facts(drug) -> DrugFacts:
+    return DrugFacts(
+        name=drug.name,
+        serotonergic=drug.serotonergic,
+        washout_days=drug.washout_days,
+        suicidality_warning=drug.suicidality_warning,
+    )
+
+
+def course_facts(course) -> CourseFacts:
+    """Precondition: `course.drug` was loaded with select_related (no query here)."""
+    drug = course.drug
+    return CourseFacts(
+        name=course.name,
+        drug=drug_facts(drug) if drug is not None else None,
+        started_on=course.started_on,
+        stopped_on=course.stopped_on,
+    )

@@ -1,0 +1,73 @@
+"""Patient page forms. They only shape the page; medications.services validates the values
+(one set of rules for the page and the API) and its errors are put back on these fields."""
+
+from django import forms
+
+from medications.models import Frequency, Unit
+
+UNIT_CHOICES = [("", "—"), *Unit.choices]
+DRUG_NAMES_LIST_ID = "drug-names"
+
+
+class _DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%Y-%m-%d", **kwargs)
+
+
+def _dose_field(required: bool, label: str = "Dose") -> forms.CharField:
+    # Text, not a number input: the service gives one clear message for every bad value.
+    return forms.CharField(
+        label=label,
+        required=required,
+        max_length=20,
+        widget=forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}),
+        help_text="A number, for example 50 or 0.5. Leave empty if you do not know it."
+        if not required
+        else "",
+    )
+
+
+class MedicationAddForm(forms.Form):
+    drug = forms.CharField(
+        label="Medicine, supplement or other drug",
+        max_length=120,
+        widget=forms.TextInput(
+            attrs={
+                "list": DRUG_NAMES_LIST_ID,
+                "autocomplete": "off",
+                "autocapitalize": "none",
+                "spellcheck": "false",
+                "aria-describedby": "drug-match",
+            }
+        ),
+        help_text="Start typing the name on the box or the label. Brand names work too.",
+    )
+    dose = _dose_field(required=False)
+    unit = forms.ChoiceField(label="Unit", choices=UNIT_CHOICES, required=False)
+    frequency = forms.ChoiceField(
+        label="How often", choices=Frequency.choices, initial=Frequency.DAILY
+    )
+    started_on = forms.DateField(label="First day you took it", widget=_DateInput())
+    stopped_on = forms.DateField(
+        label="Last day you took it",
+        required=False,
+        widget=_DateInput(),
+        help_text="Leave empty if you still take it.",
+    )
+    reason = forms.CharField(label="What it is for (optional)", required=False, max_length=200)
+    prescriber = forms.CharField(
+        label="Who prescribed it (optional)", required=False, max_length=120
+    )
+
+
+class ChangeDoseForm(forms.Form):
+    dose = _dose_field(required=True, label="New dose")
+    unit = forms.ChoiceField(label="Unit", choices=Unit.choices)
+    frequency = forms.ChoiceField(label="How often", choices=Frequency.choices)
+    changed_on = forms.DateField(label="First day at the new dose", widget=_DateInput())
+
+
+class StopForm(forms.Form):
+    stopped_on = forms.DateField(label="Last day you took it", widget=_DateInput())

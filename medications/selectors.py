@@ -1,0 +1,102 @@
+"""Reads of medication data. Callers pass a patient they obtained through accounts.access."""
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from django.db.models import QuerySet
+
+from journal.selectors import patient_today
+from medications.catalog import course_facts
+from medications.interactions import Assessment, assess, black_box_window_open
+from medications.models import MedicationCourse
+
+
+def medication_courses(patient) -> QuerySet[MedicationCourse]:
+    return (
+        MedicationCourse.objects.filter(patient=patient)
+        .select_related("drug")
+        .order_by("-started_on", "-id")
+    )
+
+
+def patient_assessment(patient, *, on: date | None = None) -> Assessment:
+    """The combination assessment of everything the patient takes on `on` (default: their
+    today). One query."""
+    day = on or patient_today(patient)
+    return assess([course_facts(course) for course in medication_courses(patient)], day)
+
+
+@dataclass
+class CourseLine:
+    """A medicine as the patient page shows it: the latest course and its earlier doses."""
+
+    course: MedicationCourse
+    earlier_doses: list[MedicationCourse] = field(default_factory=list)
+    recognised: bool = True
+    planned: bool = False  # starts after today
+
+
+@dataclass
+class MedicationOverview:
+    today: date
+    current: list[CourseLine]
+    past: list[CourseLine]
+    assessment: Assessment
+    black_box_window_open: bool
+
+
+def medication_overview(patient, *, on: date | None = None) -> MedicationOverview:
+    """Current and past medicines with their dose history, and today's assessment. One query."""
+    day = on or patient_today(patient)
+    courses = list(medication_courses(patient))
+    facts = [course_facts(course) for course in courses]
+    has_next = {course.previous_course_id for course in courses if course.previous_course_id}
+    by_id = {course.pk: course for course in courses}
+    current, past = [], []
+    for course in courses:
+        if course.pk in has_next:
+            continue  # shown as an earlier dose of its latest course
+        earlier = []
+        previous_id = course.previous_course_id
+        while previous_id is not None and previous_id in by_id and len(earlier) < len(courses):
+            earlier.append(by_id[previous_id])
+            previous_id = by_id[previous_id].previous_course_id
+        line = CourseLine(
+            course=course,
+            earlier_doses=earlier,
+            recognised=course.drug_id is not None,
+            planned=course.started_on > day,
+        )
+        if course.stopped_on is None or course.stopped_on >= day:
+            current.append(line)
+        else:
+            past.append(line)
+    return MedicationOverview(
+        today=day,
+        current=current,
+        past=past,
+        assessment=assess(facts, day),
+        black_box_window_open=black_box_window_open(facts, day),
+    )
+
+
+def assessment_data(assessment: Assessment, *, on: date | None = None) -> dict:
+    """The API shape of an assessment (DESIGN.md interactions/check response, plus extras)."""
+    data = {
+        "severity": assessment.severity,
+        "findings": [
+            {
+                "drugs": list(finding.drugs),
+                "severity": finding.severity,
+                "rule": finding.rule,
+                "explanation": finding.explanation,
+                "patient_explanation": finding.patient_explanation,
+            }
+            for finding in assessment.findings
+        ],
+        "unknown": list(assessment.unknown),
+        "counted": list(assessment.counted),
+    }
+    if on is not None:
+        data["on"] = on.isoformat()
+    return data

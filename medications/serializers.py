@@ -1,0 +1,162 @@
+"""API shapes. Medication input is validated by medications.services (one place for the rules);
+the write serializers here document the request bodies for the schema."""
+
+from rest_framework import serializers
+
+from medications.models import Drug, Frequency, MedicationCourse, Unit
+
+MAX_CHECK_ITEMS = 100
+
+
+class DrugSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Drug
+        fields = [
+            "id",
+            "name",
+            "brand_names",
+            "rxcui",
+            "drug_class",
+            "serotonergic",
+            "washout_days",
+            "suicidality_warning",
+        ]
+        read_only_fields = fields
+
+
+class MedicationCourseSerializer(serializers.ModelSerializer):
+    drug = serializers.CharField(source="name", help_text="The name as the patient typed it.")
+    drug_id = serializers.IntegerField(
+        allow_null=True, help_text="Catalog drug; null when the name is not recognised."
+    )
+    generic_name = serializers.CharField(source="drug.name", allow_null=True, default=None)
+    serotonergic = serializers.CharField(source="drug.serotonergic", allow_null=True, default=None)
+    dose = serializers.DecimalField(
+        max_digits=10, decimal_places=3, coerce_to_string=False, allow_null=True
+    )
+    previous_course = serializers.IntegerField(source="previous_course_id", allow_null=True)
+
+    class Meta:
+        model = MedicationCourse
+        fields = [
+            "id",
+            "patient",
+            "drug",
+            "drug_id",
+            "generic_name",
+            "serotonergic",
+            "dose",
+            "unit",
+            "frequency",
+            "started_on",
+            "stopped_on",
+            "reason",
+            "prescriber",
+            "previous_course",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = fields
+
+
+class FindingSerializer(serializers.Serializer):
+    drugs = serializers.ListField(child=serializers.CharField())
+    severity = serializers.ChoiceField(choices=["contraindicated", "major", "moderate"])
+    rule = serializers.CharField()
+    explanation = serializers.CharField(help_text="Clinician wording with its source.")
+    patient_explanation = serializers.CharField(help_text="Plain words for the patient.")
+
+
+class AssessmentSerializer(serializers.Serializer):
+    severity = serializers.ChoiceField(choices=["contraindicated", "major", "moderate", "none"])
+    findings = FindingSerializer(many=True)
+    unknown = serializers.ListField(
+        child=serializers.CharField(), help_text="Names not in the catalog: cannot be checked."
+    )
+    counted = serializers.ListField(
+        child=serializers.CharField(), help_text="Serotonergic drugs that count on the date."
+    )
+    on = serializers.DateField(required=False)
+
+
+class MedicationCourseWithAssessmentSerializer(MedicationCourseSerializer):
+    assessment = AssessmentSerializer(help_text="The patient's combinations today, after this.")
+
+    class Meta(MedicationCourseSerializer.Meta):
+        fields = [*MedicationCourseSerializer.Meta.fields, "assessment"]
+        read_only_fields = fields
+
+
+class MedicationCourseWriteSerializer(serializers.Serializer):
+    drug = serializers.CharField(
+        max_length=120, help_text="Generic or brand name, any case; unknown names kept as text."
+    )
+    dose = serializers.DecimalField(
+        max_digits=10, decimal_places=3, required=False, allow_null=True, help_text="> 0"
+    )
+    unit = serializers.ChoiceField(choices=Unit.choices, required=False, allow_blank=True)
+    frequency = serializers.ChoiceField(choices=Frequency.choices, required=False)
+    started_on = serializers.DateField()
+    stopped_on = serializers.DateField(
+        required=False, allow_null=True, help_text="The last day taken."
+    )
+    reason = serializers.CharField(required=False, allow_blank=True, max_length=200)
+    prescriber = serializers.CharField(required=False, allow_blank=True, max_length=120)
+
+
+class MedicationCourseUpdateSerializer(MedicationCourseWriteSerializer):
+    drug = serializers.CharField(max_length=120, required=False)
+    started_on = serializers.DateField(required=False)
+
+
+class ChangeDoseSerializer(serializers.Serializer):
+    dose = serializers.DecimalField(max_digits=10, decimal_places=3, help_text="> 0")
+    unit = serializers.ChoiceField(choices=Unit.choices, required=False)
+    frequency = serializers.ChoiceField(choices=Frequency.choices, required=False)
+    changed_on = serializers.DateField(
+        required=False, help_text="First day at the new dose; defaults to today."
+    )
+
+
+class CheckMedicationSerializer(serializers.Serializer):
+    drug = serializers.CharField(max_length=120)
+    started_on = serializers.DateField(
+        required=False, help_text="Defaults to `on` (taken on the date checked)."
+    )
+    stopped_on = serializers.DateField(
+        required=False, allow_null=True, help_text="The last day taken."
+    )
+
+    def validate(self, attrs):
+        started, stopped = attrs.get("started_on"), attrs.get("stopped_on")
+        if started and stopped and stopped < started:
+            raise serializers.ValidationError(
+                {"stopped_on": ["The last day taken cannot be before the start date."]}
+            )
+        return attrs
+
+
+class InteractionCheckSerializer(serializers.Serializer):
+    drugs = serializers.ListField(
+        child=serializers.CharField(max_length=120),
+        required=False,
+        allow_empty=True,
+        max_length=MAX_CHECK_ITEMS,
+        help_text='Names taken together now, e.g. ["sertraline", "Ultram"].',
+    )
+    medications = CheckMedicationSerializer(
+        many=True, required=False, max_length=MAX_CHECK_ITEMS, help_text="Courses with dates."
+    )
+    on = serializers.DateField(required=False, help_text="Date to assess; defaults to today.")
+
+    def validate(self, attrs):
+        has_drugs, has_courses = "drugs" in attrs, "medications" in attrs
+        if has_drugs and has_courses:
+            raise serializers.ValidationError(
+                {"non_field_errors": ["Send either drugs or medications, not both."]}
+            )
+        if not has_drugs and not has_courses:
+            raise serializers.ValidationError(
+                {"drugs": ["Send drugs (a list of names) or medications (a list of courses)."]}
+            )
+        return attrs

@@ -1,0 +1,362 @@
+"""Writes of medication courses. Each runs in one transaction, stores nothing on bad input
+(MedicationInputError with field messages) and calls alerts.triggers.patient_data_changed
+inside the transaction, so alert evaluation is enqueued only after commit.
+
+Field names in error messages are the API's: drug, dose, unit, frequency, started_on,
+stopped_on, reason, prescriber, changed_on.
+"""
+
+from datetime import date, timedelta
+from decimal import Decimal, InvalidOperation
+
+from django.db import transaction
+
+from alerts.triggers import patient_data_changed
+from journal.selectors import patient_today
+from medications.catalog import drug_lookup
+from medications.models import Frequency, MedicationCourse, Unit
+
+# A start date more than a year ahead is almost certainly a typo (issue 4, "Bad input").
+MAX_DAYS_AHEAD = 365
+EARLIEST_DATE = date(1900, 1, 1)
+NAME_MAX_LENGTH = 120
+REASON_MAX_LENGTH = 200
+PRESCRIBER_MAX_LENGTH = 120
+DOSE_MAX = Decimal("9999999.999")  # MedicationCourse.dose: 10 digits, 3 decimal places
+DOSE_PLACES = 3
+
+EDITABLE_FIELDS = (
+    "drug",
+    "dose",
+    "unit",
+    "frequency",
+    "started_on",
+    "stopped_on",
+    "reason",
+    "prescriber",
+)
+
+_UNIT_ALIASES = {unit.lower(): unit for unit in Unit.values} | {
+    "tablet": Unit.TABLETS,
+    "capsule": Unit.CAPSULES,
+    "drop": Unit.DROPS,
+    "puff": Unit.PUFFS,
+    "unit": Unit.UNITS,
+    "patches": Unit.PATCH,
+    "µg": Unit.MCG,
+    "ug": Unit.MCG,
+    "ml": Unit.ML,
+}
+_FREQUENCY_ALIASES = {value: value for value in Frequency.values} | {
+    label.lower().replace(" ", "_"): value for value, label in Frequency.choices
+}
+
+
+class MedicationInputError(ValueError):
+    def __init__(self, errors: dict):
+        super().__init__("Invalid medication input.")
+        self.errors = errors
+
+
+def medication_course_create(
+    *,
+    patient,
+    drug: str,
+    started_on,
+    dose=None,
+    unit="",
+    frequency=None,
+    stopped_on=None,
+    reason: str = "",
+    prescriber: str = "",
+) -> MedicationCourse:
+    """Add a medicine the patient takes. `drug` is any generic or brand name; a name not in
+    the catalog is kept as free text (drug=None) and reported as unknown by the engine."""
+    values = clean_course_values(
+        {
+            "drug": drug,
+            "dose": dose,
+            "unit": unit,
+            "frequency": frequency,
+            "started_on": started_on,
+            "stopped_on": stopped_on,
+            "reason": reason,
+            "prescriber": prescriber,
+        },
+        today=patient_today(patient),
+    )
+    with transaction.atomic():
+        course = MedicationCourse.objects.create(
+            patient=patient,
+            drug=drug_lookup(values["name"]),
+            **values,
+        )
+        patient_data_changed(patient.pk)
+    return course
+
+
+@transaction.atomic
+def medication_course_update(*, course: MedicationCourse, changes: dict) -> MedicationCourse:
+    """Edit or stop a course (stop = set `stopped_on`, the last day taken)."""
+    unknown = sorted(set(changes) - set(EDITABLE_FIELDS))
+    if unknown:
+        raise MedicationInputError({field: ["This field cannot be changed."] for field in unknown})
+    course = MedicationCourse.objects.select_for_update().get(pk=course.pk)
+    merged = {
+        "drug": course.name,
+        "dose": course.dose,
+        "unit": course.unit,
+        "frequency": course.frequency,
+        "started_on": course.started_on,
+        "stopped_on": course.stopped_on,
+        "reason": course.reason,
+        "prescriber": course.prescriber,
+    } | changes
+    values = clean_course_values(merged, today=patient_today(course.patient))
+    _check_chain(course, values)
+    update_fields = [field for field, value in values.items() if getattr(course, field) != value]
+    if values["name"] != course.name:
+        course.drug = drug_lookup(values["name"])
+        update_fields.append("drug")
+    if not update_fields:
+        return course
+    for field in update_fields:
+        if field != "drug":
+            setattr(course, field, values[field])
+    course.save(update_fields=[*update_fields, "updated_at"])
+    patient_data_changed(course.patient_id)
+    return course
+
+
+def medication_course_stop(*, course: MedicationCourse, stopped_on) -> MedicationCourse:
+    return medication_course_update(course=course, changes={"stopped_on": stopped_on})
+
+
+@transaction.atomic
+def medication_course_change_dose(
+    *, course: MedicationCourse, dose, changed_on, unit=None, frequency=None
+) -> MedicationCourse:
+    """End `course` on the day before `changed_on` and start the next course at the new dose
+    on `changed_on`, linked by previous_course, so the history keeps every dose.
+
+    The old course ends the day before because stopped_on is the last day taken at that dose:
+    the two courses never overlap, and the drug counts without a gap.
+    """
+    course = MedicationCourse.objects.select_for_update().get(pk=course.pk)
+    today = patient_today(course.patient)
+    errors: dict[str, list[str]] = {}
+    day = _clean_date(changed_on, "changed_on", errors, today=today, required=True)
+    values = clean_course_values(
+        {
+            "drug": course.name,
+            "dose": dose,
+            "unit": course.unit if unit is None else unit,
+            "frequency": course.frequency if frequency is None else frequency,
+            "started_on": day or course.started_on,
+            "stopped_on": None,
+            "reason": course.reason,
+            "prescriber": course.prescriber,
+        },
+        today=today,
+        extra_errors=errors,
+        dose_required=True,
+    )
+    if day <= course.started_on:
+        raise MedicationInputError(
+            {
+                "changed_on": [
+                    "The new dose must start after "
+                    f"{course.started_on.isoformat()}, the day this dose started."
+                ]
+            }
+        )
+    if course.stopped_on is not None and course.stopped_on < day - timedelta(days=1):
+        raise MedicationInputError(
+            {
+                "changed_on": [
+                    f"This medicine was stopped on {course.stopped_on.isoformat()}. "
+                    "Add it again as a new medicine instead."
+                ]
+            }
+        )
+    if MedicationCourse.objects.filter(previous_course=course).exists():
+        raise MedicationInputError(
+            {"non_field_errors": ["This dose was already changed. Change the latest dose."]}
+        )
+    planned_stop = course.stopped_on if course.stopped_on and course.stopped_on >= day else None
+    course.stopped_on = day - timedelta(days=1)
+    course.save(update_fields=["stopped_on", "updated_at"])
+    values["stopped_on"] = planned_stop
+    next_course = MedicationCourse.objects.create(
+        patient_id=course.patient_id,
+        drug_id=course.drug_id,
+        previous_course=course,
+        **values,
+    )
+    patient_data_changed(course.patient_id)
+    return next_course
+
+
+# --- validation -------------------------------------------------------------------------
+
+
+def clean_course_values(
+    raw: dict,
+    *,
+    today: date,
+    extra_errors: dict | None = None,
+    dose_required: bool = False,
+) -> dict:
+    """Typed model values from raw input (API JSON or form data); every problem at once."""
+    errors: dict[str, list[str]] = dict(extra_errors or {})
+    name = _clean_name(raw.get("drug"), errors)
+    dose = _clean_dose(raw.get("dose"), errors, required=dose_required)
+    unit = _clean_unit(raw.get("unit"), errors, dose=dose)
+    frequency = _clean_frequency(raw.get("frequency"), errors)
+    started_on = _clean_date(
+        raw.get("started_on"), "started_on", errors, today=today, required=True
+    )
+    stopped_on = _clean_date(raw.get("stopped_on"), "stopped_on", errors, today=today)
+    if started_on and stopped_on and stopped_on < started_on:
+        errors.setdefault("stopped_on", []).append(
+            "The last day taken cannot be before the start date."
+        )
+    reason = _clean_text(raw.get("reason"), "reason", errors, REASON_MAX_LENGTH)
+    prescriber = _clean_text(raw.get("prescriber"), "prescriber", errors, PRESCRIBER_MAX_LENGTH)
+    if errors:
+        raise MedicationInputError(errors)
+    return {
+        "name": name,
+        "dose": dose,
+        "unit": unit,
+        "frequency": frequency,
+        "started_on": started_on,
+        "stopped_on": stopped_on,
+        "reason": reason,
+        "prescriber": prescriber,
+    }
+
+
+def _clean_name(value, errors) -> str:
+    if value is not None and not isinstance(value, str):
+        errors["drug"] = ["Enter the name of the medicine as text."]
+        return ""
+    name = " ".join((value or "").split())
+    if not name:
+        errors["drug"] = ["Enter the name of the medicine."]
+    elif len(name) > NAME_MAX_LENGTH:
+        errors["drug"] = [f"Use at most {NAME_MAX_LENGTH} characters."]
+    return name
+
+
+def _clean_dose(value, errors, *, required: bool) -> Decimal | None:
+    if value is None or (isinstance(value, str) and not value.strip()):
+        if required:
+            errors["dose"] = ["Enter the new dose."]
+        return None
+    message = "Enter the dose as a number, for example 50 or 0.5."
+    if isinstance(value, bool) or not isinstance(value, int | float | Decimal | str):
+        errors["dose"] = [message]
+        return None
+    try:
+        dose = Decimal(str(value).strip())
+    except InvalidOperation:
+        errors["dose"] = [message]
+        return None
+    if not dose.is_finite():
+        errors["dose"] = [message]
+    elif dose <= 0:
+        errors["dose"] = ["The dose must be more than 0."]
+    elif dose > DOSE_MAX:
+        errors["dose"] = ["That dose is too large. Check the number and the unit."]
+    elif -dose.as_tuple().exponent > DOSE_PLACES and dose != round(dose, DOSE_PLACES):
+        errors["dose"] = [f"Use at most {DOSE_PLACES} decimal places."]
+    else:
+        return dose
+    return None
+
+
+def _clean_unit(value, errors, *, dose) -> str:
+    if value is None or (isinstance(value, str) and not value.strip()):
+        if dose is not None:
+            errors["unit"] = ["Choose the unit of the dose."]
+        return ""
+    unit = _UNIT_ALIASES.get(value.strip().lower()) if isinstance(value, str) else None
+    if unit is None:
+        errors["unit"] = ["Choose one of: " + ", ".join(Unit.values) + "."]
+        return ""
+    return unit
+
+
+def _clean_frequency(value, errors) -> str:
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return Frequency.DAILY
+    key = ""
+    if isinstance(value, str):
+        key = "_".join(value.strip().lower().replace("-", " ").split())
+    frequency = _FREQUENCY_ALIASES.get(key)
+    if frequency is None:
+        errors["frequency"] = ["Choose one of: " + ", ".join(Frequency.values) + "."]
+        return Frequency.DAILY
+    return frequency
+
+
+def _clean_date(value, field, errors, *, today: date, required: bool = False) -> date | None:
+    if value is None or value == "":
+        if required:
+            errors[field] = ["Enter a date."]
+        return None
+    day = value if isinstance(value, date) else None
+    if isinstance(value, str):
+        try:
+            day = date.fromisoformat(value.strip())
+        except ValueError:
+            day = None
+    if day is None:
+        errors[field] = ["Enter a valid date as YYYY-MM-DD."]
+        return None
+    if day < EARLIEST_DATE:
+        errors[field] = [f"Enter a date after {EARLIEST_DATE.isoformat()}."]
+        return None
+    if day > today + timedelta(days=MAX_DAYS_AHEAD):
+        errors[field] = ["This date is more than a year from today. Check the year."]
+        return None
+    return day
+
+
+def _clean_text(value, field, errors, max_length: int) -> str:
+    if value is None:
+        return ""
+    if not isinstance(value, str):
+        errors[field] = ["Enter text."]
+        return ""
+    text = value.strip()
+    if len(text) > max_length:
+        errors[field] = [f"Use at most {max_length} characters."]
+    return text
+
+
+def _check_chain(course: MedicationCourse, values: dict) -> None:
+    """An edit may not make a dose overlap the next or the previous dose of the chain."""
+    next_course = MedicationCourse.objects.filter(previous_course=course).first()
+    if next_course is not None and (
+        values["stopped_on"] is None or values["stopped_on"] >= next_course.started_on
+    ):
+        raise MedicationInputError(
+            {
+                "stopped_on": [
+                    "The next dose started on "
+                    f"{next_course.started_on.isoformat()}; this dose must end before it."
+                ]
+            }
+        )
+    previous = course.previous_course
+    if previous is not None and previous.stopped_on and values["started_on"] <= previous.stopped_on:
+        raise MedicationInputError(
+            {
+                "started_on": [
+                    "The previous dose was taken until "
+                    f"{previous.stopped_on.isoformat()}; this dose must start after it."
+                ]
+            }
+        )

@@ -1,0 +1,119 @@
+import pytest
+
+from medications.catalog import (
+    catalog_load,
+    catalog_rows,
+    course_facts,
+    drug_facts,
+    drug_lookup,
+    drug_search,
+    drugs_lookup,
+)
+from medications.interactions import DrugFacts
+from medications.models import Drug, MedicationCourse
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_data_migration_loaded_every_catalog_row():
+    rows = catalog_rows()
+    assert Drug.objects.count() == len(rows) >= 81
+    for row in rows:
+        drug = Drug.objects.get(name=row["name"])
+        for field in ("brand_names", "rxcui", "rxcui_verified", "drug_class", "serotonergic",
+                      "washout_days", "suicidality_warning"):  # fmt: skip
+            assert getattr(drug, field) == row[field], (row["name"], field)
+
+
+def test_loading_again_changes_nothing_and_restores_edited_rows():
+    Drug.objects.filter(name="fluoxetine").update(washout_days=3, search_keys="")
+    before = Drug.objects.count()
+
+    assert catalog_load(Drug) == len(catalog_rows())
+    catalog_load(Drug)
+
+    assert Drug.objects.count() == before
+    fluoxetine = Drug.objects.get(name="fluoxetine")
+    assert fluoxetine.washout_days == 35
+    assert fluoxetine.search_keys == "|fluoxetine|prozac|sarafem|"
+
+
+@pytest.mark.parametrize(
+    ("typed", "generic"),
+    [
+        ("sertraline", "sertraline"),
+        ("ZOLOFT", "sertraline"),
+        ("Ultram", "tramadol"),
+        ("St Johns wort", "st john's wort"),
+        ("st. john's wort", "st john's wort"),
+        ("Saint John's Wort", "st john's wort"),
+        ("5-HTP", "5-htp"),
+        ("5 htp", "5-htp"),
+        ("Emsam", "selegiline"),
+        ("Eldepryl", "selegiline"),
+        ("zelapar", "selegiline"),
+        ("l-tryptophan", "l-tryptophan"),
+        ("Low-dose naltrexone", "low-dose naltrexone"),
+        ("LDN", "low-dose naltrexone"),
+        ("SAMe", "s-adenosylmethionine"),
+        ("methylene-blue", "methylene blue"),
+        ("  Cymbalta ", "duloxetine"),
+    ],
+)
+def test_lookup_by_generic_or_brand_in_any_spelling(typed, generic):
+    assert drug_lookup(typed).name == generic
+
+
+@pytest.mark.parametrize("typed", ["", "   ", "turmeric", "sert", "zolo", "|", "st"])
+def test_lookup_of_an_unknown_or_partial_name_is_none(typed):
+    assert drug_lookup(typed) is None
+
+
+def test_batch_lookup_is_one_query(django_assert_num_queries):
+    with django_assert_num_queries(1):
+        found = drugs_lookup(["Zoloft", "ultram", "kratom", "5 HTP"])
+    assert {key: drug.name for key, drug in found.items()} == {
+        "zoloft": "sertraline",
+        "ultram": "tramadol",
+        "5htp": "5-htp",
+    }
+    assert drugs_lookup([]) == {}
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("zol", ["sertraline", "zolmitriptan", "zolpidem"]),  # Zoloft is sertraline's brand
+        ("FLU", ["fluoxetine", "fluvoxamine"]),
+        ("st j", ["st john's wort"]),
+        ("5-h", ["5-htp"]),
+        ("oxetine", []),  # a prefix, not a substring
+        ("zzz", []),
+    ],
+)
+def test_search_by_prefix_of_generic_or_brand(query, expected):
+    assert [drug.name for drug in drug_search(query)] == expected
+
+
+def test_an_empty_search_lists_the_catalog_alphabetically_up_to_the_limit():
+    names = [drug.name for drug in drug_search("")]
+    assert len(names) == 20
+    assert names == sorted(names)
+
+
+def test_facts_for_the_engine(pat, django_assert_num_queries):
+    MedicationCourse.objects.create(
+        patient=pat, drug=Drug.objects.get(name="fluoxetine"), name="Prozac",
+        started_on="2026-01-01", stopped_on="2026-02-01",
+    )  # fmt: skip
+    MedicationCourse.objects.create(patient=pat, name="kratom", started_on="2026-01-01")
+    courses = list(MedicationCourse.objects.select_related("drug").order_by("id"))
+
+    with django_assert_num_queries(0):
+        facts = [course_facts(course) for course in courses]
+
+    assert facts[0].drug == DrugFacts("fluoxetine", "strong", 35, "boxed")
+    assert facts[0].name == "Prozac"
+    assert str(facts[0].stopped_on) == "2026-02-01"
+    assert facts[1].drug is None
+    assert drug_facts(Drug.objects.get(name="pregabalin")).suicidality_warning == "warning"

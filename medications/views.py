@@ -1,0 +1,139 @@
+"""Patient page /patient/medications/: the medicine list, add, change dose, mark as no longer
+taken. Findings are computed synchronously on every page view, so they are current right after
+each change (never waiting for the alert job)."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from accounts.decorators import role_required
+from accounts.models import Role
+from medications import selectors, services
+from medications.catalog import drug_keys
+from medications.forms import DRUG_NAMES_LIST_ID, ChangeDoseForm, MedicationAddForm, StopForm
+from medications.models import Drug, MedicationCourse
+
+patient_page = role_required(Role.PATIENT)
+
+# Calm labels for the patient; the clinician sees the severity itself.
+PATIENT_SEVERITY_LABELS = {
+    "contraindicated": ("Important", "sev-critical"),
+    "major": ("Important", "sev-high"),
+    "moderate": ("Worth checking", "sev-moderate"),
+}
+
+
+def _add_errors(form, error: services.MedicationInputError) -> None:
+    for field, field_messages in error.errors.items():
+        target = field if field in form.fields else None
+        for message in field_messages:
+            form.add_error(target, message)
+
+
+def _catalog_names() -> tuple[list[str], dict[str, str]]:
+    """Every generic and brand name (for the datalist) and normalised key -> generic name."""
+    labels: list[str] = []
+    keys: dict[str, str] = {}
+    for name, brands in Drug.objects.order_by("name").values_list("name", "brand_names"):
+        labels.append(name)
+        labels.extend(brands)
+        for key in drug_keys(name, brands):
+            keys.setdefault(key, name)
+    return sorted(labels, key=str.lower), keys
+
+
+def _course_forms(course: MedicationCourse, today, bound: dict) -> dict:
+    dose_form = bound.get(("dose", course.pk)) or ChangeDoseForm(
+        prefix=f"dose-{course.pk}",
+        initial={
+            "dose": course.dose.normalize() if course.dose is not None else "",
+            "unit": course.unit,
+            "frequency": course.frequency,
+            "changed_on": today,
+        },
+    )
+    stop_form = bound.get(("stop", course.pk)) or StopForm(
+        prefix=f"stop-{course.pk}", initial={"stopped_on": max(today, course.started_on)}
+    )
+    return {"dose_form": dose_form, "stop_form": stop_form}
+
+
+def _render(request, *, add_form=None, bound=None, status=200):
+    overview = selectors.medication_overview(request.user)
+    bound = bound or {}
+    current = [
+        {"line": line, **_course_forms(line.course, overview.today, bound)}
+        for line in overview.current
+    ]
+    labels, keys = _catalog_names()
+    findings = [
+        {
+            "finding": finding,
+            "label": PATIENT_SEVERITY_LABELS[finding.severity][0],
+            "css": PATIENT_SEVERITY_LABELS[finding.severity][1],
+        }
+        for finding in overview.assessment.findings
+    ]
+    context = {
+        "overview": overview,
+        "current": current,
+        "past": overview.past,
+        "findings": findings,
+        "add_form": add_form or MedicationAddForm(initial={"started_on": overview.today}),
+        "drug_labels": labels,
+        "drug_keys": keys,
+        "drug_names_list_id": DRUG_NAMES_LIST_ID,
+    }
+    return render(request, "medications/medicines.html", context, status=status)
+
+
+@login_required
+@patient_page
+def medicines(request):
+    if request.method != "POST":
+        return _render(request)
+    form = MedicationAddForm(request.POST)
+    if form.is_valid():
+        try:
+            course = services.medication_course_create(patient=request.user, **form.cleaned_data)
+        except services.MedicationInputError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(request, f"Added {course.name}.")
+            return redirect("medications:medicines")
+    return _render(request, add_form=form, status=400)
+
+
+@login_required
+@patient_page
+@require_POST
+def change_dose(request, pk: int):
+    course = get_object_or_404(MedicationCourse, pk=pk, patient=request.user)
+    form = ChangeDoseForm(request.POST, prefix=f"dose-{pk}")
+    if form.is_valid():
+        try:
+            new_course = services.medication_course_change_dose(course=course, **form.cleaned_data)
+        except services.MedicationInputError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(request, f"Saved the new dose of {new_course.name}.")
+            return redirect("medications:medicines")
+    return _render(request, bound={("dose", pk): form}, status=400)
+
+
+@login_required
+@patient_page
+@require_POST
+def stop(request, pk: int):
+    course = get_object_or_404(MedicationCourse, pk=pk, patient=request.user)
+    form = StopForm(request.POST, prefix=f"stop-{pk}")
+    if form.is_valid():
+        try:
+            services.medication_course_stop(course=course, **form.cleaned_data)
+        except services.MedicationInputError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(request, f"Saved: you no longer take {course.name}.")
+            return redirect("medications:medicines")
+    return _render(request, bound={("stop", pk): form}, status=400)
