@@ -1,1 +1,9 @@
-urlpatterns: list = []
+from django.urls import path
+
+from . import api
+
+urlpatterns = [
+    path("entries/", api.EntryListView.as_view(), name="api-entries"),
+    path("entries/<int:pk>/", api.EntryDetailView.as_view(), name="api-entry"),
+    path("questionnaires/", api.QuestionnaireListView.as_view(), name="api-questionnaires"),
+]

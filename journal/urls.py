@@ -6,4 +6,7 @@ app_name = "journal"
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("checkin/", views.checkin, name="checkin"),
+    path("history/", views.history, name="history"),
+    path("questionnaires/<slug:instrument>/", views.questionnaire, name="questionnaire"),
 ]

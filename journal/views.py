@@ -1,12 +1,255 @@
+from datetime import date
+
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import render
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.template import TemplateDoesNotExist
+from django.template.loader import get_template
 
 from accounts.decorators import role_required
 from accounts.models import Role
+from journal import selectors, services
+from journal.bodymap import FIGURES
+from journal.crisis import crisis_resources
+from journal.forms import QUESTIONNAIRE_FORMS, CheckinForm
+from journal.instruments import InstrumentError, fiqr, phq9
+from journal.instruments.checkin import SCALES
+from journal.instruments.codes import WPI_REGION_GROUPS
+from journal.models import Instrument
+
+patient_page = role_required(Role.PATIENT)
+NOTICES_TEMPLATE = "alerts/_patient_notices.html"
+
+
+def _notices(user) -> list:
+    # The alerts app provides the notices; import lazily so the journal works on its own.
+    try:
+        from alerts.selectors import patient_notices
+    except ImportError:
+        return []
+    return patient_notices(user)
+
+
+def _add_errors(form, error: InstrumentError) -> None:
+    for field, field_messages in error.errors.items():
+        target = field if field in form.fields else None
+        for message in field_messages:
+            form.add_error(target, message)
+
+
+def _next_page(request, *, crisis: bool, urgent_care: bool, saved_message: str):
+    """The page right after a save: crisis resources and urgent-care advice come first."""
+    if crisis or urgent_care:
+        return render(
+            request,
+            "journal/crisis.html",
+            {
+                "crisis": crisis,
+                "urgent_care": urgent_care,
+                "resources": crisis_resources(),
+                "saved_message": saved_message,
+            },
+        )
+    messages.success(request, saved_message)
+    return redirect("journal:home")
 
 
 @login_required
-@role_required(Role.PATIENT)
+@patient_page
 def home(request):
-    # Placeholder until the journal issue builds the real home page.
-    return render(request, "journal/home.html")
+    summary = selectors.home_summary(request.user)
+    labels = dict(Instrument.choices)
+    due = [
+        {
+            "instrument": item.instrument,
+            "label": labels[item.instrument],
+            "due_now": item.is_due(summary.today),
+            "due_on": item.due_on,
+            "last_completed_on": item.last_completed_on,
+        }
+        for item in summary.due
+    ]
+    glance_rows = [
+        {
+            "label": label,
+            "values": [getattr(day.entry, name) if day.entry else None for day in summary.glance],
+        }
+        for name, (label, _low, _high) in SCALES.items()
+    ]
+    return render(
+        request,
+        "journal/home.html",
+        {
+            "summary": summary,
+            "due": due,
+            "glance_rows": glance_rows,
+            "notices": _notices(request.user),
+            "notices_template": _notices_template(),
+        },
+    )
+
+
+def _notices_template():
+    # Written by the alerts app; the home page must not break while it is missing.
+    try:
+        get_template(NOTICES_TEMPLATE)
+    except TemplateDoesNotExist:
+        return None
+    return NOTICES_TEMPLATE
+
+
+def _requested_date(request, today: date) -> date:
+    raw = request.GET.get("date")
+    if not raw:
+        return today
+    try:
+        chosen = date.fromisoformat(raw)
+    except ValueError:
+        return today
+    return min(chosen, today)
+
+
+@login_required
+@patient_page
+def checkin(request):
+    patient = request.user
+    today = selectors.patient_today(patient)
+    if request.method == "POST":
+        form = CheckinForm(request.POST)
+        if form.is_valid():
+            try:
+                result = services.daily_entry_save(
+                    patient=patient,
+                    entry_date=form.cleaned_data["date"],
+                    values=form.entry_values(),
+                    replace=True,
+                )
+            except InstrumentError as error:
+                _add_errors(form, error)
+            else:
+                day = (
+                    "today" if result.entry.date == today else result.entry.date.strftime("%-d %B")
+                )
+                return _next_page(
+                    request,
+                    crisis=result.crisis,
+                    urgent_care=result.urgent_care,
+                    saved_message=f"Thank you. Your check-in for {day} is saved.",
+                )
+        status = 400
+        editing = False
+    else:
+        day = _requested_date(request, today)
+        entry = selectors.entry_on(patient, day)
+        initial = {"date": day}
+        if entry is not None:
+            initial.update(
+                {
+                    **{scale: str(getattr(entry, scale)) for scale in SCALES},
+                    "pain_regions": entry.pain_regions,
+                    "serotonin_symptoms": entry.serotonin_symptoms,
+                    "self_harm_thoughts": entry.self_harm_thoughts,
+                    "notes": entry.notes,
+                }
+            )
+        form = CheckinForm(initial=initial)
+        status = 200
+        editing = entry is not None
+    return render(
+        request,
+        "journal/checkin.html",
+        {
+            "form": form,
+            "today": today,
+            "editing": editing,
+            **_body_map_context(form, "pain_regions"),
+        },
+        status=status,
+    )
+
+
+def _body_map_context(form, name: str) -> dict:
+    """The SVG figures, the ticked codes and the fallback checkboxes grouped by region."""
+    checked = {str(code) for code in (form[name].value() or [])}
+    boxes = {box.data["value"]: box for box in form[name]}
+    region_boxes = [
+        (label, [boxes[code] for code, _ in sites]) for _, label, sites in WPI_REGION_GROUPS
+    ]
+    return {"body_map": FIGURES, "checked": checked, "region_boxes": region_boxes}
+
+
+@login_required
+@patient_page
+def questionnaire(request, instrument: str):
+    form_class = QUESTIONNAIRE_FORMS.get(instrument)
+    if form_class is None:
+        raise Http404("No such questionnaire.")
+    status = 200
+    if request.method == "POST":
+        form = form_class(request.POST)
+        if form.is_valid():
+            try:
+                result = services.questionnaire_submit(
+                    patient=request.user, instrument=instrument, answers=form.answers()
+                )
+            except InstrumentError as error:
+                _add_errors(form, error)
+            else:
+                return _next_page(
+                    request,
+                    crisis=result.crisis,
+                    urgent_care=False,
+                    saved_message=_saved_questionnaire_message(result.response),
+                )
+        status = 400
+    else:
+        form = form_class()
+    context = {"form": form, "instrument": instrument}
+    if instrument == Instrument.ACR2016:
+        context.update(_body_map_context(form, "regions"))
+    return render(request, f"journal/questionnaire_{instrument}.html", context, status=status)
+
+
+def _saved_questionnaire_message(response) -> str:
+    score = response.score
+    if response.instrument == Instrument.PHQ9:
+        band = phq9.BAND_LABELS[score["band"]].lower()
+        return f"Thank you. Your PHQ-9 is saved: {score['total']} of 27 ({band})."
+    if response.instrument == Instrument.FIQR:
+        band = fiqr.BAND_LABELS[score["band"]].lower()
+        return f"Thank you. Your FIQR is saved: {score['total']} of 100 ({band})."
+    return (
+        f"Thank you. Your answers are saved: pain in {score['wpi']} of 19 areas, "
+        f"symptom score {score['sss']} of 12."
+    )
+
+
+@login_required
+@patient_page
+def history(request):
+    days = selectors.history_days(request.GET.get("days"))
+    data = selectors.history(request.user, days=days)
+    scales = [
+        {"name": name, "label": label, "low": low, "high": high}
+        for name, (label, low, high) in SCALES.items()
+    ]
+    table_daily = [
+        {
+            "date": date.fromisoformat(row["date"]),
+            "values": [row[name] for name in SCALES],
+            "regions": row["regions"],
+        }
+        for row in reversed(data["daily"])
+    ]
+    return render(
+        request,
+        "journal/history.html",
+        {
+            "history": data,
+            "days": days,
+            "day_choices": selectors.HISTORY_DAYS_CHOICES,
+            "scales": scales,
+            "table_daily": table_daily,
+        },
+    )

@@ -1,0 +1,219 @@
+"""Page forms. They only parse strings into values; the services and the pure modules validate."""
+
+from django import forms
+
+from journal.instruments import acr2016, fiqr, phq9
+from journal.instruments.checkin import SCALE_MAX, SCALE_MIN, SCALES
+from journal.instruments.codes import (
+    SEROTONIN_SYMPTOM_LABELS,
+    WPI_REGION_LABELS,
+)
+
+SCALE_CHOICES = [(str(n), str(n)) for n in range(SCALE_MIN, SCALE_MAX + 1)]
+REGION_CHOICES = list(WPI_REGION_LABELS.items())
+SYMPTOM_CHOICES = list(SEROTONIN_SYMPTOM_LABELS.items())
+
+
+def _scale_field(label: str, *, required: bool = True) -> forms.TypedChoiceField:
+    return forms.TypedChoiceField(
+        label=label,
+        choices=SCALE_CHOICES,
+        coerce=int,
+        required=required,
+        empty_value=None,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Please choose a number from 0 to 10."},
+    )
+
+
+class CheckinForm(forms.Form):
+    date = forms.DateField(
+        label="Day",
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        help_text="Today, or an earlier day you missed.",
+    )
+    pain = _scale_field(SCALES["pain"][0])
+    fatigue = _scale_field(SCALES["fatigue"][0])
+    sleep_quality = _scale_field(SCALES["sleep_quality"][0])
+    cognition = _scale_field(SCALES["cognition"][0])
+    mood = _scale_field(SCALES["mood"][0])
+    pain_regions = forms.MultipleChoiceField(
+        label="Where did it hurt?",
+        choices=REGION_CHOICES,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    serotonin_symptoms = forms.MultipleChoiceField(
+        label="Symptoms that can come with medicine changes (optional)",
+        choices=SYMPTOM_CHOICES,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    self_harm_thoughts = forms.BooleanField(
+        label="I have had thoughts that I would be better off dead, or of hurting myself",
+        required=False,
+    )
+    notes = forms.CharField(
+        label="Notes (optional)",
+        required=False,
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+    def entry_values(self) -> dict:
+        data = self.cleaned_data
+        return {
+            **{scale: data[scale] for scale in SCALES},
+            "pain_regions": list(data["pain_regions"]),
+            "serotonin_symptoms": list(data["serotonin_symptoms"]),
+            "self_harm_thoughts": bool(data["self_harm_thoughts"]),
+            "notes": data["notes"],
+        }
+
+    def scale_rows(self):
+        """(bound field, word at 0, word at 10) for each scale, in page order."""
+        return [(self[name], SCALES[name][1], SCALES[name][2]) for name in SCALES]
+
+
+def _choice_field(label, choices, *, required=True, message="Please choose an answer."):
+    return forms.TypedChoiceField(
+        label=label,
+        choices=[(str(value), text) for value, text in choices],
+        coerce=int,
+        required=required,
+        empty_value=None,
+        widget=forms.RadioSelect,
+        error_messages={"required": message},
+    )
+
+
+class Phq9Form(forms.Form):
+    instrument = "phq9"
+    title = "PHQ-9: how you have been feeling"
+    intro = (
+        "Over the last 2 weeks, how often have you been bothered by any of the following problems?"
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for index, question in enumerate(phq9.QUESTIONS, start=1):
+            self.fields[f"item_{index}"] = _choice_field(
+                f"{index}. {question}", phq9.ANSWER_CHOICES
+            )
+
+    def answers(self) -> dict:
+        return {
+            "items": [self.cleaned_data[f"item_{n}"] for n in range(1, len(phq9.QUESTIONS) + 1)]
+        }
+
+    def sections(self):
+        return [("", "", "", [self[name] for name in self.fields])]
+
+
+# Words at both ends of each FIQR symptom item (Bennett 2009 questionnaire).
+FIQR_SYMPTOM_ENDS = (
+    ("No pain", "Unbearable pain"),
+    ("Lots of energy", "No energy"),
+    ("No stiffness", "Severe stiffness"),
+    ("Awoke well rested", "Awoke very tired"),
+    ("No depression", "Very depressed"),
+    ("Good memory", "Very poor memory"),
+    ("Not anxious", "Very anxious"),
+    ("No tenderness", "Very tender"),
+    ("No imbalance", "Severe imbalance"),
+    ("No sensitivity", "Extreme sensitivity"),
+)
+FIQR_SECTIONS = (
+    (
+        "function",
+        "How hard was it to do these things in the past 7 days?",
+        ("No difficulty", "Very difficult"),
+        fiqr.FUNCTION_QUESTIONS,
+    ),
+    (
+        "overall",
+        "Overall, in the past 7 days",
+        ("Never", "Always"),
+        fiqr.OVERALL_QUESTIONS,
+    ),
+    (
+        "symptoms",
+        "How strong were these symptoms in the past 7 days?",
+        None,
+        fiqr.SYMPTOM_QUESTIONS,
+    ),
+)
+
+
+class FiqrForm(forms.Form):
+    instrument = "fiqr"
+    title = "FIQR: how fibromyalgia affected your week"
+    intro = (
+        "Choose the number that fits best, from 0 to 10. You may leave one of the activity "
+        "questions blank if it does not apply to you."
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for section, _heading, ends, questions in FIQR_SECTIONS:
+            for index, question in enumerate(questions, start=1):
+                field = _scale_field(question, required=section != "function")
+                low, high = ends or FIQR_SYMPTOM_ENDS[index - 1]
+                field.ends = (low, high)
+                self.fields[f"{section}_{index}"] = field
+
+    def answers(self) -> dict:
+        return {
+            section: [self.cleaned_data.get(f"{section}_{n}") for n in range(1, len(questions) + 1)]
+            for section, _heading, _ends, questions in FIQR_SECTIONS
+        }
+
+    def sections(self):
+        return [
+            (
+                section,
+                heading,
+                ends,
+                [self[f"{section}_{n}"] for n in range(1, len(questions) + 1)],
+            )
+            for section, heading, ends, questions in FIQR_SECTIONS
+        ]
+
+
+class Acr2016Form(forms.Form):
+    instrument = "acr2016"
+    title = "ACR 2016 fibromyalgia questions"
+    intro = "Where have you had pain in the past 7 days, and how have you been?"
+
+    regions = forms.MultipleChoiceField(
+        label="Where have you had pain or tenderness in the past 7 days?",
+        choices=REGION_CHOICES,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name, label in acr2016.SEVERITY_QUESTIONS.items():
+            self.fields[name] = _choice_field(
+                f"{label}, over the past week", acr2016.SEVERITY_CHOICES
+            )
+        for name, label in acr2016.YES_NO_QUESTIONS.items():
+            self.fields[name] = forms.BooleanField(
+                label=f"{label} in the past 6 months", required=False
+            )
+        self.fields[acr2016.DURATION_FIELD] = _choice_field(
+            acr2016.DURATION_QUESTION, ((1, "Yes"), (0, "No"))
+        )
+
+    def answers(self) -> dict:
+        data = self.cleaned_data
+        return {
+            "regions": list(data["regions"]),
+            **{name: data[name] for name in acr2016.SEVERITY_FIELDS},
+            **{name: bool(data[name]) for name in acr2016.YES_NO_SYMPTOM_FIELDS},
+            acr2016.DURATION_FIELD: bool(data[acr2016.DURATION_FIELD]),
+        }
+
+
+QUESTIONNAIRE_FORMS = {form.instrument: form for form in (Phq9Form, FiqrForm, Acr2016Form)}

@@ -1,0 +1,156 @@
+"""Reads of the patient journal. Callers pass a patient already checked by accounts.access."""
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from django.db.models import Max, QuerySet
+from django.utils import timezone
+
+from journal.instruments import fiqr, phq9
+from journal.instruments.checkin import SCALES
+from journal.models import DailyEntry, Instrument, QuestionnaireResponse
+from journal.schedule import Due, schedule
+
+HISTORY_DAYS_CHOICES = (30, 90, 365)
+HISTORY_DEFAULT_DAYS = 30
+GLANCE_DAYS = 7
+
+
+def patient_zone(patient) -> ZoneInfo:
+    profile = getattr(patient, "patient_profile", None)
+    name = getattr(profile, "timezone", "") or "UTC"
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return ZoneInfo("UTC")
+
+
+def patient_today(patient, now: datetime | None = None) -> date:
+    """Today's date where the patient lives (PatientProfile.timezone)."""
+    return (now or timezone.now()).astimezone(patient_zone(patient)).date()
+
+
+def local_date(patient, moment: datetime) -> date:
+    return moment.astimezone(patient_zone(patient)).date()
+
+
+def entries_for(patient) -> QuerySet[DailyEntry]:
+    return DailyEntry.objects.filter(patient=patient).order_by("-date")
+
+
+def responses_for(patient) -> QuerySet[QuestionnaireResponse]:
+    return QuestionnaireResponse.objects.filter(patient=patient).order_by("-completed_at")
+
+
+def entry_on(patient, day: date) -> DailyEntry | None:
+    return DailyEntry.objects.filter(patient=patient, date=day).first()
+
+
+def last_completed_on(patient) -> dict[str, date | None]:
+    """Patient-local date of the latest response per instrument (one query)."""
+    latest: dict[str, date | None] = {choice: None for choice in Instrument.values}
+    rows = (
+        QuestionnaireResponse.objects.filter(patient=patient)
+        .values("instrument")
+        .annotate(latest=Max("completed_at"))
+        .values_list("instrument", "latest")
+    )
+    for instrument, completed_at in rows:
+        latest[instrument] = local_date(patient, completed_at)
+    return latest
+
+
+@dataclass(frozen=True, slots=True)
+class GlanceDay:
+    day: date
+    entry: DailyEntry | None
+
+
+@dataclass(frozen=True, slots=True)
+class HomeSummary:
+    today: date
+    today_entry: DailyEntry | None
+    due: list[Due]
+    glance: list[GlanceDay]  # oldest first
+
+
+def home_summary(patient) -> HomeSummary:
+    today = patient_today(patient)
+    first_day = today - timedelta(days=GLANCE_DAYS - 1)
+    by_day = {
+        entry.date: entry for entry in entries_for(patient).filter(date__range=(first_day, today))
+    }
+    days = [first_day + timedelta(days=offset) for offset in range(GLANCE_DAYS)]
+    return HomeSummary(
+        today=today,
+        today_entry=by_day.get(today),
+        due=schedule(last_completed_on(patient), today),
+        glance=[GlanceDay(day=day, entry=by_day.get(day)) for day in days],
+    )
+
+
+def history_days(raw) -> int:
+    try:
+        days = int(raw)
+    except (TypeError, ValueError):
+        return HISTORY_DEFAULT_DAYS
+    return days if days in HISTORY_DAYS_CHOICES else HISTORY_DEFAULT_DAYS
+
+
+def history(patient, *, days: int) -> dict:
+    """Numbers for the history charts and tables: two queries whatever the range."""
+    today = patient_today(patient)
+    first_day = today - timedelta(days=days - 1)
+    entries = list(
+        DailyEntry.objects.filter(patient=patient, date__range=(first_day, today))
+        .order_by("date")
+        .only("date", *SCALES, "pain_regions")
+    )
+    since = datetime.combine(first_day, datetime.min.time(), tzinfo=patient_zone(patient))
+    responses = list(
+        QuestionnaireResponse.objects.filter(patient=patient, completed_at__gte=since)
+        .order_by("completed_at")
+        .only("instrument", "score", "completed_at")
+    )
+    daily = [
+        {
+            "date": entry.date.isoformat(),
+            **{scale: getattr(entry, scale) for scale in SCALES},
+            "regions": len(entry.pain_regions or []),
+        }
+        for entry in entries
+    ]
+    phq9_rows, fiqr_rows, acr_rows = [], [], []
+    for response in responses:
+        day = local_date(patient, response.completed_at).isoformat()
+        score = response.score or {}
+        if response.instrument == Instrument.PHQ9:
+            band = score.get("band", "")
+            phq9_rows.append(
+                {"date": day, "total": score.get("total"), "band": phq9.BAND_LABELS.get(band, band)}
+            )
+        elif response.instrument == Instrument.FIQR:
+            total = score.get("total")
+            band = score.get("band") or (fiqr.band_for(total) if total is not None else "")
+            fiqr_rows.append(
+                {"date": day, "total": total, "band": fiqr.BAND_LABELS.get(band, band)}
+            )
+        elif response.instrument == Instrument.ACR2016:
+            acr_rows.append(
+                {
+                    "date": day,
+                    "wpi": score.get("wpi"),
+                    "sss": score.get("sss"),
+                    "meets_criteria": bool(score.get("meets_criteria")),
+                }
+            )
+    return {
+        "days": days,
+        "first_day": first_day.isoformat(),
+        "today": today.isoformat(),
+        "daily": daily,
+        "phq9": phq9_rows,
+        "fiqr": fiqr_rows,
+        "acr2016": acr_rows,
+    }

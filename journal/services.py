@@ -1,0 +1,207 @@
+"""Writes of the patient journal: daily entries and questionnaire responses.
+
+Every write runs in one transaction, stores nothing on bad input (InstrumentError with field
+messages), and calls alerts.triggers.patient_data_changed inside the transaction so the alert
+evaluation is enqueued only after commit. Whether the patient must see crisis resources (rule
+M1) or an urgent-care notice (rule S1) is decided here, synchronously, and returned to the
+view: it never waits on the background job (CLINICAL.md sections 5 and 6).
+"""
+
+from dataclasses import dataclass
+from datetime import date
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from alerts.triggers import patient_data_changed
+from journal.instruments import InstrumentError, acr2016, fiqr, phq9
+from journal.instruments.checkin import clean_entry_values
+from journal.models import DailyEntry, Instrument, QuestionnaireResponse
+from journal.selectors import patient_today
+
+SCORERS = {
+    Instrument.PHQ9: phq9.score,
+    Instrument.FIQR: fiqr.score,
+    Instrument.ACR2016: acr2016.score,
+}
+
+# Rule M1 (CLINICAL.md section 5): PHQ-9 item 9 >= 1 carries ~10x the one-year suicide-attempt
+# risk (Simon 2013).
+PHQ9_ITEM9_CRISIS_MIN = 1
+# Rule S1 (CLINICAL.md section 6): 3+ serotonin-toxicity symptoms, with a combination on the
+# day or a strong/MAOI drug started or dose-changed 0-7 days before.
+S1_MIN_SYMPTOMS = 3
+S1_RECENT_START_DAYS = 7
+S1_START_TIERS = frozenset({"strong", "maoi"})
+
+DUPLICATE_DATE_MESSAGE = "You already have a check-in for this date. Edit that one instead."
+FUTURE_DATE_MESSAGE = "This date is in the future. You can log today or earlier days."
+
+
+@dataclass(frozen=True, slots=True)
+class EntryResult:
+    entry: DailyEntry
+    created: bool
+    crisis: bool  # M1: show crisis resources on the very next page / in the response
+    urgent_care: bool  # S1: tell the patient to seek urgent care
+
+
+@dataclass(frozen=True, slots=True)
+class QuestionnaireResult:
+    response: QuestionnaireResponse
+    crisis: bool
+
+
+def entry_needs_crisis(entry: DailyEntry) -> bool:
+    return bool(entry.self_harm_thoughts)
+
+
+def response_needs_crisis(response: QuestionnaireResponse) -> bool:
+    if response.instrument != Instrument.PHQ9:
+        return False
+    return response.score.get("item9", 0) >= PHQ9_ITEM9_CRISIS_MIN
+
+
+def urgent_care_needed(*, patient, symptoms, on: date) -> bool:
+    """Rule S1 for the patient notice: enough symptoms plus a serotonergic risk on `on`."""
+    if len(set(symptoms)) < S1_MIN_SYMPTOMS:
+        return False
+    from medications.interactions import assess
+
+    courses = _course_facts(patient)
+    if assess(courses, on).severity != "none":
+        return True
+    for course in courses:
+        if course.drug is None or course.drug.serotonergic not in S1_START_TIERS:
+            continue
+        if 0 <= (on - course.started_on).days <= S1_RECENT_START_DAYS:
+            return True
+    return False
+
+
+def _course_facts(patient) -> list:
+    from medications.models import MedicationCourse
+
+    try:
+        from medications.catalog import course_facts
+    except ImportError:  # the medications app may not ship its catalog helpers yet
+        course_facts = _local_course_facts
+    courses = MedicationCourse.objects.filter(patient=patient).select_related("drug")
+    return [course_facts(course) for course in courses]
+
+
+def _local_course_facts(course):
+    from medications.interactions import CourseFacts, DrugFacts
+
+    drug = course.drug
+    facts = None
+    if drug is not None:
+        facts = DrugFacts(
+            name=drug.name,
+            serotonergic=drug.serotonergic,
+            washout_days=drug.washout_days,
+            suicidality_warning=drug.suicidality_warning,
+        )
+    return CourseFacts(
+        name=course.name, drug=facts, started_on=course.started_on, stopped_on=course.stopped_on
+    )
+
+
+def _check_date(*, patient, entry_date) -> None:
+    if not isinstance(entry_date, date):
+        raise InstrumentError({"date": ["Enter a valid date."]})
+    if entry_date > patient_today(patient):
+        raise InstrumentError({"date": [FUTURE_DATE_MESSAGE]})
+
+
+def _result(entry: DailyEntry, *, created: bool) -> EntryResult:
+    return EntryResult(
+        entry=entry,
+        created=created,
+        crisis=entry_needs_crisis(entry),
+        urgent_care=urgent_care_needed(
+            patient=entry.patient, symptoms=entry.serotonin_symptoms, on=entry.date
+        ),
+    )
+
+
+@transaction.atomic
+def daily_entry_save(
+    *, patient, entry_date: date, values: dict, replace: bool = True
+) -> EntryResult:
+    """Create the entry for `entry_date`, or edit it in place when `replace` (the check-in page).
+
+    With `replace=False` (API POST) a second entry for the same date is refused with a `date`
+    error. Back-filled past dates are allowed; future dates (patient's time zone) are refused.
+    """
+    cleaned = clean_entry_values(values)
+    _check_date(patient=patient, entry_date=entry_date)
+    entry = DailyEntry.objects.select_for_update().filter(patient=patient, date=entry_date).first()
+    if entry is not None and not replace:
+        raise InstrumentError({"date": [DUPLICATE_DATE_MESSAGE]})
+    created = entry is None
+    if created:
+        entry = DailyEntry(patient=patient, date=entry_date, **cleaned)
+        try:
+            # A savepoint, so a concurrent insert for the same day leaves the outer
+            # transaction usable and answers like any other duplicate.
+            with transaction.atomic():
+                entry.save(force_insert=True)
+        except IntegrityError:
+            raise InstrumentError({"date": [DUPLICATE_DATE_MESSAGE]}) from None
+    else:
+        for field, value in cleaned.items():
+            setattr(entry, field, value)
+        entry.save(update_fields=[*cleaned, "updated_at"])
+    patient_data_changed(patient.pk)
+    return _result(entry, created=created)
+
+
+@transaction.atomic
+def daily_entry_update(*, entry: DailyEntry, values: dict) -> EntryResult:
+    """Change some fields of an entry (API PATCH); moving it onto a taken date is refused."""
+    values = dict(values)
+    new_date = values.pop("date", entry.date)
+    cleaned = clean_entry_values(values, partial=True)
+    if new_date != entry.date:
+        _check_date(patient=entry.patient, entry_date=new_date)
+        taken = DailyEntry.objects.filter(patient_id=entry.patient_id, date=new_date).exists()
+        if taken:
+            raise InstrumentError({"date": [DUPLICATE_DATE_MESSAGE]})
+        cleaned["date"] = new_date
+    for field, value in cleaned.items():
+        setattr(entry, field, value)
+    try:
+        with transaction.atomic():
+            entry.save(update_fields=[*cleaned, "updated_at"])
+    except IntegrityError:
+        raise InstrumentError({"date": [DUPLICATE_DATE_MESSAGE]}) from None
+    patient_data_changed(entry.patient_id)
+    return _result(entry, created=False)
+
+
+@transaction.atomic
+def daily_entry_delete(*, entry: DailyEntry) -> None:
+    patient_id = entry.patient_id
+    entry.delete()
+    patient_data_changed(patient_id)
+
+
+@transaction.atomic
+def questionnaire_submit(
+    *, patient, instrument: str, answers: dict, completed_at=None
+) -> QuestionnaireResult:
+    """Score `answers` with the pure instrument module and store answers and score together."""
+    scorer = SCORERS.get(instrument)
+    if scorer is None:
+        raise InstrumentError({"instrument": ["Choose one of: phq9, fiqr, acr2016."]})
+    score = scorer(answers)
+    response = QuestionnaireResponse.objects.create(
+        patient=patient,
+        instrument=instrument,
+        answers=answers,
+        score=score,
+        completed_at=completed_at or timezone.now(),
+    )
+    patient_data_changed(patient.pk)
+    return QuestionnaireResult(response=response, crisis=response_needs_crisis(response))
