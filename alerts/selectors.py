@@ -1,5 +1,6 @@
 """Alert reads. Every read of patient alerts goes through accounts.access."""
 
+from django.conf import settings
 from django.db.models import F, Q, QuerySet
 
 from accounts.access import access_patient, is_verified_clinician, patients_visible_to
@@ -73,18 +74,29 @@ def patient_notices(patient) -> list[dict]:
         .exclude(status=AlertStatus.RESOLVED)
         .only("id", "kind", "details", "created_at")
     )
-    notices = [
-        {
-            "id": alert.pk,
-            "kind": alert.kind,
-            "urgent": alert.kind in URGENT_KINDS,
-            "crisis": alert.kind == "suicidal_ideation",
-            "message": patient_message(alert),
-            "created_at": alert.created_at,
-        }
-        for alert in alerts
-    ]
-    notices.sort(key=lambda n: (_NOTICE_ORDER.get(n["kind"], 9), -n["created_at"].timestamp()))
+    notices = []
+    seen_messages = set()
+    ordered = sorted(
+        alerts, key=lambda a: (_NOTICE_ORDER.get(a.kind, 9), -a.created_at.timestamp())
+    )
+    for alert in ordered:
+        message = patient_message(alert)
+        # Several alerts can share a message (one per check-in): show it once.
+        if message in seen_messages:
+            continue
+        seen_messages.add(message)
+        crisis = alert.kind == "suicidal_ideation"
+        notices.append(
+            {
+                "id": alert.pk,
+                "kind": alert.kind,
+                "urgent": alert.kind in URGENT_KINDS,
+                "crisis": crisis,
+                "lines": list(settings.CRISIS_LINES) if crisis else [],
+                "message": message,
+                "created_at": alert.created_at,
+            }
+        )
     return notices
 
 
