@@ -1,24 +1,83 @@
-from drf_spectacular.utils import extend_schema
-from rest_framework.authtoken.models import Token
-from rest_framework.permissions import AllowAny
+from django.conf import settings
+from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
+from rest_framework import serializers, status
+from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from . import mfa
 from .serializers import MeSerializer, TokenRequestSerializer, TokenResponseSerializer
+from .tokens import token_expires_at, token_issue, token_revoke
+
+
+class TokenWithOtpRequestSerializer(TokenRequestSerializer):
+    otp = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=32,
+        help_text="Clinicians and administrators: the current code from the authenticator app "
+        "(or an unused recovery code). Tokens for them are only issued with it.",
+    )
+
+
+class TokenWithExpiryResponseSerializer(TokenResponseSerializer):
+    expires_at = serializers.DateTimeField()
+
+
+_LOCKED = inline_serializer("LockedOut", fields={"detail": serializers.CharField()})
 
 
 class ObtainTokenView(APIView):
-    """Exchange email and password for an API token."""
+    """POST: exchange email and password (and, for clinicians, a TOTP code) for an API token.
+    DELETE: revoke the caller's token. Tokens expire after settings.TOKEN_TTL."""
 
-    permission_classes = [AllowAny]
-    authentication_classes: list = []
+    def get_authenticators(self):
+        if getattr(self.request, "method", None) == "DELETE":
+            return super().get_authenticators()
+        return []
 
-    @extend_schema(request=TokenRequestSerializer, responses=TokenResponseSerializer)
+    def get_permissions(self):
+        if getattr(self.request, "method", None) == "DELETE":
+            return [IsAuthenticated()]
+        return [AllowAny()]
+
+    @extend_schema(
+        request=TokenWithOtpRequestSerializer,
+        responses={200: TokenWithExpiryResponseSerializer, 429: _LOCKED},
+    )
     def post(self, request):
-        serializer = TokenRequestSerializer(data=request.data, context={"request": request})
-        serializer.is_valid(raise_exception=True)
-        token, _ = Token.objects.get_or_create(user=serializer.validated_data["user"])
-        return Response({"token": token.key})
+        serializer = TokenWithOtpRequestSerializer(data=request.data, context={"request": request})
+        valid = serializer.is_valid()
+        if getattr(request, "axes_locked_out", False):
+            minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
+            return Response(
+                {
+                    "detail": "Too many unsuccessful sign-in attempts. Try again in "
+                    f"{minutes} minutes, or ask an administrator to unlock the account."
+                },
+                status=status.HTTP_429_TOO_MANY_REQUESTS,
+            )
+        if not valid:
+            return Response(serializer.errors, status=status.HTTP_400_BAD_REQUEST)
+        user = serializer.validated_data["user"]
+        if mfa.mfa_required_for(user):
+            code = serializer.validated_data.get("otp") or ""
+            if not code:
+                return Response(
+                    {"otp": ["A code from your authenticator app is required for this account."]},
+                    status=status.HTTP_400_BAD_REQUEST,
+                )
+            if mfa.verify_code(user=user, code=code) is None:
+                return Response(
+                    {"otp": ["That code is not valid."]}, status=status.HTTP_400_BAD_REQUEST
+                )
+        token = token_issue(user=user)
+        return Response({"token": token.key, "expires_at": token_expires_at(token)})
+
+    @extend_schema(request=None, responses={204: OpenApiResponse(description="Token revoked.")})
+    def delete(self, request):
+        token_revoke(user=request.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)
 
 
 class MeView(APIView):

@@ -48,6 +48,10 @@ INSTALLED_APPS = [
     "alerts",
     "clinic",
     "csp",
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
 ]
 
 MIDDLEWARE = [
@@ -58,8 +62,13 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "portal.middleware.SessionTimeoutMiddleware",
+    "portal.middleware.MFARequiredMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes asks: it turns a flagged lockout into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "portal.urls"
@@ -88,6 +97,11 @@ DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
+# django-axes first: it refuses a locked-out username or address before any password is checked.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
@@ -140,6 +154,36 @@ SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 DATA_UPLOAD_MAX_MEMORY_SIZE = 1_000_000
 
+# Login protection (django-axes, OWASP ASVS 2.2.1): 5 failures within 15 minutes lock that
+# username, and separately that address, for 15 minutes. Admins unlock in /admin/axes/.
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
+AXES_USE_ATTEMPT_EXPIRATION = True  # failures older than the cool-off window stop counting
+AXES_LOCKOUT_PARAMETERS = [["username"], ["ip_address"]]
+AXES_USERNAME_FORM_FIELD = "username"  # the login form's field; the token API passes username=
+AXES_USERNAME_CALLABLE = "accounts.lockout.client_username"
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
+AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "password"]
+# Password-reset requests: at most this many per address and per email within the window.
+PASSWORD_RESET_RATE_LIMIT = env.int("PASSWORD_RESET_RATE_LIMIT", default=5)
+PASSWORD_RESET_RATE_WINDOW = timedelta(minutes=15)
+# The rate-limit counters live in the cache: set CACHE_URL (e.g. redis://...) when running
+# more than one web process so they are shared.
+CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
+
+# Sessions: 12 hours absolute for everyone; clinicians and admins are also signed out after
+# 30 minutes without activity (portal.middleware.SessionTimeoutMiddleware).
+SESSION_ABSOLUTE_TIMEOUT = timedelta(hours=env.int("SESSION_ABSOLUTE_HOURS", default=12))
+SESSION_IDLE_TIMEOUT = timedelta(minutes=env.int("SESSION_IDLE_MINUTES", default=30))
+# API tokens expire this many hours after they were issued (accounts.tokens).
+TOKEN_TTL = timedelta(hours=env.int("TOKEN_TTL", default=24))
+
+# Two-step verification (django-otp TOTP) for clinicians and administrators before any patient
+# data or the admin (portal.middleware.MFARequiredMiddleware). Off only for tests and local trials.
+MFA_REQUIRED = env.bool("MFA_REQUIRED", default=True)
+OTP_TOTP_ISSUER = env.str("OTP_TOTP_ISSUER", default="Care portal")
+
 # Strict Content-Security-Policy: no inline script or style anywhere (django-csp 4).
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
@@ -165,7 +209,7 @@ DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="portal@example.org")
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",
-        "rest_framework.authentication.TokenAuthentication",
+        "accounts.tokens.ExpiringTokenAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_PAGINATION_CLASS": "portal.pagination.StandardPagination",
@@ -175,7 +219,9 @@ REST_FRAMEWORK = {
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
 }
 if DEBUG:
-    REST_FRAMEWORK["DEFAULT_RENDERER_CLASSES"].append("rest_framework.renderers.BrowsableAPIRenderer")
+    REST_FRAMEWORK["DEFAULT_RENDERER_CLASSES"].append(
+        "rest_framework.renderers.BrowsableAPIRenderer"
+    )
     REST_FRAMEWORK["DEFAULT_PARSER_CLASSES"] += [
         "rest_framework.parsers.FormParser",
         "rest_framework.parsers.MultiPartParser",
@@ -188,6 +234,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Interaction severities differ from alert severities; name both enums explicitly.
+    "ENUM_NAME_OVERRIDES": {
+        "InteractionSeverityEnum": "medications.interactions.SEVERITY_ORDER",
+        "FindingSeverityEnum": "medications.serializers.FINDING_SEVERITIES",
+    },
 }
 
 # --- Celery: no REDIS_URL means tasks run eagerly in-process (embedded default). ---
@@ -254,8 +305,9 @@ _DEFAULT_CRISIS_LINES = [
 ]
 CRISIS_LINES = env.json("CRISIS_LINES", default=_DEFAULT_CRISIS_LINES)
 if not isinstance(CRISIS_LINES, list) or not all(isinstance(x, dict) for x in CRISIS_LINES):
-    raise ImproperlyConfigured("CRISIS_LINES must be a JSON list of objects: " + json.dumps(
-        _DEFAULT_CRISIS_LINES[:1]))
+    raise ImproperlyConfigured(
+        "CRISIS_LINES must be a JSON list of objects: " + json.dumps(_DEFAULT_CRISIS_LINES[:1])
+    )
 
 INVITATION_TTL = timedelta(days=env.int("INVITATION_TTL_DAYS", default=14))
 
