@@ -22,6 +22,7 @@ portal/static/vendor/.built: package.json package-lock.json
 	npm ci --no-audit --no-fund --silent
 	mkdir -p portal/static/vendor
 	cp node_modules/chart.js/dist/chart.umd.js portal/static/vendor/chart.umd.js
+	cp node_modules/htmx.org/dist/htmx.min.js portal/static/vendor/htmx.min.js
 	touch $@
 
 static: portal/static/vendor/.built

@@ -6,4 +6,15 @@ app_name = "clinic"
 
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
+    path("patients/<int:patient_id>/", views.patient_record, name="patient"),
+    path("patients/<int:patient_id>/hunter/", views.hunter_check, name="hunter"),
+    path(
+        "patients/<int:patient_id>/report.<str:fmt>",
+        views.report_download,
+        name="report",
+    ),
+    path("alerts/", views.alert_queue, name="alerts"),
+    path("alerts/<int:alert_id>/acknowledge/", views.alert_acknowledge, name="alert-acknowledge"),
+    path("alerts/<int:alert_id>/note/", views.alert_note, name="alert-note"),
+    path("alerts/<int:alert_id>/resolve/", views.alert_resolve, name="alert-resolve"),
 ]

@@ -1,18 +1,303 @@
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import render
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.safestring import mark_safe
+from django.views.decorators.http import require_POST
 
-from accounts.access import is_verified_clinician, patients_visible_to
+from accounts.access import access_patient, is_verified_clinician
 from accounts.audit import audit_read
 from accounts.decorators import role_required
 from accounts.models import Role
+from alerts import services as alert_services
+from clinic import charts, hunter, reports, selectors
+from clinic.record import build_record_view
+
+ALERT_QUEUE_PAGE_SIZE = 50
+
+
+def _is_htmx(request) -> bool:
+    return request.headers.get("HX-Request") == "true"
+
+
+def clinician_page(view):
+    """Verified clinicians only; other roles 404, unverified clinicians see the waiting page."""
+
+    @login_required
+    @role_required(Role.CLINICIAN)
+    def wrapper(request, *args, **kwargs):
+        if not is_verified_clinician(request.user):
+            if view.__name__ == "dashboard":
+                return render(request, "clinic/awaiting_verification.html")
+            raise Http404("Page not found.")
+        return view(request, *args, **kwargs)
+
+    wrapper.__name__ = view.__name__
+    wrapper.__doc__ = view.__doc__
+    return wrapper
+
+
+@clinician_page
+def dashboard(request):
+    """Triage of linked patients: worst open alert first, then the biggest worsening."""
+    query = selectors.parse_dashboard_query(request.GET)
+    page = selectors.dashboard_page(request.user, query)
+    audit_read(request, patient=None, action="dashboard_view", object_type="patient_list")
+    days = selectors.SPARKLINE_DAYS
+    for row in page.rows:
+        # charts.sparkline escapes every value it writes.
+        row.spark_mood = mark_safe(  # noqa: S308
+            charts.sparkline(
+                row.sparkline_mood, days=days, css="spark-mood", label=f"Mood, last {days} days"
+            )
+        )
+        row.spark_pain = mark_safe(  # noqa: S308
+            charts.sparkline(
+                row.sparkline_pain, days=days, css="spark-pain", label=f"Pain, last {days} days"
+            )
+        )
+    params = request.GET.copy()
+    params.pop("page", None)
+    return render(
+        request,
+        "clinic/dashboard.html",
+        {
+            "page": page,
+            "rows": page.rows,
+            "filters": [
+                (key, label, key in query.filters) for key, label in selectors.FILTERS.items()
+            ],
+            "query_string": params.urlencode(),
+            "sparkline_days": days,
+        },
+    )
+
+
+def _record_context(request, patient, **extra):
+    record = selectors.patient_record(patient)
+    view = build_record_view(record)
+    return {
+        "patient": patient,
+        "record": record,
+        "view": view,
+        "hunter_findings": hunter.FINDINGS.items(),
+        "hunter_rules": hunter.RULES.items(),
+        "report_form": {"start": "", "end": ""},
+        **extra,
+    }
+
+
+@clinician_page
+def patient_record(request, patient_id):
+    patient = access_patient(request.user, patient_id)
+    context = _record_context(request, patient)
+    audit_read(
+        request, patient=patient, action="record_view", object_type="patient", object_id=patient.pk
+    )
+    return render(request, "clinic/patient_record.html", context)
+
+
+def _hunter_from_post(post):
+    errors = {}
+    findings = {name for name in hunter.FINDINGS if post.get(name) in ("on", "1", "true")}
+    temperature = None
+    raw = (post.get("temperature_c") or "").strip().replace(",", ".")
+    if raw:
+        try:
+            temperature = float(raw)
+            if not 30 <= temperature <= 45:
+                raise ValueError
+        except ValueError:
+            errors["temperature_c"] = ["Enter a body temperature in °C between 30 and 45."]
+    return findings, temperature, errors
+
+
+@clinician_page
+@require_POST
+def hunter_check(request, patient_id):
+    """Hunter criteria from the exam; optionally saved as a note on one of the patient's alerts."""
+    patient = access_patient(request.user, patient_id)
+    findings, temperature, errors = _hunter_from_post(request.POST)
+    record = selectors.patient_record(patient)
+    present = bool(record.assessment.counted) or request.POST.get("serotonergic_other") == "on"
+    result = None
+    saved_on = None
+    if not errors:
+        result = hunter.hunter_criteria(
+            serotonergic_drug=present, findings=findings, temperature_c=temperature
+        )
+        alert_id = request.POST.get("save_to_alert") or ""
+        if alert_id:
+            alert = next((a for a in record.open_alerts if str(a.pk) == alert_id), None)
+            if alert is None:
+                errors["save_to_alert"] = ["Choose one of this patient's open alerts."]
+            else:
+                alert_services.alert_add_note(
+                    alert=alert,
+                    actor=request.user,
+                    note=_hunter_note(result, findings, temperature),
+                )
+                saved_on = alert
+    audit_read(
+        request, patient=patient, action="hunter_check", object_type="patient", object_id=patient.pk
+    )
+    hunter_context = {
+        "hunter_result": result,
+        "hunter_errors": errors,
+        "hunter_saved_on": saved_on,
+        "hunter_present": present,
+        "patient": patient,
+    }
+    status = 400 if errors else 200
+    if _is_htmx(request):
+        return render(request, "clinic/_hunter_result.html", hunter_context, status=status)
+    context = _record_context(request, patient, **hunter_context)
+    return render(request, "clinic/patient_record.html", context, status=status)
+
+
+def _hunter_note(result, findings, temperature) -> str:
+    listed = ", ".join(hunter.FINDINGS[f] for f in sorted(findings)) or "none"
+    temp = f"{temperature:g} °C" if temperature is not None else "not recorded"
+    return f"{result.summary} Exam findings: {listed}. Temperature: {temp}."
+
+
+# --- Alert queue ------------------------------------------------------------------------------
+
+
+@clinician_page
+def alert_queue(request):
+    paginator = Paginator(selectors.alert_queue(request.user), ALERT_QUEUE_PAGE_SIZE)
+    page = paginator.get_page(request.GET.get("page"))
+    audit_read(request, patient=None, action="alert_queue_view", object_type="alert_list")
+    return render(request, "clinic/alert_queue.html", {"page": page, "alerts": page.object_list})
+
+
+def _back(request):
+    target = request.POST.get("next") or ""
+    if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        return target
+    return reverse("clinic:alerts")
+
+
+def _alert_action(request, alert_id, action):
+    alert = selectors.visible_alert(request.user, alert_id)
+    if alert is None:
+        raise Http404("No such alert.")
+    note = request.POST.get("note", "")
+    error = None
+    try:
+        if action == "acknowledge":
+            alert_services.alert_acknowledge(alert=alert, actor=request.user)
+            if note.strip():
+                alert_services.alert_add_note(alert=alert, actor=request.user, note=note)
+        elif action == "note":
+            alert_services.alert_add_note(alert=alert, actor=request.user, note=note)
+        else:
+            alert_services.alert_resolve(alert=alert, actor=request.user, note=note)
+    except ValidationError as exc:
+        error = "; ".join(exc.message_dict.get("note", exc.messages))
+    audit_read(
+        request,
+        patient=alert.patient,
+        action=f"alert_{action}",
+        object_type="alert",
+        object_id=alert.pk,
+    )
+    if _is_htmx(request):
+        alert = selectors.alert_queue(request.user, unresolved_only=False).get(pk=alert.pk)
+        return render(
+            request,
+            "clinic/_alert_card.html",
+            {"alert": alert, "error": error, "error_action": action, "next": _back(request)},
+        )
+    if error:
+        messages.error(request, error)
+    return redirect(_back(request))
+
+
+@clinician_page
+@require_POST
+def alert_acknowledge(request, alert_id):
+    return _alert_action(request, alert_id, "acknowledge")
+
+
+@clinician_page
+@require_POST
+def alert_note(request, alert_id):
+    return _alert_action(request, alert_id, "note")
+
+
+@clinician_page
+@require_POST
+def alert_resolve(request, alert_id):
+    return _alert_action(request, alert_id, "resolve")
+
+
+# --- Visit reports ----------------------------------------------------------------------------
+
+
+REPORT_FORMATS = ("pdf", "csv")
+
+
+def _report_response(request, patient, fmt, *, back_url):
+    if fmt not in REPORT_FORMATS:
+        raise Http404("No such report format.")
+    try:
+        start, end = reports.parse_period(request.GET, today=selectors.clinic_today())
+    except reports.PeriodError as error:
+        return render(
+            request,
+            "clinic/report_error.html",
+            {
+                "errors": error.errors,
+                "patient": patient,
+                "back_url": back_url,
+                "params": request.GET,
+            },
+            status=400,
+        )
+    data = reports.report_data(patient, start=start, end=end)
+    audit_read(
+        request,
+        patient=patient,
+        action=f"report_{fmt}",
+        object_type="patient",
+        object_id=patient.pk,
+    )
+    filename = f"visit-report-{patient.pk}-{start.isoformat()}-{end.isoformat()}.{fmt}"
+    if fmt == "pdf":
+        response = HttpResponse(reports.render_pdf(data), content_type="application/pdf")
+    else:
+        response = HttpResponse(reports.render_csv(data), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@clinician_page
+def report_download(request, patient_id, fmt):
+    patient = access_patient(request.user, patient_id)
+    back = reverse("clinic:patient", args=[patient.pk])
+    return _report_response(request, patient, fmt, back_url=back)
 
 
 @login_required
-@role_required(Role.CLINICIAN)
-def dashboard(request):
-    """Linked patients. (Foundation version; the clinician-workspace issue builds the triage.)"""
-    if not is_verified_clinician(request.user):
-        return render(request, "clinic/awaiting_verification.html")
-    patients = list(patients_visible_to(request.user).order_by("full_name", "email"))
-    audit_read(request, patient=None, action="dashboard_view", object_type="patient_list")
-    return render(request, "clinic/dashboard.html", {"patients": patients})
+@role_required(Role.PATIENT)
+def patient_report(request):
+    """The patient's own visit report: choose a period, download PDF or CSV."""
+    return render(
+        request,
+        "clinic/patient_report.html",
+        {"default_days": reports.DEFAULT_PERIOD_DAYS, "max_years": reports.MAX_PERIOD_YEARS},
+    )
+
+
+@login_required
+@role_required(Role.PATIENT)
+def patient_report_download(request, fmt):
+    patient = access_patient(request.user, request.user.pk)
+    return _report_response(request, patient, fmt, back_url=reverse("clinic-patient:report"))

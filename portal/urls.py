@@ -31,6 +31,7 @@ urlpatterns = [
         name="clinician-invitations",
     ),
     path("patient/medications/", include("medications.urls")),
+    path("patient/report/", include("clinic.patient_urls")),
     path("patient/", include("journal.urls")),
     path("clinician/", include("clinic.urls")),
     path("api/v1/", include(api_v1)),

@@ -1,0 +1,107 @@
+"""Patients API: the dashboard summary as JSON, and the FHIR R4 export."""
+
+from django.http import Http404
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from accounts.access import access_patient, is_verified_clinician
+from accounts.audit import audit_read
+from accounts.models import Role
+from clinic import fhir, selectors
+
+
+class PatientListApi(APIView):
+    """Linked patients with their triage summary, in dashboard order."""
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("filter", str, many=True, enum=list(selectors.FILTERS)),
+            OpenApiParameter("q", str),
+            OpenApiParameter("page", int),
+        ],
+        responses=OpenApiTypes.OBJECT,
+    )
+    def get(self, request):
+        if not is_verified_clinician(request.user):
+            # Patients and unverified clinicians see an empty list (nothing is in their scope).
+            return Response(
+                {
+                    "count": 0,
+                    "page": 1,
+                    "pages": 1,
+                    "next": None,
+                    "previous": None,
+                    "results": [],
+                    "messages": [],
+                }
+            )
+        query = selectors.parse_dashboard_query(request.query_params)
+        page = selectors.dashboard_page(request.user, query)
+        audit_read(request, patient=None, action="patients_api_list", object_type="patient_list")
+        return Response(
+            {
+                "count": page.paginator.count,
+                "page": page.page.number,
+                "pages": page.paginator.num_pages,
+                "next": _page_link(request, page.page.next_page_number())
+                if page.page.has_next()
+                else None,
+                "previous": _page_link(request, page.page.previous_page_number())
+                if page.page.has_previous()
+                else None,
+                "results": [row.as_api() for row in page.rows],
+                "messages": query.messages,
+            }
+        )
+
+
+def _page_link(request, number: int) -> str:
+    params = request.query_params.copy()
+    params["page"] = str(number)
+    return request.build_absolute_uri(f"{request.path}?{params.urlencode()}")
+
+
+class PatientDetailApi(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(responses=OpenApiTypes.OBJECT)
+    def get(self, request, patient_id):
+        if request.user.role != Role.CLINICIAN:
+            raise Http404("No such patient.")
+        row = selectors.patient_summary(request.user, patient_id)
+        if row is None:
+            raise Http404("No such patient.")
+        audit_read(
+            request,
+            patient=row.patient,
+            action="patients_api_detail",
+            object_type="patient",
+            object_id=row.patient.pk,
+        )
+        return Response(row.as_api())
+
+
+class PatientFhirApi(APIView):
+    """FHIR R4 Bundle of the whole record: linked clinicians, and the patient (right of access)."""
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(responses=OpenApiTypes.OBJECT)
+    def get(self, request, patient_id):
+        patient = access_patient(request.user, patient_id)
+        bundle = fhir.patient_bundle(patient)
+        audit_read(
+            request,
+            patient=patient,
+            action="fhir_export",
+            object_type="patient",
+            object_id=patient.pk,
+        )
+        response = Response(bundle)
+        response["Cache-Control"] = "no-store"
+        return response

@@ -1,0 +1,279 @@
+"""Visit report of one patient for a chosen period: PDF (reportlab) and CSV.
+
+Callers pass a patient already checked by accounts.access.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass
+from datetime import date, timedelta
+from statistics import mean
+
+from django.db.models import Q
+from reportlab.lib import colors
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.styles import getSampleStyleSheet
+from reportlab.lib.units import mm
+from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+
+from alerts.models import Alert
+from clinic.selectors import course_facts
+from journal.instruments import phq9
+from journal.models import DailyEntry, QuestionnaireResponse
+from medications import interactions
+from medications.models import MedicationCourse
+
+DEFAULT_PERIOD_DAYS = 90
+MAX_PERIOD_YEARS = 5
+SCALES = ("pain", "fatigue", "sleep_quality", "cognition", "mood")
+SCALE_LABELS = {
+    "pain": "Pain (10 worst)",
+    "fatigue": "Fatigue (10 worst)",
+    "sleep_quality": "Sleep quality (10 best)",
+    "cognition": "Brain fog (10 worst)",
+    "mood": "Mood (10 best)",
+}
+
+
+class PeriodError(ValueError):
+    def __init__(self, errors: dict[str, list[str]]):
+        super().__init__("; ".join(m for msgs in errors.values() for m in msgs))
+        self.errors = errors
+
+
+def _add_years(day: date, years: int) -> date:
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year + years, day=28)
+
+
+def parse_period(params, *, today: date) -> tuple[date, date]:
+    """(start, end) from ?start=&end= (ISO dates, inclusive). Default: the last 90 days."""
+    errors: dict[str, list[str]] = {}
+    values = {}
+    for name in ("start", "end"):
+        raw = (params.get(name) or "").strip()
+        if not raw:
+            values[name] = None
+            continue
+        try:
+            values[name] = date.fromisoformat(raw)
+        except ValueError:
+            errors[name] = [f"Enter a date as YYYY-MM-DD (got “{raw[:20]}”)."]
+    if errors:
+        raise PeriodError(errors)
+    end = values["end"] or today
+    start = values["start"] or end - timedelta(days=DEFAULT_PERIOD_DAYS - 1)
+    if start > end:
+        raise PeriodError({"start": ["The start date is after the end date."]})
+    if end > _add_years(start, MAX_PERIOD_YEARS):
+        raise PeriodError({"end": [f"Choose a period of at most {MAX_PERIOD_YEARS} years."]})
+    return start, end
+
+
+@dataclass
+class ReportData:
+    patient: object
+    start: date
+    end: date
+    entries: list
+    responses: list
+    courses: list
+    alerts: list
+    assessment: interactions.Assessment
+
+
+def report_data(patient, *, start: date, end: date) -> ReportData:
+    entries = list(
+        DailyEntry.objects.filter(patient=patient, date__gte=start, date__lte=end).order_by("date")
+    )
+    responses = list(
+        QuestionnaireResponse.objects.filter(
+            patient=patient, completed_at__date__gte=start, completed_at__date__lte=end
+        ).order_by("completed_at", "id")
+    )
+    courses = list(
+        MedicationCourse.objects.filter(patient=patient, started_on__lte=end)
+        .filter(Q(stopped_on__isnull=True) | Q(stopped_on__gte=start))
+        .select_related("drug")
+        .order_by("started_on", "id")
+    )
+    alerts = list(
+        Alert.objects.filter(
+            patient=patient, created_at__date__gte=start, created_at__date__lte=end
+        ).order_by("created_at", "id")
+    )
+    return ReportData(
+        patient=patient,
+        start=start,
+        end=end,
+        entries=entries,
+        responses=responses,
+        courses=courses,
+        alerts=alerts,
+        assessment=interactions.assess([course_facts(c) for c in courses], end),
+    )
+
+
+def _fmt(value) -> str:
+    return "" if value is None else f"{value:.1f}"
+
+
+def scale_summary(entries) -> list[tuple[str, str, str, str]]:
+    rows = []
+    for scale in SCALES:
+        values = [getattr(e, scale) for e in entries]
+        if values:
+            rows.append(
+                (SCALE_LABELS[scale], _fmt(mean(values)), str(min(values)), str(max(values)))
+            )
+        else:
+            rows.append((SCALE_LABELS[scale], "", "", ""))
+    return rows
+
+
+def _score_text(response) -> str:
+    score = response.score or {}
+    if response.instrument == "phq9":
+        band = phq9.BAND_LABELS.get(score.get("band"), score.get("band", ""))
+        return f"total {score.get('total')} ({band}), item 9: {score.get('item9')}"
+    if response.instrument == "fiqr":
+        return f"total {score.get('total')}"
+    if response.instrument == "acr2016":
+        met = "met" if score.get("meets_criteria") else "not met"
+        return f"WPI {score.get('wpi')}, SSS {score.get('sss')}, criteria {met}"
+    return ""
+
+
+def _course_text(course) -> tuple[str, str, str, str]:
+    name = course.drug.name if course.drug_id else f"{course.name} (not in catalog)"
+    dose = f"{course.dose.normalize():f} {course.unit}".strip() if course.dose else ""
+    stopped = course.stopped_on.isoformat() if course.stopped_on else "ongoing"
+    return (
+        name,
+        f"{dose} {course.get_frequency_display()}".strip(),
+        course.started_on.isoformat(),
+        stopped,
+    )
+
+
+def render_csv(data: ReportData) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["section", "date", "item", "value", "detail"])
+    writer.writerow(["period", data.start.isoformat(), "start", "", ""])
+    writer.writerow(["period", data.end.isoformat(), "end", "", ""])
+    for e in data.entries:
+        for scale in SCALES:
+            writer.writerow(["checkin", e.date.isoformat(), scale, getattr(e, scale), ""])
+    for r in data.responses:
+        writer.writerow(
+            [
+                "questionnaire",
+                r.completed_at.date().isoformat(),
+                r.instrument,
+                (r.score or {}).get("total", ""),
+                _score_text(r),
+            ]
+        )
+    for c in data.courses:
+        name, dose, started, stopped = _course_text(c)
+        writer.writerow(["medication", started, name, dose, f"until {stopped}"])
+    for a in data.alerts:
+        writer.writerow(
+            ["alert", a.created_at.date().isoformat(), a.get_kind_display(), a.severity, a.status]
+        )
+    return out.getvalue()
+
+
+def render_pdf(data: ReportData) -> bytes:
+    buffer = io.BytesIO()
+    styles = getSampleStyleSheet()
+    doc = SimpleDocTemplate(
+        buffer,
+        pagesize=A4,
+        leftMargin=18 * mm,
+        rightMargin=18 * mm,
+        topMargin=16 * mm,
+        bottomMargin=16 * mm,
+        title="Visit report",
+    )
+    table_style = TableStyle(
+        [
+            ("FONTNAME", (0, 0), (-1, 0), "Helvetica-Bold"),
+            ("FONTSIZE", (0, 0), (-1, -1), 9),
+            ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#e8eef6")),
+            ("GRID", (0, 0), (-1, -1), 0.25, colors.HexColor("#b8c2cc")),
+            ("VALIGN", (0, 0), (-1, -1), "TOP"),
+        ]
+    )
+
+    def table(header, rows, widths=None):
+        if not rows:
+            return Paragraph("None in this period.", styles["Normal"])
+        cells = [header] + [[Paragraph(str(c), styles["BodyText"]) for c in row] for row in rows]
+        t = Table(cells, colWidths=widths, repeatRows=1)
+        t.setStyle(table_style)
+        return t
+
+    patient = data.patient
+    story = [
+        Paragraph("Visit report", styles["Title"]),
+        Paragraph(
+            f"{patient.display_name} · period {data.start.isoformat()} to {data.end.isoformat()}",
+            styles["Normal"],
+        ),
+        Spacer(1, 6 * mm),
+        Paragraph("Daily check-ins", styles["Heading2"]),
+        Paragraph(f"{len(data.entries)} check-ins in this period.", styles["Normal"]),
+        table(["Scale (0-10)", "Mean", "Lowest", "Highest"], scale_summary(data.entries)),
+        Spacer(1, 4 * mm),
+        Paragraph("Questionnaires", styles["Heading2"]),
+        table(
+            ["Date", "Questionnaire", "Result"],
+            [
+                (r.completed_at.date().isoformat(), r.get_instrument_display(), _score_text(r))
+                for r in data.responses
+            ],
+        ),
+        Spacer(1, 4 * mm),
+        Paragraph("Medications", styles["Heading2"]),
+        table(["Medicine", "Dose", "Started", "Last day"], [_course_text(c) for c in data.courses]),
+        Spacer(1, 4 * mm),
+        Paragraph("Serotonergic interactions", styles["Heading2"]),
+    ]
+    if data.assessment.findings:
+        for finding in data.assessment.findings:
+            story.append(
+                Paragraph(f"{finding.severity.upper()}: {finding.explanation}", styles["BodyText"])
+            )
+    else:
+        story.append(
+            Paragraph("No serotonergic combination at the end of the period.", styles["Normal"])
+        )
+    story += [
+        Spacer(1, 4 * mm),
+        Paragraph("Alerts", styles["Heading2"]),
+        table(
+            ["Date", "Alert", "Severity", "Status"],
+            [
+                (
+                    a.created_at.date().isoformat(),
+                    a.title,
+                    a.get_severity_display(),
+                    a.get_status_display(),
+                )
+                for a in data.alerts
+            ],
+        ),
+        Spacer(1, 6 * mm),
+        Paragraph(
+            "This report summarises what the patient logged. It is not a diagnosis.",
+            styles["Italic"],
+        ),
+    ]
+    doc.build(story)
+    return buffer.getvalue()

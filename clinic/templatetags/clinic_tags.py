@@ -1,0 +1,35 @@
+from django import template
+from django.utils.html import format_html
+
+from journal.instruments import phq9
+
+register = template.Library()
+
+# Changes smaller than this (on a 0-10 scale) are shown as steady.
+STEADY_WITHIN = 0.5
+
+
+@register.simple_tag
+def change(value, higher_is_worse: bool):
+    """An arrow with the change against the 28-day baseline; red when it is worse."""
+    if value is None:
+        return format_html('<span class="delta muted">no baseline</span>')
+    if abs(value) < STEADY_WITHIN:
+        return format_html('<span class="delta steady">≈ {}</span>', f"{value:+.1f}")
+    worse = (value > 0) == higher_is_worse
+    arrow = "▲" if value > 0 else "▼"
+    css = "worse" if worse else "better"
+    label = "worse" if worse else "better"
+    return format_html(
+        '<span class="delta {}"><span aria-hidden="true">{}</span> {} '
+        '<span class="visually-hidden">({})</span></span>',
+        css,
+        arrow,
+        f"{value:+.1f}",
+        label,
+    )
+
+
+@register.filter
+def band_label(band):
+    return phq9.BAND_LABELS.get(band, band or "")
