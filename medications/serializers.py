@@ -3,9 +3,11 @@ the write serializers here document the request bodies for the schema."""
 
 from rest_framework import serializers
 
+from medications.interactions import SEVERITY_ORDER
 from medications.models import Drug, Frequency, MedicationCourse, Unit
 
 MAX_CHECK_ITEMS = 100
+FINDING_SEVERITIES = SEVERITY_ORDER[1:]  # a finding is never "none"
 
 
 class DrugSerializer(serializers.ModelSerializer):
@@ -61,14 +63,14 @@ class MedicationCourseSerializer(serializers.ModelSerializer):
 
 class FindingSerializer(serializers.Serializer):
     drugs = serializers.ListField(child=serializers.CharField())
-    severity = serializers.ChoiceField(choices=["contraindicated", "major", "moderate"])
+    severity = serializers.ChoiceField(choices=FINDING_SEVERITIES)
     rule = serializers.CharField()
     explanation = serializers.CharField(help_text="Clinician wording with its source.")
     patient_explanation = serializers.CharField(help_text="Plain words for the patient.")
 
 
 class AssessmentSerializer(serializers.Serializer):
-    severity = serializers.ChoiceField(choices=["contraindicated", "major", "moderate", "none"])
+    severity = serializers.ChoiceField(choices=SEVERITY_ORDER)
     findings = FindingSerializer(many=True)
     unknown = serializers.ListField(
         child=serializers.CharField(), help_text="Names not in the catalog: cannot be checked."
