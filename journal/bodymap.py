@@ -16,8 +16,8 @@ def _ellipse(cx, cy, rx, ry):
 
 
 FRONT_SHAPES = {
-    "jaw_right": _ellipse(88, 62, 10, 7),
-    "jaw_left": _ellipse(112, 62, 10, 7),
+    "jaw_right": _ellipse(88, 62, 12, 9),
+    "jaw_left": _ellipse(112, 62, 12, 9),
     "upper_arm_right": _rect(48, 94, 20, 60, 9),
     "lower_arm_right": _rect(42, 158, 20, 64, 9),
     "upper_arm_left": _rect(132, 94, 20, 60, 9),
