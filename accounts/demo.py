@@ -60,4 +60,16 @@ def seed_accounts() -> dict[str, User]:
                 activated_at=timezone.now(),
             )
         users[key] = patient
+    seed_demo_mfa(users)
     return users
+
+
+def seed_demo_mfa(users: dict[str, User]) -> None:
+    """The demo clinician and admin get an authenticator with the published demo secret.
+
+    `python manage.py demo_otp clinician@example.org` prints the current code (README).
+    """
+    from .mfa import demo_totp_device_seed
+
+    for key in ("admin", "clinician"):
+        demo_totp_device_seed(user=users[key])

@@ -16,6 +16,8 @@ from urllib.parse import urlencode
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
+from django.contrib.auth.signals import user_logged_in
+from django.dispatch import receiver
 from django.http import JsonResponse
 from django.shortcuts import redirect
 from django.urls import reverse
@@ -45,6 +47,15 @@ def _is_api(request) -> bool:
 
 def _has_idle_timeout(user) -> bool:
     return user.role in IDLE_TIMEOUT_ROLES or user.is_staff
+
+
+@receiver(user_logged_in, dispatch_uid="portal.middleware.stamp_session_start")
+def stamp_session_start(sender, request, user, **kwargs):
+    """The 12-hour limit counts from sign-in itself, not from the first request after it."""
+    if request is not None and hasattr(request, "session"):
+        now = time.time()
+        request.session[SESSION_STARTED_KEY] = now
+        request.session[LAST_ACTIVITY_KEY] = now
 
 
 class SessionTimeoutMiddleware:

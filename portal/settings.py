@@ -236,6 +236,7 @@ SPECTACULAR_SETTINGS = {
     "COMPONENT_SPLIT_REQUEST": True,
     # Interaction severities differ from alert severities; name both enums explicitly.
     "ENUM_NAME_OVERRIDES": {
+        "AlertSeverityEnum": "alerts.models.Severity",
         "InteractionSeverityEnum": "medications.interactions.SEVERITY_ORDER",
         "FindingSeverityEnum": "medications.serializers.FINDING_SEVERITIES",
     },

@@ -4,6 +4,7 @@ from datetime import date
 from django.core.management.base import BaseCommand
 
 from accounts.demo import DEMO_PASSWORD, seed_accounts
+from accounts.mfa import DEMO_TOTP_SECRET
 
 # Each app that has demo data exposes `<app>.demo.seed(*, users, today)`; order matters
 # (medicines and journal before the alert evaluation).
@@ -52,5 +53,8 @@ class Command(BaseCommand):
             "  patient@example.org    (patient, Jordan Lee)\n"
             "  patient2@example.org   (patient, Riley Chen)\n"
             "  clinician@example.org  (verified clinician)\n"
-            "  admin@example.org      (administrator, /admin/)"
+            "  admin@example.org      (administrator, /admin/)\n"
+            "The clinician and the administrator also confirm a two-step verification code:\n"
+            "  python manage.py demo_otp clinician@example.org   (prints the current code)\n"
+            f"  or add the demo secret {DEMO_TOTP_SECRET} to an authenticator app."
         )
