@@ -3,7 +3,8 @@ combination. Idempotent: a medicine the demo patient already has is left alone."
 
 from datetime import timedelta
 
-from medications.models import MedicationCourse
+from medications.catalog import catalog_load
+from medications.models import Drug, MedicationCourse
 from medications.services import medication_course_change_dose, medication_course_create
 
 
@@ -14,6 +15,10 @@ def _has(patient, name: str) -> bool:
 def seed(*, users, today) -> None:
     def days_ago(n: int):
         return today - timedelta(days=n)
+
+    # The data migration loads the catalog; a flushed database (transactional tests) has none.
+    if not Drug.objects.exists():
+        catalog_load(Drug)
 
     jordan = users["patient"]
     # Duloxetine for fibromyalgia, started ~10 months ago at 30 mg, raised to 60 mg two weeks

@@ -86,6 +86,14 @@ SSRIS = frozenset(
     ("citalopram", "escitalopram", "fluoxetine", "fluvoxamine", "paroxetine", "sertraline")
 )
 _TIER_LABEL = {"maoi": "MAOI", "strong": "strong", "weak": "weak", "none": "none"}
+# How a few catalog names are written in sentences (Finding.drugs keeps the catalog name).
+DISPLAY_NAMES = {
+    "st john's wort": "St John's wort",
+    "5-htp": "5-HTP",
+    "l-tryptophan": "L-tryptophan",
+    "mdma": "MDMA",
+    "s-adenosylmethionine": "SAMe (S-adenosylmethionine)",
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -226,8 +234,8 @@ def _finding_order(finding: Finding) -> int:
 def washout_note(drug: DrugFacts, stopped_on: date) -> str:
     last_counting_day = stopped_on + timedelta(days=drug.washout_days - 1)
     return (
-        f"{drug.name} stopped {stopped_on.isoformat()}; its {drug.washout_days}-day washout "
-        f"runs to {last_counting_day.isoformat()}"
+        f"{_display(drug.name)} stopped {stopped_on.isoformat()}; "
+        f"its {drug.washout_days}-day washout runs to {last_counting_day.isoformat()}"
     )
 
 
@@ -240,7 +248,7 @@ def _pair_finding(
     severity: str,
     rule: str,
 ) -> Finding:
-    a, b = drug_a.name, drug_b.name
+    a, b = _display(drug_a.name), _display(drug_b.name)
     label_a, label_b = _TIER_LABEL[drug_a.serotonergic], _TIER_LABEL[drug_b.serotonergic]
     if rule == "maoi_combination":
         if drug_a.serotonergic == drug_b.serotonergic:
@@ -249,7 +257,7 @@ def _pair_finding(
             what = "an MAOI with a serotonergic drug: contraindicated, risk of serotonin syndrome"
         patient = f"{a} and {b} together can cause a serious reaction called serotonin syndrome."
     elif rule == "strong_strong":
-        if a in SSRIS and b in SSRIS:
+        if drug_a.name in SSRIS and drug_b.name in SSRIS:
             what = "two SSRIs: therapeutic duplication, major risk of serotonin toxicity"
         else:
             what = "two strongly serotonergic drugs: major risk of serotonin toxicity"
@@ -267,11 +275,11 @@ def _pair_finding(
             notes.append(washout_note(drug, tail))
             until = tail + timedelta(days=drug.washout_days - 1)
             patient_notes.append(
-                f"You last took {drug.name} on {tail.isoformat()}, and it stays in your body "
-                f"for a while afterwards (until about {until.isoformat()})."
+                f"You last took {_display(drug.name)} on {tail.isoformat()}, and it stays in "
+                f"your body for a while afterwards (until about {until.isoformat()})."
             )
     sources = list(_RULE_SOURCES[rule])
-    for name in (a, b):
+    for name in (drug_a.name, drug_b.name):
         source = _DRUG_SOURCES.get(name)
         if source and source not in sources:
             sources.append(source)
@@ -281,7 +289,7 @@ def _pair_finding(
     explanation += " Source: " + "; ".join(sources) + "."
     patient_text = " ".join([_capitalize(patient), *patient_notes, PATIENT_ADVICE])
     return Finding(
-        drugs=(a, b),
+        drugs=(drug_a.name, drug_b.name),
         severity=severity,
         rule=rule,
         explanation=explanation,
@@ -291,7 +299,7 @@ def _pair_finding(
 
 @lru_cache(maxsize=4096)
 def _three_or_more_finding(names: tuple[str, ...]) -> Finding:
-    listed = ", ".join(names)
+    listed = ", ".join(_display(name) for name in names)
     return Finding(
         drugs=names,
         severity="major",
@@ -306,6 +314,10 @@ def _three_or_more_finding(names: tuple[str, ...]) -> Finding:
             f"Together their effect adds up. {PATIENT_ADVICE}"
         ),
     )
+
+
+def _display(name: str) -> str:
+    return DISPLAY_NAMES.get(name, name)
 
 
 def _capitalize(text: str) -> str:

@@ -13,6 +13,7 @@ from medications import selectors, services
 from medications.catalog import drug_keys
 from medications.forms import DRUG_NAMES_LIST_ID, ChangeDoseForm, MedicationAddForm, StopForm
 from medications.models import Drug, MedicationCourse
+from medications.templatetags.medications_tags import dose_text
 
 patient_page = role_required(Role.PATIENT)
 
@@ -47,7 +48,7 @@ def _course_forms(course: MedicationCourse, today, bound: dict) -> dict:
     dose_form = bound.get(("dose", course.pk)) or ChangeDoseForm(
         prefix=f"dose-{course.pk}",
         initial={
-            "dose": course.dose.normalize() if course.dose is not None else "",
+            "dose": dose_text(course.dose),
             "unit": course.unit,
             "frequency": course.frequency,
             "changed_on": today,

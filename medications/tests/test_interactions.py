@@ -399,3 +399,10 @@ def test_black_box_window_opens_on_a_dose_change():
 
 def test_black_box_window_ignores_unknown_drugs():
     assert not black_box_window_open([CourseFacts(name="x", drug=None, started_on=T)], T)
+
+
+def test_sentences_write_some_names_the_usual_way_but_findings_keep_catalog_names():
+    (finding,) = assess([course("st john's wort"), course("5-htp")], T).findings
+    assert finding.drugs == ("5-htp", "st john's wort")
+    assert finding.patient_explanation.startswith("5-HTP and St John's wort both raise serotonin")
+    assert finding.explanation.startswith("5-HTP (strong) + St John's wort (strong)")

@@ -188,3 +188,22 @@ def test_page_query_count_does_not_grow_with_the_data(
     with django_assert_max_num_queries(12):
         response = client.get(PAGE)
     assert response.status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("stored", "shown"),
+    [("50.000", "50"), ("0.500", "0.5"), ("0.001", "0.001"), ("100", "100"), ("1E+2", "100")],
+)
+def test_doses_are_shown_without_trailing_zeros(stored, shown):
+    from decimal import Decimal
+
+    from medications.templatetags.medications_tags import dose_text
+
+    assert dose_text(Decimal(stored)) == shown
+    assert dose_text(None) == ""
+
+
+def test_the_change_dose_form_starts_from_the_current_dose(pat, client_for):
+    course = add(pat, "sertraline", dose="50")
+    html = client_for(pat).get(PAGE).content.decode()
+    assert f'name="dose-{course.pk}-dose" value="50"' in html
