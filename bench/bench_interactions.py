@@ -66,17 +66,25 @@ def make_regimens(n: int, seed: int = 42) -> list[list[CourseFacts]]:
     return regimens
 
 
-def main(n: int = 200_000, *, quiet: bool = False) -> float:
+def main(n: int = 200_000, *, rounds: int = 3, quiet: bool = False) -> float:
+    """Best of `rounds` passes over `n` regimens. Prints wall-clock and CPU-time rates (on a
+    busy shared machine the CPU time of this process is the steadier figure). Returns the
+    wall-clock rate."""
     regimens = make_regimens(n)
-    start = time.perf_counter()
-    for courses in regimens:
-        assess(courses, TODAY)
-    elapsed = time.perf_counter() - start
-    rate = n / elapsed if elapsed else float("inf")
+    best_wall = best_cpu = float("inf")
+    for _ in range(rounds):
+        wall, cpu = time.perf_counter(), time.process_time()
+        for courses in regimens:
+            assess(courses, TODAY)
+        best_wall = min(best_wall, time.perf_counter() - wall)
+        best_cpu = min(best_cpu, time.process_time() - cpu)
+    rate = n / best_wall if best_wall else float("inf")
+    cpu_rate = n / best_cpu if best_cpu else float("inf")
     if not quiet:
         print(
-            f"assessed {n} regimens (3-8 courses each) in {elapsed:.3f}s: "
-            f"{rate:,.0f} regimens/second (target >= {TARGET_PER_SECOND:,})"
+            f"interaction engine: {n} regimens of 3-8 courses, best of {rounds}: "
+            f"{rate:,.0f} regimens/second wall-clock, {cpu_rate:,.0f}/s CPU time "
+            f"(target >= {TARGET_PER_SECOND:,}/s in one process)"
         )
     return rate
 

@@ -129,6 +129,25 @@ class Assessment:
     counted: tuple[str, ...]
 
 
+# The generated __init__ of a frozen dataclass sets each field through object.__setattr__;
+# setting the slots directly builds the same immutable object about three times faster, and
+# building the result is a large share of one assessment (the 50,000/s budget of issue 4).
+_new_object = object.__new__
+_set_severity = Assessment.severity.__set__  # type: ignore[attr-defined]
+_set_findings = Assessment.findings.__set__  # type: ignore[attr-defined]
+_set_unknown = Assessment.unknown.__set__  # type: ignore[attr-defined]
+_set_counted = Assessment.counted.__set__  # type: ignore[attr-defined]
+
+
+def _assessment(severity: str, findings: tuple, unknown: tuple, counted: tuple) -> Assessment:
+    result = _new_object(Assessment)
+    _set_severity(result, severity)
+    _set_findings(result, findings)
+    _set_unknown(result, unknown)
+    _set_counted(result, counted)
+    return result
+
+
 def course_counts_on(course: CourseFacts, on: date) -> bool:
     """CLINICAL.md section 3: started_on <= T < stopped_on + max(washout_days, 1)."""
     if course.started_on > on:
@@ -198,11 +217,12 @@ def _evaluate(
 ) -> Assessment:
     names = sorted(counted)
     if len(names) < 2:
-        return Assessment(severity="none", findings=(), unknown=unknown, counted=tuple(names))
+        return _assessment("none", (), unknown, tuple(names))
     entries = [counted[name] for name in names]
     findings = []
     top = 0
     rules = PAIR_RULES
+    cache = _FINDING_CACHE
     last = len(entries)
     for i in range(last - 1):
         drug_a, tail_a = entries[i]
@@ -212,7 +232,18 @@ def _evaluate(
             rule = rules.get((tier_a, drug_b.serotonergic))
             if rule is None:
                 continue
-            findings.append(_pair_finding(drug_a, tail_a, drug_b, tail_b, rule[1], rule[2]))
+            # Keyed by names (cheap to hash); the cached facts must be the same objects, or
+            # equal ones, for the cached wording to apply.
+            key = (drug_a.name, tail_a, drug_b.name, tail_b)
+            hit = cache.get(key)
+            if hit is None or not (
+                (hit[0] is drug_a and hit[1] is drug_b) or (hit[0] == drug_a and hit[1] == drug_b)
+            ):
+                hit = (drug_a, drug_b, _pair_finding(drug_a, tail_a, drug_b, tail_b, *rule[1:]))
+                if len(cache) >= _FINDING_CACHE_SIZE:
+                    cache.clear()
+                cache[key] = hit
+            findings.append(hit[2])
             if rule[0] > top:
                 top = rule[0]
     counted_names = tuple(names)
@@ -222,9 +253,7 @@ def _evaluate(
         findings.insert(0, _three_or_more_finding(counted_names))
     elif top > _MODERATE and len(findings) > 1:
         findings.sort(key=_finding_order)
-    return Assessment(
-        severity=severity, findings=tuple(findings), unknown=unknown, counted=counted_names
-    )
+    return _assessment(severity, tuple(findings), unknown, counted_names)
 
 
 def _finding_order(finding: Finding) -> int:
@@ -239,7 +268,10 @@ def washout_note(drug: DrugFacts, stopped_on: date) -> str:
     )
 
 
-@lru_cache(maxsize=8192)
+_FINDING_CACHE: dict[tuple, tuple[DrugFacts, DrugFacts, Finding]] = {}
+_FINDING_CACHE_SIZE = 16384
+
+
 def _pair_finding(
     drug_a: DrugFacts,
     tail_a: date | None,

@@ -406,3 +406,19 @@ def test_sentences_write_some_names_the_usual_way_but_findings_keep_catalog_name
     assert finding.drugs == ("5-htp", "st john's wort")
     assert finding.patient_explanation.startswith("5-HTP and St John's wort both raise serotonin")
     assert finding.explanation.startswith("5-HTP (strong) + St John's wort (strong)")
+
+
+def test_cached_wording_never_outlives_changed_facts():
+    """The finding cache is keyed by names; facts edited in the catalog must still win."""
+    tramadol = drug("tramadol")
+    courses = [course("tramadol"), course("sertraline")]
+    assert assess(courses, T).findings[0].rule == "strong_strong"
+
+    edited = DrugFacts(name="sertraline", serotonergic="weak", washout_days=14)
+    result = assess([course("tramadol"), CourseFacts("sertraline", edited, days(-3))], T)
+    assert (result.severity, result.findings[0].rule) == ("moderate", "strong_weak")
+
+    equal_copy = DrugFacts(name="tramadol", serotonergic="strong")
+    result = assess([CourseFacts("tramadol", equal_copy, days(-3)), course("sertraline")], T)
+    assert result.findings[0].rule == "strong_strong"
+    assert tramadol == equal_copy
