@@ -29,6 +29,7 @@ def _scale_field(label: str, *, required: bool = True) -> forms.TypedChoiceField
 class CheckinForm(forms.Form):
     date = forms.DateField(
         label="Day",
+        required=False,  # blank means today in the patient's time zone
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         help_text="Today, or an earlier day you missed.",
     )

@@ -121,7 +121,7 @@ def checkin(request):
             try:
                 result = services.daily_entry_save(
                     patient=patient,
-                    entry_date=form.cleaned_data["date"],
+                    entry_date=form.cleaned_data["date"] or today,
                     values=form.entry_values(),
                     replace=True,
                 )

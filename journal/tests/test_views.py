@@ -93,6 +93,13 @@ def test_checkin_creates_then_edits_in_place(pat, client_for):
     assert "Edit your check-in" in html and "better" in html
 
 
+def test_checkin_without_a_date_is_for_today(pat, client_for):
+    data = form_data()
+    del data["date"]
+    assert client_for(pat).post("/patient/checkin/", data).status_code == 302
+    assert DailyEntry.objects.get(patient=pat).date == TODAY
+
+
 def test_checkin_back_fills_a_past_day(pat, client_for):
     day = TODAY - timedelta(days=5)
     client = client_for(pat)
