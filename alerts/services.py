@@ -11,6 +11,7 @@ the unique constraint on (patient, dedupe_key) among unresolved alerts backs thi
 IntegrityError is caught in a savepoint and the existing alert re-read).
 """
 
+import json
 import logging
 from collections import defaultdict
 from collections.abc import Iterable
@@ -20,9 +21,10 @@ from functools import lru_cache, partial
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
-from django.db.models import F, Q, Window
-from django.db.models.functions import RowNumber
+from django.db import IntegrityError, connection, transaction
+from django.db.models import Count, F, IntegerField, Q, Sum, TextField, Window
+from django.db.models.fields.json import KT
+from django.db.models.functions import Cast, RowNumber
 from django.utils import timezone
 
 from accounts.models import CareLink, CareLinkStatus, PatientProfile, Role
@@ -30,12 +32,12 @@ from alerts.models import SEVERITY_RANK, Alert, AlertEvent, AlertStatus
 from alerts.rules import evaluate
 from alerts.rules.facts import (
     ENTRY_LOOKBACK_DAYS,
-    PHQ9_LOOKBACK_DAYS,
     AlertCandidate,
     EntryFacts,
     PatientSnapshot,
     Phq9Facts,
 )
+from alerts.rules.mood import M5_BASELINE_DAYS, M5_RECENT_DAYS
 from journal.models import DailyEntry, Instrument, QuestionnaireResponse
 from medications.interactions import CourseFacts, DrugFacts
 from medications.models import MedicationCourse
@@ -48,8 +50,8 @@ PER_EVENT_KINDS = frozenset({"suicidal_ideation", "serotonin_toxicity_symptoms"}
 # evidence (entries of the last 5 weeks, recent PHQ-9s, current courses) is older than this
 # window long before the window ends.
 RESOLVED_MEMORY_DAYS = 400
-# PHQ-9 responses always loaded besides those of the last PHQ9_LOOKBACK_DAYS: the latest and
-# the one before it (rules M2, M3).
+# The PHQ-9 responses the rules need: the latest and the one before it (M2, M3), and every
+# response with item 9 above 0 (M1, whatever its date).
 PHQ9_LATEST_RESPONSES = 2
 BATCH_SIZE = 500
 
@@ -107,51 +109,125 @@ class _Profile:
     tz: str
     today: date
     age: int | None
+    # Data changed since the last evaluation (or never evaluated): old entries are read too.
+    changed: bool = True
 
 
-def _lock_profiles(patient_ids: list[int], now: datetime) -> list[_Profile]:
-    rows = (
-        PatientProfile.objects.select_for_update()
-        .filter(user_id__in=patient_ids, user__role=Role.PATIENT)
-        .order_by("user_id")
-        .values_list("user_id", "timezone", "date_of_birth")
-    )
+def _claim_profiles(patient_ids: list[int], now: datetime) -> list[_Profile]:
+    """Lock the patients' profile rows (in id order) and mark them evaluated at `now`.
+
+    The row lock serialises evaluations of one patient, and it waits for any transaction that
+    is saving new data for the patient (alerts.triggers stamps data_changed_at on this row), so
+    the evaluation reads that data and last_evaluated_at never hides a change from the sweep.
+    One statement on PostgreSQL; it rolls back with the evaluation.
+    """
+    table = PatientProfile._meta.db_table
+    patient_table = PatientProfile._meta.get_field("user").related_model._meta.db_table
+    if connection.vendor == "postgresql":
+        sql = (
+            f"WITH old AS (SELECT p.user_id, p.last_evaluated_at, p.data_changed_at"  # noqa: S608
+            f"  FROM {table} p JOIN {patient_table} u ON u.id = p.user_id"
+            "  WHERE p.user_id = ANY(%s) AND u.role = %s ORDER BY p.user_id FOR UPDATE OF p)"
+            f" UPDATE {table} t SET last_evaluated_at = %s FROM old WHERE t.user_id = old.user_id"
+            " RETURNING t.user_id, t.timezone, t.date_of_birth,"
+            " old.last_evaluated_at, old.data_changed_at"
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [list(patient_ids), Role.PATIENT, now])
+            rows = sorted(cursor.fetchall())
+    else:
+        query = PatientProfile.objects.filter(user_id__in=patient_ids, user__role=Role.PATIENT)
+        rows = list(
+            query.select_for_update()
+            .order_by("user_id")
+            .values_list(
+                "user_id", "timezone", "date_of_birth", "last_evaluated_at", "data_changed_at"
+            )
+        )
+        query.update(last_evaluated_at=now)
     profiles = []
-    for patient_id, tz_name, dob in rows:
+    for patient_id, tz_name, dob, evaluated_at, changed_at in rows:
         today = local_date(now, tz_name)
-        profiles.append(_Profile(patient_id, tz_name, today, age_on(dob, today)))
+        changed = evaluated_at is None or (changed_at is not None and changed_at > evaluated_at)
+        profiles.append(_Profile(patient_id, tz_name, today, age_on(dob, today), changed))
     return profiles
 
 
+_EMPTY_JSON_LISTS = frozenset({None, "", "[]", "null"})
+
+
+def _symptom_codes(text: str) -> tuple[str, ...]:
+    try:
+        value = json.loads(text)
+    except ValueError:
+        return ()
+    if isinstance(value, str):  # a backend that double-encodes
+        return _symptom_codes(value)
+    return tuple(code for code in value if isinstance(code, str)) if isinstance(value, list) else ()
+
+
+def _by_today(profiles: list[_Profile]) -> dict[date, list[int]]:
+    # Patients' "today" differs by time zone: at most two or three dates at any moment.
+    groups: dict[date, list[int]] = defaultdict(list)
+    for profile in profiles:
+        groups[profile.today].append(profile.patient_id)
+    return groups
+
+
 def _load_entries(profiles: list[_Profile]) -> dict[int, list[EntryFacts]]:
-    earliest = min(p.today for p in profiles) - timedelta(days=ENTRY_LOOKBACK_DAYS)
-    cutoff = {p.patient_id: p.today - timedelta(days=ENTRY_LOOKBACK_DAYS) for p in profiles}
+    """Entries the rules read one by one: the last 7 days (M4, M5), the window's entries with
+    symptoms or self-harm ticked (S1, M1), and back-dated self-harm ticks of changed patients.
+    The older moods M5 needs come aggregated from _load_mood_baselines."""
+    recent_days = timedelta(days=M5_RECENT_DAYS - 1)
+    window_days = timedelta(days=ENTRY_LOOKBACK_DAYS)
+    flagged = Q(self_harm_thoughts=True) | ~Q(serotonin_symptoms=[])
+    wanted = Q(
+        patient_id__in=[p.patient_id for p in profiles if p.changed], self_harm_thoughts=True
+    )
+    for today, ids in _by_today(profiles).items():
+        wanted |= Q(patient_id__in=ids, date__gte=today - recent_days)
+        wanted |= Q(patient_id__in=ids, date__gte=today - window_days) & flagged
     rows = (
-        DailyEntry.objects.filter(patient_id__in=cutoff)
-        # Self-harm ticks are loaded whatever their date: a back-dated one still gets its alert.
-        .filter(Q(date__gte=earliest) | Q(self_harm_thoughts=True))
+        DailyEntry.objects.filter(wanted)
         .order_by("patient_id", "date")
-        .values_list("patient_id", "id", "date", "mood", "serotonin_symptoms", "self_harm_thoughts")
+        # As text: decoding a JSON value per row dominated the nightly sweep.
+        .annotate(symptoms_text=Cast("serotonin_symptoms", TextField()))
+        .values_list("patient_id", "id", "date", "mood", "symptoms_text", "self_harm_thoughts")
     )
     entries: dict[int, list[EntryFacts]] = defaultdict(list)
-    for patient_id, entry_id, day, mood, symptoms, self_harm in rows:
-        if day < cutoff[patient_id] and not self_harm:
-            continue
+    for patient_id, entry_id, day, mood, symptoms_text, self_harm in rows:
+        symptoms = () if symptoms_text in _EMPTY_JSON_LISTS else _symptom_codes(symptoms_text)
         entries[patient_id].append(
             EntryFacts(
                 id=entry_id,
                 date=day,
                 mood=mood,
-                serotonin_symptoms=tuple(symptoms or ()),
+                serotonin_symptoms=symptoms,
                 self_harm_thoughts=self_harm,
             )
         )
     return entries
 
 
+def _load_mood_baselines(profiles: list[_Profile]) -> dict[int, tuple[int, int]]:
+    """(entries, sum of moods) over T-34..T-7 per patient, aggregated in the database (M5)."""
+    first = timedelta(days=M5_RECENT_DAYS + M5_BASELINE_DAYS - 1)
+    last = timedelta(days=M5_RECENT_DAYS)
+    window = Q(pk__in=[])
+    for today, ids in _by_today(profiles).items():
+        window |= Q(patient_id__in=ids, date__gte=today - first, date__lte=today - last)
+    rows = (
+        DailyEntry.objects.filter(window)
+        .values("patient_id")
+        .annotate(count=Count("mood"), total=Sum("mood"))
+        .order_by()
+        .values_list("patient_id", "count", "total")
+    )
+    return {patient_id: (count, total or 0) for patient_id, count, total in rows}
+
+
 def _load_phq9(profiles: list[_Profile], now: datetime) -> dict[int, list[Phq9Facts]]:
     by_id = {p.patient_id: p for p in profiles}
-    since = now - timedelta(days=PHQ9_LOOKBACK_DAYS + 1)
     rows = (
         QuestionnaireResponse.objects.filter(patient_id__in=by_id, instrument=Instrument.PHQ9)
         .annotate(
@@ -161,28 +237,22 @@ def _load_phq9(profiles: list[_Profile], now: datetime) -> dict[int, list[Phq9Fa
                 order_by=[F("completed_at").desc(), F("id").desc()],
             )
         )
-        .filter(
-            Q(recency__lte=PHQ9_LATEST_RESPONSES)
-            | Q(completed_at__gte=since)
-            # Item 9 answers are loaded whatever their date (rule M1).
-            | Q(score__item9__gte=1)
-        )
+        .filter(Q(recency__lte=PHQ9_LATEST_RESPONSES) | Q(score__item9__gte=1))
         .order_by("patient_id", "completed_at", "id")
-        .values_list("patient_id", "id", "completed_at", "score", "recency")
+        .annotate(
+            total=Cast(KT("score__total"), IntegerField()),
+            item9=Cast(KT("score__item9"), IntegerField()),
+        )
+        .values_list("patient_id", "id", "completed_at", "total", "item9")
     )
     responses: dict[int, list[Phq9Facts]] = defaultdict(list)
-    for patient_id, response_id, completed_at, score, recency in rows:
+    for patient_id, response_id, completed_at, total, item9 in rows:
         profile = by_id[patient_id]
         completed_on = local_date(completed_at, profile.tz)
-        total = (score or {}).get("total")
-        item9 = (score or {}).get("item9", 0)
         if total is None:
             continue
-        recent = (profile.today - completed_on).days <= PHQ9_LOOKBACK_DAYS
-        if not (recent or recency <= PHQ9_LATEST_RESPONSES or item9 >= 1):
-            continue
         responses[patient_id].append(
-            Phq9Facts(id=response_id, completed_on=completed_on, total=total, item9=item9)
+            Phq9Facts(id=response_id, completed_on=completed_on, total=total, item9=item9 or 0)
         )
     return responses
 
@@ -220,10 +290,11 @@ def _load_courses(profiles: list[_Profile]) -> dict[int, list[CourseFacts]]:
 
 
 def load_snapshots(profiles: list[_Profile], now: datetime) -> list[PatientSnapshot]:
-    """Three queries for any number of patients."""
+    """Four queries for any number of patients."""
     if not profiles:
         return []
     entries = _load_entries(profiles)
+    baselines = _load_mood_baselines(profiles)
     phq9 = _load_phq9(profiles, now)
     courses = _load_courses(profiles)
     return [
@@ -234,6 +305,7 @@ def load_snapshots(profiles: list[_Profile], now: datetime) -> list[PatientSnaps
             entries=tuple(entries.get(p.patient_id, ())),
             phq9=tuple(phq9.get(p.patient_id, ())),
             courses=tuple(courses.get(p.patient_id, ())),
+            mood_baseline=baselines.get(p.patient_id, (0, 0)),
         )
         for p in profiles
     ]
@@ -428,20 +500,29 @@ def _insert_new(plan: _Plan, now: datetime, result: SyncResult) -> None:
 
 def sync_alerts(patient, *, now: datetime | None = None) -> SyncResult:
     """Evaluate one patient's rules as of today in their time zone and upsert their alerts."""
-    return sync_alerts_batch(patient_ids=[patient.pk], now=now)
+    return sync_alerts_batch(patient_ids=[patient.pk], now=now, full=True)
 
 
-def sync_alerts_batch(*, patient_ids: Iterable[int], now: datetime | None = None) -> SyncResult:
-    """Evaluate and upsert alerts for many patients in one transaction, in fixed queries."""
+def sync_alerts_batch(
+    *, patient_ids: Iterable[int], now: datetime | None = None, full: bool = False
+) -> SyncResult:
+    """Evaluate and upsert alerts for many patients in one transaction, in fixed queries.
+
+    Back-dated self-harm entries (older than the entry window) are read for patients whose data
+    changed since their last evaluation, or for everyone with `full`.
+    """
     now = now or timezone.now()
     ids = sorted(set(patient_ids))
     result = SyncResult()
     if not ids:
         return result
     with transaction.atomic():
-        profiles = _lock_profiles(ids, now)
+        profiles = _claim_profiles(ids, now)
         if not profiles:
             return result
+        if full:
+            for profile in profiles:
+                profile.changed = True
         snapshots = load_snapshots(profiles, now)
         candidates = {snap.patient_id: evaluate(snap) for snap in snapshots}
         existing = _existing_alerts(candidates, now)
@@ -475,9 +556,6 @@ def sync_alerts_batch(*, patient_ids: Iterable[int], now: datetime | None = None
             )
         if plan.events:
             AlertEvent.objects.bulk_create(plan.events)
-        PatientProfile.objects.filter(user_id__in=[p.patient_id for p in profiles]).update(
-            last_evaluated_at=now
-        )
         if plan.notify:
             _schedule_notifications(plan.notify)
         result.evaluated = len(profiles)

@@ -38,12 +38,12 @@ def evaluate_patient(patient_id: int) -> int:
     if not exists:
         logger.info("Skipping alert evaluation: no patient id=%s.", patient_id)
         return 0
-    result = services.sync_alerts_batch(patient_ids=[patient_id])
+    result = services.sync_alerts_batch(patient_ids=[patient_id], full=True)
     return len(result.created) + len(result.escalated)
 
 
-def _sweep(query) -> int:
-    evaluated = 0
+def _batches(query):
+    """Patient ids in batches of BATCH_SIZE, by keyset pagination (no OFFSET)."""
     last_id = 0
     while True:
         batch = list(
@@ -52,21 +52,38 @@ def _sweep(query) -> int:
             .values_list("user_id", flat=True)[: services.BATCH_SIZE]
         )
         if not batch:
-            return evaluated
-        evaluated += services.sync_alerts_batch(patient_ids=batch).evaluated
+            return
+        yield batch
         last_id = batch[-1]
+
+
+@shared_task(**RETRY_OPTIONS)
+def evaluate_batch(patient_ids: list[int]) -> int:
+    """Sync a batch of patients in one transaction (set-based)."""
+    return services.sync_alerts_batch(patient_ids=patient_ids).evaluated
 
 
 @shared_task(**RETRY_OPTIONS)
 def sweep_changed() -> int:
     """Patients whose data changed since their last evaluation (or never evaluated)."""
-    return _sweep(selectors.changed_patient_profiles())
+    return sum(
+        services.sync_alerts_batch(patient_ids=batch).evaluated
+        for batch in _batches(selectors.changed_patient_profiles())
+    )
 
 
 @shared_task(**RETRY_OPTIONS)
 def sweep_all() -> int:
-    """Every patient: washout and 12-week windows move with the calendar."""
-    return _sweep(selectors.all_patient_profiles())
+    """Every patient, nightly: washout and 12-week windows move with the calendar.
+
+    Fans out one evaluate_batch task per batch so the worker pool shares the work (eagerly,
+    without a broker, the batches run here one after the other). Returns the patients queued.
+    """
+    queued = 0
+    for batch in _batches(selectors.all_patient_profiles()):
+        evaluate_batch.delay(batch)
+        queued += len(batch)
+    return queued
 
 
 @shared_task(**RETRY_OPTIONS)

@@ -9,10 +9,9 @@ from medications.interactions import CourseFacts
 # Ascending order of Alert.severity.
 ALERT_SEVERITY_ORDER = ("low", "moderate", "high", "critical")
 
-# How far back the loaders read (days before today, inclusive). M5 needs T-34..T (CLINICAL.md
-# section 5); PHQ-9 is asked every two weeks, so 120 days holds several responses.
+# How far back the entry loader reads (days before today, inclusive): M5 needs T-34..T
+# (CLINICAL.md section 5).
 ENTRY_LOOKBACK_DAYS = 34
-PHQ9_LOOKBACK_DAYS = 120
 
 
 def severity_rank(severity: str) -> int:
@@ -40,9 +39,11 @@ class Phq9Facts:
 class PatientSnapshot:
     """What the rules see of one patient on `today` (patient-local date).
 
-    `entries` and `phq9` are in chronological order. The loader must include at least the
-    entries of the last ENTRY_WINDOW_DAYS, the PHQ-9 responses of the last PHQ9_WINDOW_DAYS
-    and the two most recent PHQ-9 responses, and all medication courses.
+    `entries` and `phq9` are in chronological order. The loader must include at least: the
+    entries of the last ENTRY_LOOKBACK_DAYS (or, given `mood_baseline`, those of the last 7
+    days plus those of the window with symptoms or self-harm ticked) and every entry with
+    self-harm ticked; the two most recent PHQ-9 responses and every response with item 9 above
+    0; and all medication courses.
     """
 
     patient_id: int
@@ -51,6 +52,9 @@ class PatientSnapshot:
     entries: tuple[EntryFacts, ...] = ()
     phq9: tuple[Phq9Facts, ...] = ()
     courses: tuple[CourseFacts, ...] = ()
+    # (number of entries, sum of their moods) over T-34..T-7 when the loader aggregated them in
+    # the database; None: rule M5 computes it from `entries`.
+    mood_baseline: tuple[int, int] | None = None
 
 
 @dataclass(frozen=True, slots=True)

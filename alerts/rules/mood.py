@@ -36,7 +36,7 @@ M5_RECENT_DAYS = 7
 M5_RECENT_MIN_ENTRIES = 4
 M5_BASELINE_DAYS = 28
 M5_BASELINE_MIN_ENTRIES = 10
-M5_MIN_DROP = Fraction(2)
+M5_MIN_DROP = 2
 M5_YOUNG_AGE = 25
 
 CRISIS_HINT = (
@@ -205,25 +205,35 @@ def rule_m4(snapshot: PatientSnapshot) -> dict[str, Any] | None:
     return None
 
 
-def _window(entries: tuple[EntryFacts, ...], first: date, last: date) -> list[EntryFacts]:
-    by_date = _entries_by_date(entries)
-    return [e for d, e in sorted(by_date.items()) if first <= d <= last and e.mood is not None]
-
-
 def rule_m5(snapshot: PatientSnapshot) -> dict[str, Any] | None:
     today = snapshot.today
-    recent = _window(snapshot.entries, today - timedelta(days=M5_RECENT_DAYS - 1), today)
+    recent_first = today - timedelta(days=M5_RECENT_DAYS - 1)
     baseline_last = today - timedelta(days=M5_RECENT_DAYS)
-    baseline = _window(
-        snapshot.entries, baseline_last - timedelta(days=M5_BASELINE_DAYS - 1), baseline_last
-    )
-    if len(recent) < M5_RECENT_MIN_ENTRIES or len(baseline) < M5_BASELINE_MIN_ENTRIES:
+    baseline_first = baseline_last - timedelta(days=M5_BASELINE_DAYS - 1)
+    recent: list[EntryFacts] = []
+    baseline_moods: list[int] = []
+    for day_, entry in sorted(_entries_by_date(snapshot.entries).items()):
+        if entry.mood is None:
+            continue
+        if recent_first <= day_ <= today:
+            recent.append(entry)
+        elif baseline_first <= day_ <= baseline_last:
+            baseline_moods.append(entry.mood)
+    if snapshot.mood_baseline is not None:
+        # The loader aggregated T-34..T-7 in the database (the nightly sweep).
+        n_baseline, baseline_sum = snapshot.mood_baseline
+    else:
+        n_baseline, baseline_sum = len(baseline_moods), sum(baseline_moods)
+    n_recent = len(recent)
+    if n_recent < M5_RECENT_MIN_ENTRIES or n_baseline < M5_BASELINE_MIN_ENTRIES:
         return None
-    # Exact arithmetic: a drop of exactly 2.0 must count, whatever the float rounding.
-    recent_mean = Fraction(sum(e.mood for e in recent), len(recent))
-    baseline_mean = Fraction(sum(e.mood for e in baseline), len(baseline))
-    if recent_mean > baseline_mean - M5_MIN_DROP:
+    recent_sum = sum(e.mood for e in recent)
+    # Exact integer arithmetic, so a drop of exactly 2.0 counts whatever the float rounding:
+    # sum_r / n_r <= sum_b / n_b - 2  <=>  sum_r * n_b <= sum_b * n_r - 2 * n_r * n_b.
+    if recent_sum * n_baseline > baseline_sum * n_recent - M5_MIN_DROP * n_recent * n_baseline:
         return None
+    recent_mean = Fraction(recent_sum, n_recent)
+    baseline_mean = Fraction(baseline_sum, n_baseline)
     window_open = black_box_window_open(snapshot.courses, today)
     young = snapshot.age is not None and snapshot.age < M5_YOUNG_AGE
     severity = "high" if window_open or young else "moderate"
@@ -242,12 +252,12 @@ def rule_m5(snapshot: PatientSnapshot) -> dict[str, Any] | None:
         "recent_mean": round(float(recent_mean), 2),
         "recent_count": len(recent),
         "baseline_mean": round(float(baseline_mean), 2),
-        "baseline_count": len(baseline),
+        "baseline_count": n_baseline,
         "black_box_window_open": window_open,
         "under_25": young,
         "explanation": (
             f"M5: mean mood {float(recent_mean):.1f} over {len(recent)} entries of the last 7 days "
-            f"vs {float(baseline_mean):.1f} over {len(baseline)} entries of the 28 days before "
+            f"vs {float(baseline_mean):.1f} over {n_baseline} entries of the 28 days before "
             "(drop >= 2.0) [portal rule, CLINICAL.md 5]."
             + (
                 " Severity high: " + " and ".join(reasons) + " (FDA antidepressant boxed warning)."

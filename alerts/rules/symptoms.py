@@ -28,6 +28,8 @@ def recent_strong_starts(courses: tuple[CourseFacts, ...], on: date) -> list[Cou
 
 
 def s1_candidate(entry: EntryFacts, courses: tuple[CourseFacts, ...]) -> AlertCandidate | None:
+    if len(entry.serotonin_symptoms) < S1_MIN_SYMPTOMS:
+        return None
     symptoms = sorted({s for s in entry.serotonin_symptoms if s in SEROTONIN_SYMPTOMS})
     if len(symptoms) < S1_MIN_SYMPTOMS:
         return None
