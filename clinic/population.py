@@ -103,7 +103,13 @@ def _clamp(value: float) -> int:
 
 @transaction.atomic
 def seed_population(
-    *, clinician, patients: int, days: int, today: date | None = None, seed: int = 7
+    *,
+    clinician,
+    patients: int,
+    days: int,
+    today: date | None = None,
+    seed: int = 7,
+    alert_rate: float = 0.1,
 ):
     """Create `patients` linked synthetic patients with `days` days of history; returns N."""
     if patients <= 0:
@@ -211,7 +217,7 @@ def seed_population(
                     patient=u, drug=drug, name=name, dose=dose, unit="mg", started_on=started
                 )
             )
-        if declining or rng.random() < 0.1:
+        if declining or rng.random() < alert_rate:
             severity = rng.choice(("critical", "high", "high", "moderate"))
             alerts.append(
                 Alert(

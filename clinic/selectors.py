@@ -12,7 +12,8 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from django.core.paginator import EmptyPage, Paginator
+from django.core.exceptions import EmptyResultSet
+from django.db import connection
 from django.db.models import (
     Avg,
     Count,
@@ -25,14 +26,14 @@ from django.db.models import (
     Q,
     QuerySet,
     Subquery,
-    Value,
 )
 from django.db.models.fields.json import KeyTextTransform
-from django.db.models.functions import Cast, Coalesce, Lower
+from django.db.models.functions import Cast, Coalesce
 from django.utils import timezone
 
 from accounts.access import patients_visible_to
 from alerts.models import Alert, AlertEvent, AlertStatus
+from clinic.models import PatientTriage
 from journal.models import DailyEntry, Instrument, QuestionnaireResponse
 from medications import interactions
 from medications.interactions import CourseFacts, DrugFacts
@@ -145,12 +146,6 @@ def summary_queryset(user, *, today: date) -> QuerySet:
             ),
             phq9_at=Subquery(latest_phq9.values("completed_at")[:1]),
         )
-        .annotate(
-            # Worsening: mood down (10 best) plus pain up (10 worst) against the baseline.
-            worsening=Coalesce(F("mood_28") - F("mood_7"), Value(0.0))
-            + Coalesce(F("pain_7") - F("pain_28"), Value(0.0)),
-            sort_name=Lower("full_name"),
-        )
     )
 
 
@@ -194,23 +189,128 @@ def parse_dashboard_query(params) -> DashboardQuery:
     return query
 
 
-def filtered_summaries(user, query: DashboardQuery, *, today: date) -> QuerySet:
-    qs = summary_queryset(user, today=today)
-    if "alerts" in query.filters:
-        qs = qs.filter(open_alerts__gt=0)
-    if "stale" in query.filters:
-        stale_since = today - timedelta(days=STALE_AFTER_DAYS)
-        qs = qs.filter(Q(last_entry__isnull=True) | Q(last_entry__lte=stale_since))
-    if "phq9" in query.filters:
-        qs = qs.filter(phq9_total__gte=PHQ9_FILTER_THRESHOLD)
-    if query.search:
-        qs = qs.filter(Q(full_name__icontains=query.search) | Q(email__icontains=query.search))
-    return qs.order_by(
-        F("alert_rank").desc(),
-        F("worsening").desc(nulls_last=True),
-        "sort_name",
-        "pk",
+TRIAGE_FIGURES = ("last_entry", "mood_7", "pain_7", "mood_28", "pain_28", "phq9_total")
+
+
+def _worsening(row: dict) -> float:
+    """Mood down (10 best) plus pain up (10 worst) against the 28-day baseline."""
+    total = 0.0
+    if row["mood_7"] is not None and row["mood_28"] is not None:
+        total += row["mood_28"] - row["mood_7"]
+    if row["pain_7"] is not None and row["pain_28"] is not None:
+        total += row["pain_7"] - row["pain_28"]
+    return total
+
+
+def refresh_triage(user, *, today: date) -> int:
+    """Recompute the PatientTriage rows of `user`'s patients that are missing or stale.
+
+    One query when everything is fresh; one more (an upsert) when some rows were stale.
+    """
+    changed = F("patient_profile__data_changed_at")
+    stale = (
+        Q(triage__isnull=True)
+        | ~Q(triage__as_of=today)
+        | Q(patient_profile__data_changed_at__gt=F("triage__source_changed_at"))
+        | Q(patient_profile__data_changed_at__isnull=False, triage__source_changed_at__isnull=True)
     )
+    rows = list(
+        summary_queryset(user, today=today)
+        .filter(stale)
+        .order_by()
+        .values("id", *TRIAGE_FIGURES, changed_at=changed)
+    )
+    if not rows:
+        return 0
+    PatientTriage.objects.bulk_create(
+        [
+            PatientTriage(
+                patient_id=row["id"],
+                as_of=today,
+                source_changed_at=row["changed_at"],
+                worsening=_worsening(row),
+                **{name: row[name] for name in TRIAGE_FIGURES},
+            )
+            for row in rows
+        ],
+        update_conflicts=True,
+        unique_fields=["patient"],
+        update_fields=["as_of", "source_changed_at", "worsening", *TRIAGE_FIGURES],
+    )
+    return len(rows)
+
+
+def _triage_order_sql(user, query: DashboardQuery, *, today: date):
+    """The triage ordering as SQL over a derived table (one row per visible patient).
+
+    Ordering and filters read the denormalised PatientTriage columns plus the live open-alert
+    rank; wrapping it as a derived table computes the rank once per patient, and
+    COUNT(*) OVER () gives the total in the same statement.
+    """
+    inner = patients_visible_to(user).annotate(
+        alert_rank=Coalesce(
+            Subquery(
+                Alert.objects.filter(patient=OuterRef("pk"), status__in=UNRESOLVED)
+                .order_by()
+                .values("patient")
+                .annotate(m=Max("severity_rank"))
+                .values("m"),
+                output_field=IntegerField(),
+            ),
+            0,
+        )
+    )
+    if query.search:
+        inner = inner.filter(
+            Q(full_name__icontains=query.search) | Q(email__icontains=query.search)
+        )
+    sql, params = (
+        inner.order_by()
+        .values(
+            "id",
+            "full_name",
+            "alert_rank",
+            t_worsening=F("triage__worsening"),
+            t_last_entry=F("triage__last_entry"),
+            t_phq9=F("triage__phq9_total"),
+        )
+        .query.sql_with_params()
+    )
+    params = list(params)
+    where = []
+    if "alerts" in query.filters:
+        where.append("t.alert_rank > 0")
+    if "stale" in query.filters:
+        where.append("(t.t_last_entry IS NULL OR t.t_last_entry <= %s)")
+        params.append(today - timedelta(days=STALE_AFTER_DAYS))
+    if "phq9" in query.filters:
+        where.append("t.t_phq9 >= %s")
+        params.append(PHQ9_FILTER_THRESHOLD)
+    where_sql = f"WHERE {' AND '.join(where)}" if where else ""
+    outer = (
+        f"SELECT t.id, COUNT(*) OVER () FROM ({sql}) t {where_sql} "  # noqa: S608 - no user text
+        "ORDER BY t.alert_rank DESC, COALESCE(t.t_worsening, 0) DESC, LOWER(t.full_name), t.id "
+        "LIMIT %s OFFSET %s"
+    )
+    return outer, params
+
+
+def triage_ids(user, query: DashboardQuery, *, today: date, offset: int, limit: int):
+    """(patient ids of one page in triage order, total matching patients): one query."""
+    try:
+        sql, params = _triage_order_sql(user, query, today=today)
+    except EmptyResultSet:  # the access gate answered .none()
+        return [], None
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*params, limit, offset])
+        rows = cursor.fetchall()
+    return [row[0] for row in rows], (rows[0][1] if rows else None)
+
+
+def summaries_for(user, ids, *, today: date) -> list:
+    """Full summaries of these patients (already in triage order), one query."""
+    by_id = {p.pk: p for p in summary_queryset(user, today=today).filter(pk__in=ids)}
+    return [by_id[pk] for pk in ids if pk in by_id]
 
 
 @dataclass
@@ -338,28 +438,61 @@ def build_rows(patients, *, today: date) -> list[PatientRow]:
 
 
 @dataclass
+class PageInfo:
+    """The bits of Django's Page/Paginator the templates and the API use."""
+
+    number: int
+    num_pages: int
+    count: int
+
+    def has_next(self) -> bool:
+        return self.number < self.num_pages
+
+    def has_previous(self) -> bool:
+        return self.number > 1
+
+    def next_page_number(self) -> int:
+        return self.number + 1
+
+    def previous_page_number(self) -> int:
+        return self.number - 1
+
+
+@dataclass
 class DashboardPage:
     rows: list[PatientRow]
-    page: object
-    paginator: Paginator
+    page: PageInfo
     query: DashboardQuery
     today: date
 
+    @property
+    def paginator(self) -> PageInfo:
+        return self.page
+
 
 def dashboard_page(user, query: DashboardQuery, *, today: date | None = None) -> DashboardPage:
-    """One page of the triage: count + page + courses + sparklines = 4 queries."""
+    """One page of the triage: refresh check, order+count, page rows, courses, sparklines =
+    5 queries (6 when some triage rows were stale)."""
     today = today or clinic_today()
-    paginator = Paginator(filtered_summaries(user, query, today=today), PAGE_SIZE)
-    try:
-        page = paginator.page(query.page)
-    except EmptyPage:
+    refresh_triage(user, today=today)
+    number = query.page
+    ids, total = triage_ids(
+        user, query, today=today, offset=(number - 1) * PAGE_SIZE, limit=PAGE_SIZE
+    )
+    if total is None and number > 1:
+        # Past the end: one more query to find the total, then show the last page.
+        _, total = triage_ids(user, query, today=today, offset=0, limit=1)
+        total = total or 0
+        number = max(1, -(-total // PAGE_SIZE))
         query.messages.append(f"Page {query.page} does not exist; showing the last page.")
-        page = paginator.page(paginator.num_pages)
-    patients = list(page.object_list)
+        ids, _ = triage_ids(
+            user, query, today=today, offset=(number - 1) * PAGE_SIZE, limit=PAGE_SIZE
+        )
+    total = total or 0
+    patients = summaries_for(user, ids, today=today) if ids else []
     return DashboardPage(
         rows=build_rows(patients, today=today),
-        page=page,
-        paginator=paginator,
+        page=PageInfo(number=number, num_pages=max(1, -(-total // PAGE_SIZE)), count=total),
         query=query,
         today=today,
     )
@@ -377,6 +510,8 @@ def patient_summary(user, patient_id: int, *, today: date | None = None) -> Pati
 
 
 RECORD_DEFAULT_DAYS = 180
+RECORD_DAY_CHOICES = (30, 90, 180, 365)
+RECORD_MIN_DAYS = 30
 
 
 @dataclass
@@ -394,11 +529,12 @@ class PatientRecord:
     open_alerts: list
 
 
-def patient_record(patient, *, today: date | None = None, days: int = RECORD_DEFAULT_DAYS):
+def patient_record(patient, *, today: date | None = None, days: int | None = None):
     """Everything on the record page in a fixed number of queries (entries, responses,
-    courses, alerts + events)."""
+    courses, alerts + events). Without `days`, the charts span the patient's data in the last
+    RECORD_DEFAULT_DAYS days (at least RECORD_MIN_DAYS), so a new patient's month is readable."""
     today = today or clinic_today()
-    start = today - timedelta(days=days - 1)
+    start = today - timedelta(days=(days or RECORD_DEFAULT_DAYS) - 1)
     entries = list(
         DailyEntry.objects.filter(patient=patient, date__gte=start, date__lte=today)
         .order_by("date")
@@ -413,6 +549,12 @@ def patient_record(patient, *, today: date | None = None, days: int = RECORD_DEF
         .order_by("started_on", "id")
     )
     facts = [course_facts(c) for c in courses]
+    if days is None:
+        firsts = [entries[0].date] if entries else []
+        firsts += [r.completed_at.date() for r in responses[:1] if r.completed_at.date() >= start]
+        firsts += [c.started_on for c in courses if c.started_on >= start][:1]
+        earliest = min(firsts, default=today)
+        start = max(start, min(earliest, today - timedelta(days=RECORD_MIN_DAYS - 1)))
     alerts = list(
         Alert.objects.filter(patient=patient)
         .select_related("acknowledged_by", "resolved_by")

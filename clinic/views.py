@@ -17,7 +17,7 @@ from alerts import services as alert_services
 from clinic import charts, hunter, reports, selectors
 from clinic.record import build_record_view
 
-ALERT_QUEUE_PAGE_SIZE = 50
+ALERT_QUEUE_PAGE_SIZE = 25
 
 
 def _is_htmx(request) -> bool:
@@ -77,8 +77,17 @@ def dashboard(request):
     )
 
 
+def _record_days(request) -> int | None:
+    try:
+        days = int(request.GET.get("days", ""))
+    except ValueError:
+        return None
+    return days if days in selectors.RECORD_DAY_CHOICES else None
+
+
 def _record_context(request, patient, **extra):
-    record = selectors.patient_record(patient)
+    days = _record_days(request)
+    record = selectors.patient_record(patient, days=days)
     view = build_record_view(record)
     return {
         "patient": patient,
@@ -86,7 +95,8 @@ def _record_context(request, patient, **extra):
         "view": view,
         "hunter_findings": hunter.FINDINGS.items(),
         "hunter_rules": hunter.RULES.items(),
-        "report_form": {"start": "", "end": ""},
+        "day_choices": selectors.RECORD_DAY_CHOICES,
+        "days": days,
         **extra,
     }
 
@@ -155,6 +165,7 @@ def hunter_check(request, patient_id):
     status = 400 if errors else 200
     if _is_htmx(request):
         return render(request, "clinic/_hunter_result.html", hunter_context, status=status)
+    hunter_context.pop("patient")
     context = _record_context(request, patient, **hunter_context)
     return render(request, "clinic/patient_record.html", context, status=status)
 

@@ -14,6 +14,7 @@ def change(value, higher_is_worse: bool):
     """An arrow with the change against the 28-day baseline; red when it is worse."""
     if value is None:
         return format_html('<span class="delta muted">no baseline</span>')
+    value = round(value, 1) + 0.0  # never "-0.0"
     if abs(value) < STEADY_WITHIN:
         return format_html('<span class="delta steady">≈ {}</span>', f"{value:+.1f}")
     worse = (value > 0) == higher_is_worse

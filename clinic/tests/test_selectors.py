@@ -162,7 +162,47 @@ def _population(clinician, n, today):
 @pytest.mark.parametrize("size", [3, 30])
 def test_dashboard_page_queries_are_constant(cleo, today, size, django_assert_max_num_queries):
     _population(cleo, size, today)
-    with django_assert_max_num_queries(4):  # count, page, courses, sparklines
+    # First read of the day: the stale triage rows are recomputed in one upsert.
+    with django_assert_max_num_queries(6):
+        selectors.dashboard_page(cleo, _q("filter=alerts"), today=today)
+    # Steady state: refresh check, order + count, page rows, courses, sparklines.
+    with django_assert_max_num_queries(5):
         page = selectors.dashboard_page(cleo, _q("filter=alerts"), today=today)
     assert len(page.rows) == min(size, selectors.PAGE_SIZE)
     assert all(r.interaction_severity == "moderate" for r in page.rows)
+
+
+def test_triage_rows_refresh_when_data_changes_or_the_day_turns(cleo, pat, today):
+    from accounts.models import PatientProfile
+    from clinic.models import PatientTriage
+
+    f.entries(pat, today, [7] * 28 + [7] * 7)
+    assert selectors.refresh_triage(cleo, today=today) == 1
+    assert selectors.refresh_triage(cleo, today=today) == 0  # fresh
+    triage = PatientTriage.objects.get(patient=pat)
+    assert (triage.as_of, triage.worsening, triage.mood_7) == (today, 0.0, 7.0)
+
+    # A write through the journal services stamps data_changed_at (alerts.triggers).
+    from journal.models import DailyEntry
+
+    DailyEntry.objects.filter(patient=pat, date__gt=today - timedelta(days=7)).update(mood=1)
+    PatientProfile.objects.filter(user=pat).update(data_changed_at=timezone.now())
+    assert selectors.refresh_triage(cleo, today=today) == 1
+    assert PatientTriage.objects.get(patient=pat).worsening == pytest.approx(6.0)
+
+    assert selectors.refresh_triage(cleo, today=today + timedelta(days=1)) == 1  # new day
+
+
+def test_a_worsening_patient_moves_up_after_a_change(cleo, pat, today):
+    other = make_patient("o@example.com", "Aaron First")
+    link(other, cleo)
+    f.entries(pat, today, [6] * 35)
+    f.entries(other, today, [6] * 35)
+    assert selectors.dashboard_page(cleo, _q(), today=today).rows[0].patient == other
+
+    from accounts.models import PatientProfile
+    from journal.models import DailyEntry
+
+    DailyEntry.objects.filter(patient=pat, date__gt=today - timedelta(days=7)).update(mood=2)
+    PatientProfile.objects.filter(user=pat).update(data_changed_at=timezone.now())
+    assert selectors.dashboard_page(cleo, _q(), today=today).rows[0].patient == pat

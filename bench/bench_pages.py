@@ -1,0 +1,146 @@
+"""Server time of the clinician pages at 20 and 500 linked patients (365 days each).
+
+Seeds a throw-away test database (DATABASE_URL's server; run it against PostgreSQL) with
+`clinic.population.seed_population` (bulk inserts), then times the dashboard, a patient record,
+the alert queue and the patients API in-process with Django's test Client: median and p95 of
+REPEATS requests after a warm-up. Prints the ratio 500/20 of the medians, which must stay under
+MAX_RATIO: a page's cost must not grow with the size of the clinician's panel.
+
+Run: DATABASE_URL=postgres://postgres@127.0.0.1:5432/portal .venv/bin/python bench/bench_pages.py
+     [--small 20] [--large 500] [--days 365] [--repeats 40]
+"""
+
+import argparse
+import os
+import statistics
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+MAX_RATIO = 1.2
+WARMUP = 5
+
+
+def _percentile(values, fraction):
+    ordered = sorted(values)
+    index = min(len(ordered) - 1, max(0, round(fraction * (len(ordered) - 1))))
+    return ordered[index]
+
+
+def _analyze() -> None:
+    """Refresh planner statistics after the bulk load, as autovacuum soon would."""
+    from django.db import connection
+
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
+
+
+def time_pages(client, urls: dict[str, str], repeats: int) -> dict[str, tuple[float, float]]:
+    """{page: (median ms, p95 ms)}; requests interleaved so drift hits every page alike."""
+    samples: dict[str, list[float]] = {name: [] for name in urls}
+    for _ in range(WARMUP):
+        for url in urls.values():
+            client.get(url, secure=True)
+    for _ in range(repeats):
+        for name, url in urls.items():
+            started = time.perf_counter()
+            response = client.get(url, secure=True)
+            samples[name].append((time.perf_counter() - started) * 1000)
+            if response.status_code != 200:
+                raise RuntimeError(f"{url} answered {response.status_code}")
+    return {
+        name: (statistics.median(values), _percentile(values, 0.95))
+        for name, values in samples.items()
+    }
+
+
+def measure(*, small: int, large: int, days: int, repeats: int, out=print) -> dict:
+    """Needs a ready (test) database. Returns {page: {small: (med, p95), large: ..., ratio}}."""
+    from django.test import Client
+
+    from accounts.models import ClinicianProfile, Role, User
+    from clinic.population import seed_population
+
+    clinician = User.objects.create_user(
+        email="bench-clinician@example.invalid", role=Role.CLINICIAN, full_name="Bench Clinician"
+    )
+    from django.utils import timezone
+
+    ClinicianProfile.objects.create(user=clinician, verified_at=timezone.now())
+    client = Client()
+    client.force_login(clinician)
+    results: dict[str, dict] = {}
+    seeded = 0
+    probe = None
+    for size in (small, large):
+        started = time.perf_counter()
+        # Every patient gets an open alert, so the queue shows a full page at both sizes.
+        seeded += seed_population(
+            clinician=clinician, patients=size - seeded, days=days, alert_rate=1.0
+        )
+        out(f"seeded {seeded} patients x {days} days in {time.perf_counter() - started:.1f}s")
+        _analyze()
+        if probe is None:
+            probe = (
+                User.objects.filter(email__startswith="synthetic-", role=Role.PATIENT)
+                .order_by("pk")
+                .first()
+            )
+        urls = {
+            "dashboard": "/clinician/",
+            "patient record": f"/clinician/patients/{probe.pk}/",
+            "alert queue": "/clinician/alerts/",
+            "patients API": "/api/v1/patients/",
+        }
+        for name, figures in time_pages(client, urls, repeats).items():
+            results.setdefault(name, {})[size] = figures
+    out(f"\n{'page':<16}{small:>6} med{small:>6} p95{large:>6} med{large:>6} p95  ratio")
+    worst = 0.0
+    for name, by_size in results.items():
+        (s_med, s_p95), (l_med, l_p95) = by_size[small], by_size[large]
+        ratio = l_med / s_med
+        by_size["ratio"] = ratio
+        worst = max(worst, ratio)
+        out(f"{name:<16}{s_med:>7.1f}ms{s_p95:>7.1f}ms{l_med:>7.1f}ms{l_p95:>7.1f}ms  {ratio:.2f}")
+    verdict = "OK" if worst < MAX_RATIO else "ABOVE TARGET"
+    out(f"worst ratio {large}/{small}: {worst:.2f} (target < {MAX_RATIO}): {verdict}")
+    results["worst_ratio"] = worst
+    return results
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--small", type=int, default=20)
+    parser.add_argument("--large", type=int, default=500)
+    parser.add_argument("--days", type=int, default=365)
+    parser.add_argument("--repeats", type=int, default=40)
+    args = parser.parse_args(argv)
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
+    os.environ.setdefault("DEBUG", "1")  # no HTTPS redirect for the in-process client
+    os.environ.setdefault("MFA_REQUIRED", "0")
+    import django
+
+    django.setup()
+    from django.conf import settings
+    from django.db import connection
+    from django.test.utils import setup_databases, teardown_databases
+
+    settings.DEBUG = False  # no per-query logging in the timings
+    settings.ALLOWED_HOSTS = ["testserver"]
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    old_config = setup_databases(verbosity=0, interactive=False)
+    try:
+        print(f"database: {connection.vendor}")
+        results = measure(small=args.small, large=args.large, days=args.days, repeats=args.repeats)
+        return 0 if results["worst_ratio"] < MAX_RATIO else 1
+    finally:
+        teardown_databases(old_config, verbosity=0)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

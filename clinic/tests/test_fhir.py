@@ -1,0 +1,81 @@
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+from fhir.resources.R4B.bundle import Bundle
+
+from accounts.models import AuditEvent
+from clinic.fhir import LOINC_PAIN_SEVERITY, LOINC_PHQ9_TOTAL, RXNORM
+from clinic.tests import factories as f
+
+
+@pytest.fixture
+def record(pat):
+    today = timezone.localdate()
+    f.entries(pat, today, [5, 6, 7], [3, 4, 5])
+    f.phq9_response(pat, [1, 2, 3, 0, 1, 2, 3, 0, 1], today)
+    f.fiqr_response(pat, 4, today)
+    f.acr_response(pat, today)
+    f.course(pat, "sertraline", today - timedelta(days=30))
+    f.course(pat, "tramadol", today - timedelta(days=2))
+    f.course(pat, "Mystery tea", today - timedelta(days=2))
+    return pat
+
+
+def _resources(bundle, kind):
+    return [e["resource"] for e in bundle["entry"] if e["resource"]["resourceType"] == kind]
+
+
+def test_it_exports_a_valid_r4_bundle(api_client, cleo, record):
+    response = api_client(cleo).get(f"/api/v1/patients/{record.pk}/fhir/")
+
+    assert response.status_code == 200
+    bundle = response.json()
+    Bundle.model_validate(bundle)  # raises when invalid
+    assert bundle["type"] == "collection"
+    (patient,) = _resources(bundle, "Patient")
+    assert patient["name"][0]["text"] == "Pat Patient"
+    assert patient["birthDate"] == "1980-05-17"
+    observations = _resources(bundle, "Observation")
+    codes = [o["code"]["coding"][0]["code"] for o in observations]
+    assert codes.count(LOINC_PAIN_SEVERITY) == 3
+    (phq9,) = [o for o in observations if o["code"]["coding"][0]["code"] == LOINC_PHQ9_TOTAL]
+    assert phq9["valueInteger"] == 13
+    assert [c["valueInteger"] for c in phq9["component"]] == [1, 2, 3, 0, 1, 2, 3, 0, 1]
+    assert {"fiqr-total", "wpi", "sss", "acr2016-criteria"} <= set(codes)
+    statements = _resources(bundle, "MedicationStatement")
+    assert len(statements) == 3
+    rx = {
+        s["medicationCodeableConcept"]["text"]: s["medicationCodeableConcept"] for s in statements
+    }
+    assert rx["sertraline"]["coding"][0] == {
+        "system": RXNORM,
+        "code": "36437",
+        "display": "sertraline",
+    }
+    assert "coding" not in rx["Mystery tea"]
+    (issue,) = _resources(bundle, "DetectedIssue")
+    assert issue["severity"] == "high"  # major
+    assert len(issue["implicated"]) == 2
+    assert "Source:" in issue["detail"]
+    assert AuditEvent.objects.filter(actor=cleo, patient=record, action="fhir_export").count() == 1
+
+
+def test_the_patient_may_export_their_own_record(api_client, record):
+    response = api_client(record).get(f"/api/v1/patients/{record.pk}/fhir/")
+    assert response.status_code == 200
+    assert not AuditEvent.objects.filter(action="fhir_export").exists()
+
+
+@pytest.mark.parametrize("persona", ["uma", "rex", "val", "sam", "ada"])
+def test_nobody_else_may_export_it(personas, api_client, persona):
+    pat = personas["pat"]
+    assert api_client(personas[persona]).get(f"/api/v1/patients/{pat.pk}/fhir/").status_code == 404
+
+
+def test_anonymous_is_refused(api_client, pat):
+    assert api_client(None).get(f"/api/v1/patients/{pat.pk}/fhir/").status_code in (401, 403)
+
+
+def test_unknown_patient_is_404(api_client, cleo):
+    assert api_client(cleo).get("/api/v1/patients/987654/fhir/").status_code == 404
