@@ -184,8 +184,24 @@ class Invitation(models.Model):
         return (now or timezone.now()) >= self.expires_at
 
 
+class AuditTrailIsAppendOnly(Exception):
+    """Raised on any attempt to change or delete an audit row through the application."""
+
+
+class AuditEventQuerySet(models.QuerySet):
+    # HIPAA 164.312(b): audit controls. Rows are only ever added; bulk changes are refused too.
+    def update(self, **kwargs):
+        raise AuditTrailIsAppendOnly("Audit events cannot be changed.")
+
+    def delete(self):
+        raise AuditTrailIsAppendOnly("Audit events cannot be deleted.")
+
+
 class AuditEvent(models.Model):
-    """Who read or changed which patient's record, when and from where. Never the content."""
+    """Who read or changed which patient's record, when and from where. Never the content.
+
+    Append-only: saving an existing row or deleting one raises AuditTrailIsAppendOnly.
+    """
 
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
@@ -203,9 +219,20 @@ class AuditEvent(models.Model):
     ip = models.GenericIPAddressField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
 
+    objects = AuditEventQuerySet.as_manager()
+
     class Meta:
         indexes = [models.Index(fields=["patient", "created_at"])]
         ordering = ["-created_at"]
 
     def __str__(self):
         return f"{self.action} by {self.actor_id} on {self.patient_id}"
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise AuditTrailIsAppendOnly("Audit events cannot be changed.")
+        kwargs["force_insert"] = True
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise AuditTrailIsAppendOnly("Audit events cannot be deleted.")

@@ -1,0 +1,183 @@
+"""The audit trail: append-only through the app and the admin, and free of health data."""
+
+import json
+import re
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from accounts.audit import audit_event
+from accounts.models import AuditEvent, AuditTrailIsAppendOnly, User
+from alerts.models import Alert
+from journal.models import DailyEntry, QuestionnaireResponse
+from medications.models import MedicationCourse
+
+CANARY_NOTE = "Kwcanarynote5512"
+CANARY_MED = "Kwcanarymed5512"
+CANARY_ALERT = "Kwcanaryalert5512"
+
+
+@pytest.fixture
+def event(pat, cleo):
+    return audit_event(
+        actor=cleo, patient=pat, action="record_view", object_type="patient", object_id=pat.pk
+    )
+
+
+def test_an_audit_row_cannot_be_changed(event):
+    event.action = "nothing_happened"
+    with pytest.raises(AuditTrailIsAppendOnly):
+        event.save()
+    assert AuditEvent.objects.get(pk=event.pk).action == "record_view"
+
+
+def test_an_audit_row_cannot_be_deleted(event):
+    with pytest.raises(AuditTrailIsAppendOnly):
+        event.delete()
+    assert AuditEvent.objects.filter(pk=event.pk).exists()
+
+
+def test_bulk_changes_and_deletes_are_refused(event):
+    with pytest.raises(AuditTrailIsAppendOnly):
+        AuditEvent.objects.filter(pk=event.pk).update(action="x")
+    with pytest.raises(AuditTrailIsAppendOnly):
+        AuditEvent.objects.all().delete()
+    assert AuditEvent.objects.get(pk=event.pk).action == "record_view"
+
+
+def test_deleting_a_user_keeps_their_audit_rows(event, cleo):
+    User.objects.filter(pk=cleo.pk).delete()
+    kept = AuditEvent.objects.get(pk=event.pk)
+    assert kept.actor_id is None
+    assert kept.action == "record_view"
+
+
+def test_the_admin_lists_but_cannot_add_change_or_delete(event, ada, client_for):
+    admin = client_for(ada)
+    assert admin.get("/admin/accounts/auditevent/").status_code == 200
+    assert admin.get(f"/admin/accounts/auditevent/{event.pk}/change/").status_code == 200
+    assert admin.get("/admin/accounts/auditevent/add/").status_code == 403
+    assert admin.post("/admin/accounts/auditevent/add/", {"action": "x"}).status_code == 403
+    response = admin.post(
+        f"/admin/accounts/auditevent/{event.pk}/change/", {"action": "edited", "object_type": ""}
+    )
+    assert response.status_code == 403
+    assert (
+        admin.post(f"/admin/accounts/auditevent/{event.pk}/delete/", {"post": "yes"}).status_code
+        == 403
+    )
+    response = admin.post(
+        "/admin/accounts/auditevent/",
+        {"action": "delete_selected", "_selected_action": [event.pk], "post": "yes"},
+    )
+    assert response.status_code in (200, 302, 403)
+    event_after = AuditEvent.objects.get(pk=event.pk)
+    assert event_after.action == "record_view"
+
+
+def test_the_audit_admin_has_no_delete_action(event, ada, client_for):
+    response = client_for(ada).get("/admin/accounts/auditevent/")
+    assert b"delete_selected" not in response.content
+
+
+@pytest.fixture
+def pats_record(pat, cleo):
+    today = timezone.localdate()
+    entry = DailyEntry.objects.create(
+        patient=pat,
+        date=today - timedelta(days=1),
+        pain=7,
+        fatigue=8,
+        sleep_quality=2,
+        cognition=7,
+        mood=2,
+        notes=CANARY_NOTE,
+        self_harm_thoughts=True,
+    )
+    QuestionnaireResponse.objects.create(
+        patient=pat,
+        instrument="phq9",
+        answers={"items": [3] * 9},
+        score={"total": 27, "band": "severe", "item9": 3},
+    )
+    course = MedicationCourse.objects.create(
+        patient=pat,
+        drug=None,
+        name=CANARY_MED,
+        dose=50,
+        unit="mg",
+        frequency="daily",
+        started_on=today - timedelta(days=10),
+    )
+    alert = Alert.objects.create(
+        patient=pat,
+        kind="suicidal_ideation",
+        severity="critical",
+        title=CANARY_ALERT,
+        details={"note": CANARY_NOTE},
+        dedupe_key="audit-test",
+    )
+    return {"entry": entry, "course": course, "alert": alert}
+
+
+SAFE_TOKEN = re.compile(r"^[A-Za-z0-9_.:\-]*$")  # identifiers, never sentences
+
+
+def test_clinician_reads_leave_ids_only_in_the_audit_trail(pat, cleo, pats_record, client_for):
+    client = client_for(cleo)
+    urls = [
+        f"/api/v1/entries/?patient={pat.pk}",
+        f"/api/v1/entries/{pats_record['entry'].pk}/",
+        f"/api/v1/questionnaires/?patient={pat.pk}",
+        f"/api/v1/medications/?patient={pat.pk}",
+        f"/api/v1/medications/{pats_record['course'].pk}/",
+        f"/api/v1/alerts/?patient={pat.pk}",
+        f"/api/v1/alerts/{pats_record['alert'].pk}/",
+        "/api/v1/patients/",
+        f"/api/v1/patients/{pat.pk}/",
+        f"/api/v1/patients/{pat.pk}/fhir/",
+        "/clinician/",
+        f"/clinician/patients/{pat.pk}/",
+        "/clinician/alerts/",
+    ]
+    for url in urls:
+        before = AuditEvent.objects.count()
+        response = client.get(url)
+        assert response.status_code == 200, url
+        assert AuditEvent.objects.count() == before + 1, f"{url} must write exactly one audit row"
+    rows = list(AuditEvent.objects.values())
+    assert len(rows) == len(urls)
+    forbidden = (
+        CANARY_NOTE,
+        CANARY_MED,
+        CANARY_ALERT,
+        "severe",
+        "sertraline",
+        pat.email,
+        "Pat Patient",
+    )
+    for row in rows:
+        assert row["actor_id"] == cleo.pk
+        assert row["patient_id"] in (pat.pk, None)
+        assert SAFE_TOKEN.match(row["action"]), row
+        assert SAFE_TOKEN.match(row["object_type"]), row
+        assert row["object_id"] == "" or row["object_id"].isdigit(), row
+        text = json.dumps(row, default=str)
+        for word in forbidden:
+            assert word not in text
+
+
+def test_the_audit_model_has_no_free_text_field():
+    """A new free-text field would be a place for health data to land: review it first."""
+    fields = {f.name for f in AuditEvent._meta.get_fields()}
+    assert fields == {
+        "id",
+        "actor",
+        "patient",
+        "action",
+        "object_type",
+        "object_id",
+        "ip",
+        "created_at",
+    }
