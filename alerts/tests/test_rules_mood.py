@@ -256,3 +256,16 @@ def test_mood_worsening_alone_takes_the_rule_severity():
 
 def test_no_mood_rule_no_candidate():
     assert evaluate_mood(snapshot(entries=entries({0: 5, -1: 6}), phq9=phq9((0, 6)))) == []
+
+
+@pytest.mark.parametrize(
+    ("recent", "baseline"),
+    [([4] * 4, [6] * 10), ([4] * 3, [6] * 10), ([4] * 4, [6] * 9), ([5, 4, 4, 4], [6] * 10)],
+)
+def test_m5_gives_the_same_answer_from_a_database_aggregated_baseline(recent, baseline):
+    from dataclasses import replace
+
+    full = snapshot(entries=m5_moods(recent, baseline))
+    recent_only = tuple(e for e in full.entries if e.date >= day(-6))
+    aggregated = replace(full, entries=recent_only, mood_baseline=(len(baseline), sum(baseline)))
+    assert rule_m5(full) == rule_m5(aggregated)

@@ -218,6 +218,25 @@ def test_a_back_dated_self_harm_tick_still_raises_its_alert(pat):
     ]
 
 
+def test_the_sweep_reads_a_back_dated_self_harm_tick_of_a_changed_patient(pat, sam):
+    from alerts.tasks import sweep_all, sweep_changed
+
+    sync_alerts_batch(patient_ids=[pat.pk, sam.pk])
+    old = entry(pat, -100, self_harm_thoughts=True)
+    entry(sam, -100, self_harm_thoughts=True)
+    # Only Pat's save went through the trigger (which stamps data_changed_at).
+    PatientProfile.objects.filter(user=pat).update(data_changed_at=NOW + timedelta(seconds=1))
+    with time_machine.travel(NOW + timedelta(minutes=5), tick=False):
+        assert sweep_changed.delay().get() == 1
+        assert sweep_all.delay().get() == 2
+    assert keys(pat) == [f"suicidal_ideation:entry:{old.pk}"]
+    # Sam's row changed without the trigger: the nightly sweep reads only the entry window for
+    # unchanged patients; a direct evaluation reads everything.
+    assert keys(sam) == []
+    sync_alerts(sam)
+    assert len(keys(sam)) == 1
+
+
 def test_an_old_severe_phq9_is_compared_with_the_one_before_it(pat):
     # Latest two PHQ-9s are loaded however old: 22 then 21 is no M3 (already severe).
     phq9(pat, -400, 22)
@@ -313,6 +332,17 @@ def test_two_workers_syncing_at_once_create_one_alert(pat, require_postgres):
     assert errors == []
     assert Alert.objects.filter(patient=pat).count() == 2
     assert AlertEvent.objects.filter(kind="created").count() == 2
+
+
+def test_the_sweep_benchmark_runs_at_a_tiny_size():
+    from bench.bench_sweep import run_sweep, seed
+
+    ids = seed(25, today=NOW.date())
+    evaluated, seconds = run_sweep()
+    assert evaluated == 25 and seconds > 0
+    created = Alert.objects.filter(patient_id__in=ids).count()
+    assert run_sweep()[0] == 25
+    assert Alert.objects.filter(patient_id__in=ids).count() == created
 
 
 def test_sync_writes_no_audit_event(pat):
