@@ -51,7 +51,7 @@ test: install static
 lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
-	SECRET_KEY=lint-only-secret-key-0123456789-abcdefghijklmnop $(PY) manage.py makemigrations --check --dry-run
+	DATABASE_URL=sqlite:///:memory: SECRET_KEY=lint-only-secret-key-0123456789-abcdefghijklmnop $(PY) manage.py makemigrations --check --dry-run
 	$(MAKE) --no-print-directory check-deploy
 
 # The production environment must pass Django's deployment checks with no warnings.

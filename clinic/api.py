@@ -19,6 +19,7 @@ class PatientListApi(APIView):
     permission_classes = [IsAuthenticated]
 
     @extend_schema(
+        operation_id="v1_patients_list",
         parameters=[
             OpenApiParameter("filter", str, many=True, enum=list(selectors.FILTERS)),
             OpenApiParameter("q", str),
