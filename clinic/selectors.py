@@ -101,11 +101,38 @@ def _latest_phq9() -> QuerySet:
     ).order_by("-completed_at", "-id")
 
 
-def summary_queryset(user, *, today: date) -> QuerySet:
-    """Visible patients annotated with every triage figure (one SQL statement)."""
+def triage_figures_queryset(user, *, today: date) -> QuerySet:
+    """Visible patients with the figures PatientTriage stores, computed from the journal."""
     recent_start = today - timedelta(days=RECENT_DAYS - 1)
     baseline_end = today - timedelta(days=RECENT_DAYS)
     baseline_start = baseline_end - timedelta(days=BASELINE_DAYS - 1)
+    return patients_visible_to(user).annotate(
+        last_entry=Subquery(
+            DailyEntry.objects.filter(patient=OuterRef("pk")).order_by("-date").values("date")[:1]
+        ),
+        mood_7=_entry_avg("mood", recent_start, today),
+        pain_7=_entry_avg("pain", recent_start, today),
+        mood_28=_entry_avg("mood", baseline_start, baseline_end),
+        pain_28=_entry_avg("pain", baseline_start, baseline_end),
+        phq9_total=_phq9_total(),
+    )
+
+
+def _phq9_total() -> Subquery:
+    return Subquery(
+        _latest_phq9()
+        .annotate(total=Cast(KeyTextTransform("total", "score"), IntegerField()))
+        .values("total")[:1],
+        output_field=IntegerField(),
+    )
+
+
+def summary_queryset(user, *, today: date) -> QuerySet:
+    """Visible patients with every figure of a dashboard row (one SQL statement).
+
+    Means and the last check-in come from PatientTriage: call refresh_triage first. Alerts and
+    the latest PHQ-9 are read live.
+    """
     unresolved = Alert.objects.filter(patient=OuterRef("pk"), status__in=UNRESOLVED).order_by()
     latest_phq9 = _latest_phq9()
     return (
@@ -126,21 +153,12 @@ def summary_queryset(user, *, today: date) -> QuerySet:
                 ),
                 0,
             ),
-            last_entry=Subquery(
-                DailyEntry.objects.filter(patient=OuterRef("pk"))
-                .order_by("-date")
-                .values("date")[:1]
-            ),
-            mood_7=_entry_avg("mood", recent_start, today),
-            pain_7=_entry_avg("pain", recent_start, today),
-            mood_28=_entry_avg("mood", baseline_start, baseline_end),
-            pain_28=_entry_avg("pain", baseline_start, baseline_end),
-            phq9_total=Subquery(
-                latest_phq9.annotate(
-                    total=Cast(KeyTextTransform("total", "score"), IntegerField())
-                ).values("total")[:1],
-                output_field=IntegerField(),
-            ),
+            last_entry=F("triage__last_entry"),
+            mood_7=F("triage__mood_7"),
+            pain_7=F("triage__pain_7"),
+            mood_28=F("triage__mood_28"),
+            pain_28=F("triage__pain_28"),
+            phq9_total=_phq9_total(),
             phq9_band=Subquery(
                 latest_phq9.annotate(band=KeyTextTransform("band", "score")).values("band")[:1]
             ),
@@ -202,32 +220,37 @@ def _worsening(row: dict) -> float:
     return total
 
 
-def refresh_triage(user, *, today: date) -> int:
+def refresh_triage(user, *, today: date, patient_ids=None) -> int:
     """Recompute the PatientTriage rows of `user`'s patients that are missing or stale.
 
-    One query when everything is fresh; one more (an upsert) when some rows were stale.
+    One cheap query when everything is fresh; two more (figures, upsert) when some were stale.
     """
-    changed = F("patient_profile__data_changed_at")
     stale = (
         Q(triage__isnull=True)
         | ~Q(triage__as_of=today)
         | Q(patient_profile__data_changed_at__gt=F("triage__source_changed_at"))
         | Q(patient_profile__data_changed_at__isnull=False, triage__source_changed_at__isnull=True)
     )
-    rows = list(
-        summary_queryset(user, today=today)
-        .filter(stale)
-        .order_by()
-        .values("id", *TRIAGE_FIGURES, changed_at=changed)
+    visible = patients_visible_to(user)
+    if patient_ids is not None:
+        visible = visible.filter(pk__in=patient_ids)
+    changed_at = dict(
+        visible.filter(stale).order_by().values_list("id", "patient_profile__data_changed_at")
     )
-    if not rows:
+    if not changed_at:
         return 0
+    rows = (
+        triage_figures_queryset(user, today=today)
+        .filter(pk__in=list(changed_at))
+        .order_by()
+        .values("id", *TRIAGE_FIGURES)
+    )
     PatientTriage.objects.bulk_create(
         [
             PatientTriage(
                 patient_id=row["id"],
                 as_of=today,
-                source_changed_at=row["changed_at"],
+                source_changed_at=changed_at[row["id"]],
                 worsening=_worsening(row),
                 **{name: row[name] for name in TRIAGE_FIGURES},
             )
@@ -237,7 +260,7 @@ def refresh_triage(user, *, today: date) -> int:
         unique_fields=["patient"],
         update_fields=["as_of", "source_changed_at", "worsening", *TRIAGE_FIGURES],
     )
-    return len(rows)
+    return len(changed_at)
 
 
 def _triage_order_sql(user, query: DashboardQuery, *, today: date):
@@ -472,7 +495,7 @@ class DashboardPage:
 
 def dashboard_page(user, query: DashboardQuery, *, today: date | None = None) -> DashboardPage:
     """One page of the triage: refresh check, order+count, page rows, courses, sparklines =
-    5 queries (6 when some triage rows were stale)."""
+    5 queries (7 when some triage rows were stale)."""
     today = today or clinic_today()
     refresh_triage(user, today=today)
     number = query.page
@@ -500,6 +523,11 @@ def dashboard_page(user, query: DashboardQuery, *, today: date | None = None) ->
 
 def patient_summary(user, patient_id: int, *, today: date | None = None) -> PatientRow | None:
     today = today or clinic_today()
+    try:
+        patient_id = int(patient_id)
+    except (TypeError, ValueError):
+        return None
+    refresh_triage(user, today=today, patient_ids=[patient_id])
     patient = summary_queryset(user, today=today).filter(pk=patient_id).first()
     if patient is None:
         return None

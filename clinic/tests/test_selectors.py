@@ -162,8 +162,8 @@ def _population(clinician, n, today):
 @pytest.mark.parametrize("size", [3, 30])
 def test_dashboard_page_queries_are_constant(cleo, today, size, django_assert_max_num_queries):
     _population(cleo, size, today)
-    # First read of the day: the stale triage rows are recomputed in one upsert.
-    with django_assert_max_num_queries(6):
+    # First read of the day: the stale triage rows are recomputed (figures + one upsert).
+    with django_assert_max_num_queries(7):
         selectors.dashboard_page(cleo, _q("filter=alerts"), today=today)
     # Steady state: refresh check, order + count, page rows, courses, sparklines.
     with django_assert_max_num_queries(5):
