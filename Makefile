@@ -53,6 +53,10 @@ lint: install
 	$(VENV)/bin/ruff format --check .
 	DATABASE_URL=sqlite:///:memory: SECRET_KEY=lint-only-secret-key-0123456789-abcdefghijklmnop $(PY) manage.py makemigrations --check --dry-run
 	$(MAKE) --no-print-directory check-deploy
+	# Supply chain: bandit (medium+ severity, reviewed exceptions in pyproject) and pip-audit
+	# (says plainly when the vulnerability service cannot be reached, and then does not fail).
+	$(VENV)/bin/bandit -c pyproject.toml -r . -ll -q
+	$(PY) tools/pip_audit_check.py
 
 # The production environment must pass Django's deployment checks with no warnings.
 check-deploy: install
