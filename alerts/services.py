@@ -331,10 +331,15 @@ def _hits(details_or_candidate_evidence: dict) -> list[dict]:
 
 
 def _details(candidate: AlertCandidate, hits: list[dict]) -> dict:
+    """The stored details: the hits gathered so far and their rules and explanations."""
+    rules = list(dict.fromkeys(hit.get("rule", candidate.rule) for hit in hits))
+    explained = all("explanation" in hit for hit in hits) and hits
     return {
-        "rule": candidate.rule,
+        "rule": "+".join(rules) if rules else candidate.rule,
         "rule_version": candidate.rule_version,
-        "explanation": candidate.explanation,
+        "explanation": (
+            " ".join(hit["explanation"] for hit in hits) if explained else candidate.explanation
+        ),
         "patient_message": candidate.patient_message,
         "evidence": {**candidate.evidence, "hits": hits},
     }
@@ -392,9 +397,7 @@ def _apply_to_open(alert: Alert, candidate: AlertCandidate, now: datetime, plan:
         )
         return EventKind.ESCALATED
     if new_hits:
-        details = _details(candidate, old_hits + new_hits)
-        details["explanation"] = candidate.explanation
-        alert.details = details
+        alert.details = _details(candidate, old_hits + new_hits)
         alert.updated_at = now
         plan.changed.append(alert)
         plan.events.append(

@@ -101,6 +101,8 @@ def test_new_evidence_is_added_as_an_event_without_a_new_alert(pat):
     assert result.evidence == [alert.pk]
     assert events(alert) == ["created", "evidence"]
     assert [hit["rule"] for hit in alert.details["evidence"]["hits"]] == ["M3", "M4"]
+    assert alert.details["rule"] == "M3+M4"
+    assert "Kroenke 2001" in alert.details["explanation"] and "M4:" in alert.details["explanation"]
     assert alert.severity == "high"
     assert Alert.objects.count() == 1
     # Same evidence again: nothing new.
