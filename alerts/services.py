@@ -610,8 +610,9 @@ def alert_notify_clinician(*, alert_id: int, clinician_id: int) -> bool:
     """Email one clinician that a patient needs review, at most once per notification round.
 
     The email holds no health details and no drug names: only a link to the alert queue. The
-    alert row is locked and the "notified" event written in the same transaction as the send,
-    so a redelivered task does not email twice (a failed send rolls the event back).
+    round is claimed first (a "notified" event written under the alert's row lock), then the
+    email is sent outside the lock, so a slow mail server never holds up alert writes; a failed
+    send gives the claim back and the task retries.
     """
     from django.conf import settings
     from django.core.mail import send_mail
@@ -633,13 +634,14 @@ def alert_notify_clinician(*, alert_id: int, clinician_id: int) -> bool:
         ).exists()
         if already:
             return False
-        AlertEvent.objects.create(
+        claim = AlertEvent.objects.create(
             alert=alert,
             actor=clinician,
             kind=EventKind.NOTIFIED,
             data={"round": alert.notify_round},
         )
-        link = settings.SITE_URL.rstrip("/") + "/clinician/alerts/"
+    link = settings.SITE_URL.rstrip("/") + "/clinician/alerts/"
+    try:
         send_mail(
             subject="A patient needs review",
             message=(
@@ -649,6 +651,9 @@ def alert_notify_clinician(*, alert_id: int, clinician_id: int) -> bool:
             from_email=None,
             recipient_list=[clinician.email],
         )
+    except Exception:
+        AlertEvent.objects.filter(pk=claim.pk).delete()
+        raise
     return True
 
 

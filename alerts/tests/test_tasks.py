@@ -199,3 +199,22 @@ def test_a_broker_error_while_enqueueing_notifications_does_not_fail_the_sync(
 
 def test_timestamps_are_aware():
     assert timezone.is_aware(NOW)
+
+
+def test_a_failed_email_gives_the_round_back_for_the_retry(pat, cleo, mailoutbox, monkeypatch):
+    import smtplib
+
+    from alerts import services
+
+    alert = _critical_alert(pat)
+
+    def refuse(*args, **kwargs):
+        raise smtplib.SMTPServerDisconnected("mail server went away")
+
+    monkeypatch.setattr("django.core.mail.send_mail", refuse)
+    with pytest.raises(smtplib.SMTPServerDisconnected):
+        services.alert_notify_clinician(alert_id=alert.pk, clinician_id=cleo.pk)
+    assert not AlertEvent.objects.filter(kind="notified").exists()
+    monkeypatch.undo()
+    assert services.alert_notify_clinician(alert_id=alert.pk, clinician_id=cleo.pk) is True
+    assert len(mailoutbox) == 1
