@@ -46,10 +46,31 @@ _UNIT_ALIASES = {unit.lower(): unit for unit in Unit.values} | {
     "µg": Unit.MCG,
     "ug": Unit.MCG,
     "ml": Unit.ML,
+    "milligram": Unit.MG,
+    "milligrams": Unit.MG,
+    "microgram": Unit.MCG,
+    "micrograms": Unit.MCG,
+    "gram": Unit.G,
+    "grams": Unit.G,
 }
-_FREQUENCY_ALIASES = {value: value for value in Frequency.values} | {
-    label.lower().replace(" ", "_"): value for value, label in Frequency.choices
-}
+_FREQUENCY_ALIASES = (
+    {value: value for value in Frequency.values}
+    | {label.lower().replace(" ", "_"): value for value, label in Frequency.choices}
+    | {
+        "once_daily": Frequency.DAILY,
+        "qd": Frequency.DAILY,
+        "bid": Frequency.TWICE_DAILY,
+        "three_times_a_day": Frequency.THREE_TIMES_DAILY,
+        "tid": Frequency.THREE_TIMES_DAILY,
+        "four_times_a_day": Frequency.FOUR_TIMES_DAILY,
+        "qid": Frequency.FOUR_TIMES_DAILY,
+        "nightly": Frequency.AT_BEDTIME,
+        "at_night": Frequency.AT_BEDTIME,
+        "qhs": Frequency.AT_BEDTIME,
+        "prn": Frequency.AS_NEEDED,
+        "when_needed": Frequency.AS_NEEDED,
+    }
+)
 
 
 class MedicationInputError(ValueError):

@@ -83,6 +83,10 @@ def test_every_write_marks_the_patient_changed_and_enqueues_after_commit(
         ({"frequency": "Twice a day"}, {"frequency": "twice_daily"}),
         ({"frequency": "twice daily"}, {"frequency": "twice_daily"}),
         ({"frequency": "as-needed"}, {"frequency": "as_needed"}),
+        ({"frequency": "PRN"}, {"frequency": "as_needed"}),
+        ({"frequency": "once daily"}, {"frequency": "daily"}),
+        ({"frequency": "three times a day"}, {"frequency": "three_times_daily"}),
+        ({"unit": "milligrams"}, {"unit": "mg"}),
         ({"frequency": None}, {"frequency": "daily"}),
         ({"stopped_on": "2026-01-05"}, {"stopped_on": date(2026, 1, 5)}),  # one-day course
         ({"started_on": "2026-01-05"}, {"started_on": date(2026, 1, 5)}),

@@ -185,7 +185,8 @@ def test_page_query_count_does_not_grow_with_the_data(
     for i in range(size):
         add(pat, names[i % 3], started_on=date(2025, 1, 1) + timedelta(days=i))
     client = client_for(pat)
-    with django_assert_max_num_queries(12):
+    client.get(PAGE)  # the first request of a session also writes it
+    with django_assert_max_num_queries(6):  # session, user, profile, courses, catalog names
         response = client.get(PAGE)
     assert response.status_code == 200
 
