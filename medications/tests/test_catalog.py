@@ -117,3 +117,15 @@ def test_facts_for_the_engine(pat, django_assert_num_queries):
     assert str(facts[0].stopped_on) == "2026-02-01"
     assert facts[1].drug is None
     assert drug_facts(Drug.objects.get(name="pregabalin")).suicidality_warning == "warning"
+
+
+def test_the_management_command_reloads_the_catalog():
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    Drug.objects.filter(name="tramadol").update(serotonergic="none")
+    out = StringIO()
+    call_command("load_drug_catalog", stdout=out)
+    assert Drug.objects.get(name="tramadol").serotonergic == "strong"
+    assert f"{len(catalog_rows())} drugs" in out.getvalue()
