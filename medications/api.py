@@ -78,7 +78,10 @@ def _own_course(request, pk: int) -> MedicationCourse:
 
 
 class DrugSearchView(GenericAPIView):
+    """A short list for type-ahead (at most catalog.SEARCH_LIMIT drugs), not paginated."""
+
     serializer_class = DrugSerializer
+    pagination_class = None
 
     @extend_schema(
         parameters=[

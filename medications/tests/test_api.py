@@ -404,3 +404,9 @@ def test_schema_lists_the_medication_endpoints(pat, api_client):
     for path in ("/api/v1/drugs/", "/api/v1/interactions/check/", "/api/v1/medications/",
                  "/api/v1/medications/{id}/", "/api/v1/medications/{id}/change-dose/"):  # fmt: skip
         assert path in text
+
+
+def test_the_schema_describes_drug_search_as_a_plain_list(pat, api_client):
+    schema = api_client(pat).get("/api/schema/", HTTP_ACCEPT="application/json").json()
+    ok = schema["paths"]["/api/v1/drugs/"]["get"]["responses"]["200"]
+    assert ok["content"]["application/json"]["schema"]["type"] == "array"
