@@ -217,7 +217,7 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PARSER_CLASSES": ["portal.parsers.JSONWithoutNulParser"],
     # OPTIONS answers 405: the schema is at /api/schema/, and DRF's metadata introspection
     # would describe (or, on views without a serializer_class, fail on) every endpoint.
     "DEFAULT_METADATA_CLASS": None,
