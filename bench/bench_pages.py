@@ -40,65 +40,68 @@ def _analyze() -> None:
             cursor.execute("ANALYZE")
 
 
-def time_pages(client, urls: dict[str, str], repeats: int) -> dict[str, tuple[float, float]]:
-    """{page: (median ms, p95 ms)}; requests interleaved so drift hits every page alike."""
-    samples: dict[str, list[float]] = {name: [] for name in urls}
-    for _ in range(WARMUP):
-        for url in urls.values():
-            client.get(url, secure=True)
-    for _ in range(repeats):
-        for name, url in urls.items():
-            started = time.perf_counter()
-            response = client.get(url, secure=True)
-            samples[name].append((time.perf_counter() - started) * 1000)
-            if response.status_code != 200:
-                raise RuntimeError(f"{url} answered {response.status_code}")
-    return {
-        name: (statistics.median(values), _percentile(values, 0.95))
-        for name, values in samples.items()
-    }
+def _timed_get(client, url) -> float:
+    started = time.perf_counter()
+    response = client.get(url, secure=True)
+    elapsed = (time.perf_counter() - started) * 1000
+    if response.status_code != 200:
+        raise RuntimeError(f"{url} answered {response.status_code}")
+    return elapsed
 
 
-def measure(*, small: int, large: int, days: int, repeats: int, out=print) -> dict:
-    """Needs a ready (test) database. Returns {page: {small: (med, p95), large: ..., ratio}}."""
+def _clinician(email: str):
     from django.test import Client
-
-    from accounts.models import ClinicianProfile, Role, User
-    from clinic.population import seed_population
-
-    clinician = User.objects.create_user(
-        email="bench-clinician@example.invalid", role=Role.CLINICIAN, full_name="Bench Clinician"
-    )
     from django.utils import timezone
 
+    from accounts.models import ClinicianProfile, Role, User
+
+    clinician = User.objects.create_user(email=email, role=Role.CLINICIAN, full_name=email)
     ClinicianProfile.objects.create(user=clinician, verified_at=timezone.now())
     client = Client()
     client.force_login(clinician)
-    results: dict[str, dict] = {}
-    seeded = 0
-    probe = None
+    return clinician, client
+
+
+def measure(*, small: int, large: int, days: int, repeats: int, out=print) -> dict:
+    """Needs a ready (test) database. Returns {page: {small: (med, p95), large: ..., ratio}}.
+
+    Two clinicians share one database, one with `small` and one with `large` linked patients;
+    their requests alternate, so load on the machine weighs on both sizes alike.
+    """
+    from accounts.models import User
+    from clinic.population import seed_population
+
+    panels = {}
     for size in (small, large):
+        clinician, client = _clinician(f"bench-{size}@example.invalid")
         started = time.perf_counter()
-        # Every patient gets an open alert, so the queue shows a full page at both sizes.
-        seeded += seed_population(
-            clinician=clinician, patients=size - seeded, days=days, alert_rate=1.0
+        # Every patient has open alerts, so the queue shows a full page at both sizes.
+        seed_population(clinician=clinician, patients=size, days=days, alert_rate=1.0)
+        out(f"seeded {size} patients x {days} days in {time.perf_counter() - started:.1f}s")
+        probe = User.objects.filter(care_links_as_patient__clinician=clinician).order_by("pk")[0]
+        panels[size] = (
+            client,
+            {
+                "dashboard": "/clinician/",
+                "patient record": f"/clinician/patients/{probe.pk}/",
+                "alert queue": "/clinician/alerts/",
+                "patients API": "/api/v1/patients/",
+            },
         )
-        out(f"seeded {seeded} patients x {days} days in {time.perf_counter() - started:.1f}s")
-        _analyze()
-        if probe is None:
-            probe = (
-                User.objects.filter(email__startswith="synthetic-", role=Role.PATIENT)
-                .order_by("pk")
-                .first()
-            )
-        urls = {
-            "dashboard": "/clinician/",
-            "patient record": f"/clinician/patients/{probe.pk}/",
-            "alert queue": "/clinician/alerts/",
-            "patients API": "/api/v1/patients/",
-        }
-        for name, figures in time_pages(client, urls, repeats).items():
-            results.setdefault(name, {})[size] = figures
+    _analyze()
+    samples = {(name, size): [] for size in panels for name in panels[size][1]}
+    for round_ in range(WARMUP + repeats):
+        for name in panels[small][1]:
+            for size, (client, urls) in panels.items():
+                elapsed = _timed_get(client, urls[name])
+                if round_ >= WARMUP:
+                    samples[(name, size)].append(elapsed)
+    results: dict[str, dict] = {}
+    for (name, size), values in samples.items():
+        results.setdefault(name, {})[size] = (
+            statistics.median(values),
+            _percentile(values, 0.95),
+        )
     out(f"\n{'page':<16}{small:>6} med{small:>6} p95{large:>6} med{large:>6} p95  ratio")
     worst = 0.0
     for name, by_size in results.items():

@@ -231,6 +231,19 @@ def seed_population(
                     created_at=now - timedelta(hours=rng.randint(1, 200)),
                 )
             )
+            if rng.random() < alert_rate / 2:
+                alerts.append(
+                    Alert(
+                        patient=u,
+                        kind="serotonergic_combination",
+                        severity="moderate",
+                        severity_rank=SEVERITY_RANK["moderate"],
+                        title="Serotonergic combination",
+                        details={"explanation": "Synthetic benchmark alert."},
+                        dedupe_key="serotonergic_combination:synthetic",
+                        created_at=now - timedelta(hours=rng.randint(1, 200)),
+                    )
+                )
     DailyEntry.objects.bulk_create(entries, batch_size=BATCH)
     QuestionnaireResponse.objects.bulk_create(responses, batch_size=BATCH)
     MedicationCourse.objects.bulk_create(courses, batch_size=BATCH)
