@@ -323,5 +323,10 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        # At DEBUG, Django's template engine logs every failed variable lookup together with the
+        # whole template context (notes, medicines, scores): never below INFO, whatever LOG_LEVEL.
+        "django.template": {"level": "INFO"},
+    },
 }
