@@ -168,9 +168,9 @@ AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "password"]
 # Behind a TLS proxy, set AXES_PROXY_COUNT to the number of proxies so that lockouts count the
 # client's address from X-Forwarded-For rather than the proxy's (which would lock out everyone).
-AXES_PROXY_COUNT = env.int("AXES_PROXY_COUNT", default=0)
-if AXES_PROXY_COUNT:
-    AXES_IPWARE_PROXY_COUNT = AXES_PROXY_COUNT
+_axes_proxy_count = env.int("AXES_PROXY_COUNT", default=0)  # not a setting name: axes W004
+if _axes_proxy_count:
+    AXES_IPWARE_PROXY_COUNT = _axes_proxy_count
     AXES_IPWARE_META_PRECEDENCE_ORDER = ("HTTP_X_FORWARDED_FOR", "REMOTE_ADDR")
 # Password-reset requests: at most this many per address and per email within the window.
 PASSWORD_RESET_RATE_LIMIT = env.int("PASSWORD_RESET_RATE_LIMIT", default=5)
