@@ -22,7 +22,17 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Count, F, IntegerField, Q, Sum, TextField, Window
+from django.db.models import (
+    BooleanField,
+    Count,
+    F,
+    Func,
+    IntegerField,
+    Q,
+    Sum,
+    TextField,
+    Window,
+)
 from django.db.models.fields.json import KT
 from django.db.models.functions import Cast, RowNumber
 from django.utils import timezone
@@ -103,6 +113,31 @@ def age_on(date_of_birth: date | None, on: date) -> int | None:
 # --- loading -------------------------------------------------------------------------------
 
 
+class _AnyOf(Func):
+    """`column = ANY(%s)` with the ids as one array parameter (PostgreSQL).
+
+    Five hundred ids written out as IN (%s, ...) in each of several conditions cost more to
+    prepare and parse than the sweep's own work; one array parameter costs nothing.
+    """
+
+    output_field = BooleanField()
+
+    def __init__(self, column: str, values):
+        super().__init__(F(column))
+        self.values = list(values)
+
+    def as_sql(self, compiler, connection, **extra_context):
+        column, params = compiler.compile(self.source_expressions[0])
+        return f"{column} = ANY(%s)", (*params, self.values)
+
+
+def _id_in(column: str, values) -> Q:
+    """`column IN values`, as one array parameter on PostgreSQL."""
+    if connection.vendor == "postgresql":
+        return Q(_AnyOf(column, values))
+    return Q(**{f"{column}__in": list(values)})
+
+
 @dataclass
 class _Profile:
     patient_id: int
@@ -181,12 +216,16 @@ def _load_entries(profiles: list[_Profile]) -> dict[int, list[EntryFacts]]:
     recent_days = timedelta(days=M5_RECENT_DAYS - 1)
     window_days = timedelta(days=ENTRY_LOOKBACK_DAYS)
     flagged = Q(self_harm_thoughts=True) | ~Q(serotonin_symptoms=[])
-    wanted = Q(
-        patient_id__in=[p.patient_id for p in profiles if p.changed], self_harm_thoughts=True
+    # One date bound for the batch (the earliest "today"); each patient's own bounds are applied
+    # below, which keeps the SQL to one array of ids however many time zones the batch spans.
+    earliest = min(p.today for p in profiles)
+    changed = [p.patient_id for p in profiles if p.changed]
+    wanted = _id_in("patient_id", [p.patient_id for p in profiles]) & (
+        Q(date__gte=earliest - recent_days) | (Q(date__gte=earliest - window_days) & flagged)
     )
-    for today, ids in _by_today(profiles).items():
-        wanted |= Q(patient_id__in=ids, date__gte=today - recent_days)
-        wanted |= Q(patient_id__in=ids, date__gte=today - window_days) & flagged
+    if changed:
+        wanted |= _id_in("patient_id", changed) & Q(self_harm_thoughts=True)
+    by_id = {p.patient_id: p for p in profiles}
     rows = (
         DailyEntry.objects.filter(wanted)
         .order_by("patient_id", "date")
@@ -196,7 +235,12 @@ def _load_entries(profiles: list[_Profile]) -> dict[int, list[EntryFacts]]:
     )
     entries: dict[int, list[EntryFacts]] = defaultdict(list)
     for patient_id, entry_id, day, mood, symptoms_text, self_harm in rows:
+        profile = by_id[patient_id]
         symptoms = () if symptoms_text in _EMPTY_JSON_LISTS else _symptom_codes(symptoms_text)
+        recent = day >= profile.today - recent_days
+        in_window = day >= profile.today - window_days and (symptoms or self_harm)
+        if not (recent or in_window or (self_harm and profile.changed)):
+            continue
         entries[patient_id].append(
             EntryFacts(
                 id=entry_id,
@@ -215,7 +259,7 @@ def _load_mood_baselines(profiles: list[_Profile]) -> dict[int, tuple[int, int]]
     last = timedelta(days=M5_RECENT_DAYS)
     window = Q(pk__in=[])
     for today, ids in _by_today(profiles).items():
-        window |= Q(patient_id__in=ids, date__gte=today - first, date__lte=today - last)
+        window |= _id_in("patient_id", ids) & Q(date__gte=today - first, date__lte=today - last)
     rows = (
         DailyEntry.objects.filter(window)
         .values("patient_id")
@@ -229,7 +273,9 @@ def _load_mood_baselines(profiles: list[_Profile]) -> dict[int, tuple[int, int]]
 def _load_phq9(profiles: list[_Profile], now: datetime) -> dict[int, list[Phq9Facts]]:
     by_id = {p.patient_id: p for p in profiles}
     rows = (
-        QuestionnaireResponse.objects.filter(patient_id__in=by_id, instrument=Instrument.PHQ9)
+        QuestionnaireResponse.objects.filter(
+            _id_in("patient_id", by_id), instrument=Instrument.PHQ9
+        )
         .annotate(
             recency=Window(
                 RowNumber(),
@@ -266,7 +312,7 @@ def _drug_facts(name: str, tier: str, washout_days: int, warning: str) -> DrugFa
 
 def _load_courses(profiles: list[_Profile]) -> dict[int, list[CourseFacts]]:
     rows = (
-        MedicationCourse.objects.filter(patient_id__in=[p.patient_id for p in profiles])
+        MedicationCourse.objects.filter(_id_in("patient_id", [p.patient_id for p in profiles]))
         .order_by("patient_id", "started_on", "id")
         .values_list(
             "patient_id",
@@ -449,7 +495,7 @@ def _existing_alerts(candidates: dict[int, list[AlertCandidate]], now: datetime)
     if not keys:
         return existing
     rows = (
-        Alert.objects.filter(patient_id__in=patient_ids, dedupe_key__in=keys)
+        Alert.objects.filter(_id_in("patient_id", patient_ids), _id_in("dedupe_key", keys))
         .filter(
             ~Q(status=AlertStatus.RESOLVED)
             | Q(kind__in=PER_EVENT_KINDS)
