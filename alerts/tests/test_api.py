@@ -208,3 +208,49 @@ def test_list_query_count_is_flat(api_client, cleo, patients, django_assert_max_
     with django_assert_max_num_queries(8):
         response = api_client(cleo).get(LIST)
     assert len(response.json()["results"]) == 2 * patients
+
+
+def test_end_to_end_a_checkin_posted_through_the_api_raises_the_alert(
+    api_client, pat, cleo, mailoutbox, django_capture_on_commit_callbacks
+):
+    from journal.selectors import patient_today
+
+    body = {
+        "date": patient_today(pat).isoformat(),
+        "pain": 6,
+        "fatigue": 7,
+        "sleep_quality": 3,
+        "cognition": 5,
+        "mood": 2,
+        "self_harm_thoughts": True,
+    }
+    with django_capture_on_commit_callbacks(execute=True):
+        response = api_client(pat).post("/api/v1/entries/", body, format="json")
+    assert response.status_code == 201
+    assert "crisis" in response.json()  # shown at once, not by the background job
+    alert = Alert.objects.get(patient=pat)
+    assert alert.kind == "suicidal_ideation" and alert.severity == "critical"
+    assert [m.to for m in mailoutbox] == [["cleo@example.com"]]
+    assert ids(api_client(cleo).get(LIST)) == [alert.pk]
+
+
+def test_end_to_end_medicines_posted_through_the_api_raise_a_combination_alert(
+    api_client, pat, cleo, django_capture_on_commit_callbacks
+):
+    from journal.selectors import patient_today
+
+    today = patient_today(pat).isoformat()
+    client = api_client(pat)
+    with django_capture_on_commit_callbacks(execute=True):
+        first = client.post(
+            "/api/v1/medications/", {"drug": "Cymbalta", "started_on": today}, format="json"
+        )
+    with django_capture_on_commit_callbacks(execute=True):
+        second = client.post(
+            "/api/v1/medications/", {"drug": "Ultram", "started_on": today}, format="json"
+        )
+    assert (first.status_code, second.status_code) == (201, 201)
+    alert = Alert.objects.get(patient=pat)
+    assert alert.dedupe_key == "serotonergic_combination:duloxetine+tramadol"
+    (row,) = api_client(pat).get(LIST).json()["results"]
+    assert "duloxetine and tramadol" in row["message"]
