@@ -11,7 +11,8 @@ the request once per persona, each inside a savepoint that is rolled back, and c
   alert title, name, email) - "zero leaks" whatever the status;
 * Pat never sees Sam's markers;
 * Pat's record in the database is unchanged after the request unless the persona is one of the
-  row's `writers` (write bodies name `patient: <Pat>`, so this is also the mass-assignment check).
+  row's `writers` (write bodies name `patient: <Pat>`, so this is also the mass-assignment check);
+* on rows marked `audited`, Cleo's successful read writes exactly one AuditEvent.
 """
 
 import json
@@ -30,7 +31,7 @@ from django.utils.http import urlsafe_base64_encode
 from django.views.generic.edit import ProcessFormView
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from accounts.models import CareLink, Invitation
+from accounts.models import AuditEvent, CareLink, Invitation
 from alerts.models import Alert, AlertEvent
 from journal.models import DailyEntry, QuestionnaireResponse
 from medications.models import MedicationCourse
@@ -88,6 +89,7 @@ class Row:
     writers: tuple = ("pat",)
     query: str = ""
     body: dict = field(default_factory=dict)
+    audited: bool = False  # Cleo's successful GET writes exactly one AuditEvent
 
 
 def each(**by_persona) -> dict:
@@ -321,9 +323,12 @@ TABLE: dict[str, Row] = {
             "POST": clinician_list(("200", "405"), val=("200", "405")),
         },
         sees=("cleo",),
+        audited=True,
     ),
     "clinician/patients/<int:patient_id>/": Row(
-        {"GET": clinician_object(), "POST": clinician_object(("200", "405"))}, sees=("cleo",)
+        {"GET": clinician_object(), "POST": clinician_object(("200", "405"))},
+        sees=("cleo",),
+        audited=True,
     ),
     "clinician/patients/<int:patient_id>/hunter/": Row(
         {"GET": clinician_post_only(), "POST": clinician_object(("200", "400"))},
@@ -331,10 +336,14 @@ TABLE: dict[str, Row] = {
         writers=("cleo",),
     ),
     "clinician/patients/<int:patient_id>/report.<str:fmt>": Row(
-        {"GET": clinician_object(), "POST": clinician_object(("200", "405"))}, sees=("cleo",)
+        {"GET": clinician_object(), "POST": clinician_object(("200", "405"))},
+        sees=("cleo",),
+        audited=True,
     ),
     "clinician/alerts/": Row(
-        {"GET": clinician_list(), "POST": clinician_list(("200", "405"))}, sees=("cleo",)
+        {"GET": clinician_list(), "POST": clinician_list(("200", "405"))},
+        sees=("cleo",),
+        audited=True,
     ),
     "clinician/alerts/<int:alert_id>/acknowledge/": Row(
         {"GET": clinician_post_only(), "POST": clinician_object("302")},
@@ -365,15 +374,18 @@ TABLE: dict[str, Row] = {
         {"GET": api_list_read(), "POST": api_list_write()},
         query="?patient={pat}",
         body={"POST": ENTRY_BODY},
+        audited=True,
     ),
     "api/v1/entries/<int:pk>/": Row(
         {"GET": api_object_read(), "PATCH": api_object_write(), "DELETE": api_object_write("204")},
         body={"PATCH": {"notes": "changed by the matrix", "patient": "{sam}"}},
+        audited=True,
     ),
     "api/v1/questionnaires/": Row(
         {"GET": api_list_read(), "POST": api_list_write()},
         query="?patient={pat}",
         body={"POST": PHQ9_BODY},
+        audited=True,
     ),
     # --- API: medications ---
     "api/v1/drugs/": Row({"GET": each(anon=API_DENY, rest="200")}, query="?q=sert"),
@@ -384,18 +396,22 @@ TABLE: dict[str, Row] = {
         {"GET": api_list_read(), "POST": api_list_write()},
         query="?patient={pat}",
         body={"POST": MED_BODY},
+        audited=True,
     ),
     "api/v1/medications/<int:pk>/": Row(
         {"GET": api_object_read(), "PATCH": api_object_write()},
         body={"PATCH": {"dose": "20", "patient": "{sam}"}},
+        audited=True,
     ),
     "api/v1/medications/<int:pk>/change-dose/": Row(
         {"POST": api_object_write(("200", "201"))},
         body={"POST": {"dose": "20", "changed_on": "{today}"}},
     ),
     # --- API: alerts ---
-    "api/v1/alerts/": Row({"GET": api_list_read(patient_other="404")}, query="?patient={pat}"),
-    "api/v1/alerts/<int:pk>/": Row({"GET": api_object_read()}),
+    "api/v1/alerts/": Row(
+        {"GET": api_list_read(patient_other="404")}, query="?patient={pat}", audited=True
+    ),
+    "api/v1/alerts/<int:pk>/": Row({"GET": api_object_read()}, audited=True),
     "api/v1/alerts/<int:pk>/acknowledge/": Row(
         {"POST": api_clinician_action()}, sees=("cleo",), writers=("cleo",)
     ),
@@ -415,12 +431,13 @@ TABLE: dict[str, Row] = {
     "api/v1/patients/": Row(
         {"GET": each(anon=API_DENY, cleo="200", rest=("200", "403", "404"))},
         sees=("cleo",),
+        audited=True,
     ),
     "api/v1/patients/<int:patient_id>/": Row(
-        {"GET": each(anon=API_DENY, cleo="200", rest=("403", "404"))}, sees=("cleo",)
+        {"GET": each(anon=API_DENY, cleo="200", rest=("403", "404"))}, sees=("cleo",), audited=True
     ),
     "api/v1/patients/<int:patient_id>/fhir/": Row(
-        {"GET": each(anon=API_DENY, pat="200", cleo="200", rest=("403", "404"))}
+        {"GET": each(anon=API_DENY, pat="200", cleo="200", rest=("403", "404"))}, audited=True
     ),
 }
 
@@ -707,8 +724,10 @@ def check_cell(world, persona, method, route, row) -> list[str]:
     before = snapshot(world)
     try:
         with transaction.atomic():
+            audits_before = AuditEvent.objects.count()
             response = request_as(world, persona, method, route, row)
             after = snapshot(world)
+            audits = AuditEvent.objects.count() - audits_before
             raise _Rollback
     except _Rollback:
         pass
@@ -732,6 +751,9 @@ def check_cell(world, persona, method, route, row) -> list[str]:
             problems.append(f"{where}: LEAK of Sam's data {leaked}")
     if persona not in row.writers and after != before:
         problems.append(f"{where}: CHANGED Pat's record")
+    audited_read = row.audited and persona == "cleo" and method == "GET"
+    if audited_read and response.status_code == 200 and audits != 1:
+        problems.append(f"{where}: {audits} audit events, expected exactly 1")
     return problems
 
 
@@ -823,3 +845,22 @@ def test_nobody_else_can_write_into_pats_record(world, persona, url, body, model
     assert response.status_code in (403, 404)
     assert model.objects.filter(patient=world["pat"]).count() == before
     assert not model.objects.filter(patient=world[persona]).exists()
+
+
+def test_the_markers_are_visible_to_those_who_may_see_them(world):
+    """Guards the leak check: the markers do show up where they are allowed to."""
+    pat, cleo = world["pat"], world["cleo"]
+    seen = {
+        (cleo, f"/api/v1/entries/?patient={pat.pk}"): MARK_NOTE,
+        (cleo, f"/api/v1/medications/?patient={pat.pk}"): MARK_MED,
+        (cleo, f"/api/v1/alerts/?patient={pat.pk}"): MARK_ALERT,
+        (cleo, "/clinician/"): "Pat Patient",
+        (pat, "/patient/medications/"): MARK_MED,
+        (pat, f"/api/v1/entries/{world['entry'].pk}/"): MARK_NOTE,
+    }
+    for (user, url), marker in seen.items():
+        client = Client()
+        client.force_login(user)
+        response = client.get(url)
+        assert response.status_code == 200, url
+        assert marker in _text(response), url
