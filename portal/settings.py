@@ -87,6 +87,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "csp.context_processors.nonce",
                 "portal.context_processors.portal",
+                "alerts.context_processors.alert_badge",
             ],
         },
     },
@@ -137,6 +138,9 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 WHITENOISE_USE_FINDERS = True
+# Autorefresh looks files up per request instead of scanning every static file when the middleware
+# starts; the test suite turns it on (each test client starts the middleware anew, ~40 ms a scan).
+WHITENOISE_AUTOREFRESH = env.bool("WHITENOISE_AUTOREFRESH", default=DEBUG)
 
 # --- Security: on whenever DEBUG is off; each switch can be overridden from the environment. ---
 SECURE_COOKIES = env.bool("SECURE_COOKIES", default=not DEBUG)
@@ -210,6 +214,8 @@ CONTENT_SECURITY_POLICY = {
 # --- Email ---
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)
+# A stuck mail server must not hang notification tasks (they retry instead).
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=10)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="portal@example.org")
 
 # --- API ---
