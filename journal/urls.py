@@ -9,4 +9,9 @@ urlpatterns = [
     path("checkin/", views.checkin, name="checkin"),
     path("history/", views.history, name="history"),
     path("questionnaires/<slug:instrument>/", views.questionnaire, name="questionnaire"),
+    path(
+        "questionnaires/saved/<int:response_id>/",
+        views.questionnaire_saved,
+        name="questionnaire_saved",
+    ),
 ]

@@ -3,9 +3,10 @@ from datetime import date
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.template import TemplateDoesNotExist
 from django.template.loader import get_template
+from django.views.decorators.http import require_GET
 
 from accounts.decorators import role_required
 from accounts.models import Role
@@ -16,7 +17,7 @@ from journal.forms import QUESTIONNAIRE_FORMS, CheckinForm
 from journal.instruments import InstrumentError, fiqr, phq9
 from journal.instruments.checkin import SCALES
 from journal.instruments.codes import WPI_REGION_GROUPS
-from journal.models import Instrument
+from journal.models import Instrument, QuestionnaireResponse
 
 patient_page = role_required(Role.PATIENT)
 NOTICES_TEMPLATE = "alerts/_patient_notices.html"
@@ -196,9 +197,13 @@ def questionnaire(request, instrument: str):
             except InstrumentError as error:
                 _add_errors(form, error)
             else:
+                if result.crisis:
+                    # Post/redirect/get: the crisis page is still the very next page, computed
+                    # synchronously, and a refresh cannot store the answers a second time.
+                    return redirect("journal:questionnaire_saved", response_id=result.response.pk)
                 return _next_page(
                     request,
-                    crisis=result.crisis,
+                    crisis=False,
                     urgent_care=False,
                     saved_message=_saved_questionnaire_message(result.response),
                 )
@@ -209,6 +214,20 @@ def questionnaire(request, instrument: str):
     if instrument == Instrument.ACR2016:
         context.update(_body_map_context(form, "regions"))
     return render(request, f"journal/questionnaire_{instrument}.html", context, status=status)
+
+
+@login_required
+@patient_page
+@require_GET
+def questionnaire_saved(request, response_id: int):
+    """The page after a questionnaire whose answers call for crisis resources (rule M1)."""
+    response = get_object_or_404(QuestionnaireResponse, pk=response_id, patient=request.user)
+    return _next_page(
+        request,
+        crisis=services.response_needs_crisis(response),
+        urgent_care=False,
+        saved_message=_saved_questionnaire_message(response),
+    )
 
 
 def _saved_questionnaire_message(response) -> str:

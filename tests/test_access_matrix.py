@@ -302,6 +302,9 @@ TABLE: dict[str, Row] = {
     "patient/questionnaires/<slug:instrument>/": Row(
         {"GET": patient_page(), "POST": patient_page(FORM, FORM)}
     ),
+    "patient/questionnaires/saved/<int:response_id>/": Row(
+        {"GET": patient_object(), "POST": patient_object_post_only()}
+    ),
     "patient/medications/": Row(
         {"GET": patient_page(), "POST": patient_page(FORM, FORM)}, body={"POST": {"name": ""}}
     ),
@@ -637,6 +640,7 @@ def _kwarg_values(world, route: str) -> dict:
         "pk": pk,
         "patient_id": pat.pk,
         "alert_id": world["alert"].pk,
+        "response_id": world["response"].pk,
         "link_id": world["link"].pk,
         "code": world["invitation"].code,
         "instrument": "phq9",

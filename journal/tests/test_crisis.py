@@ -58,10 +58,29 @@ def test_checkin_page(pat, client_for, self_harm, crisis):
     [(0, 0, False), (27 - 3, 0, False), (1, 1, True), (12, 2, True), (27, 3, True)],
 )
 def test_phq9_page(pat, client_for, total, item9, crisis):
-    response = client_for(pat).post("/patient/questionnaires/phq9/", phq9_form(total, item9))
-    assert QuestionnaireResponse.objects.get(patient=pat).score["item9"] == item9
-    assert ("data-crisis" in response.content.decode()) is crisis
-    assert response.status_code == (200 if crisis else 302)
+    client = client_for(pat)
+    response = client.post("/patient/questionnaires/phq9/", phq9_form(total, item9))
+    stored = QuestionnaireResponse.objects.get(patient=pat)
+    assert stored.score["item9"] == item9
+    assert response.status_code == 302
+    expected = f"/patient/questionnaires/saved/{stored.pk}/" if crisis else "/patient/"
+    assert response["Location"] == expected
+    next_page = client.get(response["Location"])
+    assert ("data-crisis" in next_page.content.decode()) is crisis
+
+
+def test_reloading_the_crisis_page_stores_nothing_twice(pat, client_for):
+    client = client_for(pat)
+    location = client.post("/patient/questionnaires/phq9/", phq9_form(3, 1))["Location"]
+    for _ in range(2):
+        assert "data-crisis" in client.get(location).content.decode()
+    assert QuestionnaireResponse.objects.filter(patient=pat).count() == 1
+
+
+def test_the_saved_page_is_private_to_its_patient(pat, sam, cleo, client_for):
+    location = client_for(pat).post("/patient/questionnaires/phq9/", phq9_form(3, 1))["Location"]
+    assert client_for(sam).get(location).status_code == 404
+    assert client_for(cleo).get(location).status_code == 404
 
 
 @pytest.mark.parametrize(("self_harm", "crisis"), [(False, False), (True, True)])
