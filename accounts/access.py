@@ -51,3 +51,25 @@ def is_verified_clinician(user) -> bool:
         return False
     profile = getattr(user, "clinician_profile", None)
     return profile is not None and profile.verified_at is not None
+
+
+def patient_rows_for_request(request, queryset: QuerySet, *, action: str) -> QuerySet:
+    """Rows of `queryset` (a model with a `patient` key) the caller may read.
+
+    `?patient=ID` narrows to one patient (404 when out of scope); without it a patient gets
+    their own rows and a clinician the rows of every patient linked to them. A clinician's
+    read is audited once per request.
+    """
+    from .audit import audit_read
+
+    user = request.user
+    requested = request.GET.get("patient")
+    if requested not in (None, ""):
+        patient = access_patient(user, requested)
+        rows = queryset.filter(patient=patient)
+    else:
+        patient = user if user.role == Role.PATIENT else None
+        rows = queryset.filter(patient__in=patients_visible_to(user))
+    if user.role == Role.CLINICIAN:
+        audit_read(request, patient=patient, action=action)
+    return rows

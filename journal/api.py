@@ -15,7 +15,7 @@ from rest_framework.generics import GenericAPIView
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from accounts.access import access_patient, patients_visible_to
+from accounts.access import patient_rows_for_request, patients_visible_to
 from accounts.audit import audit_read
 from accounts.models import Role
 from journal import selectors, services
@@ -75,17 +75,9 @@ def _require_patient_writer(user) -> None:
 
 def _scope(request, model):
     """Rows of `model` the caller may read, honouring ?patient=ID; audits clinician reads."""
-    user = request.user
-    requested = request.query_params.get("patient")
-    if requested not in (None, ""):
-        patient = access_patient(user, requested)
-        rows = model.objects.filter(patient=patient)
-    else:
-        patient = user if user.role == Role.PATIENT else None
-        rows = model.objects.filter(patient__in=patients_visible_to(user))
-    if user.role == Role.CLINICIAN:
-        audit_read(request, patient=patient, action=f"api.{model._meta.model_name}.list")
-    return rows
+    return patient_rows_for_request(
+        request, model.objects.all(), action=f"api.{model._meta.model_name}.list"
+    )
 
 
 def _visible_object(request, model, pk):

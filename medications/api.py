@@ -14,7 +14,7 @@ from rest_framework.generics import GenericAPIView
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from accounts.access import access_patient, patients_visible_to
+from accounts.access import patient_rows_for_request, patients_visible_to
 from accounts.audit import audit_read
 from accounts.models import Role
 from journal.selectors import patient_today
@@ -138,16 +138,9 @@ class MedicationListView(GenericAPIView):
 
     @extend_schema(parameters=[PATIENT_PARAM], responses=MedicationCourseSerializer(many=True))
     def get(self, request):
-        user = request.user
-        requested = request.query_params.get("patient")
-        if requested not in (None, ""):
-            patient = access_patient(user, requested)
-            rows = MedicationCourse.objects.filter(patient=patient)
-        else:
-            patient = user if user.role == Role.PATIENT else None
-            rows = MedicationCourse.objects.filter(patient__in=patients_visible_to(user))
-        if user.role == Role.CLINICIAN:
-            audit_read(request, patient=patient, action="api.medicationcourse.list")
+        rows = patient_rows_for_request(
+            request, MedicationCourse.objects.all(), action="api.medicationcourse.list"
+        )
         rows = rows.select_related("drug").order_by("patient_id", "-started_on", "-id")
         page = self.paginate_queryset(rows)
         return self.get_paginated_response(MedicationCourseSerializer(page, many=True).data)

@@ -95,3 +95,48 @@ def test_is_verified_clinician(personas):
     assert not is_verified_clinician(personas["val"])
     assert not is_verified_clinician(personas["pat"])
     assert not is_verified_clinician(AnonymousUser())
+
+
+def _rows(user, query=""):
+    from django.test import RequestFactory
+
+    from accounts.access import patient_rows_for_request
+    from journal.models import DailyEntry
+
+    request = RequestFactory().get("/x" + query)
+    request.user = user
+    return patient_rows_for_request(request, DailyEntry.objects.all(), action="test.list")
+
+
+@pytest.fixture
+def entries(personas):
+    from datetime import date
+
+    from journal.models import DailyEntry
+
+    scales = dict(pain=1, fatigue=1, sleep_quality=1, cognition=1, mood=5)
+    return {
+        who: DailyEntry.objects.create(patient=personas[who], date=date(2026, 1, 1), **scales)
+        for who in ("pat", "sam")
+    }
+
+
+def test_scoped_rows_give_a_patient_only_their_own(personas, entries):
+    assert list(_rows(personas["pat"])) == [entries["pat"]]
+    with pytest.raises(Http404):
+        list(_rows(personas["pat"], f"?patient={personas['sam'].pk}"))
+
+
+def test_scoped_rows_give_a_clinician_linked_patients_and_audit_once(personas, entries):
+    from accounts.models import AuditEvent
+
+    assert list(_rows(personas["cleo"])) == [entries["pat"]]
+    assert list(_rows(personas["cleo"], f"?patient={personas['pat'].pk}")) == [entries["pat"]]
+    assert AuditEvent.objects.filter(actor=personas["cleo"], action="test.list").count() == 2
+    with pytest.raises(Http404):
+        _rows(personas["cleo"], f"?patient={personas['sam'].pk}")
+
+
+@pytest.mark.parametrize("who", ["uma", "rex", "val", "ada"])
+def test_scoped_rows_give_others_nothing(personas, entries, who):
+    assert list(_rows(personas[who])) == []
