@@ -4,6 +4,8 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 PY := $(VENV)/bin/python
 PORT ?= 8000
+# Two processes fit this 2-core machine; each gets its own test database (test_<name>_gwN).
+PYTEST_WORKERS ?= 2
 # Settings for a developer machine; production sets its own environment.
 DEV_ENV := DEBUG=1
 
@@ -46,7 +48,7 @@ run: install static seed
 	fi
 
 test: install static
-	$(VENV)/bin/pytest -q $(PYTEST_ARGS)
+	$(VENV)/bin/pytest -q -n $(PYTEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
 
 lint: install
 	$(VENV)/bin/ruff check .

@@ -66,6 +66,21 @@ def require_postgres():
 
 
 @pytest.fixture(autouse=True)
+def _drug_catalog_present(django_db_blocker):
+    """Every test starts with the catalog that the data migration promises.
+
+    A transactional test ends by emptying every table, the catalog included; whichever test
+    runs after it (in any order, on any xdist worker) gets the catalog reloaded here.
+    """
+    from medications.catalog import catalog_load
+    from medications.models import Drug
+
+    with django_db_blocker.unblock():
+        if not Drug.objects.exists():
+            catalog_load(Drug)
+
+
+@pytest.fixture(autouse=True)
 def _fast_password_hashing(settings):
     """Argon2 is deliberately slow; tests hash with MD5 (production stays Argon2-first)."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
