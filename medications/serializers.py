@@ -37,6 +37,8 @@ class MedicationCourseSerializer(serializers.ModelSerializer):
         max_digits=10, decimal_places=3, coerce_to_string=False, allow_null=True
     )
     previous_course = serializers.IntegerField(source="previous_course_id", allow_null=True)
+    # Blank when no dose was given; a plain string so the schema admits "" (fuzzing found it).
+    unit = serializers.CharField(help_text='One of the units, or "" when no dose is recorded.')
 
     class Meta:
         model = MedicationCourse
