@@ -194,6 +194,8 @@ TOKEN_TTL = timedelta(hours=env.int("TOKEN_TTL", default=24))
 # data or the admin (portal.middleware.MFARequiredMiddleware). Off only for tests and local trials.
 MFA_REQUIRED = env.bool("MFA_REQUIRED", default=True)
 OTP_TOTP_ISSUER = env.str("OTP_TOTP_ISSUER", default="Care portal")
+# Administrators can reset a device (delete it) but never read its secret or QR code.
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 
 # Strict Content-Security-Policy: no inline script or style anywhere (django-csp 4).
 CONTENT_SECURITY_POLICY = {

@@ -258,3 +258,17 @@ def test_demo_otp_refuses_a_real_account(cleo):
     enrolled(cleo)
     with pytest.raises(Exception, match="No demo authenticator"):
         call_command("demo_otp", cleo.email, stdout=StringIO())
+
+
+def test_the_admin_never_shows_an_authenticator_secret(cleo, ada, client_for, settings):
+    settings.MFA_REQUIRED = False  # this is about what the admin shows, not how Ada got in
+    device = enrolled(cleo)
+    admin = client_for(ada)
+    page = admin.get(f"/admin/otp_totp/totpdevice/{device.pk}/change/")
+    assert page.status_code == 200
+    assert device.key not in page.content.decode()
+    assert mfa.totp_secret_text(device).replace(" ", "") not in page.content.decode()
+    assert admin.get(f"/admin/otp_totp/totpdevice/{device.pk}/config/").status_code in (403, 404)
+    response = admin.post(f"/admin/otp_totp/totpdevice/{device.pk}/delete/", {"post": "yes"})
+    assert response.status_code == 302
+    assert not TOTPDevice.objects.filter(pk=device.pk).exists(), "an admin can reset it"
