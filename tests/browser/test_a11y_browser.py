@@ -120,7 +120,11 @@ def audit_pages(page, base, urls, report):
             key = f"{violation['impact']}:{violation['id']}"
             report[key] = report.get(key, 0) + len(violation["nodes"])
         serious = [
-            (v["id"], [node["target"] for node in v["nodes"]][:3])
+            (
+                v["id"],
+                [node["target"] for node in v["nodes"]][:3],
+                (v["nodes"][0].get("failureSummary") or "")[:300] if v["nodes"] else "",
+            )
             for v in violations
             if v["impact"] in ("serious", "critical")
         ]
