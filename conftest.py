@@ -66,12 +66,15 @@ def require_postgres():
 
 
 @pytest.fixture(autouse=True)
-def _drug_catalog_present(django_db_blocker):
+def _drug_catalog_present(request, django_db_blocker):
     """Every test starts with the catalog that the data migration promises.
 
     A transactional test ends by emptying every table, the catalog included; whichever test
     runs after it (in any order, on any xdist worker) gets the catalog reloaded here.
     """
+    uses_database = {"db", "transactional_db", "live_server"} & set(request.fixturenames)
+    if not uses_database and request.node.get_closest_marker("django_db") is None:
+        return
     from medications.catalog import catalog_load
     from medications.models import Drug
 
