@@ -55,6 +55,6 @@ class Command(BaseCommand):
             "  clinician@example.org  (verified clinician)\n"
             "  admin@example.org      (administrator, /admin/)\n"
             "The clinician and the administrator also confirm a two-step verification code:\n"
-            "  python manage.py demo_otp clinician@example.org   (prints the current code)\n"
+            "  DEBUG=1 .venv/bin/python manage.py demo_otp clinician@example.org\n"
             f"  or add the demo secret {DEMO_TOTP_SECRET} to an authenticator app."
         )
