@@ -17,7 +17,12 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt
 	$(PY) -m pip install --quiet -r requirements-dev.txt
 	touch $@
 
-install: $(VENV)/.installed
+# A developer machine's own settings (git-ignored): DEBUG on and a random secret, so plain
+# `.venv/bin/python manage.py ...` works. Never used by tests, CI's checks or Docker images.
+.env:
+	printf 'DEBUG=1\nSECRET_KEY=%s\n' "$$($(PYTHON) -c 'import secrets; print(secrets.token_urlsafe(50))')" > $@
+
+install: $(VENV)/.installed .env
 
 # Front-end libraries come from npm (package.json + lock file), never a CDN or the repo.
 portal/static/vendor/.built: package.json package-lock.json

@@ -17,6 +17,14 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 
 env = environ.Env()
 
+# A developer machine keeps its own settings in a git-ignored .env that `make` writes once
+# (DEBUG=1 and a random SECRET_KEY), so plain `manage.py` commands work there. Real environment
+# variables always win; the test suite sets ENV_FILE to "" so it never reads one; production
+# images never contain one.
+_ENV_FILE = env.str("ENV_FILE", default=str(BASE_DIR / ".env"))
+if _ENV_FILE and Path(_ENV_FILE).is_file():
+    environ.Env.read_env(_ENV_FILE)
+
 DEBUG = env.bool("DEBUG", default=False)
 
 _INSECURE_KEY = "insecure-development-key-do-not-use-in-production"  # noqa: S105

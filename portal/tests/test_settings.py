@@ -12,6 +12,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 def run_settings(**env_overrides):
     env = {k: v for k, v in os.environ.items() if k not in {"SECRET_KEY", "DEBUG"}}
+    env["ENV_FILE"] = ""  # a developer's .env must not decide these tests
     env.update(env_overrides)
     return subprocess.run(
         [sys.executable, "-c", "import django; django.setup()"],
@@ -44,3 +45,13 @@ def test_it_starts_with_a_real_secret_key():
 def test_debug_mode_starts_without_a_secret_key():
     result = run_settings(DEBUG="1")
     assert result.returncode == 0, result.stderr
+
+
+def test_a_developer_env_file_is_read_but_real_variables_win(tmp_path):
+    env_file = tmp_path / "dev.env"
+    env_file.write_text("DEBUG=1\n")
+    assert run_settings(ENV_FILE=str(env_file)).returncode == 0
+    # DEBUG=0 from the real environment beats the file: no secret, so it refuses.
+    result = run_settings(ENV_FILE=str(env_file), DEBUG="0")
+    assert result.returncode != 0
+    assert "SECRET_KEY must be set" in result.stderr
