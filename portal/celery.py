@@ -4,7 +4,8 @@ import os
 
 from celery import Celery
 
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
+# An empty value counts as unset (setdefault would keep it).
+os.environ["DJANGO_SETTINGS_MODULE"] = os.environ.get("DJANGO_SETTINGS_MODULE") or "portal.settings"
 
 app = Celery("portal")
 app.config_from_object("django.conf:settings", namespace="CELERY")
