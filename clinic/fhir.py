@@ -22,9 +22,10 @@ from medications.models import MedicationCourse
 LOINC = "http://loinc.org"
 RXNORM = "http://www.nlm.nih.gov/research/umls/rxnorm"
 OBSERVATION_CATEGORY = "http://terminology.hl7.org/CodeSystem/observation-category"
-# Codes without a LOINC given in CLINICAL.md live in the portal's own code system.
+# Measures without a LOINC live in the portal's own code system
+# (docs/clinical-rules.md#export-codes).
 PORTAL_CODES = "https://portal.example.org/fhir/CodeSystem/instruments"
-# CLINICAL.md "LOINC for export".
+# docs/clinical-rules.md#export-codes
 LOINC_PHQ9_TOTAL = "44261-6"
 LOINC_PAIN_SEVERITY = "72514-3"
 # DetectedIssue.severity is high | moderate | low.

@@ -1,7 +1,8 @@
-"""Hunter serotonin toxicity criteria (Dunkley et al., QJM 2003), CLINICAL.md section 6.
+"""Hunter serotonin toxicity criteria (Dunkley et al., QJM 2003).
 
 Pure Python, no Django imports. With a serotonergic drug present, toxicity is diagnosed when any
 of the five decision rules holds. Without a serotonergic drug the criteria do not apply.
+See docs/clinical-rules.md#hunter-criteria.
 """
 
 from __future__ import annotations

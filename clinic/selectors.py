@@ -40,12 +40,13 @@ from medications.interactions import CourseFacts, DrugFacts
 from medications.models import MedicationCourse
 
 PAGE_SIZE = 25
-# CLINICAL.md section 5 (M5): the 7-day window T-6..T against the 28 days before, T-34..T-7.
+# docs/clinical-rules.md#m5-falling-mood-average: the 7-day window T-6..T against the 28
+# days before, T-34..T-7.
 RECENT_DAYS = 7
 BASELINE_DAYS = 28
 # "No check-in for 7 days" filter.
 STALE_AFTER_DAYS = 7
-# PHQ-9 >= 15 is "moderately severe" or worse (Kroenke 2001, CLINICAL.md section 5).
+# PHQ-9 >= 15 is "moderately severe" or worse (Kroenke 2001, docs/clinical-rules.md#phq-9).
 PHQ9_FILTER_THRESHOLD = 15
 # Longest washout in the catalog (fluoxetine, 35 days) and the black-box window (84 days):
 # a stopped course older than this cannot change today's assessment.

@@ -1,4 +1,7 @@
-"""Crisis resources shown synchronously whenever rule M1 fires (CLINICAL.md section 5)."""
+"""Crisis resources shown synchronously whenever rule M1 fires.
+
+See docs/clinical-rules.md#crisis-resources.
+"""
 
 from django.conf import settings
 

@@ -7,7 +7,10 @@ SCALE = [MinValueValidator(0), MaxValueValidator(10)]
 
 
 class DailyEntry(models.Model):
-    """One check-in per patient per day. Scales 0-10; directions in CLINICAL.md section 7."""
+    """One check-in per patient per day. Scales 0-10; directions in the docs.
+
+    See docs/clinical-rules.md#daily-check-in.
+    """
 
     patient = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="daily_entries"

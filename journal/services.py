@@ -4,7 +4,7 @@ Every write runs in one transaction, stores nothing on bad input (InstrumentErro
 messages), and calls alerts.triggers.patient_data_changed inside the transaction so the alert
 evaluation is enqueued only after commit. Whether the patient must see crisis resources (rule
 M1) or an urgent-care notice (rule S1) is decided here, synchronously, and returned to the
-view: it never waits on the background job (CLINICAL.md sections 5 and 6).
+view: it never waits on the background job (docs/clinical-rules.md#crisis-resources).
 """
 
 from dataclasses import dataclass
@@ -25,11 +25,11 @@ SCORERS = {
     Instrument.ACR2016: acr2016.score,
 }
 
-# Rule M1 (CLINICAL.md section 5): PHQ-9 item 9 >= 1 carries ~10x the one-year suicide-attempt
-# risk (Simon 2013).
+# Rule M1 (docs/clinical-rules.md#m1-self-harm-thoughts): PHQ-9 item 9 >= 1 carries ~10x the
+# one-year suicide-attempt risk (Simon 2013).
 PHQ9_ITEM9_CRISIS_MIN = 1
-# Rule S1 (CLINICAL.md section 6): 3+ serotonin-toxicity symptoms, with a combination on the
-# day or a strong/MAOI drug started or dose-changed 0-7 days before.
+# Rule S1 (docs/clinical-rules.md#serotonin-toxicity-symptoms): 3+ serotonin-toxicity symptoms,
+# with a combination on the day or a strong/MAOI drug started or dose-changed 0-7 days before.
 S1_MIN_SYMPTOMS = 3
 S1_RECENT_START_DAYS = 7
 S1_START_TIERS = frozenset({"strong", "maoi"})

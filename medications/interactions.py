@@ -1,8 +1,9 @@
 """Time-aware serotonergic interaction engine (pure Python, no Django imports).
 
-Encodes CLINICAL.md sections 2-4 exactly. Everything that does not depend on the
-regimen (the tier-pair table, the wording of a finding for a pair of drugs) is computed
-once and cached, so one assessment costs a dictionary walk over the counted drugs.
+Encodes docs/clinical-rules.md (combination severity, washouts, black-box window) exactly.
+Everything that does not depend on the regimen (the tier-pair table, the wording of a finding
+for a pair of drugs) is computed once and cached, so one assessment costs a dictionary walk
+over the counted drugs.
 """
 
 from __future__ import annotations
@@ -21,18 +22,18 @@ _MODERATE = _RANK["moderate"]
 
 TIERS = ("maoi", "strong", "weak", "none")
 
-# CLINICAL.md section 3: a drug always counts on its last day (stopped_on).
+# docs/clinical-rules.md#washouts: a drug always counts on its last day (stopped_on).
 MIN_COUNTING_DAYS_AFTER_STOP = 1
-# CLINICAL.md section 4: FDA boxed warning, monitor closely for 12 weeks after a start
-# or a dose change.
+# docs/clinical-rules.md#black-box-window: FDA boxed warning, monitor closely for 12 weeks
+# after a start or a dose change.
 BLACK_BOX_WINDOW_DAYS = 84
-# CLINICAL.md section 2 [design]: three or more counted serotonergic drugs turn an
-# overall "moderate" into "major".
+# docs/clinical-rules.md#three-drug-rule (team choice): three or more counted serotonergic
+# drugs turn an overall "moderate" into "major".
 THREE_OR_MORE_MIN_DRUGS = 3
 
 PATIENT_ADVICE = "Talk to your clinician before taking these together."
 
-# CLINICAL.md section 2, pairwise severity by tier; "none" never produces a finding.
+# docs/clinical-rules.md#combination-severity, by tier; "none" never produces a finding.
 _TIER_PAIR_TABLE = (
     ("maoi", "maoi", "contraindicated", "maoi_combination"),
     ("maoi", "strong", "contraindicated", "maoi_combination"),
@@ -46,7 +47,7 @@ PAIR_RULES: dict[tuple[str, str], tuple[int, str, str]] = {}
 for _a, _b, _severity, _rule in _TIER_PAIR_TABLE:
     PAIR_RULES[(_a, _b)] = PAIR_RULES[(_b, _a)] = (_RANK[_severity], _severity, _rule)
 
-# Citations (CLINICAL.md "Sources") added to the clinician explanation.
+# Citations (docs/clinical-rules.md#sources) added to the clinician explanation.
 SOURCE_CCJM = "CCJM serotonin syndrome table"
 SOURCE_ONC = "ONC high-priority DDI list (Phansalkar, JAMIA 2012)"
 SOURCE_FDA_2011 = "FDA DSC 2011-10-20 (linezolid, methylene blue)"
@@ -149,7 +150,7 @@ def _assessment(severity: str, findings: tuple, unknown: tuple, counted: tuple) 
 
 
 def course_counts_on(course: CourseFacts, on: date) -> bool:
-    """CLINICAL.md section 3: started_on <= T < stopped_on + max(washout_days, 1)."""
+    """docs/clinical-rules.md#washouts: started_on <= T < stopped_on + max(washout_days, 1)."""
     if course.started_on > on:
         return False
     if course.stopped_on is None:
@@ -202,7 +203,7 @@ def assess_current(drugs: Iterable[DrugFacts], unknown: Iterable[str] = ()) -> A
 
 
 def black_box_window_open(courses: Iterable[CourseFacts], on: date) -> bool:
-    """CLINICAL.md section 4. A course's started_on is a start or a dose change."""
+    """docs/clinical-rules.md#black-box-window; a course's started_on is a start or dose change."""
     for course in courses:
         drug = course.drug
         if drug is None or not drug.suicidality_warning:

@@ -17,7 +17,7 @@ class SuicidalityWarning(models.TextChoices):
 
 
 class Drug(models.Model):
-    """A catalog entry (data, editable in the admin). See CLINICAL.md section 1."""
+    """A catalog entry (data, editable in the admin). See docs/clinical-rules.md#catalog-data."""
 
     name = models.CharField(max_length=120, unique=True)  # generic
     brand_names = models.JSONField(default=list, blank=True)

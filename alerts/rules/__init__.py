@@ -1,4 +1,7 @@
-"""Pure alert rules over plain data (CLINICAL.md sections 2-6). No Django imports here."""
+"""Pure alert rules over plain data. No Django imports here.
+
+What each rule does and why: docs/clinical-rules.md#mood-and-safety-alerts.
+"""
 
 from .facts import AlertCandidate, PatientSnapshot
 from .mood import evaluate_mood

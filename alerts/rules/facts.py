@@ -10,7 +10,7 @@ from medications.interactions import CourseFacts
 ALERT_SEVERITY_ORDER = ("low", "moderate", "high", "critical")
 
 # How far back the entry loader reads (days before today, inclusive): M5 needs T-34..T
-# (CLINICAL.md section 5).
+# (docs/clinical-rules.md#m5-falling-mood-average).
 ENTRY_LOOKBACK_DAYS = 34
 
 

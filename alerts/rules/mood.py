@@ -1,4 +1,7 @@
-"""Mood and safety rules M1-M5 (CLINICAL.md section 5). Pure: no Django imports."""
+"""Mood and safety rules M1-M5 (docs/clinical-rules.md#mood-and-safety-alerts).
+
+Pure: no Django imports.
+"""
 
 from datetime import date, timedelta
 from fractions import Fraction
@@ -63,8 +66,8 @@ def suicidal_ideation_candidates(snapshot: PatientSnapshot) -> list[AlertCandida
                 },
                 explanation=(
                     f"Daily check-in of {entry.date.isoformat()}: the patient ticked thoughts of "
-                    "being better off dead or of hurting themselves. Rule M1 (CLINICAL.md 5); "
-                    "PHQ-9 item 9 > 0 carries ~10x one-year suicide-attempt risk (Simon 2013)."
+                    "being better off dead or of hurting themselves (the question of PHQ-9 "
+                    "item 9); item 9 > 0 carries ~10x one-year suicide-attempt risk (Simon 2013)."
                 ),
             )
         )
@@ -85,7 +88,7 @@ def suicidal_ideation_candidates(snapshot: PatientSnapshot) -> list[AlertCandida
                 },
                 explanation=(
                     f"PHQ-9 of {response.completed_on.isoformat()}: item 9 = {response.item9} "
-                    f"(total {response.total}). Rule M1 (CLINICAL.md 5); item 9 > 0 carries "
+                    f"(total {response.total}); item 9 > 0 carries "
                     "~10x one-year suicide-attempt risk (Simon 2013)."
                 ),
             )
@@ -199,7 +202,7 @@ def rule_m4(snapshot: PatientSnapshot) -> dict[str, Any] | None:
                 "explanation": (
                     f"M4: mood <= {M4_LOW_MOOD} (0 worst - 10 best) on {M4_RUN_DAYS} consecutive "
                     f"days, {run[0].date.isoformat()} to {run[-1].date.isoformat()} "
-                    "[portal rule, CLINICAL.md 5]."
+                    "(the portal's own threshold, not a published cut-off)."
                 ),
             }
     return None
@@ -258,7 +261,7 @@ def rule_m5(snapshot: PatientSnapshot) -> dict[str, Any] | None:
         "explanation": (
             f"M5: mean mood {float(recent_mean):.1f} over {len(recent)} entries of the last 7 days "
             f"vs {float(baseline_mean):.1f} over {n_baseline} entries of the 28 days before "
-            "(drop >= 2.0) [portal rule, CLINICAL.md 5]."
+            "(drop >= 2.0; the portal's own threshold, not a published cut-off)."
             + (
                 " Severity high: " + " and ".join(reasons) + " (FDA antidepressant boxed warning)."
                 if reasons

@@ -1,4 +1,4 @@
-"""Serotonergic combinations (CLINICAL.md sections 2-3), via medications.interactions. Pure."""
+"""Serotonergic combinations (docs/clinical-rules.md#combination-severity), via the engine. Pure."""
 
 from medications.interactions import SEVERITY_TO_ALERT, assess, course_counts_on
 

@@ -1,4 +1,7 @@
-"""Serotonin toxicity symptoms, rule S1 (CLINICAL.md section 6). Pure: no Django imports."""
+"""Serotonin toxicity symptoms, rule S1. Pure: no Django imports.
+
+See docs/clinical-rules.md#serotonin-toxicity-symptoms.
+"""
 
 from datetime import date
 

@@ -1,4 +1,4 @@
-"""Rules M1-M5 (CLINICAL.md section 5) at their edges. Pure: no database."""
+"""Rules M1-M5 (docs/clinical-rules.md#mood-and-safety-alerts) at their edges. Pure: no database."""
 
 import pytest
 
@@ -269,3 +269,40 @@ def test_m5_gives_the_same_answer_from_a_database_aggregated_baseline(recent, ba
     recent_only = tuple(e for e in full.entries if e.date >= day(-6))
     aggregated = replace(full, entries=recent_only, mood_baseline=(len(baseline), sum(baseline)))
     assert rule_m5(full) == rule_m5(aggregated)
+
+
+# --- explanations --------------------------------------------------------------------------
+
+
+def _m1_entry_explanation():
+    entry = EntryFacts(id=5, date=day(0), mood=6, self_harm_thoughts=True)
+    return suicidal_ideation_candidates(snapshot(entries=[entry]))[0].explanation
+
+
+def _m1_phq9_explanation():
+    return suicidal_ideation_candidates(snapshot(phq9=phq9((-1, 12, 2))))[0].explanation
+
+
+def _m4_explanation():
+    return rule_m4(snapshot(entries=entries({0: 1, -1: 2, -2: 0})))["explanation"]
+
+
+def _m5_explanation():
+    return rule_m5(snapshot(entries=m5_moods([3] * 4, [6] * 10), age=24))["explanation"]
+
+
+@pytest.mark.parametrize(
+    ("explain", "cites"),
+    [
+        (_m1_entry_explanation, "(Simon 2013)"),
+        (_m1_phq9_explanation, "(Simon 2013)"),
+        (_m4_explanation, "the portal's own threshold, not a published cut-off"),
+        (_m5_explanation, "the portal's own threshold, not a published cut-off"),
+        (_m5_explanation, "(FDA antidepressant boxed warning)"),
+    ],
+)
+def test_explanations_cite_a_published_source_or_say_the_threshold_is_ours(explain, cites):
+    # Clinicians read these; they cite the literature in plain words, never an internal file.
+    explanation = explain()
+    assert cites in explanation
+    assert ".md" not in explanation

@@ -1,4 +1,4 @@
-"""Serotonergic combination alerts (CLINICAL.md sections 2-3). Pure: no database."""
+"""Serotonergic combination alerts (docs/clinical-rules.md#combination-severity). No database."""
 
 import pytest
 

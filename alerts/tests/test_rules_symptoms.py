@@ -1,4 +1,4 @@
-"""Rule S1, serotonin toxicity symptoms (CLINICAL.md section 6). Pure: no database."""
+"""Rule S1 (docs/clinical-rules.md#serotonin-toxicity-symptoms). Pure: no database."""
 
 import pytest
 

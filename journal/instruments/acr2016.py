@@ -1,5 +1,5 @@
 """2016 revision of the ACR fibromyalgia diagnostic criteria (Wolfe et al., Semin Arthritis
-Rheum 2016), CLINICAL.md section 7.
+Rheum 2016); docs/clinical-rules.md#acr-2016-criteria.
 
 - Widespread Pain Index (WPI, 0-19): painful sites among the 19 codes of codes.WPI_REGIONS.
 - Symptom Severity Scale (SSS, 0-12): fatigue + waking unrefreshed + cognitive symptoms

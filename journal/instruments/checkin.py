@@ -1,4 +1,4 @@
-"""Validation of the daily check-in values (CLINICAL.md section 7, "Daily check-in").
+"""Validation of the daily check-in values (docs/clinical-rules.md#daily-check-in).
 
 Shared by the check-in page and the API so both refuse the same input with the same words.
 """
@@ -17,7 +17,7 @@ SCALE_MIN = 0
 SCALE_MAX = 10
 NOTES_MAX_LENGTH = 5000
 
-# Scale -> (label, word at 0, word at 10). Directions per CLINICAL.md section 7.
+# Scale -> (label, word at 0, word at 10). Directions: docs/clinical-rules.md#daily-check-in.
 SCALES: dict[str, tuple[str, str, str]] = {
     "pain": ("Pain", "No pain", "Worst pain"),
     "fatigue": ("Tiredness", "Full of energy", "Exhausted"),

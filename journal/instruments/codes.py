@@ -1,8 +1,9 @@
 """Codes shared by the check-in, the questionnaires and the alert rules.
 
 WPI regions: ACR 2016 fibromyalgia criteria (Wolfe et al., Semin Arthritis Rheum 2016),
-CLINICAL.md section 7. Serotonin toxicity symptoms: FDA Drug Safety Communication
-2016-03-22 patient list and Sternbach's features, CLINICAL.md section 6.
+docs/clinical-rules.md#acr-2016-criteria. Serotonin toxicity symptoms: FDA Drug Safety
+Communication 2016-03-22 patient list and Sternbach's features,
+docs/clinical-rules.md#serotonin-toxicity-symptoms.
 """
 
 # The five regions of the ACR 2016 generalized-pain criterion, each with its WPI sites.

@@ -4,7 +4,7 @@
 Total = function sum / 3 + overall sum + symptoms sum / 2, range 0-100.
 One missing function item is allowed: the function sum is scaled by 9 / answered.
 Two or more missing function items, or any missing overall or symptom item, make
-the response invalid (CLINICAL.md section 7).
+the response invalid (docs/clinical-rules.md#fiqr).
 """
 
 from decimal import ROUND_HALF_UP, Decimal
@@ -24,8 +24,8 @@ OVERALL_ITEMS = 2
 SYMPTOM_ITEMS = 10
 MAX_MISSING_FUNCTION_ITEMS = 1
 
-# [design] Severity ranges of Bennett et al., J Rheumatol 2009 (FIQ MCID paper), as commonly
-# applied to the FIQR: (highest total, band), ascending.
+# Severity bands of Salaffi et al., Rheumatology 2020, not Bennett 2009
+# (docs/clinical-rules.md#fiqr): (highest total, band), ascending.
 BANDS: tuple[tuple[float, str], ...] = (
     (23.0, "remission"),
     (40.0, "mild"),

@@ -2,7 +2,7 @@
 
 Nine items scored 0-3, total 0-27. No missing items are allowed: the total is only
 valid with all nine answers. Item 9 asks about thoughts of being better off dead or
-of self-harm; any answer above 0 triggers rule M1 (CLINICAL.md section 5).
+of self-harm; any answer above 0 triggers rule M1 (docs/clinical-rules.md#m1-self-harm-thoughts).
 """
 
 from journal.instruments.errors import (

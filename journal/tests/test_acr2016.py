@@ -30,7 +30,7 @@ def answers(
     }
 
 
-def test_codes_match_the_five_regions_of_clinical_md():
+def test_codes_match_the_five_regions_of_the_acr_2016_criteria():
     assert len(WPI_REGIONS) == 19 == len(set(WPI_REGIONS))
     groups = {group: [code for code, _ in sites] for group, _, sites in WPI_REGION_GROUPS}
     assert groups == {

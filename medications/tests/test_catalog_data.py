@@ -1,4 +1,4 @@
-"""The catalog data file against CLINICAL.md sections 1, 3 and 4 (no database needed)."""
+"""The catalog data file against docs/clinical-rules.md (no database needed)."""
 
 import json
 from pathlib import Path
@@ -11,7 +11,7 @@ DATA = Path(__file__).resolve().parent.parent / "data" / "drugs.json"
 ROWS = json.loads(DATA.read_text())
 BY_NAME = {row["name"]: row for row in ROWS}
 
-# CLINICAL.md section 1, tier by tier: (generic as catalogued, brands CLINICAL.md lists).
+# docs/clinical-rules.md#serotonergic-tiers, tier by tier: (generic as catalogued, its brands).
 SECTION_1 = {
     "maoi": {
         "phenelzine": ["Nardil"],
@@ -164,7 +164,7 @@ UNVERIFIED_RXCUI = {
     "gabapentin": "25480",
 }
 
-# CLINICAL.md section 3.
+# docs/clinical-rules.md#washouts
 WASHOUT_DAYS = {
     "fluoxetine": 35,
     "vortioxetine": 21,
@@ -182,7 +182,7 @@ WASHOUT_DAYS = {
     **dict.fromkeys(["moclobemide", "linezolid", "methylene blue"], 1),
 }
 
-# CLINICAL.md section 4.
+# docs/clinical-rules.md#black-box-window
 BOXED = {
     # SSRIs
     "citalopram", "escitalopram", "fluoxetine", "fluvoxamine", "paroxetine", "sertraline",

@@ -1,4 +1,4 @@
-"""The interaction engine against CLINICAL.md sections 2-4 (pure, no database)."""
+"""The interaction engine against docs/clinical-rules.md (pure, no database)."""
 
 import json
 from datetime import date, timedelta
@@ -234,7 +234,7 @@ def test_counting_around_the_start(started_offset, stopped_offset, counts):
 @pytest.mark.parametrize(("phenelzine_day", "severity"), [(33, "contraindicated"),
     (34, "contraindicated"), (35, "none"), (36, "none")])  # fmt: skip
 def test_fluoxetine_washout_before_an_maoi(phenelzine_day, severity):
-    """CLINICAL.md section 3 example: fluoxetine last taken day 0; phenelzine day 34 vs 35."""
+    """docs/clinical-rules.md#washouts: fluoxetine last taken day 0; phenelzine day 34 vs 35."""
     day0 = date(2026, 10, 1)
     start = day0 + timedelta(days=phenelzine_day)
     courses = [
