@@ -27,11 +27,13 @@ import os
 import random
 import re
 import secrets
+import shutil
 import signal
 import socket
 import statistics
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from collections import defaultdict
@@ -53,6 +55,33 @@ FLOOR = "floor"
 PATIENT_ROUTES = ["checkin", "history", "medicine_add", "medicines", "medicine_stop"]
 CLINICIAN_ROUTES = ["dashboard", "record", "alert_queue"]
 STOP_LINK = re.compile(r"/patient/medications/(\d+)/stop/")
+# gunicorn.conf.py's access_log_format: '%(h)s "%(m)s %(U)s %(H)s" %(s)s %(B)s %(M)sms'
+ACCESS_LINE = re.compile(r'"(?P<method>[A-Z]+) (?P<path>\S+) [^"]*" \d+ \S+ (?P<ms>\d+)ms')
+SERVER_ROUTES = [
+    ("GET", re.compile(r"/bench/floor$"), FLOOR),
+    ("POST", re.compile(r"/patient/checkin/$"), "checkin"),
+    ("GET", re.compile(r"/patient/history/$"), "history"),
+    ("POST", re.compile(r"/patient/medications/$"), "medicine_add"),
+    ("GET", re.compile(r"/patient/medications/$"), "medicines"),
+    ("POST", re.compile(r"/patient/medications/\d+/stop/$"), "medicine_stop"),
+    ("GET", re.compile(r"/clinician/$"), "dashboard"),
+    ("GET", re.compile(r"/clinician/patients/\d+/$"), "record"),
+    ("GET", re.compile(r"/clinician/alerts/$"), "alert_queue"),
+]
+
+
+def server_times(lines) -> dict[str, list[float]]:
+    """Time each request spent in gunicorn (no queueing before it), by route, from access lines."""
+    times: dict[str, list[float]] = defaultdict(list)
+    for line in lines:
+        match = ACCESS_LINE.search(line)
+        if match is None:
+            continue
+        for method, pattern, route in SERVER_ROUTES:
+            if match["method"] == method and pattern.match(match["path"]):
+                times[route].append(float(match["ms"]))
+                break
+    return times
 
 
 def _percentile(ordered: list[float], fraction: float) -> float:
@@ -173,10 +202,12 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def start_server(environment, *, port: int, workers: int, threads: int) -> subprocess.Popen:
+def start_server(
+    environment, *, port: int, workers: int, threads: int, access_log: Path
+) -> subprocess.Popen:
     command = [sys.executable, "-m", "gunicorn", "-c", str(ROOT / "gunicorn.conf.py")]
     command += ["--bind", f"127.0.0.1:{port}", "--workers", str(workers)]
-    command += ["--threads", str(threads), "--access-logfile", "/dev/null"]
+    command += ["--threads", str(threads), "--access-logfile", str(access_log)]
     command += ["portal.wsgi:application"]
     return subprocess.Popen(  # noqa: S603 - fixed arguments, no shell
         command, cwd=ROOT, env=environment, start_new_session=True
@@ -224,6 +255,7 @@ class Recorder:
         self.errors: dict[str, int] = defaultdict(int)
         self.examples: list[str] = []
         self.measuring = False
+        self.server: dict[str, list[float]] = {}
 
     def add(self, route: str, elapsed_ms: float, ok: bool, detail: str) -> None:
         if not self.measuring:
@@ -330,7 +362,18 @@ class ClinicianClient(Client):
         self.floor()
 
 
-def run_load(base, *, clients, seconds, warmup, patient_emails, patient_ids, recorder, out=print):
+def run_load(
+    base,
+    *,
+    clients,
+    seconds,
+    warmup,
+    patient_emails,
+    patient_ids,
+    recorder,
+    access_log: Path,
+    out=print,
+):
     clinicians = max(1, clients // 4)
     patients = clients - clinicians
     stop_event = threading.Event()
@@ -369,10 +412,17 @@ def run_load(base, *, clients, seconds, warmup, patient_emails, patient_ids, rec
     out(f"{patients} patients and {clinicians} clinicians signed in; warm-up {warmup} s")
     time.sleep(warmup)
     recorder.measuring = True
+    log_start = access_log.stat().st_size
     started = time.perf_counter()
     time.sleep(seconds)
     recorder.measuring = False
     elapsed = time.perf_counter() - started
+    log_end = access_log.stat().st_size
+    with access_log.open("rb") as log:
+        log.seek(log_start)
+        recorder.server = server_times(
+            log.read(log_end - log_start).decode(errors="replace").splitlines()
+        )
     stop_event.set()
     for thread in threads:
         thread.join(60)
@@ -384,10 +434,15 @@ def report(recorder: Recorder, elapsed: float, out=print) -> dict[str, dict]:
     floor_p50 = None
     if recorder.times.get(FLOOR):
         floor_p50 = statistics.median(recorder.times[FLOOR])
+    server_floor = statistics.median(recorder.server[FLOOR]) if recorder.server.get(FLOOR) else None
     total = sum(len(v) for v in recorder.times.values())
     out(
-        f"\n{'route':<14}{'n':>7}{'req/s':>8}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}"
-        f"{'max ms':>9}{'errors':>8}{'p50/floor':>11}"
+        "\nclient-side times include waiting for a free gunicorn thread; 'server' is the time "
+        "inside gunicorn (access log)"
+    )
+    out(
+        f"{'route':<14}{'n':>7}{'req/s':>8}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}"
+        f"{'max ms':>9}{'errors':>8}{'p50/floor':>11}{'server p50':>12}{'/floor':>8}"
     )
     for route in [FLOOR, *PATIENT_ROUTES, *CLINICIAN_ROUTES]:
         times = sorted(recorder.times.get(route, []))
@@ -403,12 +458,21 @@ def report(recorder: Recorder, elapsed: float, out=print) -> dict[str, dict]:
             "max": times[-1],
             "errors": recorder.errors.get(route, 0),
             "ratio": p50 / floor_p50 if floor_p50 else None,
+            "server_p50": None,
+            "server_ratio": None,
         }
+        if recorder.server.get(route):
+            row["server_p50"] = statistics.median(recorder.server[route])
+            if server_floor:
+                row["server_ratio"] = row["server_p50"] / server_floor
         rows[route] = row
         ratio = f"{row['ratio']:.1f}x" if row["ratio"] is not None else "-"
+        server = f"{row['server_p50']:.0f}" if row["server_p50"] is not None else "-"
+        server_ratio = f"{row['server_ratio']:.1f}x" if row["server_ratio"] is not None else "-"
         out(
             f"{route:<14}{row['n']:>7}{row['rps']:>8.1f}{row['p50']:>9.1f}{row['p95']:>9.1f}"
             f"{row['p99']:>9.1f}{row['max']:>9.0f}{row['errors']:>8}{ratio:>11}"
+            f"{server:>12}{server_ratio:>8}"
         )
     errors = sum(recorder.errors.values())
     out(
@@ -504,8 +568,17 @@ def main(argv: list[str] | None = None) -> int:
             check=False,
         )
         processes.append(start_worker(environment))
+    workdir = Path(tempfile.mkdtemp(prefix="bench-http-"))
+    access_log = workdir / "access.log"
+    access_log.touch()
     processes.append(
-        start_server(environment, port=port, workers=args.workers, threads=args.threads)
+        start_server(
+            environment,
+            port=port,
+            workers=args.workers,
+            threads=args.threads,
+            access_log=access_log,
+        )
     )
     recorder = Recorder()
     try:
@@ -523,23 +596,29 @@ def main(argv: list[str] | None = None) -> int:
             patient_emails=patient_emails,
             patient_ids=patient_ids,
             recorder=recorder,
+            access_log=access_log,
         )
         rows = report(recorder, elapsed)
+        print(
+            f"load average (1 min) after the run: {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs"
+        )
         wait_for_queue(redis_url)
     finally:
         for process in reversed(processes):
             stop(process)
+        shutil.rmtree(workdir, ignore_errors=True)
     broken = check_invariants()
     slow = [r for r, row in rows.items() if row["p95"] > P95_TARGET_MS]
+    # The ratio target is about the work a page does, so it is judged on server time (no queue).
     heavy = [
         r
         for r in ("dashboard", "record", "alert_queue")
-        if r in rows and rows[r]["ratio"] and rows[r]["ratio"] > FLOOR_RATIO_TARGET
+        if r in rows and (rows[r]["server_ratio"] or rows[r]["ratio"] or 0) > FLOOR_RATIO_TARGET
     ]
     print(
         f"targets: 0 errors ({'met' if not sum(recorder.errors.values()) else 'MISSED'}), "
         f"p95 <= {P95_TARGET_MS} ms ({'met' if not slow else 'MISSED: ' + ', '.join(slow)}), "
-        f"clinician pages p50 <= {FLOOR_RATIO_TARGET}x floor "
+        f"clinician pages server p50 <= {FLOOR_RATIO_TARGET}x floor "
         f"({'met' if not heavy else 'MISSED: ' + ', '.join(heavy)})"
     )
     return 1 if sum(recorder.errors.values()) or broken else 0
