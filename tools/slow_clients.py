@@ -92,7 +92,13 @@ pid {workdir / "nginx.pid"};
 error_log {workdir / "error.log"} warn;
 events {{ worker_connections 1024; }}
 http {{
+    # The http block of the official nginx image's nginx.conf, which includes the site file:
+    # a directive repeated by deploy/nginx at this level would fail here as it would there.
+    include /etc/nginx/mime.types;
+    default_type application/octet-stream;
     access_log {workdir / "access.log"};
+    sendfile on;
+    keepalive_timeout 65;
 {temp_paths}
     include {workdir / "site.conf"};
 }}
