@@ -29,7 +29,8 @@ max_requests = _int("GUNICORN_MAX_REQUESTS", 1000)
 max_requests_jitter = _int("GUNICORN_MAX_REQUESTS_JITTER", 100)
 # Heartbeat files on tmpfs: on a container's overlay file system a slow disk can stall workers
 # into false timeouts (gunicorn's own advice for Docker).
-worker_tmp_dir = "/dev/shm" if os.path.isdir("/dev/shm") else None  # noqa: S108
+_TMPFS = "/dev/shm"  # noqa: S108  # nosec B108 - heartbeat files only, never data
+worker_tmp_dir = _TMPFS if os.path.isdir(_TMPFS) else None
 # Only the proxy may set X-Forwarded-* for gunicorn (in compose the web port is not published,
 # so the compose command widens this to every address of the private network).
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")

@@ -40,7 +40,7 @@ def stack(nginx_installed, tmp_path_factory):
 
 
 def test_it_answers_normal_requests_while_slow_clients_trickle_headers(stack):
-    figures = slow_clients.attack(stack.proxy_port, slow=20, seconds=12)
+    figures = slow_clients.attack(stack.proxy_port, slow=20, seconds=14)
 
     assert figures["requests"] >= 20
     assert figures["failed"] == 0, figures
