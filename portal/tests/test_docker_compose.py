@@ -152,3 +152,12 @@ def test_the_proxy_bounds_slow_clients_and_bodies_and_sets_forwarded_headers(set
     assert "proxy_set_header X-Forwarded-Proto $scheme;" in proxy
     assert "proxy_set_header X-Forwarded-For $remote_addr;" in proxy
     assert "proxy_set_header Host $host;" in proxy
+
+
+def test_the_web_health_check_is_valid_python_that_asks_as_the_proxy_would():
+    command = SERVICES["web"]["healthcheck"]["test"]
+    assert command[:3] == ["CMD", "python", "-c"]
+    source = command[3]
+    compile(source, "healthcheck", "exec")
+    assert "'X-Forwarded-Proto': 'https'" in source
+    assert "ALLOWED_HOSTS" in source
