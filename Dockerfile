@@ -16,4 +16,5 @@ RUN SECRET_KEY=build-only-key-not-used-at-runtime-0123456789abcdef python manage
 RUN useradd --system --uid 10001 portal && chown -R portal /app
 USER portal
 EXPOSE 8000
-CMD ["gunicorn", "portal.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]
+# gthread workers, timeout and max-requests with jitter: see gunicorn.conf.py.
+CMD ["gunicorn", "-c", "gunicorn.conf.py", "portal.wsgi:application"]

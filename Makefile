@@ -10,6 +10,7 @@ PYTEST_WORKERS ?= 2
 DEV_ENV := DEBUG=1
 
 .PHONY: run test lint install static worker beat migrate seed clean bench
+.PHONY: backup restore bench-http
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -78,6 +79,19 @@ beat: install
 
 bench: install
 	$(DEV_ENV) $(PY) bench/run_all.py
+
+# Load over HTTP: gunicorn (production settings) on PostgreSQL with 500 patients x 1 year,
+# 40 closed-loop clients for 60 s (BENCH_HTTP_ARGS="--clients 20 --seconds 30" for less).
+bench-http: install
+	$(PY) bench/bench_http.py $(BENCH_HTTP_ARGS)
+
+# PostgreSQL backups of DATABASE_URL (custom format, owner-only files in backups/). Restore goes
+# into an empty database unless CLEAN=1. SQLite is refused with the way to copy it instead.
+backup:
+	$(PYTHON) tools/db_backup.py backup $(if $(OUTPUT),--output "$(OUTPUT)")
+
+restore:
+	$(PYTHON) tools/db_backup.py restore $(if $(filter 1,$(CLEAN)),--clean) $(if $(FILE),"$(FILE)")
 
 clean:
 	rm -rf $(VENV) node_modules portal/static/vendor staticfiles
