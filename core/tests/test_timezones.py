@@ -3,7 +3,7 @@ from django.http import HttpResponse
 from django.test import RequestFactory
 from django.utils import timezone
 
-from portal.timezones import PatientTimezoneMiddleware
+from core.timezones import PatientTimezoneMiddleware
 
 
 def current_zone_view(request):
