@@ -10,13 +10,18 @@ check runs in the request, never in the background job. An unregistered hook is 
 configuration error and fails loudly; it never silently answers "no notice".
 """
 
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from datetime import date
+from typing import Protocol
 
 from django.core.exceptions import ImproperlyConfigured
 
-# (patient, symptom codes, day) -> must the patient be told to seek urgent care?
-UrgentCareCheck = Callable[..., bool]
+
+class UrgentCareCheck(Protocol):
+    """Must the patient be told to seek urgent care, given the symptoms ticked for day `on`?"""
+
+    def __call__(self, *, patient, symptoms: Iterable[str], on: date) -> bool: ...
+
 
 _urgent_care_check: UrgentCareCheck | None = None
 
