@@ -59,6 +59,8 @@ test: install static
 lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	# The app graph (DESIGN.md "Layering"; contracts in pyproject.toml [tool.importlinter]).
+	$(VENV)/bin/lint-imports
 	DATABASE_URL=sqlite:///:memory: SECRET_KEY=lint-only-secret-key-0123456789-abcdefghijklmnop $(PY) manage.py makemigrations --check --dry-run
 	$(MAKE) --no-print-directory check-deploy
 	# Supply chain: bandit (medium+ severity, reviewed exceptions in pyproject) and pip-audit

@@ -25,7 +25,7 @@ from alerts.serializers import (
     OptionalNoteSerializer,
     PatientAlertSerializer,
 )
-from portal.pagination import StandardPagination
+from core.pagination import StandardPagination
 
 STATUS_PARAM = OpenApiParameter(
     "status",

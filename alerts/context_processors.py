@@ -1,5 +1,7 @@
+from django.utils.functional import SimpleLazyObject
+
 from accounts.mfa import mfa_required_for
-from alerts.selectors import unread_count
+from alerts.selectors import patient_notices, unread_count
 
 
 def alert_badge(request) -> dict:
@@ -13,3 +15,15 @@ def alert_badge(request) -> dict:
     if mfa_required_for(user) and not (getattr(user, "is_verified", None) and user.is_verified()):
         return {}
     return {"alert_badge": unread_count(user)}
+
+
+def patient_alert_notices(request) -> dict:
+    """The patient's open safety notices, for the home page (templates/journal/home.html).
+
+    The journal does not import alerts (DESIGN.md "Layering"), so its page gets the notices
+    from this context processor. Lazy: the query runs only on a page that shows them.
+    """
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated or user.role != "patient":
+        return {}
+    return {"patient_notices": SimpleLazyObject(lambda: patient_notices(user))}

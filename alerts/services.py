@@ -18,15 +18,12 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from functools import lru_cache, partial
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.db.models import (
-    BooleanField,
     Count,
     F,
-    Func,
     IntegerField,
     Q,
     Sum,
@@ -38,6 +35,7 @@ from django.db.models.functions import Cast, RowNumber
 from django.utils import timezone
 
 from accounts.models import CareLink, CareLinkStatus, PatientProfile, Role
+from alerts import signals
 from alerts.models import SEVERITY_RANK, Alert, AlertEvent, AlertStatus
 from alerts.rules import evaluate
 from alerts.rules.facts import (
@@ -48,6 +46,8 @@ from alerts.rules.facts import (
     Phq9Facts,
 )
 from alerts.rules.mood import M5_BASELINE_DAYS, M5_RECENT_DAYS
+from core.db import id_in
+from core.timezones import local_date
 from journal.models import DailyEntry, Instrument, QuestionnaireResponse
 from medications.interactions import CourseFacts, DrugFacts
 from medications.models import MedicationCourse
@@ -88,18 +88,6 @@ class SyncResult:
 # --- time ----------------------------------------------------------------------------------
 
 
-@lru_cache(maxsize=512)
-def _zone(name: str) -> ZoneInfo:
-    try:
-        return ZoneInfo(name or "UTC")
-    except (ZoneInfoNotFoundError, ValueError):
-        return ZoneInfo("UTC")
-
-
-def local_date(moment: datetime, tz_name: str) -> date:
-    return moment.astimezone(_zone(tz_name)).date()
-
-
 def age_on(date_of_birth: date | None, on: date) -> int | None:
     if date_of_birth is None:
         return None
@@ -111,31 +99,6 @@ def age_on(date_of_birth: date | None, on: date) -> int | None:
 
 
 # --- loading -------------------------------------------------------------------------------
-
-
-class _AnyOf(Func):
-    """`column = ANY(%s)` with the ids as one array parameter (PostgreSQL).
-
-    Five hundred ids written out as IN (%s, ...) in each of several conditions cost more to
-    prepare and parse than the sweep's own work; one array parameter costs nothing.
-    """
-
-    output_field = BooleanField()
-
-    def __init__(self, column: str, values):
-        super().__init__(F(column))
-        self.values = list(values)
-
-    def as_sql(self, compiler, connection, **extra_context):
-        column, params = compiler.compile(self.source_expressions[0])
-        return f"{column} = ANY(%s)", (*params, self.values)
-
-
-def _id_in(column: str, values) -> Q:
-    """`column IN values`, as one array parameter on PostgreSQL."""
-    if connection.vendor == "postgresql":
-        return Q(_AnyOf(column, values))
-    return Q(**{f"{column}__in": list(values)})
 
 
 @dataclass
@@ -220,11 +183,11 @@ def _load_entries(profiles: list[_Profile]) -> dict[int, list[EntryFacts]]:
     # below, which keeps the SQL to one array of ids however many time zones the batch spans.
     earliest = min(p.today for p in profiles)
     changed = [p.patient_id for p in profiles if p.changed]
-    wanted = _id_in("patient_id", [p.patient_id for p in profiles]) & (
+    wanted = id_in("patient_id", [p.patient_id for p in profiles]) & (
         Q(date__gte=earliest - recent_days) | (Q(date__gte=earliest - window_days) & flagged)
     )
     if changed:
-        wanted |= _id_in("patient_id", changed) & Q(self_harm_thoughts=True)
+        wanted |= id_in("patient_id", changed) & Q(self_harm_thoughts=True)
     by_id = {p.patient_id: p for p in profiles}
     rows = (
         DailyEntry.objects.filter(wanted)
@@ -259,7 +222,7 @@ def _load_mood_baselines(profiles: list[_Profile]) -> dict[int, tuple[int, int]]
     last = timedelta(days=M5_RECENT_DAYS)
     window = Q(pk__in=[])
     for today, ids in _by_today(profiles).items():
-        window |= _id_in("patient_id", ids) & Q(date__gte=today - first, date__lte=today - last)
+        window |= id_in("patient_id", ids) & Q(date__gte=today - first, date__lte=today - last)
     rows = (
         DailyEntry.objects.filter(window)
         .values("patient_id")
@@ -273,9 +236,7 @@ def _load_mood_baselines(profiles: list[_Profile]) -> dict[int, tuple[int, int]]
 def _load_phq9(profiles: list[_Profile], now: datetime) -> dict[int, list[Phq9Facts]]:
     by_id = {p.patient_id: p for p in profiles}
     rows = (
-        QuestionnaireResponse.objects.filter(
-            _id_in("patient_id", by_id), instrument=Instrument.PHQ9
-        )
+        QuestionnaireResponse.objects.filter(id_in("patient_id", by_id), instrument=Instrument.PHQ9)
         .annotate(
             recency=Window(
                 RowNumber(),
@@ -312,7 +273,7 @@ def _drug_facts(name: str, tier: str, washout_days: int, warning: str) -> DrugFa
 
 def _load_courses(profiles: list[_Profile]) -> dict[int, list[CourseFacts]]:
     rows = (
-        MedicationCourse.objects.filter(_id_in("patient_id", [p.patient_id for p in profiles]))
+        MedicationCourse.objects.filter(id_in("patient_id", [p.patient_id for p in profiles]))
         .order_by("patient_id", "started_on", "id")
         .values_list(
             "patient_id",
@@ -495,7 +456,7 @@ def _existing_alerts(candidates: dict[int, list[AlertCandidate]], now: datetime)
     if not keys:
         return existing
     rows = (
-        Alert.objects.filter(_id_in("patient_id", patient_ids), _id_in("dedupe_key", keys))
+        Alert.objects.filter(id_in("patient_id", patient_ids), id_in("dedupe_key", keys))
         .filter(
             ~Q(status=AlertStatus.RESOLVED)
             | Q(kind__in=PER_EVENT_KINDS)
@@ -633,23 +594,8 @@ def _schedule_notifications(alerts: list[Alert]) -> None:
     recipients = clinicians_to_notify(a.patient_id for a in alerts)
     pairs = [(a.pk, c) for a in alerts for c in recipients.get(a.patient_id, ())]
     if pairs:
-        transaction.on_commit(partial(_enqueue_notifications, pairs))
-
-
-def _enqueue_notifications(pairs: list[tuple[int, int]]) -> None:
-    from alerts.tasks import notify_clinician
-
-    for alert_id, clinician_id in pairs:
-        try:
-            notify_clinician.delay(alert_id, clinician_id)
-        except Exception:
-            # Ids only: never health data in logs. Critical alerts are re-notified by escalation.
-            logger.warning(
-                "Could not enqueue notification for alert id=%s clinician id=%s.",
-                alert_id,
-                clinician_id,
-                exc_info=True,
-            )
+        # alerts.dispatch enqueues the tasks (the services never import alerts.tasks).
+        transaction.on_commit(partial(signals.notifications_due.send, sender=Alert, pairs=pairs))
 
 
 def alert_notify_clinician(*, alert_id: int, clinician_id: int) -> bool:

@@ -12,11 +12,11 @@ from datetime import date, datetime, time, timedelta
 
 from django.db import transaction
 
-from alerts.triggers import patient_data_changed
+from accounts.changes import patient_data_changed
+from core.timezones import patient_today, patient_zone
 from journal.instruments import acr2016, fiqr, phq9
 from journal.instruments.codes import WPI_REGIONS
 from journal.models import DailyEntry, Instrument, QuestionnaireResponse
-from journal.selectors import patient_today, patient_zone
 
 MAIN_DAYS = 90
 DECLINE_DAYS = 21

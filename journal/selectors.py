@@ -2,11 +2,10 @@
 
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.db.models import Max, QuerySet
-from django.utils import timezone
 
+from core.timezones import patient_local_date, patient_today, patient_zone
 from journal.instruments import fiqr, phq9
 from journal.instruments.checkin import SCALES
 from journal.models import DailyEntry, Instrument, QuestionnaireResponse
@@ -15,24 +14,6 @@ from journal.schedule import Due, schedule
 HISTORY_DAYS_CHOICES = (30, 90, 365)
 HISTORY_DEFAULT_DAYS = 30
 GLANCE_DAYS = 7
-
-
-def patient_zone(patient) -> ZoneInfo:
-    profile = getattr(patient, "patient_profile", None)
-    name = getattr(profile, "timezone", "") or "UTC"
-    try:
-        return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
-        return ZoneInfo("UTC")
-
-
-def patient_today(patient, now: datetime | None = None) -> date:
-    """Today's date where the patient lives (PatientProfile.timezone)."""
-    return (now or timezone.now()).astimezone(patient_zone(patient)).date()
-
-
-def local_date(patient, moment: datetime) -> date:
-    return moment.astimezone(patient_zone(patient)).date()
 
 
 def entries_for(patient) -> QuerySet[DailyEntry]:
@@ -57,7 +38,7 @@ def last_completed_on(patient) -> dict[str, date | None]:
         .values_list("instrument", "latest")
     )
     for instrument, completed_at in rows:
-        latest[instrument] = local_date(patient, completed_at)
+        latest[instrument] = patient_local_date(patient, completed_at)
     return latest
 
 
@@ -123,7 +104,7 @@ def history(patient, *, days: int) -> dict:
     ]
     phq9_rows, fiqr_rows, acr_rows = [], [], []
     for response in responses:
-        day = local_date(patient, response.completed_at).isoformat()
+        day = patient_local_date(patient, response.completed_at).isoformat()
         score = response.score or {}
         if response.instrument == Instrument.PHQ9:
             band = score.get("band", "")

@@ -1,10 +1,11 @@
 """Writes of the patient journal: daily entries and questionnaire responses.
 
 Every write runs in one transaction, stores nothing on bad input (InstrumentError with field
-messages), and calls alerts.triggers.patient_data_changed inside the transaction so the alert
-evaluation is enqueued only after commit. Whether the patient must see crisis resources (rule
-M1) or an urgent-care notice (rule S1) is decided here, synchronously, and returned to the
-view: it never waits on the background job (docs/clinical-rules.md#crisis-resources).
+messages), and calls accounts.changes.patient_data_changed inside the transaction so the alert
+evaluation is announced only after commit. Whether the patient must see crisis resources (rule
+M1) or an urgent-care notice (rule S1, through journal.safety) is decided here, synchronously,
+and returned to the view: it never waits on the background job
+(docs/clinical-rules.md#crisis-resources).
 """
 
 from dataclasses import dataclass
@@ -13,11 +14,12 @@ from datetime import date
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from alerts.triggers import patient_data_changed
+from accounts.changes import patient_data_changed
+from core.timezones import patient_today
 from journal.instruments import InstrumentError, acr2016, fiqr, phq9
 from journal.instruments.checkin import clean_entry_values
 from journal.models import DailyEntry, Instrument, QuestionnaireResponse
-from journal.selectors import patient_today
+from journal.safety import urgent_care_needed
 
 SCORERS = {
     Instrument.PHQ9: phq9.score,
@@ -28,11 +30,6 @@ SCORERS = {
 # Rule M1 (docs/clinical-rules.md#m1-self-harm-thoughts): PHQ-9 item 9 >= 1 carries ~10x the
 # one-year suicide-attempt risk (Simon 2013).
 PHQ9_ITEM9_CRISIS_MIN = 1
-# Rule S1 (docs/clinical-rules.md#serotonin-toxicity-symptoms): 3+ serotonin-toxicity symptoms,
-# with a combination on the day or a strong/MAOI drug started or dose-changed 0-7 days before.
-S1_MIN_SYMPTOMS = 3
-S1_RECENT_START_DAYS = 7
-S1_START_TIERS = frozenset({"strong", "maoi"})
 
 DUPLICATE_DATE_MESSAGE = "You already have a check-in for this date. Edit that one instead."
 FUTURE_DATE_MESSAGE = "This date is in the future. You can log today or earlier days."
@@ -60,51 +57,6 @@ def response_needs_crisis(response: QuestionnaireResponse) -> bool:
     if response.instrument != Instrument.PHQ9:
         return False
     return response.score.get("item9", 0) >= PHQ9_ITEM9_CRISIS_MIN
-
-
-def urgent_care_needed(*, patient, symptoms, on: date) -> bool:
-    """Rule S1 for the patient notice: enough symptoms plus a serotonergic risk on `on`."""
-    if len(set(symptoms)) < S1_MIN_SYMPTOMS:
-        return False
-    from medications.interactions import assess
-
-    courses = _course_facts(patient)
-    if assess(courses, on).severity != "none":
-        return True
-    for course in courses:
-        if course.drug is None or course.drug.serotonergic not in S1_START_TIERS:
-            continue
-        if 0 <= (on - course.started_on).days <= S1_RECENT_START_DAYS:
-            return True
-    return False
-
-
-def _course_facts(patient) -> list:
-    from medications.models import MedicationCourse
-
-    try:
-        from medications.catalog import course_facts
-    except ImportError:  # the medications app may not ship its catalog helpers yet
-        course_facts = _local_course_facts
-    courses = MedicationCourse.objects.filter(patient=patient).select_related("drug")
-    return [course_facts(course) for course in courses]
-
-
-def _local_course_facts(course):
-    from medications.interactions import CourseFacts, DrugFacts
-
-    drug = course.drug
-    facts = None
-    if drug is not None:
-        facts = DrugFacts(
-            name=drug.name,
-            serotonergic=drug.serotonergic,
-            washout_days=drug.washout_days,
-            suicidality_warning=drug.suicidality_warning,
-        )
-    return CourseFacts(
-        name=course.name, drug=facts, started_on=course.started_on, stopped_on=course.stopped_on
-    )
 
 
 def _check_date(*, patient, entry_date) -> None:

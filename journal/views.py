@@ -4,8 +4,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
-from django.template import TemplateDoesNotExist
-from django.template.loader import get_template
 from django.views.decorators.http import require_GET
 
 from accounts.decorators import role_required
@@ -20,16 +18,6 @@ from journal.instruments.codes import WPI_REGION_GROUPS
 from journal.models import Instrument, QuestionnaireResponse
 
 patient_page = role_required(Role.PATIENT)
-NOTICES_TEMPLATE = "alerts/_patient_notices.html"
-
-
-def _notices(user) -> list:
-    # The alerts app provides the notices; import lazily so the journal works on its own.
-    try:
-        from alerts.selectors import patient_notices
-    except ImportError:
-        return []
-    return patient_notices(user)
 
 
 def _add_errors(form, error: InstrumentError) -> None:
@@ -85,19 +73,8 @@ def home(request):
             "summary": summary,
             "due": due,
             "glance_rows": glance_rows,
-            "notices": _notices(request.user),
-            "notices_template": _notices_template(),
         },
     )
-
-
-def _notices_template():
-    # Written by the alerts app; the home page must not break while it is missing.
-    try:
-        get_template(NOTICES_TEMPLATE)
-    except TemplateDoesNotExist:
-        return None
-    return NOTICES_TEMPLATE
 
 
 def _requested_date(request, today: date) -> date:

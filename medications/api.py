@@ -17,7 +17,7 @@ from rest_framework.views import APIView
 from accounts.access import patient_rows_for_request, patients_visible_to
 from accounts.audit import audit_read
 from accounts.models import Role
-from journal.selectors import patient_today
+from core.timezones import patient_today
 from medications import selectors, services
 from medications.catalog import drug_facts, drug_search, drugs_lookup
 from medications.interactions import CourseFacts, assess, assess_current

@@ -5,7 +5,7 @@ from datetime import date
 
 from django.db.models import QuerySet
 
-from journal.selectors import patient_today
+from core.timezones import patient_today
 from medications.catalog import course_facts
 from medications.interactions import Assessment, assess, black_box_window_open
 from medications.models import MedicationCourse

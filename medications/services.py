@@ -11,8 +11,8 @@ from decimal import Decimal, InvalidOperation
 
 from django.db import transaction
 
-from alerts.triggers import patient_data_changed
-from journal.selectors import patient_today
+from accounts.changes import patient_data_changed
+from core.timezones import patient_today
 from medications.catalog import drug_lookup
 from medications.models import Frequency, MedicationCourse, Unit
 

@@ -3,6 +3,7 @@
 See docs/clinical-rules.md#serotonin-toxicity-symptoms.
 """
 
+from collections.abc import Iterable
 from datetime import date
 
 from journal.instruments.codes import SEROTONIN_SYMPTOMS
@@ -28,6 +29,13 @@ def recent_strong_starts(courses: tuple[CourseFacts, ...], on: date) -> list[Cou
         and c.drug.serotonergic in S1_START_TIERS
         and 0 <= (on - c.started_on).days <= S1_RECENT_START_DAYS
     ]
+
+
+def s1_applies(symptoms: Iterable[str], courses: tuple[CourseFacts, ...], on: date) -> bool:
+    """S1 as a yes/no (the patient's urgent-care notice): same conditions as `s1_candidate`."""
+    if len({s for s in symptoms if s in SEROTONIN_SYMPTOMS}) < S1_MIN_SYMPTOMS:
+        return False
+    return assess(courses, on).severity != "none" or bool(recent_strong_starts(courses, on))
 
 
 def s1_candidate(entry: EntryFacts, courses: tuple[CourseFacts, ...]) -> AlertCandidate | None:

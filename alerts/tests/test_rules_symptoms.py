@@ -3,7 +3,7 @@
 import pytest
 
 from alerts.rules.facts import EntryFacts
-from alerts.rules.symptoms import evaluate_symptoms, s1_candidate
+from alerts.rules.symptoms import evaluate_symptoms, s1_applies, s1_candidate
 from alerts.tests.rule_builders import course, day, snapshot
 
 THREE = ("agitation", "sweating", "tremor")
@@ -51,6 +51,8 @@ def entry_on(offset: int, symptoms, entry_id: int = 9) -> EntryFacts:
 def test_s1(symptoms, courses, fires):
     candidate = s1_candidate(entry_on(0, symptoms), tuple(courses))
     assert (candidate is not None) is fires
+    # The patient's urgent-care notice (journal, via alerts.urgent_care) answers the same.
+    assert s1_applies(symptoms, tuple(courses), day(0)) is fires
     if fires:
         assert candidate.kind == "serotonin_toxicity_symptoms"
         assert candidate.severity == "critical"

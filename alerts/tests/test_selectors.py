@@ -86,3 +86,30 @@ def test_clinician_patient_filter_out_of_scope_is_404(personas):
     with pytest.raises(Http404):
         alerts_for_clinician(personas["cleo"], patient_id="abc")
     assert list(alerts_for_clinician(personas["cleo"], patient_id=personas["pat"].pk)) == []
+
+
+def test_the_patient_home_page_shows_only_the_patients_own_notices(client_for, pat, sam, cleo):
+    # The journal's page gets the notices from alerts' context processor (it never imports
+    # alerts): Pat sees her crisis notice first thing; Sam, with no alert, sees none.
+    entry(pat, 0, self_harm_thoughts=True)
+    sync_alerts(pat)
+    page = client_for(pat).get("/patient/").content.decode()
+    assert "Messages about your care" in page
+    assert 'href="tel:988"' in page
+    assert "Messages about your care" not in client_for(sam).get("/patient/").content.decode()
+
+
+def test_the_notices_are_read_only_where_a_page_shows_them(pat, cleo):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from alerts.context_processors import patient_alert_notices
+
+    request = RequestFactory().get("/")
+    request.user = pat
+    with CaptureQueriesContext(connection) as queries:
+        context = patient_alert_notices(request)
+    assert len(queries) == 0  # lazy: pages that do not show notices pay nothing
+    assert list(context["patient_notices"]) == []
+    request.user = cleo
+    assert patient_alert_notices(request) == {}

@@ -7,12 +7,12 @@ import time_machine
 from django.db import transaction
 from django.utils import timezone
 
+from accounts.changes import patient_data_changed
 from accounts.models import PatientProfile
 from alerts import tasks
 from alerts.models import Alert, AlertEvent
 from alerts.services import alert_acknowledge, sync_alerts
 from alerts.tests.factories import NOW, course, entry
-from alerts.triggers import patient_data_changed
 from conftest import make_patient
 
 pytestmark = pytest.mark.django_db

@@ -1,14 +1,22 @@
-import importlib
+"""`manage.py seed_demo`: a project-wide command, so it lives in portal, the top layer.
+
+It is the one place that may import every app's demo module (DESIGN.md "Layering").
+"""
+
 from datetime import date
 
 from django.core.management.base import BaseCommand
 
 from accounts.demo import DEMO_PASSWORD, seed_accounts
 from accounts.mfa import DEMO_TOTP_SECRET
+from alerts import demo as alerts_demo
+from clinic.population import seed_population
+from journal import demo as journal_demo
+from medications import demo as medications_demo
 
-# Each app that has demo data exposes `<app>.demo.seed(*, users, today)`; order matters
-# (medicines and journal before the alert evaluation).
-DEMO_APPS = ("medications", "journal", "clinic", "alerts")
+# Each app's `demo.seed(*, users, today)`; order matters (medicines and journal before the alert
+# evaluation).
+DEMO_SEEDERS = (medications_demo.seed, journal_demo.seed, alerts_demo.seed)
 
 
 class Command(BaseCommand):
@@ -31,17 +39,9 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         users = seed_accounts()
         today = date.today()
-        for app in DEMO_APPS:
-            try:
-                module = importlib.import_module(f"{app}.demo")
-            except ModuleNotFoundError as error:
-                if error.name != f"{app}.demo":
-                    raise
-                continue
-            module.seed(users=users, today=today)
+        for seed in DEMO_SEEDERS:
+            seed(users=users, today=today)
         if options["patients"]:
-            from clinic.population import seed_population
-
             created = seed_population(
                 clinician=users["clinician"], patients=options["patients"], days=options["days"]
             )
