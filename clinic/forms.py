@@ -100,6 +100,7 @@ class PageField(forms.Field):
 
 class DashboardQueryForm(forms.Form):
     filter = FilterField(required=False)
+    # One checkbox per FILTERS key (test_forms checks that they match).
     alerts = FlagField("alerts")
     stale = FlagField("stale")
     phq9 = FlagField("phq9")
