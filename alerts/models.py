@@ -3,6 +3,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from alerts.rules.facts import ALERT_SEVERITY_ORDER
+
 
 class AlertKind(models.TextChoices):
     SEROTONERGIC_COMBINATION = "serotonergic_combination", "Serotonergic combination"
@@ -18,7 +20,9 @@ class Severity(models.TextChoices):
     LOW = "low", "Low"
 
 
-SEVERITY_RANK = {"low": 1, "moderate": 2, "high": 3, "critical": 4}
+# Alert.severity_rank, so SQL can order and take the maximum; 0 means "no alert".
+SEVERITY_RANK = {severity: rank for rank, severity in enumerate(ALERT_SEVERITY_ORDER, start=1)}
+SEVERITY_BY_RANK = {rank: severity for severity, rank in SEVERITY_RANK.items()}
 
 
 class AlertStatus(models.TextChoices):

@@ -6,11 +6,10 @@ from django.db.models import F, Q, QuerySet
 from accounts.access import access_patient, is_verified_clinician, patients_visible_to
 from accounts.models import PatientProfile, Role
 from alerts.models import Alert, AlertStatus
+from alerts.rules.facts import PER_EVENT_KINDS
 
 STATUSES = tuple(AlertStatus.values)
 
-# Patient notices that should be read before anything else on the page.
-URGENT_KINDS = frozenset({"suicidal_ideation", "serotonin_toxicity_symptoms"})
 _NOTICE_ORDER = {
     "serotonin_toxicity_symptoms": 0,
     "suicidal_ideation": 1,
@@ -90,7 +89,7 @@ def patient_notices(patient) -> list[dict]:
             {
                 "id": alert.pk,
                 "kind": alert.kind,
-                "urgent": alert.kind in URGENT_KINDS,
+                "urgent": alert.kind in PER_EVENT_KINDS,
                 "crisis": crisis,
                 "lines": list(settings.CRISIS_LINES) if crisis else [],
                 "message": message,

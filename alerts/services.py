@@ -40,6 +40,7 @@ from alerts.models import SEVERITY_RANK, Alert, AlertEvent, AlertStatus
 from alerts.rules import evaluate
 from alerts.rules.facts import (
     ENTRY_LOOKBACK_DAYS,
+    PER_EVENT_KINDS,
     AlertCandidate,
     EntryFacts,
     PatientSnapshot,
@@ -49,13 +50,12 @@ from alerts.rules.mood import M5_BASELINE_DAYS, M5_RECENT_DAYS
 from core.db import id_in
 from core.timezones import local_date
 from journal.models import DailyEntry, Instrument, QuestionnaireResponse
-from medications.interactions import CourseFacts, DrugFacts
+from medications.catalog import drug_facts_of
+from medications.interactions import CourseFacts
 from medications.models import MedicationCourse
 
 logger = logging.getLogger(__name__)
 
-# One alert per triggering entry or response: once it exists, in any status, never again.
-PER_EVENT_KINDS = frozenset({"suicidal_ideation", "serotonin_toxicity_symptoms"})
 # A resolved mood or combination alert keeps suppressing the same evidence for this long; its
 # evidence (entries of the last 5 weeks, recent PHQ-9s, current courses) is older than this
 # window long before the window ends.
@@ -264,13 +264,6 @@ def _load_phq9(profiles: list[_Profile], now: datetime) -> dict[int, list[Phq9Fa
     return responses
 
 
-@lru_cache(maxsize=1024)
-def _drug_facts(name: str, tier: str, washout_days: int, warning: str) -> DrugFacts:
-    return DrugFacts(
-        name=name, serotonergic=tier, washout_days=washout_days, suicidality_warning=warning or ""
-    )
-
-
 def _load_courses(profiles: list[_Profile]) -> dict[int, list[CourseFacts]]:
     rows = (
         MedicationCourse.objects.filter(id_in("patient_id", [p.patient_id for p in profiles]))
@@ -289,7 +282,7 @@ def _load_courses(profiles: list[_Profile]) -> dict[int, list[CourseFacts]]:
     )
     courses: dict[int, list[CourseFacts]] = defaultdict(list)
     for patient_id, name, started, stopped, drug_id, d_name, tier, washout, warning in rows:
-        drug = None if drug_id is None else _drug_facts(d_name, tier, washout, warning)
+        drug = None if drug_id is None else drug_facts_of(d_name, tier, washout, warning)
         courses[patient_id].append(
             CourseFacts(name=name, drug=drug, started_on=started, stopped_on=stopped)
         )

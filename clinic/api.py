@@ -11,6 +11,7 @@ from accounts.access import access_patient, is_verified_clinician
 from accounts.audit import audit_read
 from accounts.models import Role
 from clinic import fhir, selectors
+from clinic.forms import parse_dashboard_query
 
 
 class PatientListApi(APIView):
@@ -41,7 +42,7 @@ class PatientListApi(APIView):
                     "messages": [],
                 }
             )
-        query = selectors.parse_dashboard_query(request.query_params)
+        query = parse_dashboard_query(request.query_params)
         page = selectors.dashboard_page(request.user, query)
         audit_read(request, patient=None, action="patients_api_list", object_type="patient_list")
         return Response(

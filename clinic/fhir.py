@@ -13,10 +13,10 @@ from datetime import date
 from django.utils import timezone
 from fhir.resources.R4B.bundle import Bundle
 
-from clinic.selectors import course_facts
 from journal.instruments import phq9
 from journal.models import DailyEntry, QuestionnaireResponse
 from medications import interactions
+from medications.catalog import course_facts
 from medications.models import MedicationCourse
 
 LOINC = "http://loinc.org"

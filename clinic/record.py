@@ -8,7 +8,7 @@ from datetime import timedelta
 from django.utils.safestring import mark_safe
 
 from clinic import charts
-from clinic.selectors import PatientRecord
+from clinic.selectors.record import PatientRecord
 from journal.instruments import fiqr, phq9
 from journal.models import Instrument
 

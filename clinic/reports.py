@@ -19,10 +19,10 @@ from reportlab.lib.units import mm
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from alerts.models import Alert
-from clinic.selectors import course_facts
 from journal.instruments import phq9
 from journal.models import DailyEntry, QuestionnaireResponse
 from medications import interactions
+from medications.catalog import course_facts
 from medications.models import MedicationCourse
 
 DEFAULT_PERIOD_DAYS = 90

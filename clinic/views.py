@@ -15,6 +15,7 @@ from accounts.decorators import role_required
 from accounts.models import Role
 from alerts import services as alert_services
 from clinic import charts, hunter, reports, selectors
+from clinic.forms import parse_dashboard_query
 from clinic.record import build_record_view
 from clinic.templatetags import clinic_tags
 
@@ -45,7 +46,7 @@ def clinician_page(view):
 @clinician_page
 def dashboard(request):
     """Triage of linked patients: worst open alert first, then the biggest worsening."""
-    query = selectors.parse_dashboard_query(request.GET)
+    query = parse_dashboard_query(request.GET)
     page = selectors.dashboard_page(request.user, query)
     audit_read(request, patient=None, action="dashboard_view", object_type="patient_list")
     days = selectors.SPARKLINE_DAYS

@@ -2,6 +2,7 @@
 
 import json
 from collections.abc import Iterable
+from functools import lru_cache
 from pathlib import Path
 
 from medications.interactions import CourseFacts, DrugFacts
@@ -99,12 +100,26 @@ def drug_search(query: str, *, limit: int = SEARCH_LIMIT):
     return drugs[:limit]
 
 
+# --- Facts for the interaction engine and the alert rules: the one place a Drug row or a
+# course becomes the plain records they read (medications/interactions.py).
+
+
 def drug_facts(drug) -> DrugFacts:
+    return drug_facts_of(drug.name, drug.serotonergic, drug.washout_days, drug.suicidality_warning)
+
+
+@lru_cache(maxsize=1024)
+def drug_facts_of(
+    name: str, serotonergic: str, washout_days: int, suicidality_warning: str | None
+) -> DrugFacts:
+    """drug_facts from the Drug columns, for loaders that read values() rather than rows (the
+    alert sweep). Cached: a sweep meets the same few catalog drugs thousands of times, and
+    DrugFacts is immutable."""
     return DrugFacts(
-        name=drug.name,
-        serotonergic=drug.serotonergic,
-        washout_days=drug.washout_days,
-        suicidality_warning=drug.suicidality_warning,
+        name=name,
+        serotonergic=serotonergic,
+        washout_days=washout_days,
+        suicidality_warning=suicidality_warning or "",
     )
 
 

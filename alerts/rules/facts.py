@@ -9,6 +9,10 @@ from medications.interactions import CourseFacts
 # Ascending order of Alert.severity.
 ALERT_SEVERITY_ORDER = ("low", "moderate", "high", "critical")
 
+# Acute events, not trends: the rules raise one alert per triggering entry or response (never
+# merged, never raised again once seen), and the patient's page lists them first as urgent.
+PER_EVENT_KINDS = frozenset({"suicidal_ideation", "serotonin_toxicity_symptoms"})
+
 # How far back the entry loader reads (days before today, inclusive): M5 needs T-34..T
 # (docs/clinical-rules.md#m5-falling-mood-average).
 ENTRY_LOOKBACK_DAYS = 34

@@ -5,7 +5,7 @@ Pure: no Django imports.
 
 from datetime import date, timedelta
 from fractions import Fraction
-from typing import Any
+from typing import Any, NamedTuple
 
 from medications.interactions import black_box_window_open
 
@@ -41,6 +41,26 @@ M5_BASELINE_DAYS = 28
 M5_BASELINE_MIN_ENTRIES = 10
 M5_MIN_DROP = 2
 M5_YOUNG_AGE = 25
+
+
+class M5Windows(NamedTuple):
+    recent_first: date
+    recent_last: date
+    baseline_first: date
+    baseline_last: date
+
+
+def m5_windows(today: date) -> M5Windows:
+    """The days M5 compares, inclusive: T-6..T against T-34..T-7 (the clinician dashboard's
+    7-day means and 28-day baseline use the same windows)."""
+    baseline_last = today - timedelta(days=M5_RECENT_DAYS)
+    return M5Windows(
+        recent_first=today - timedelta(days=M5_RECENT_DAYS - 1),
+        recent_last=today,
+        baseline_first=baseline_last - timedelta(days=M5_BASELINE_DAYS - 1),
+        baseline_last=baseline_last,
+    )
+
 
 CRISIS_HINT = (
     "If you might act on these thoughts, or you are in danger now, get help straight away: "
@@ -210,17 +230,15 @@ def rule_m4(snapshot: PatientSnapshot) -> dict[str, Any] | None:
 
 def rule_m5(snapshot: PatientSnapshot) -> dict[str, Any] | None:
     today = snapshot.today
-    recent_first = today - timedelta(days=M5_RECENT_DAYS - 1)
-    baseline_last = today - timedelta(days=M5_RECENT_DAYS)
-    baseline_first = baseline_last - timedelta(days=M5_BASELINE_DAYS - 1)
+    window = m5_windows(today)
     recent: list[EntryFacts] = []
     baseline_moods: list[int] = []
     for day_, entry in sorted(_entries_by_date(snapshot.entries).items()):
         if entry.mood is None:
             continue
-        if recent_first <= day_ <= today:
+        if window.recent_first <= day_ <= window.recent_last:
             recent.append(entry)
-        elif baseline_first <= day_ <= baseline_last:
+        elif window.baseline_first <= day_ <= window.baseline_last:
             baseline_moods.append(entry.mood)
     if snapshot.mood_baseline is not None:
         # The loader aggregated T-34..T-7 in the database (the nightly sweep).

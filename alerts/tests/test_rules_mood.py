@@ -2,9 +2,12 @@
 
 import pytest
 
-from alerts.rules.facts import EntryFacts
+from alerts.rules.facts import ENTRY_LOOKBACK_DAYS, EntryFacts
 from alerts.rules.mood import (
+    M5_BASELINE_DAYS,
+    M5_RECENT_DAYS,
     evaluate_mood,
+    m5_windows,
     mood_worsening_candidate,
     rule_m2,
     rule_m3,
@@ -198,6 +201,21 @@ def test_m5_drop_of_two_against_the_28_day_baseline(recent, baseline, fires):
     if fires:
         assert hit["recent_count"] == len(recent)
         assert hit["baseline_count"] == len(baseline)
+
+
+@pytest.mark.parametrize(
+    ("field", "offset"),
+    [("recent_first", -6), ("recent_last", 0), ("baseline_first", -34), ("baseline_last", -7)],
+)
+def test_m5_windows_are_t_minus_6_to_t_and_t_minus_34_to_t_minus_7(field, offset):
+    # One home for the windows: rule M5 and the clinician dashboard's 7-day means and 28-day
+    # baseline both read m5_windows().
+    assert getattr(m5_windows(day(0)), field) == day(offset)
+
+
+def test_the_entry_loader_reaches_back_over_both_m5_windows():
+    assert ENTRY_LOOKBACK_DAYS == M5_RECENT_DAYS + M5_BASELINE_DAYS - 1
+    assert m5_windows(day(0)).baseline_first == day(-ENTRY_LOOKBACK_DAYS)
 
 
 def test_m5_window_edges():

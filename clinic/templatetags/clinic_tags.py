@@ -1,5 +1,6 @@
 from django import template
 from django.utils.html import format_html
+from django.utils.safestring import SafeString, mark_safe
 
 from journal.instruments import phq9
 
@@ -7,13 +8,15 @@ register = template.Library()
 
 # Changes smaller than this (on a 0-10 scale) are shown as steady.
 STEADY_WITHIN = 0.5
+# A literal: nothing in it comes from data, so it is safe as it stands.
+NO_BASELINE: SafeString = mark_safe('<span class="delta muted">no baseline</span>')
 
 
 @register.simple_tag
 def change(value, higher_is_worse: bool):
     """An arrow with the change against the 28-day baseline; red when it is worse."""
     if value is None:
-        return format_html('<span class="delta muted">no baseline</span>')
+        return NO_BASELINE
     value = round(value, 1) + 0.0  # never "-0.0"
     if abs(value) < STEADY_WITHIN:
         return format_html('<span class="delta steady">≈ {}</span>', f"{value:+.1f}")

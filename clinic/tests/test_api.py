@@ -71,3 +71,22 @@ def test_filters_search_pagination_and_garbage(api_client, cleo, pat):
     garbage = client.get("/api/v1/patients/?filter=nope&page=x").json()
     assert garbage["count"] == 31 and len(garbage["messages"]) == 2
     assert client.get("/api/v1/patients/?page=99").json()["page"] == 2
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("page=99999999999999999999999", "does not exist; showing the first page"),
+        ("q=%00pat", "null character"),
+    ],
+)
+def test_values_that_used_to_crash_the_query_are_ignored_with_a_message(
+    api_client, cleo, pat, text, message
+):
+    # Before the form: the page overflowed PostgreSQL's bigint OFFSET, and NUL cannot be in
+    # a PostgreSQL text parameter; both answered 500.
+    response = api_client(cleo).get(f"/api/v1/patients/?{text}")
+    assert response.status_code == 200
+    data = response.json()
+    assert (data["count"], data["page"]) == (1, 1)
+    assert [m for m in data["messages"] if message in m]

@@ -5,6 +5,7 @@ from django.http import QueryDict
 from django.utils import timezone
 
 from clinic import selectors
+from clinic.forms import parse_dashboard_query
 from clinic.tests import factories as f
 from conftest import link, make_patient
 
@@ -15,7 +16,7 @@ def today():
 
 
 def _q(text=""):
-    return selectors.parse_dashboard_query(QueryDict(text))
+    return parse_dashboard_query(QueryDict(text))
 
 
 def test_it_summarises_means_changes_phq9_and_interactions(pat, cleo, today):
@@ -108,27 +109,6 @@ def test_filters_and_search(cleo, pat, today):
     assert emails("q=FRESH@EXAMPLE") == {"fresh@example.com"}
 
 
-@pytest.mark.parametrize(
-    ("text", "message_part", "filters", "page"),
-    [
-        ("filter=bogus", "Unknown filter", (), 1),
-        ("alerts=maybe", "was ignored", (), 1),
-        ("page=abc", "does not exist", (), 1),
-        ("page=-3", "does not exist", (), 1),
-        ("filter=alerts&filter=alerts", None, ("alerts",), 1),
-        ("alerts=1&phq9=on&page=2", None, ("alerts", "phq9"), 2),
-    ],
-)
-def test_garbage_filters_are_ignored_with_a_message(text, message_part, filters, page):
-    query = _q(text)
-    assert query.filters == filters
-    assert query.page == page
-    if message_part:
-        assert any(message_part in m for m in query.messages)
-    else:
-        assert query.messages == []
-
-
 def test_a_page_past_the_end_shows_the_last_page(cleo, pat, today):
     page = selectors.dashboard_page(cleo, _q("page=99"), today=today)
     assert page.page.number == 1
@@ -170,27 +150,6 @@ def test_dashboard_page_queries_are_constant(cleo, today, size, django_assert_ma
         page = selectors.dashboard_page(cleo, _q("filter=alerts"), today=today)
     assert len(page.rows) == min(size, selectors.PAGE_SIZE)
     assert all(r.interaction_severity == "moderate" for r in page.rows)
-
-
-def test_triage_rows_refresh_when_data_changes_or_the_day_turns(cleo, pat, today):
-    from accounts.models import PatientProfile
-    from clinic.models import PatientTriage
-
-    f.entries(pat, today, [7] * 28 + [7] * 7)
-    assert selectors.refresh_triage(cleo, today=today) == 1
-    assert selectors.refresh_triage(cleo, today=today) == 0  # fresh
-    triage = PatientTriage.objects.get(patient=pat)
-    assert (triage.as_of, triage.worsening, triage.mood_7) == (today, 0.0, 7.0)
-
-    # A write through the journal services stamps data_changed_at (alerts.triggers).
-    from journal.models import DailyEntry
-
-    DailyEntry.objects.filter(patient=pat, date__gt=today - timedelta(days=7)).update(mood=1)
-    PatientProfile.objects.filter(user=pat).update(data_changed_at=timezone.now())
-    assert selectors.refresh_triage(cleo, today=today) == 1
-    assert PatientTriage.objects.get(patient=pat).worsening == pytest.approx(6.0)
-
-    assert selectors.refresh_triage(cleo, today=today + timedelta(days=1)) == 1  # new day
 
 
 def test_a_worsening_patient_moves_up_after_a_change(cleo, pat, today):

@@ -126,6 +126,15 @@ def test_dashboard_garbage_filters_show_a_message_not_an_error(client_for, cleo,
     assert "Pat Patient" in body
 
 
+@pytest.mark.parametrize("text", ["page=99999999999999999999999", "q=%00pat"])
+def test_dashboard_values_that_used_to_crash_show_a_message(client_for, cleo, pat, text):
+    response = client_for(cleo).get(f"/clinician/?{text}")
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert "was ignored" in body or "does not exist" in body
+    assert "Pat Patient" in body
+
+
 def _panel(clinician, n, today):
     for i in range(n):
         p = make_patient(f"q{i}@example.com", f"Queue Patient {i}")

@@ -5,6 +5,7 @@ from medications.catalog import (
     catalog_rows,
     course_facts,
     drug_facts,
+    drug_facts_of,
     drug_lookup,
     drug_search,
     drugs_lookup,
@@ -117,6 +118,28 @@ def test_facts_for_the_engine(pat, django_assert_num_queries):
     assert str(facts[0].stopped_on) == "2026-02-01"
     assert facts[1].drug is None
     assert drug_facts(Drug.objects.get(name="pregabalin")).suicidality_warning == "warning"
+
+
+@pytest.mark.parametrize(
+    ("warning", "expected"), [("boxed", "boxed"), ("warning", "warning"), ("", ""), (None, "")]
+)
+def test_drug_facts_of_reads_the_drug_columns(warning, expected):
+    facts = drug_facts_of("sertraline", "strong", 14, warning)
+    assert facts == DrugFacts("sertraline", "strong", 14, expected)
+
+
+def test_rows_and_column_values_give_the_same_facts():
+    """The pages build facts from Drug rows, the alert sweep from values(): one builder."""
+    drugs = Drug.objects.order_by("name")
+    columns = drugs.values_list("name", "serotonergic", "washout_days", "suicidality_warning")
+    assert [drug_facts_of(*row) for row in columns] == [drug_facts(drug) for drug in drugs]
+
+
+def test_an_edited_catalog_row_gives_new_facts():
+    drug = Drug.objects.get(name="sertraline")
+    assert drug_facts(drug).washout_days == 14
+    Drug.objects.filter(pk=drug.pk).update(washout_days=21)
+    assert drug_facts(Drug.objects.get(pk=drug.pk)).washout_days == 21
 
 
 def test_the_management_command_reloads_the_catalog():

@@ -1,0 +1,137 @@
+"""Forms of the clinician workspace: the dashboard's GET parameters.
+
+A bad value is a field error, but the dashboard still answers: the value is ignored, the
+clinician sees the error as a message, and the rest of the query runs (never a 500). The
+same form reads the page's checkboxes (?alerts=1), the API's ?filter=alerts&filter=phq9, the
+search box (?q=) and ?page=.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from django import forms
+from django.core.exceptions import ValidationError
+
+from clinic.selectors.dashboard import FILTERS, DashboardQuery
+
+SEARCH_MAX_CHARS = 100  # longer searches are cut, not refused
+# Far beyond any panel; keeps the page's OFFSET inside PostgreSQL's bigint.
+MAX_PAGE = 1_000_000
+# Raw values are cut before they are quoted back in a message.
+QUOTE_MAX_CHARS = 40
+PAGE_QUOTE_MAX_CHARS = 20
+
+TRUE_FLAGS = frozenset({"1", "on", "true", "yes"})
+FALSE_FLAGS = frozenset({"0", "off", "false", "no", ""})
+
+
+class FilterField(forms.Field):
+    """?filter=… repeated; each unknown value is its own error."""
+
+    widget = forms.MultipleHiddenInput  # reads every value of the parameter
+    default_error_messages = {"unknown": "Unknown filter “%(value)s” was ignored."}
+
+    def to_python(self, value) -> list[str]:
+        if isinstance(value, str):
+            return [value]
+        return list(value or ())
+
+    def validate(self, value: list[str]) -> None:
+        unknown = [v for v in value if v not in FILTERS]
+        if unknown:
+            raise ValidationError(
+                [
+                    ValidationError(
+                        self.error_messages["unknown"],
+                        code="unknown",
+                        params={"value": v[:QUOTE_MAX_CHARS]},
+                    )
+                    for v in unknown
+                ]
+            )
+
+
+class FlagField(forms.Field):
+    """A checkbox of the dashboard form (?alerts=1). Absent is None: neither on nor off."""
+
+    default_error_messages = {"invalid": "The value “%(value)s” for “%(name)s” was ignored."}
+
+    def __init__(self, name: str, **kwargs) -> None:
+        kwargs.setdefault("required", False)
+        super().__init__(**kwargs)
+        self.name = name
+
+    def to_python(self, value) -> bool | None:
+        if value is None:
+            return None
+        if value in TRUE_FLAGS:
+            return True
+        if value in FALSE_FLAGS:
+            return False
+        raise ValidationError(
+            self.error_messages["invalid"],
+            code="invalid",
+            params={"value": value[:QUOTE_MAX_CHARS], "name": self.name},
+        )
+
+
+class PageField(forms.Field):
+    default_error_messages = {"invalid": "Page “%(value)s” does not exist; showing the first page."}
+
+    def __init__(self, **kwargs) -> None:
+        kwargs.setdefault("required", False)
+        super().__init__(**kwargs)
+
+    def to_python(self, value) -> int:
+        raw = value or "1"
+        try:
+            number = int(raw)
+        except ValueError:  # also a number too long to parse
+            number = 0
+        if not 1 <= number <= MAX_PAGE:
+            raise ValidationError(
+                self.error_messages["invalid"],
+                code="invalid",
+                params={"value": raw[:PAGE_QUOTE_MAX_CHARS]},
+            )
+        return number
+
+
+class DashboardQueryForm(forms.Form):
+    filter = FilterField(required=False)
+    # One checkbox per FILTERS key (test_forms checks that they match).
+    alerts = FlagField("alerts")
+    stale = FlagField("stale")
+    phq9 = FlagField("phq9")
+    q = forms.CharField(
+        required=False,
+        error_messages={
+            # PostgreSQL text cannot hold NUL: searching for it would be a server error.
+            "null_characters_not_allowed": "The search contains a null character and was ignored."
+        },
+    )
+    page = PageField()
+
+    def query(self) -> DashboardQuery:
+        """The query to run: every valid value, a default for each bad one, and one message per
+        ignored value (in the order of the fields)."""
+        self.is_valid()
+        data = self.cleaned_data
+        chosen = data.get("filter")
+        if chosen is None:  # some values were unknown: keep the known ones
+            raw = self.fields["filter"].to_python(self["filter"].data)
+            chosen = [v for v in raw if v in FILTERS]
+        filters = list(dict.fromkeys(chosen))
+        filters += [name for name in FILTERS if data.get(name) and name not in filters]
+        return DashboardQuery(
+            filters=tuple(filters),
+            search=(data.get("q") or "")[:SEARCH_MAX_CHARS],
+            page=data.get("page") or 1,
+            messages=[message for errors in self.errors.values() for message in errors],
+        )
+
+
+def parse_dashboard_query(params: Mapping) -> DashboardQuery:
+    """The dashboard query from GET parameters (a QueryDict). Never raises on bad input."""
+    return DashboardQueryForm(params).query()

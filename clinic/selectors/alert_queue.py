@@ -1,0 +1,38 @@
+"""The clinician's alert queue: alerts of the patients accounts.access lets them see."""
+
+from __future__ import annotations
+
+from django.db.models import Prefetch, QuerySet
+
+from accounts.access import patients_visible_to
+from alerts.models import Alert, AlertEvent
+from clinic.selectors.dashboard import UNRESOLVED
+
+
+def alert_queue(user, *, unresolved_only: bool = True) -> QuerySet[Alert]:
+    """Unresolved alerts of the clinician's linked patients, most severe and oldest first."""
+    alerts = Alert.objects.filter(patient__in=patients_visible_to(user).values("pk"))
+    if unresolved_only:
+        alerts = alerts.filter(status__in=UNRESOLVED)
+    return (
+        alerts.select_related("patient", "acknowledged_by")
+        .prefetch_related(
+            Prefetch(
+                "events",
+                queryset=AlertEvent.objects.select_related("actor").order_by("created_at", "id"),
+            )
+        )
+        .order_by("-severity_rank", "created_at", "id")
+    )
+
+
+def visible_alert(user, alert_id) -> Alert | None:
+    try:
+        pk = int(alert_id)
+    except (TypeError, ValueError):
+        return None
+    return (
+        Alert.objects.filter(pk=pk, patient__in=patients_visible_to(user).values("pk"))
+        .select_related("patient")
+        .first()
+    )

@@ -1,0 +1,245 @@
+"""The clinician's triage dashboard (and the API's patient list), at a fixed number of queries.
+
+Every read starts from accounts.access (`patients_visible_to`). The triage ordering and filters
+are computed by PostgreSQL over the clinician's whole panel (the denormalised PatientTriage
+columns plus the live open-alert rank), so a page costs the same queries with 20 or 500
+patients; only the page's 25 rows load their details (clinic.selectors.rows).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from django.core.exceptions import EmptyResultSet
+from django.db import connection
+from django.db.models import Count, F, IntegerField, Max, OuterRef, Q, QuerySet, Subquery
+from django.db.models.fields.json import KeyTextTransform
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from accounts.access import patients_visible_to
+from alerts.models import Alert, AlertStatus
+from clinic.selectors.rows import PatientRow, build_rows
+from clinic.services import refresh_triage
+from clinic.triage import latest_phq9, phq9_total
+
+PAGE_SIZE = 25
+# "No check-in for 7 days" filter.
+STALE_AFTER_DAYS = 7
+# PHQ-9 >= 15 is "moderately severe" or worse (Kroenke 2001, docs/clinical-rules.md#phq-9).
+PHQ9_FILTER_THRESHOLD = 15
+UNRESOLVED = (AlertStatus.OPEN, AlertStatus.ACKNOWLEDGED)
+
+FILTERS = {
+    "alerts": "Has open alerts",
+    "stale": f"No check-in for {STALE_AFTER_DAYS} days",
+    "phq9": f"PHQ-9 {PHQ9_FILTER_THRESHOLD} or more",
+}
+
+
+def clinic_today() -> date:
+    return timezone.localdate()
+
+
+@dataclass
+class DashboardQuery:
+    """What the clinician asked for (clinic.forms.DashboardQueryForm reads it from the URL).
+
+    `messages` tell the clinician what was ignored; dashboard_page adds to them.
+    """
+
+    filters: tuple[str, ...] = ()
+    search: str = ""
+    page: int = 1
+    messages: list[str] = field(default_factory=list)
+
+
+def summary_queryset(user, *, today: date) -> QuerySet:
+    """Visible patients with every figure of a dashboard row (one SQL statement).
+
+    Means and the last check-in come from PatientTriage: call refresh_triage first. Alerts and
+    the latest PHQ-9 are read live.
+    """
+    unresolved = Alert.objects.filter(patient=OuterRef("pk"), status__in=UNRESOLVED).order_by()
+    latest = latest_phq9()
+    return (
+        patients_visible_to(user)
+        .select_related("patient_profile")
+        .annotate(
+            open_alerts=Coalesce(
+                Subquery(
+                    unresolved.values("patient").annotate(n=Count("id")).values("n"),
+                    output_field=IntegerField(),
+                ),
+                0,
+            ),
+            alert_rank=Coalesce(
+                Subquery(
+                    unresolved.values("patient").annotate(m=Max("severity_rank")).values("m"),
+                    output_field=IntegerField(),
+                ),
+                0,
+            ),
+            last_entry=F("triage__last_entry"),
+            mood_7=F("triage__mood_7"),
+            pain_7=F("triage__pain_7"),
+            mood_28=F("triage__mood_28"),
+            pain_28=F("triage__pain_28"),
+            phq9_total=phq9_total(),
+            phq9_band=Subquery(
+                latest.annotate(band=KeyTextTransform("band", "score")).values("band")[:1]
+            ),
+            phq9_at=Subquery(latest.values("completed_at")[:1]),
+        )
+    )
+
+
+def _triage_order_sql(user, query: DashboardQuery, *, today: date) -> tuple[str, list]:
+    """The triage ordering as SQL over a derived table (one row per visible patient).
+
+    Ordering and filters read the denormalised PatientTriage columns plus the live open-alert
+    rank; wrapping it as a derived table computes the rank once per patient, and
+    COUNT(*) OVER () gives the total in the same statement.
+    """
+    inner = patients_visible_to(user).annotate(
+        alert_rank=Coalesce(
+            Subquery(
+                Alert.objects.filter(patient=OuterRef("pk"), status__in=UNRESOLVED)
+                .order_by()
+                .values("patient")
+                .annotate(m=Max("severity_rank"))
+                .values("m"),
+                output_field=IntegerField(),
+            ),
+            0,
+        )
+    )
+    if query.search:
+        inner = inner.filter(
+            Q(full_name__icontains=query.search) | Q(email__icontains=query.search)
+        )
+    sql, params = (
+        inner.order_by()
+        .values(
+            "id",
+            "full_name",
+            "alert_rank",
+            t_worsening=F("triage__worsening"),
+            t_last_entry=F("triage__last_entry"),
+            t_phq9=F("triage__phq9_total"),
+        )
+        .query.sql_with_params()
+    )
+    params = list(params)
+    where = []
+    if "alerts" in query.filters:
+        where.append("t.alert_rank > 0")
+    if "stale" in query.filters:
+        where.append("(t.t_last_entry IS NULL OR t.t_last_entry <= %s)")
+        params.append(today - timedelta(days=STALE_AFTER_DAYS))
+    if "phq9" in query.filters:
+        where.append("t.t_phq9 >= %s")
+        params.append(PHQ9_FILTER_THRESHOLD)
+    where_sql = f"WHERE {' AND '.join(where)}" if where else ""
+    outer = (
+        f"SELECT t.id, COUNT(*) OVER () FROM ({sql}) t {where_sql} "  # noqa: S608 - no user text
+        "ORDER BY t.alert_rank DESC, COALESCE(t.t_worsening, 0) DESC, LOWER(t.full_name), t.id "
+        "LIMIT %s OFFSET %s"
+    )
+    return outer, params
+
+
+def triage_ids(
+    user, query: DashboardQuery, *, today: date, offset: int, limit: int
+) -> tuple[list[int], int | None]:
+    """(patient ids of one page in triage order, total matching patients): one query."""
+    try:
+        sql, params = _triage_order_sql(user, query, today=today)
+    except EmptyResultSet:  # the access gate answered .none()
+        return [], None
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*params, limit, offset])
+        rows = cursor.fetchall()
+    return [row[0] for row in rows], (rows[0][1] if rows else None)
+
+
+def summaries_for(user, ids: Sequence[int], *, today: date) -> list:
+    """Full summaries of these patients (already in triage order), one query."""
+    by_id = {p.pk: p for p in summary_queryset(user, today=today).filter(pk__in=ids)}
+    return [by_id[pk] for pk in ids if pk in by_id]
+
+
+@dataclass
+class PageInfo:
+    """The bits of Django's Page/Paginator the templates and the API use."""
+
+    number: int
+    num_pages: int
+    count: int
+
+    def has_next(self) -> bool:
+        return self.number < self.num_pages
+
+    def has_previous(self) -> bool:
+        return self.number > 1
+
+    def next_page_number(self) -> int:
+        return self.number + 1
+
+    def previous_page_number(self) -> int:
+        return self.number - 1
+
+
+@dataclass
+class DashboardPage:
+    rows: list[PatientRow]
+    page: PageInfo
+    query: DashboardQuery
+    today: date
+
+    @property
+    def paginator(self) -> PageInfo:
+        return self.page
+
+
+def dashboard_page(user, query: DashboardQuery, *, today: date | None = None) -> DashboardPage:
+    """One page of the triage: refresh check, order+count, page rows, courses, sparklines =
+    5 queries (7 when some triage rows were stale)."""
+    today = today or clinic_today()
+    refresh_triage(user, today=today)
+    number = query.page
+    ids, total = triage_ids(
+        user, query, today=today, offset=(number - 1) * PAGE_SIZE, limit=PAGE_SIZE
+    )
+    if total is None and number > 1:
+        # Past the end: one more query to find the total, then show the last page.
+        _, total = triage_ids(user, query, today=today, offset=0, limit=1)
+        total = total or 0
+        number = max(1, -(-total // PAGE_SIZE))
+        query.messages.append(f"Page {query.page} does not exist; showing the last page.")
+        ids, _ = triage_ids(
+            user, query, today=today, offset=(number - 1) * PAGE_SIZE, limit=PAGE_SIZE
+        )
+    total = total or 0
+    patients = summaries_for(user, ids, today=today) if ids else []
+    return DashboardPage(
+        rows=build_rows(patients, today=today),
+        page=PageInfo(number=number, num_pages=max(1, -(-total // PAGE_SIZE)), count=total),
+        query=query,
+        today=today,
+    )
+
+
+def patient_summary(user, patient_id: int, *, today: date | None = None) -> PatientRow | None:
+    today = today or clinic_today()
+    try:
+        patient_id = int(patient_id)
+    except (TypeError, ValueError):
+        return None
+    refresh_triage(user, today=today, patient_ids=[patient_id])
+    patient = summary_queryset(user, today=today).filter(pk=patient_id).first()
+    if patient is None:
+        return None
+    return build_rows([patient], today=today)[0]

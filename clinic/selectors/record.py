@@ -1,0 +1,90 @@
+"""The clinician's view of one patient: everything the record page shows, in a fixed number of
+queries. The caller has already passed the access gate (accounts.access.access_patient);
+clinic/record.py turns the result into charts, timeline and findings.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from django.db.models import Prefetch
+
+from alerts.models import Alert, AlertEvent
+from clinic.selectors.dashboard import UNRESOLVED, clinic_today
+from journal.models import DailyEntry, QuestionnaireResponse
+from medications import interactions
+from medications.catalog import course_facts
+from medications.interactions import CourseFacts
+from medications.models import MedicationCourse
+
+RECORD_DEFAULT_DAYS = 180
+RECORD_DAY_CHOICES = (30, 90, 180, 365)
+RECORD_MIN_DAYS = 30
+
+
+@dataclass
+class PatientRecord:
+    patient: object
+    today: date
+    start: date
+    entries: list
+    responses: list
+    courses: list
+    facts: list[CourseFacts]
+    assessment: interactions.Assessment
+    black_box_open: bool
+    alerts: list
+    open_alerts: list
+
+
+def patient_record(patient, *, today: date | None = None, days: int | None = None) -> PatientRecord:
+    """Everything on the record page in a fixed number of queries (entries, responses,
+    courses, alerts + events). Without `days`, the charts span the patient's data in the last
+    RECORD_DEFAULT_DAYS days (at least RECORD_MIN_DAYS), so a new patient's month is readable."""
+    today = today or clinic_today()
+    start = today - timedelta(days=(days or RECORD_DEFAULT_DAYS) - 1)
+    entries = list(
+        DailyEntry.objects.filter(patient=patient, date__gte=start, date__lte=today)
+        .order_by("date")
+        .only("date", "pain", "fatigue", "sleep_quality", "cognition", "mood", "patient_id")
+    )
+    responses = list(
+        QuestionnaireResponse.objects.filter(patient=patient).order_by("completed_at", "id")
+    )
+    courses = list(
+        MedicationCourse.objects.filter(patient=patient)
+        .select_related("drug")
+        .order_by("started_on", "id")
+    )
+    facts = [course_facts(c) for c in courses]
+    if days is None:
+        firsts = [entries[0].date] if entries else []
+        firsts += [r.completed_at.date() for r in responses[:1] if r.completed_at.date() >= start]
+        firsts += [c.started_on for c in courses if c.started_on >= start][:1]
+        earliest = min(firsts, default=today)
+        start = max(start, min(earliest, today - timedelta(days=RECORD_MIN_DAYS - 1)))
+    alerts = list(
+        Alert.objects.filter(patient=patient)
+        .select_related("acknowledged_by", "resolved_by")
+        .prefetch_related(
+            Prefetch(
+                "events",
+                queryset=AlertEvent.objects.select_related("actor").order_by("created_at", "id"),
+            )
+        )
+        .order_by("-created_at", "-id")
+    )
+    return PatientRecord(
+        patient=patient,
+        today=today,
+        start=start,
+        entries=entries,
+        responses=responses,
+        courses=courses,
+        facts=facts,
+        assessment=interactions.assess(facts, today),
+        black_box_open=interactions.black_box_window_open(facts, today),
+        alerts=alerts,
+        open_alerts=[a for a in alerts if a.status in UNRESOLVED],
+    )

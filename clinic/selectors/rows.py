@@ -1,0 +1,155 @@
+"""One dashboard row per patient, and the per-page reads that fill it.
+
+`build_rows` takes patients annotated by dashboard.summary_queryset (already in triage order)
+and adds, in one query each for the whole page, the medication courses that can matter today
+and the sparkline points.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from django.db.models import Q
+
+from alerts.models import SEVERITY_BY_RANK
+from journal.models import DailyEntry
+from medications import interactions
+from medications.catalog import course_facts
+from medications.interactions import CourseFacts
+from medications.models import MedicationCourse
+
+# Longest washout in the catalog (fluoxetine, 35 days) and the black-box window (84 days):
+# a stopped course older than this cannot change today's assessment.
+COURSE_LOOKBACK_DAYS = 90
+SPARKLINE_DAYS = 28
+
+
+@dataclass
+class PatientRow:
+    patient: object
+    open_alerts: int
+    max_severity: str
+    last_entry: date | None
+    days_since_entry: int | None
+    mood_7: float | None
+    pain_7: float | None
+    mood_change: float | None
+    pain_change: float | None
+    phq9_total: int | None
+    phq9_band: str
+    phq9_at: object
+    interaction_severity: str
+    interaction_drugs: list[list[str]]
+    black_box_open: bool
+    sparkline_mood: list[tuple[int, int]]
+    sparkline_pain: list[tuple[int, int]]
+
+    def as_api(self) -> dict:
+        return {
+            "id": self.patient.pk,
+            "name": self.patient.display_name,
+            "email": self.patient.email,
+            "open_alerts": {"count": self.open_alerts, "max_severity": self.max_severity or None},
+            "last_entry": {
+                "date": self.last_entry.isoformat() if self.last_entry else None,
+                "days_since": self.days_since_entry,
+            },
+            "means_7_days": {"pain": _r(self.pain_7), "mood": _r(self.mood_7)},
+            "change_vs_previous_28_days": {
+                "pain": _r(self.pain_change),
+                "mood": _r(self.mood_change),
+            },
+            "latest_phq9": (
+                {
+                    "total": self.phq9_total,
+                    "band": self.phq9_band,
+                    "completed_at": self.phq9_at.isoformat() if self.phq9_at else None,
+                }
+                if self.phq9_total is not None
+                else None
+            ),
+            "serotonergic": {
+                "severity": self.interaction_severity,
+                "findings": self.interaction_drugs,
+            },
+            "black_box_window_open": self.black_box_open,
+        }
+
+
+def _r(value):
+    return None if value is None else round(value, 1)
+
+
+def _diff(recent, baseline):
+    if recent is None or baseline is None:
+        return None
+    return recent - baseline
+
+
+def current_courses_by_patient(
+    patient_ids: Iterable[int], *, today: date
+) -> dict[int, list[CourseFacts]]:
+    """Courses that can matter today for these patients, in one query."""
+    since = today - timedelta(days=COURSE_LOOKBACK_DAYS)
+    courses = (
+        MedicationCourse.objects.filter(patient_id__in=patient_ids, started_on__lte=today)
+        .filter(Q(stopped_on__isnull=True) | Q(stopped_on__gte=since))
+        .select_related("drug")
+        .order_by("patient_id", "started_on", "id")
+    )
+    grouped: dict[int, list[CourseFacts]] = defaultdict(list)
+    for course in courses:
+        grouped[course.patient_id].append(course_facts(course))
+    return grouped
+
+
+def sparklines_by_patient(
+    patient_ids: Iterable[int], *, today: date
+) -> dict[int, list[tuple[int, int, int]]]:
+    """(day offset, mood, pain) for the last SPARKLINE_DAYS days, one query."""
+    start = today - timedelta(days=SPARKLINE_DAYS - 1)
+    rows = (
+        DailyEntry.objects.filter(patient_id__in=patient_ids, date__gte=start, date__lte=today)
+        .order_by("patient_id", "date")
+        .values_list("patient_id", "date", "mood", "pain")
+    )
+    grouped: dict[int, list[tuple[int, int, int]]] = defaultdict(list)
+    for patient_id, day, mood, pain in rows:
+        grouped[patient_id].append(((day - start).days, mood, pain))
+    return grouped
+
+
+def build_rows(patients, *, today: date) -> list[PatientRow]:
+    ids = [p.pk for p in patients]
+    courses = current_courses_by_patient(ids, today=today) if ids else {}
+    lines = sparklines_by_patient(ids, today=today) if ids else {}
+    rows = []
+    for p in patients:
+        facts = courses.get(p.pk, [])
+        assessment = interactions.assess(facts, today)
+        points = lines.get(p.pk, [])
+        rows.append(
+            PatientRow(
+                patient=p,
+                open_alerts=p.open_alerts,
+                max_severity=SEVERITY_BY_RANK.get(p.alert_rank, ""),
+                last_entry=p.last_entry,
+                days_since_entry=(today - p.last_entry).days if p.last_entry else None,
+                mood_7=p.mood_7,
+                pain_7=p.pain_7,
+                mood_change=_diff(p.mood_7, p.mood_28),
+                pain_change=_diff(p.pain_7, p.pain_28),
+                phq9_total=p.phq9_total,
+                phq9_band=p.phq9_band or "",
+                phq9_at=p.phq9_at,
+                interaction_severity=assessment.severity,
+                interaction_drugs=[list(f.drugs) for f in assessment.findings],
+                black_box_open=interactions.black_box_window_open(facts, today),
+                sparkline_mood=[(x, mood) for x, mood, _ in points],
+                sparkline_pain=[(x, pain) for x, _, pain in points],
+            )
+        )
+    return rows
