@@ -19,20 +19,30 @@ from .models import (
 )
 
 
+class EmailTaken(ValidationError):
+    """Sign-up with an address that already has an account (the view answers as for a new one)."""
+
+    def __init__(self):
+        super().__init__({"email": ["An account with this email address already exists."]})
+
+
+def existing_account(email: str) -> User | None:
+    return User.objects.filter(email__iexact=email.strip()).first()
+
+
 def _create_user(*, email: str, password: str, full_name: str, role: str) -> User:
+    """A new account, inactive until its owner confirms the address (accounts.confirmation)."""
     email = User.objects.normalize_email(email).lower()
     if User.objects.filter(email__iexact=email).exists():
-        raise ValidationError({"email": ["An account with this email address already exists."]})
+        raise EmailTaken()
     try:
         with transaction.atomic():
             return User.objects.create_user(
-                email=email, password=password, role=role, full_name=full_name
+                email=email, password=password, role=role, full_name=full_name, is_active=False
             )
     except IntegrityError:
         # Two sign-ups racing for the same address: the unique index decides.
-        raise ValidationError(
-            {"email": ["An account with this email address already exists."]}
-        ) from None
+        raise EmailTaken() from None
 
 
 @transaction.atomic
@@ -65,6 +75,22 @@ def clinician_signup(
     ClinicianProfile.objects.create(
         user=user, organisation=organisation, licence_number=licence_number
     )
+    return user
+
+
+@transaction.atomic
+def signup_confirm(*, user: User) -> User:
+    """The owner of the address opened the confirmation link: the account may now sign in."""
+    updated = User.objects.filter(pk=user.pk, is_active=False).update(is_active=True)
+    if updated:
+        user.is_active = True
+        audit_event(
+            actor=user,
+            patient=None,
+            action="signup_confirmed",
+            object_type="user",
+            object_id=user.pk,
+        )
     return user
 
 
