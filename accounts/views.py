@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from . import confirmation, ratelimits, selectors, services
 from .decorators import role_required
@@ -98,6 +98,7 @@ def signup_clinician(request):
     return render(request, "accounts/signup_clinician.html", {"form": form})
 
 
+@require_GET
 def signup_check_email(request):
     return render(
         request,
