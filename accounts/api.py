@@ -79,7 +79,15 @@ class ObtainTokenView(APIView):
         failures_clear_for(user)
         return Response({"token": token.key, "expires_at": token_expires_at(token)})
 
-    @extend_schema(request=None, responses={204: OpenApiResponse(description="Token revoked.")})
+    @extend_schema(
+        request=None,
+        responses={
+            204: OpenApiResponse(description="Token revoked."),
+            403: OpenApiResponse(
+                _LOCKED, description="A clinician's session has not verified a second factor."
+            ),
+        },
+    )
     def delete(self, request):
         token_revoke(user=request.user)
         return Response(status=status.HTTP_204_NO_CONTENT)
