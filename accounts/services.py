@@ -1,12 +1,15 @@
 """Writes for accounts: sign-up, verification, invitations and care links."""
 
+from collections.abc import Callable
 from datetime import date
 
 from django.conf import settings
+from django.contrib.auth.hashers import make_password
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from . import confirmation
 from .audit import audit_event
 from .models import (
     CareLink,
@@ -76,6 +79,29 @@ def clinician_signup(
         user=user, organisation=organisation, licence_number=licence_number
     )
     return user
+
+
+def signup_request(*, email: str, password: str, create: Callable[[], User]) -> User | None:
+    """A valid sign-up form, answered the same whoever owns `email` (issue 10, finding 8).
+
+    A new address gets an inactive account (made by `create`) and a confirmation link; an address
+    that already has an account gets a "someone tried to sign up" notice instead, after hashing
+    the password anyway so that the time taken does not tell the two apart. Returns the new user,
+    or None for an existing address; other field errors raise ValidationError.
+    """
+    existing = existing_account(email)
+    if existing is None:
+        try:
+            user = create()
+        except EmailTaken:  # lost a race with another sign-up for the same address
+            existing = existing_account(email)
+        else:
+            confirmation.confirmation_email_send(user)
+            return user
+    make_password(password)  # the same work as creating an account
+    if existing is not None:
+        confirmation.signup_attempt_notice_send(existing)
+    return None
 
 
 @transaction.atomic

@@ -3,7 +3,6 @@ from collections.abc import Callable
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.contrib.auth.hashers import make_password
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -28,32 +27,18 @@ def signup(request):
     return render(request, "accounts/signup.html")
 
 
-def _signup_submitted(request, form, create: Callable[[dict], User]):
-    """Both outcomes of a valid sign-up look the same to the requester (issue 10, finding 8).
-
-    A new address gets an inactive account and a confirmation link; an address that already has
-    an account gets a notice instead. Either way the page says "check your email", after hashing
-    a password either way so that the time taken does not tell them apart. Returns a response,
-    or None when the form has field errors to show.
-    """
+def _signup_submitted(request, form, create: Callable[[], User]):
+    """The same "check your email" answer for a new and an existing address; None when the
+    form has field errors to show."""
     limited = ratelimits.hit(request, ratelimits.SIGNUP)
     if limited:
         return ratelimits.limited_page(request, limited)
     data = form.cleaned_data
-    existing = services.existing_account(data["email"])
-    if existing is None:
-        try:
-            user = create(data)
-        except services.EmailTaken:
-            existing = services.existing_account(data["email"])
-        except ValidationError as error:
-            _apply_errors(form, error)
-            return None
-        else:
-            confirmation.confirmation_email_send(user)
-    if existing is not None:
-        make_password(data["password"])  # the same work as creating an account
-        confirmation.signup_attempt_notice_send(existing)
+    try:
+        services.signup_request(email=data["email"], password=data["password"], create=create)
+    except ValidationError as error:
+        _apply_errors(form, error)
+        return None
     return redirect("signup-check-email")
 
 
@@ -61,10 +46,11 @@ def _signup_submitted(request, form, create: Callable[[dict], User]):
 def signup_patient(request):
     form = PatientSignupForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
         response = _signup_submitted(
             request,
             form,
-            lambda data: services.patient_signup(
+            lambda: services.patient_signup(
                 email=data["email"],
                 password=data["password"],
                 full_name=data["full_name"],
@@ -82,10 +68,11 @@ def signup_patient(request):
 def signup_clinician(request):
     form = ClinicianSignupForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
         response = _signup_submitted(
             request,
             form,
-            lambda data: services.clinician_signup(
+            lambda: services.clinician_signup(
                 email=data["email"],
                 password=data["password"],
                 full_name=data["full_name"],

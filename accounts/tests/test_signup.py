@@ -254,3 +254,27 @@ def test_login_page_refuses_a_wrong_password(pat):
     assert response.status_code == 200
     assert response.context["form"].non_field_errors()
     assert "_auth_user_id" not in client.session
+
+
+def test_a_sign_up_losing_a_race_for_the_address_sends_the_notice(pat):
+    from accounts import services
+
+    def create_after_the_other_won():
+        raise services.EmailTaken()
+
+    result = services.signup_request(
+        email="pat@example.com", password=PASSWORD, create=create_after_the_other_won
+    )
+    assert result is None
+    assert [m.to for m in mail.outbox] == [["pat@example.com"]]
+
+
+def test_a_mail_server_failure_still_answers_the_same_page(client, db, settings, caplog):
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_TIMEOUT = "127.0.0.1", 1, 1
+    response = client.post(reverse("signup-patient"), GOOD)
+    assert response.status_code == 302
+    assert response["Location"] == CHECK_EMAIL
+    user = User.objects.get(email=GOOD["email"])
+    assert f"user id {user.pk}" in caplog.text
+    assert GOOD["email"] not in caplog.text, "the log names an id, never the address"
