@@ -84,6 +84,19 @@ def _drug_catalog_present(request, django_db_blocker):
 
 
 @pytest.fixture(autouse=True)
+def _fresh_rate_limits():
+    """Rate-limit counters (accounts/ratelimits.py) live in the cache, keyed by address: every
+    test client is 127.0.0.1, so without this a test's sign-ups would count against the next
+    test's. Only a process-local cache is cleared, never a shared Redis."""
+    from django.core.cache import caches
+    from django.core.cache.backends.locmem import LocMemCache
+
+    for cache in caches.all():
+        if isinstance(cache, LocMemCache):
+            cache.clear()
+
+
+@pytest.fixture(autouse=True)
 def _fast_password_hashing(settings):
     """Argon2 is deliberately slow; tests hash with MD5 (production stays Argon2-first)."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

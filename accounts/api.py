@@ -5,9 +5,10 @@ from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from . import mfa
+from . import mfa, ratelimits
+from .lockout import failures_clear_for
 from .serializers import MeSerializer, TokenRequestSerializer, TokenResponseSerializer
-from .tokens import token_expires_at, token_issue, token_revoke
+from .tokens import SecondFactorVerified, token_expires_at, token_issue, token_revoke
 
 
 class TokenWithOtpRequestSerializer(TokenRequestSerializer):
@@ -38,7 +39,7 @@ class ObtainTokenView(APIView):
 
     def get_permissions(self):
         if getattr(self.request, "method", None) == "DELETE":
-            return [IsAuthenticated()]
+            return [IsAuthenticated(), SecondFactorVerified()]
         return [AllowAny()]
 
     @extend_schema(
@@ -67,14 +68,26 @@ class ObtainTokenView(APIView):
                     {"otp": ["A code from your authenticator app is required for this account."]},
                     status=status.HTTP_400_BAD_REQUEST,
                 )
+            limited = ratelimits.hit(request, ratelimits.MFA_VERIFY, ratelimits.by_account(user))
+            if limited:
+                return ratelimits.limited_json(limited)
             if mfa.verify_code(user=user, code=code) is None:
                 return Response(
                     {"otp": ["That code is not valid."]}, status=status.HTTP_400_BAD_REQUEST
                 )
         token = token_issue(user=user)
+        failures_clear_for(user)
         return Response({"token": token.key, "expires_at": token_expires_at(token)})
 
-    @extend_schema(request=None, responses={204: OpenApiResponse(description="Token revoked.")})
+    @extend_schema(
+        request=None,
+        responses={
+            204: OpenApiResponse(description="Token revoked."),
+            403: OpenApiResponse(
+                _LOCKED, description="A clinician's session has not verified a second factor."
+            ),
+        },
+    )
     def delete(self, request):
         token_revoke(user=request.user)
         return Response(status=status.HTTP_204_NO_CONTENT)

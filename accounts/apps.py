@@ -3,3 +3,7 @@ from django.apps import AppConfig
 
 class AccountsConfig(AppConfig):
     name = "accounts"
+
+    def ready(self):
+        # Connects the user_logged_in receiver that clears a user's own sign-in failures.
+        from . import lockout  # noqa: F401

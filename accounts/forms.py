@@ -36,6 +36,13 @@ class EmailLoginForm(AuthenticationForm):
     username = forms.EmailField(
         label="Email", widget=forms.EmailInput(attrs={"autocomplete": "email", "autofocus": True})
     )
+    # An account not yet confirmed by email fails like a wrong password (saying otherwise would
+    # tell a stranger which addresses have accounts); the hint helps its owner.
+    error_messages = {
+        **AuthenticationForm.error_messages,
+        "invalid_login": "Please enter a correct email and password. If you have just created "
+        "an account, first open the confirmation link we emailed you.",
+    }
 
 
 class _SignupBase(forms.Form):

@@ -1,18 +1,17 @@
 """Login and password-reset protection (OWASP ASVS 2.2.1: anti-automation).
 
 django-axes counts failed sign-ins by username and by address (settings.AXES_*). This module
-gives axes the username in one canonical form, whichever door the attempt came through, and
+gives axes the username in one canonical form, whichever door the attempt came through; clears the
+failures of a username when that user signs in (and only those: see `failures_clear_for`); and
 rate-limits password-reset requests, which never call `authenticate` and so are not seen by axes.
 """
 
-from django.conf import settings
+from axes.models import AccessAttempt
 from django.contrib.auth import views as auth_views
-from django.core.cache import cache
-from django.shortcuts import render
+from django.contrib.auth.signals import user_logged_in
+from django.dispatch import receiver
 
-from .audit import client_ip
-
-RESET_KEY = "pwreset:{kind}:{value}"
+from . import ratelimits
 
 
 def client_username(request, credentials) -> str | None:
@@ -32,38 +31,39 @@ def client_username(request, credentials) -> str | None:
     return value.strip().lower() or None
 
 
-def _hit(kind: str, value: str) -> int:
-    """Count one request in the current window; returns the count including this one."""
-    key = RESET_KEY.format(kind=kind, value=value)
-    window = int(settings.PASSWORD_RESET_RATE_WINDOW.total_seconds())
-    if cache.add(key, 1, timeout=window):
-        return 1
-    try:
-        return cache.incr(key)
-    except ValueError:  # expired between add() and incr()
-        cache.add(key, 1, timeout=window)
-        return 1
+def failures_clear_for(user) -> int:
+    """Forget the failed sign-ins against `user`'s username, and nothing else.
+
+    axes' own reset on success (AXES_RESET_ON_SUCCESS, off) deletes every attempt matching the
+    username *or the address*: an attacker could then guess 4 passwords against a victim, sign in
+    to their own account from the same address, and start again, never reaching the lock.
+    Failures recorded under this username from any address are the user's own to clear; the
+    address's failures against other usernames stay, so the address lock still counts them.
+    """
+    username = client_username(None, {"username": user.get_username()})
+    if not username:
+        return 0
+    deleted, _ = AccessAttempt.objects.filter(username=username).delete()
+    return deleted
 
 
-def password_reset_allowed(request, email: str) -> bool:
-    limit = settings.PASSWORD_RESET_RATE_LIMIT
-    by_ip = _hit("ip", client_ip(request) or "unknown")
-    by_email = _hit("email", (email or "").strip().lower()[:254])
-    return by_ip <= limit and by_email <= limit
+@receiver(user_logged_in, dispatch_uid="accounts.lockout.clear_own_failures")
+def clear_own_failures(sender, request, user, **kwargs):
+    failures_clear_for(user)
 
 
 class RateLimitedPasswordResetView(auth_views.PasswordResetView):
-    """Django's reset view, answering 429 (and sending nothing) past the limit."""
+    """Django's reset view, answering 429 (and sending nothing) past the limit, counted per
+    address and per email."""
 
     def form_valid(self, form):
-        if not password_reset_allowed(self.request, form.cleaned_data.get("email", "")):
-            return render(
-                self.request,
-                "accounts/locked_out.html",
-                {
-                    "reason": "password_reset",
-                    "cooloff_timedelta": settings.PASSWORD_RESET_RATE_WINDOW,
-                },
-                status=429,
-            )
+        email = form.cleaned_data.get("email", "")
+        limited = ratelimits.hit(
+            self.request,
+            ratelimits.PASSWORD_RESET,
+            ratelimits.by_address,
+            ratelimits.by_value(email),
+        )
+        if limited:
+            return ratelimits.limited_page(self.request, limited)
         return super().form_valid(form)

@@ -12,7 +12,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 from django_otp import login as otp_login
 
-from . import mfa
+from . import mfa, ratelimits
 from .audit import audit_event
 from .mfa_forms import CodeForm, VerifyForm
 from .models import Role
@@ -36,6 +36,16 @@ def _safe_next(request) -> str:
 def _is_verified(user) -> bool:
     is_verified = getattr(user, "is_verified", None)
     return bool(is_verified and is_verified())
+
+
+def _verified_login(request, device) -> None:
+    """Mark the session verified under a new session key (OWASP ASVS 3.2.1).
+
+    The key seen before the second factor belongs to a password-only session; cycling it means
+    a key captured at that stage (or fixed by an attacker) never becomes a verified session.
+    """
+    otp_login(request, device)
+    request.session.cycle_key()
 
 
 @never_cache
@@ -63,7 +73,7 @@ def mfa_setup(request):
                 "That code did not match. Check the time on your phone and enter the newest code.",
             )
         else:
-            otp_login(request, confirmed)
+            _verified_login(request, confirmed)
             request.session[NEW_CODES_SESSION_KEY] = mfa.recovery_codes_create(user=request.user)
             audit_event(actor=request.user, patient=None, action="mfa.enrolled", request=request)
             query = urlencode({"next": _safe_next(request)})
@@ -89,6 +99,14 @@ def mfa_verify(request):
     if not mfa.has_confirmed_device(request.user):
         return redirect("mfa-setup")
     form = VerifyForm(request.POST or None)
+    if request.method == "POST":
+        # Counted per account, before the code is looked at: many sessions or addresses do not
+        # add guesses (django-otp also backs off per device).
+        limited = ratelimits.hit(
+            request, ratelimits.MFA_VERIFY, ratelimits.by_account(request.user)
+        )
+        if limited:
+            return ratelimits.limited_page(request, limited)
     if request.method == "POST" and form.is_valid():
         device = mfa.verify_code(user=request.user, code=form.cleaned_data["code"])
         if device is None:
@@ -98,7 +116,7 @@ def mfa_verify(request):
                 "or an unused recovery code.",
             )
         else:
-            otp_login(request, device)
+            _verified_login(request, device)
             if device.persistent_id.startswith("otp_static"):
                 left = mfa.recovery_codes_left(request.user)
                 messages.warning(

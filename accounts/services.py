@@ -1,12 +1,15 @@
 """Writes for accounts: sign-up, verification, invitations and care links."""
 
+from collections.abc import Callable
 from datetime import date
 
 from django.conf import settings
+from django.contrib.auth.hashers import make_password
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from . import confirmation
 from .audit import audit_event
 from .models import (
     CareLink,
@@ -19,20 +22,30 @@ from .models import (
 )
 
 
+class EmailTaken(ValidationError):
+    """Sign-up with an address that already has an account (the view answers as for a new one)."""
+
+    def __init__(self):
+        super().__init__({"email": ["An account with this email address already exists."]})
+
+
+def existing_account(email: str) -> User | None:
+    return User.objects.filter(email__iexact=email.strip()).first()
+
+
 def _create_user(*, email: str, password: str, full_name: str, role: str) -> User:
+    """A new account, inactive until its owner confirms the address (accounts.confirmation)."""
     email = User.objects.normalize_email(email).lower()
     if User.objects.filter(email__iexact=email).exists():
-        raise ValidationError({"email": ["An account with this email address already exists."]})
+        raise EmailTaken()
     try:
         with transaction.atomic():
             return User.objects.create_user(
-                email=email, password=password, role=role, full_name=full_name
+                email=email, password=password, role=role, full_name=full_name, is_active=False
             )
     except IntegrityError:
         # Two sign-ups racing for the same address: the unique index decides.
-        raise ValidationError(
-            {"email": ["An account with this email address already exists."]}
-        ) from None
+        raise EmailTaken() from None
 
 
 @transaction.atomic
@@ -65,6 +78,45 @@ def clinician_signup(
     ClinicianProfile.objects.create(
         user=user, organisation=organisation, licence_number=licence_number
     )
+    return user
+
+
+def signup_request(*, email: str, password: str, create: Callable[[], User]) -> User | None:
+    """A valid sign-up form, answered the same whoever owns `email` (issue 10, finding 8).
+
+    A new address gets an inactive account (made by `create`) and a confirmation link; an address
+    that already has an account gets a "someone tried to sign up" notice instead, after hashing
+    the password anyway so that the time taken does not tell the two apart. Returns the new user,
+    or None for an existing address; other field errors raise ValidationError.
+    """
+    existing = existing_account(email)
+    if existing is None:
+        try:
+            user = create()
+        except EmailTaken:  # lost a race with another sign-up for the same address
+            existing = existing_account(email)
+        else:
+            confirmation.confirmation_email_send(user)
+            return user
+    make_password(password)  # the same work as creating an account
+    if existing is not None:
+        confirmation.signup_attempt_notice_send(existing)
+    return None
+
+
+@transaction.atomic
+def signup_confirm(*, user: User) -> User:
+    """The owner of the address opened the confirmation link: the account may now sign in."""
+    updated = User.objects.filter(pk=user.pk, is_active=False).update(is_active=True)
+    if updated:
+        user.is_active = True
+        audit_event(
+            actor=user,
+            patient=None,
+            action="signup_confirmed",
+            object_type="user",
+            object_id=user.pk,
+        )
     return user
 
 

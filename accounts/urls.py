@@ -18,6 +18,8 @@ urlpatterns = [
     path("mfa/", include("accounts.mfa_urls")),
     path("signup/patient/", views.signup_patient, name="signup-patient"),
     path("signup/clinician/", views.signup_clinician, name="signup-clinician"),
+    path("signup/check-email/", views.signup_check_email, name="signup-check-email"),
+    path("signup/confirm/<str:token>/", views.signup_confirm, name="signup-confirm"),
     path("invite/<str:code>/", views.invitation_landing, name="invitation-landing"),
     path("password-reset/", RateLimitedPasswordResetView.as_view(), name="password_reset"),
     path(

@@ -1,15 +1,18 @@
+from collections.abc import Callable
+
+from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from . import selectors, services
+from . import confirmation, ratelimits, selectors, services
 from .decorators import role_required
 from .forms import ClinicianSignupForm, InvitationAcceptForm, PatientSignupForm
-from .models import Role
+from .models import Role, User
 
 
 def _apply_errors(form, error: ValidationError):
@@ -24,26 +27,40 @@ def signup(request):
     return render(request, "accounts/signup.html")
 
 
+def _signup_submitted(request, form, create: Callable[[], User]):
+    """The same "check your email" answer for a new and an existing address; None when the
+    form has field errors to show."""
+    limited = ratelimits.hit(request, ratelimits.SIGNUP)
+    if limited:
+        return ratelimits.limited_page(request, limited)
+    data = form.cleaned_data
+    try:
+        services.signup_request(email=data["email"], password=data["password"], create=create)
+    except ValidationError as error:
+        _apply_errors(form, error)
+        return None
+    return redirect("signup-check-email")
+
+
 @require_http_methods(["GET", "POST"])
 def signup_patient(request):
     form = PatientSignupForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        try:
-            user = services.patient_signup(
+        response = _signup_submitted(
+            request,
+            form,
+            lambda: services.patient_signup(
                 email=data["email"],
                 password=data["password"],
                 full_name=data["full_name"],
                 date_of_birth=data["date_of_birth"],
                 timezone_name=data["timezone"],
                 consent=data["consent"],
-            )
-        except ValidationError as error:
-            _apply_errors(form, error)
-        else:
-            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
-            messages.success(request, "Welcome. Your account is ready.")
-            return redirect("home")
+            ),
+        )
+        if response is not None:
+            return response
     return render(request, "accounts/signup_patient.html", {"form": form})
 
 
@@ -52,21 +69,51 @@ def signup_clinician(request):
     form = ClinicianSignupForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        try:
-            user = services.clinician_signup(
+        response = _signup_submitted(
+            request,
+            form,
+            lambda: services.clinician_signup(
                 email=data["email"],
                 password=data["password"],
                 full_name=data["full_name"],
                 organisation=data["organisation"],
                 licence_number=data["licence_number"],
-            )
-        except ValidationError as error:
-            _apply_errors(form, error)
-        else:
-            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
-            messages.info(request, "Your account is awaiting verification by an administrator.")
-            return redirect("home")
+            ),
+        )
+        if response is not None:
+            return response
     return render(request, "accounts/signup_clinician.html", {"form": form})
+
+
+@require_GET
+def signup_check_email(request):
+    return render(
+        request,
+        "accounts/signup_check_email.html",
+        {"confirm_days": settings.SIGNUP_CONFIRM_TIMEOUT.days},
+    )
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def signup_confirm(request, token):
+    """GET shows a button; only the POST activates, so a mail scanner that follows links
+    cannot confirm an account on the address owner's behalf."""
+    user = confirmation.confirmation_user(token)
+    if user is None:
+        return render(request, "accounts/signup_confirm.html", {"invalid": True}, status=400)
+    if request.method == "POST":
+        services.signup_confirm(user=user)
+        if user.role == Role.CLINICIAN:
+            messages.success(
+                request,
+                "Your email address is confirmed. Sign in to continue; an administrator will "
+                "verify your account before you see any patient data.",
+            )
+        else:
+            messages.success(request, "Your email address is confirmed. Sign in to continue.")
+        return redirect("login")
+    return render(request, "accounts/signup_confirm.html", {"invalid": False})
 
 
 @login_required
@@ -75,6 +122,13 @@ def signup_clinician(request):
 def sharing(request):
     """The patient decides who sees their record: accept an invitation, see links, revoke."""
     form = InvitationAcceptForm(request.POST or None, initial={"code": request.GET.get("code", "")})
+    if request.method == "POST":
+        # Counted per account before the code is looked at: codes cannot be guessed in bulk.
+        limited = ratelimits.hit(
+            request, ratelimits.INVITATION_ACCEPT, ratelimits.by_account(request.user)
+        )
+        if limited:
+            return ratelimits.limited_page(request, limited)
     if request.method == "POST" and form.is_valid():
         try:
             link = services.invitation_accept(patient=request.user, code=form.cleaned_data["code"])

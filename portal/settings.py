@@ -176,7 +176,9 @@ AXES_USE_ATTEMPT_EXPIRATION = True  # failures older than the cool-off window st
 AXES_LOCKOUT_PARAMETERS = [["username"], ["ip_address"]]
 AXES_USERNAME_FORM_FIELD = "username"  # the login form's field; the token API passes username=
 AXES_USERNAME_CALLABLE = "accounts.lockout.client_username"
-AXES_RESET_ON_SUCCESS = True
+# A success clears the failures of that username only (accounts.lockout), never of the address:
+# axes' own reset would also clear an attacker's failures against other accounts (issue 10 #1).
+AXES_RESET_ON_SUCCESS = False
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "password"]
 # Behind a TLS proxy, set AXES_PROXY_COUNT to the number of proxies so that lockouts count the
@@ -188,6 +190,17 @@ if _axes_proxy_count:
 # Password-reset requests: at most this many per address and per email within the window.
 PASSWORD_RESET_RATE_LIMIT = env.int("PASSWORD_RESET_RATE_LIMIT", default=5)
 PASSWORD_RESET_RATE_WINDOW = timedelta(minutes=15)
+# One rate limit (django-ratelimit, accounts/ratelimits.py) for every automatable form:
+# "count/period" per client address, and per email (reset) or per account (codes).
+_RATE_WINDOW = f"{int(PASSWORD_RESET_RATE_WINDOW.total_seconds())}s"
+RATE_LIMITS = {
+    "signup": f"{env.int('SIGNUP_RATE_LIMIT', default=5)}/{_RATE_WINDOW}",
+    "password_reset": f"{PASSWORD_RESET_RATE_LIMIT}/{_RATE_WINDOW}",
+    "invitation_accept": f"{env.int('INVITATION_RATE_LIMIT', default=10)}/{_RATE_WINDOW}",
+    "mfa_verify": f"{env.int('MFA_RATE_LIMIT', default=10)}/{_RATE_WINDOW}",
+}
+# Sign-up confirmation links stay valid this long (accounts.signup_tokens).
+SIGNUP_CONFIRM_TIMEOUT = timedelta(days=3)
 # The rate-limit counters live in the cache: set CACHE_URL (e.g. redis://...) when running
 # more than one web process so they are shared.
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}

@@ -243,6 +243,9 @@ TABLE: dict[str, Row] = {
     "accounts/signup/": Row({"GET": public(), "POST": public()}),
     "accounts/signup/patient/": Row({"GET": public(), "POST": public()}),
     "accounts/signup/clinician/": Row({"GET": public(), "POST": public()}),
+    "accounts/signup/check-email/": Row({"GET": public(), "POST": public("405")}),
+    # An invalid confirmation link ("bad-token" in _kwarg_values): "this link no longer works".
+    "accounts/signup/confirm/<str:token>/": Row({"GET": public("400"), "POST": public("400")}),
     "accounts/invite/<str:code>/": Row(
         {
             "GET": each(pat="302", sam="302", rest="200"),
@@ -646,7 +649,7 @@ def _kwarg_values(world, route: str) -> dict:
         "instrument": "phq9",
         "fmt": "pdf",
         "uidb64": urlsafe_base64_encode(force_bytes(pat.pk)),
-        "token": "bad-token",  # an invalid reset link: the public "link expired" page
+        "token": "bad-token",  # an invalid reset or sign-up link: the public "link expired" page
         "object_id": str(world["totp"].pk if "otp_totp" in route else pat.pk),
         "id": pat.pk,
         "content_type_id": 1,

@@ -272,3 +272,96 @@ def test_the_admin_never_shows_an_authenticator_secret(cleo, ada, client_for, se
     response = admin.post(f"/admin/otp_totp/totpdevice/{device.pk}/delete/", {"post": "yes"})
     assert response.status_code == 302
     assert not TOTPDevice.objects.filter(pk=device.pk).exists(), "an admin can reset it"
+
+
+# --- Issue 10, finding 12: a new session key at verification; tokens need a verified sign-in ---
+
+
+def test_the_session_key_changes_when_the_code_is_verified(cleo):
+    from django.contrib.sessions.backends.db import SessionStore
+
+    device = enrolled(cleo)
+    client = sign_in(cleo)
+    password_only_key = client.session.session_key
+    response = client.post(VERIFY, {"code": mfa.totp_code_now(device), "next": CLINICIAN_PAGE})
+    assert response.status_code == 302
+    verified_key = client.cookies["sessionid"].value
+    assert verified_key != password_only_key
+    assert not SessionStore().exists(password_only_key), "the old key is gone, not just unused"
+    assert client.get(CLINICIAN_PAGE).status_code == 200
+
+    # Whoever kept the password-only key has nothing: no session at all.
+    stale = Client()
+    stale.cookies["sessionid"] = password_only_key
+    response = stale.get(CLINICIAN_PAGE)
+    assert response.status_code == 302
+    assert response["Location"].startswith(LOGIN)
+
+
+def test_the_session_key_changes_when_enrolment_confirms_the_first_code(cleo):
+    client = sign_in(cleo)
+    client.get(SETUP)
+    password_only_key = client.session.session_key
+    device = TOTPDevice.objects.get(user=cleo)
+    response = client.post(SETUP, {"code": mfa.totp_code_now(device), "next": CLINICIAN_PAGE})
+    assert response.status_code == 302
+    assert client.cookies["sessionid"].value != password_only_key
+    shown = client.get(response["Location"])
+    assert len(shown.context["codes"]) == mfa.RECOVERY_CODE_COUNT, "the new session keeps them"
+
+
+def _token_with_code(user, device) -> str:
+    with time_machine.travel(timezone.now() + timedelta(minutes=2), tick=False):
+        response = APIClient().post(
+            "/api/v1/auth/token/",
+            {"email": user.email, "password": PASSWORD, "otp": mfa.totp_code_now(device)},
+            format="json",
+        )
+    assert response.status_code == 200, response.content
+    return response.json()["token"]
+
+
+def test_a_password_only_session_cannot_revoke_tokens(cleo):
+    device = enrolled(cleo)
+    key = _token_with_code(cleo, device)
+    client = sign_in(cleo)  # password only: no code verified in this session
+    response = client.delete("/api/v1/auth/token/")
+    assert response.status_code == 403
+    assert "Two-step verification" in response.json()["detail"]
+    assert Token.objects.filter(user=cleo, key=key).exists()
+
+
+def test_a_password_only_session_cannot_get_a_token(cleo):
+    enrolled(cleo)
+    client = sign_in(cleo)
+    response = client.post(
+        "/api/v1/auth/token/",
+        {"email": cleo.email, "password": PASSWORD},
+        content_type="application/json",
+    )
+    assert response.status_code == 400
+    assert "otp" in response.json()
+    assert not Token.objects.filter(user=cleo).exists()
+
+
+def test_a_verified_session_revokes_tokens(cleo):
+    device = enrolled(cleo)
+    client = verified_client(cleo, device)
+    _token_with_code(cleo, device)  # a later code: each code works once
+    assert client.delete("/api/v1/auth/token/").status_code == 204
+    assert not Token.objects.filter(user=cleo).exists()
+
+
+def test_a_clinician_token_revokes_itself(cleo):
+    device = enrolled(cleo)
+    key = _token_with_code(cleo, device)
+    api = APIClient()
+    api.credentials(HTTP_AUTHORIZATION=f"Token {key}")
+    assert api.delete("/api/v1/auth/token/").status_code == 204
+    assert not Token.objects.filter(user=cleo).exists()
+
+
+def test_a_patient_session_revokes_tokens_without_a_code(pat, client_for):
+    Token.objects.create(user=pat)
+    assert client_for(pat).delete("/api/v1/auth/token/").status_code == 204
+    assert not Token.objects.filter(user=pat).exists()

@@ -20,6 +20,7 @@ PUBLIC_PAGES = [
     "/accounts/signup/patient/",
     "/accounts/signup/clinician/",
     "/accounts/password-reset/",
+    "/accounts/signup/check-email/",
 ]
 PATIENT_PAGES = [
     "/patient/",
