@@ -182,9 +182,7 @@ AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "password"]
 # address, not the proxy's, which would lock out everyone) and X-Forwarded-Proto believed. Without
 # a proxy any client could send those headers: "X-Forwarded-Proto: https" over plain HTTP would
 # skip the HTTPS redirect and make Django treat the request as secure.
-TRUSTED_PROXY_COUNT = env.int(
-    "TRUSTED_PROXY_COUNT", default=env.int("AXES_PROXY_COUNT", default=0)
-)
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=env.int("AXES_PROXY_COUNT", default=0))
 if TRUSTED_PROXY_COUNT > 0:
     AXES_IPWARE_PROXY_COUNT = TRUSTED_PROXY_COUNT
     AXES_IPWARE_META_PRECEDENCE_ORDER = ("HTTP_X_FORWARDED_FOR", "REMOTE_ADDR")

@@ -4,6 +4,7 @@ from datetime import date
 from django.core.management.base import BaseCommand
 
 from accounts.demo import DEMO_PASSWORD, seed_accounts
+from accounts.links import site_link
 from accounts.mfa import DEMO_TOTP_SECRET
 
 # Each app that has demo data exposes `<app>.demo.seed(*, users, today)`; order matters
@@ -48,7 +49,7 @@ class Command(BaseCommand):
             self.stdout.write(f"Synthetic population: {created} patients added.")
         self.stdout.write(self.style.SUCCESS("Demo data ready."))
         self.stdout.write(
-            "Sign in at http://127.0.0.1:8000/accounts/login/ with password "
+            f"Sign in at {site_link('/accounts/login/')} with password "
             f"'{DEMO_PASSWORD}' as:\n"
             "  patient@example.org    (patient, Jordan Lee)\n"
             "  patient2@example.org   (patient, Riley Chen)\n"
