@@ -660,7 +660,6 @@ def alert_notify_clinician(*, alert_id: int, clinician_id: int) -> bool:
     email is sent outside the lock, so a slow mail server never holds up alert writes; a failed
     send gives the claim back and the task retries.
     """
-    from django.conf import settings
     from django.core.mail import send_mail
 
     from accounts.access import patients_visible_to
