@@ -271,7 +271,9 @@ LIST_APIS = [
 
 
 @pytest.mark.parametrize("url", LIST_APIS)
-def test_a_list_across_patients_writes_one_audit_row_per_patient(url, two_patients, cleo, client_for):
+def test_a_list_across_patients_writes_one_audit_row_per_patient(
+    url, two_patients, cleo, client_for
+):
     pat, sam = two_patients
     response = client_for(cleo).get(url + "?page_size=500")
     assert response.status_code == 200
