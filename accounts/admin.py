@@ -132,6 +132,15 @@ class UserAdmin(PatientDataAuditMixin, BaseUserAdmin):
                 messages.INFO,
             )
 
+    def user_change_password(self, request, id, form_url=""):
+        response = super().user_change_password(request, id, form_url)
+        if request.method == "POST" and response.status_code == 302:
+            # The new password already ends the user's sessions; their API tokens end too.
+            user = self.get_object(request, unquote(id))
+            if user is not None:
+                services.user_credentials_revoke(user=user)
+        return response
+
     def delete_view(self, request, object_id, extra_context=None):
         user = self.get_object(request, unquote(object_id))
         if user is None or not services.user_in_audit_trail(user):

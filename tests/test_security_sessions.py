@@ -341,3 +341,18 @@ def test_a_token_without_a_second_factor_is_replaced_when_one_is_given(cleo):
     assert token_issue(user=cleo).key == plain
     assert token_issue(user=cleo, second_factor=True).key != plain
     assert not Token.objects.filter(key=plain).exists()
+
+
+def test_an_admin_setting_a_new_password_revokes_the_users_tokens(pat, ada):
+    from accounts.tokens import token_issue
+
+    key = token_issue(user=pat).key
+    admin = Client()
+    admin.force_login(ada)
+    new_password = "an-admin-chosen-passphrase-2026"
+    response = admin.post(
+        f"/admin/accounts/user/{pat.pk}/password/",
+        {"password1": new_password, "password2": new_password, "usable_password": "true"},
+    )
+    assert response.status_code == 302
+    assert not Token.objects.filter(key=key).exists()
