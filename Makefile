@@ -7,7 +7,10 @@ PORT ?= 8000
 # Two processes fit this 2-core machine; each gets its own test database (test_<name>_gwN).
 PYTEST_WORKERS ?= 2
 # Settings for a developer machine; production sets its own environment.
-DEV_ENV := DEBUG=1
+# Links in email (password reset, alerts) and seed_demo's sign-in URL use SITE_URL, so it follows
+# the port `make run` serves on.
+SITE_URL ?= http://127.0.0.1:$(PORT)
+DEV_ENV := DEBUG=1 SITE_URL=$(SITE_URL)
 
 .PHONY: run test lint install static worker beat migrate seed clean bench
 .PHONY: backup restore bench-http

@@ -56,9 +56,10 @@ def is_verified_clinician(user) -> bool:
 def patient_rows_for_request(request, queryset: QuerySet, *, action: str) -> QuerySet:
     """Rows of `queryset` (a model with a `patient` key) the caller may read.
 
-    `?patient=ID` narrows to one patient (404 when out of scope); without it a patient gets
-    their own rows and a clinician the rows of every patient linked to them. A clinician's
-    read is audited once per request.
+    `?patient=ID` narrows to one patient (404 when out of scope) and a clinician's read of that
+    patient is audited here. Without it a patient gets their own rows and a clinician the rows
+    of every patient linked to them; the view then calls `audit_page_read` on the page it
+    returns, which audits each patient on that page.
     """
     from .audit import audit_read
 
@@ -67,9 +68,25 @@ def patient_rows_for_request(request, queryset: QuerySet, *, action: str) -> Que
     if requested not in (None, ""):
         patient = access_patient(user, requested)
         rows = queryset.filter(patient=patient)
+        if user.role == Role.CLINICIAN:
+            audit_read(request, patient=patient, action=action)
     else:
-        patient = user if user.role == Role.PATIENT else None
         rows = queryset.filter(patient__in=patients_visible_to(user))
-    if user.role == Role.CLINICIAN:
-        audit_read(request, patient=patient, action=action)
     return rows
+
+
+def audit_page_read(request, page, *, action: str, object_type: str = "") -> None:
+    """Audit a list response: one row per patient whose rows are on `page` (rows with a
+    `patient_id`). A `?patient=ID` read was audited by patient_rows_for_request already."""
+    from .audit import audit_reads
+
+    if request.GET.get("patient") not in (None, ""):
+        return
+    if request.user.role != Role.CLINICIAN:
+        return
+    audit_reads(
+        request,
+        patient_ids=[row.patient_id for row in page or ()],
+        action=action,
+        object_type=object_type,
+    )

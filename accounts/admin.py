@@ -1,8 +1,25 @@
 from django.contrib import admin, messages
+from django.contrib.admin.actions import delete_selected as django_delete_selected
+from django.contrib.admin.utils import unquote
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.db import transaction
+from django.http import HttpResponseRedirect
+from django.template.response import TemplateResponse
+from django.urls import reverse
 
 from . import services
-from .models import AuditEvent, CareLink, ClinicianProfile, Invitation, PatientProfile, User
+from .admin_audit import PatientDataAuditMixin
+from .audit import audit_event
+from .models import (
+    AuditEvent,
+    CareLink,
+    CareLinkStatus,
+    ClinicianProfile,
+    Invitation,
+    PatientProfile,
+    Role,
+    User,
+)
 
 
 class PatientProfileInline(admin.StackedInline):
@@ -44,13 +61,45 @@ class VerifiedFilter(admin.SimpleListFilter):
         return queryset
 
 
+def _deactivate_instead(modeladmin, request, users) -> int:
+    for user in users:
+        services.user_deactivate(user=user, by=request.user, request=request)
+    if users:
+        modeladmin.message_user(
+            request,
+            f"{len(users)} user(s) appear in the audit trail, so they were deactivated instead "
+            "of deleted: they can no longer sign in, and the record of who read what is kept.",
+            messages.WARNING,
+        )
+    return len(users)
+
+
+@admin.action(
+    description="Delete selected users (those in the audit trail are deactivated instead)",
+    permissions=["delete"],
+)
+def delete_selected(modeladmin, request, queryset):
+    """Django's delete action, except for users the audit trail names: those are deactivated
+    (their rows are PROTECTed, and who read what must outlive the account)."""
+    in_trail = [user for user in queryset if services.user_in_audit_trail(user)]
+    if "post" not in request.POST:
+        # First step: deactivate now (reversible), ask to confirm deleting the rest.
+        _deactivate_instead(modeladmin, request, in_trail)
+    rest = queryset.exclude(pk__in=[user.pk for user in in_trail])
+    if not rest.exists():
+        return None
+    return django_delete_selected(modeladmin, request, rest)
+
+
 @admin.register(User)
-class UserAdmin(BaseUserAdmin):
+class UserAdmin(PatientDataAuditMixin, BaseUserAdmin):
     ordering = ["email"]
     list_display = ["email", "full_name", "role", "is_active", "date_joined"]
     list_filter = ["role", VerifiedFilter, "is_active", "is_staff"]
     search_fields = ["email", "full_name"]
-    actions = [verify_clinicians]
+    actions = [verify_clinicians, delete_selected]
+    # The change page shows a patient's profile (date of birth): audited. The list is not.
+    audit_lists = False
     inlines = [PatientProfileInline, ClinicianProfileInline]
     fieldsets = (
         (None, {"fields": ("email", "password")}),
@@ -68,13 +117,93 @@ class UserAdmin(BaseUserAdmin):
         ),
     )
 
+    def audit_patient_id(self, obj) -> int | None:
+        return obj.pk if obj.role == Role.PATIENT else None
+
+    def save_model(self, request, obj, form, change):
+        before = User.objects.filter(pk=obj.pk).first() if change else None
+        super().save_model(request, obj, form, change)
+        if services.privileges_changed(before=before, after=obj):
+            # A patient's token or session must not carry over into clinician or admin access.
+            services.user_credentials_revoke(user=obj)
+            self.message_user(
+                request,
+                f"{obj.email}: access changed, so every session and API token was ended.",
+                messages.INFO,
+            )
+
+    def user_change_password(self, request, id, form_url=""):
+        response = super().user_change_password(request, id, form_url)
+        if request.method == "POST" and response.status_code == 302:
+            # The new password already ends the user's sessions; their API tokens end too.
+            user = self.get_object(request, unquote(id))
+            if user is not None:
+                services.user_credentials_revoke(user=user)
+        return response
+
+    def delete_view(self, request, object_id, extra_context=None):
+        user = self.get_object(request, unquote(object_id))
+        if user is None or not services.user_in_audit_trail(user):
+            return super().delete_view(request, object_id, extra_context)
+        if not self.has_delete_permission(request, user):
+            return super().delete_view(request, object_id, extra_context)
+        if request.method == "POST":
+            _deactivate_instead(self, request, [user])
+            return HttpResponseRedirect(reverse("admin:accounts_user_changelist"))
+        context = {
+            **self.admin_site.each_context(request),
+            "title": "Deactivate instead of delete",
+            "opts": self.opts,
+            "object": user,
+            **(extra_context or {}),
+        }
+        return TemplateResponse(request, "admin/accounts/user/deactivate_instead.html", context)
+
 
 @admin.register(CareLink)
-class CareLinkAdmin(admin.ModelAdmin):
+class CareLinkAdmin(PatientDataAuditMixin, admin.ModelAdmin):
+    """Administrators may propose a link; it stays pending until the patient accepts it on their
+    sharing page. The status is never set here: only the patient shares their record."""
+
     list_display = ["id", "patient", "clinician", "status", "created_at", "revoked_at"]
     list_filter = ["status"]
     search_fields = ["patient__email", "clinician__email"]
     raw_id_fields = ["patient", "clinician"]
+    fields = ["patient", "clinician", "status", "created_at", "activated_at", "revoked_at"]
+    readonly_fields = ["status", "created_at", "activated_at", "revoked_at"]
+    actions = ["revoke_links"]
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is not None:
+            return [*self.readonly_fields, "patient", "clinician"]
+        return self.readonly_fields
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @transaction.atomic
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.status = CareLinkStatus.PENDING
+            obj.activated_at = None
+        super().save_model(request, obj, form, change)
+        if not change:
+            audit_event(
+                actor=request.user,
+                patient=obj.patient,
+                action="care_link_proposed_by_admin",
+                object_type="care_link",
+                object_id=obj.pk,
+                request=request,
+            )
+
+    @admin.action(description="Revoke selected links")
+    def revoke_links(self, request, queryset):
+        count = 0
+        for link in queryset.exclude(status=CareLinkStatus.REVOKED):
+            services.care_link_revoke(patient=link.patient, link_id=link.pk, actor=request.user)
+            count += 1
+        self.message_user(request, f"{count} link(s) revoked.", messages.SUCCESS)
 
 
 @admin.register(Invitation)

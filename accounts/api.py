@@ -61,6 +61,7 @@ class ObtainTokenView(APIView):
         if not valid:
             return Response(serializer.errors, status=status.HTTP_400_BAD_REQUEST)
         user = serializer.validated_data["user"]
+        second_factor = False
         if mfa.mfa_required_for(user):
             code = serializer.validated_data.get("otp") or ""
             if not code:
@@ -75,7 +76,8 @@ class ObtainTokenView(APIView):
                 return Response(
                     {"otp": ["That code is not valid."]}, status=status.HTTP_400_BAD_REQUEST
                 )
-        token = token_issue(user=user)
+            second_factor = True
+        token = token_issue(user=user, second_factor=second_factor)
         failures_clear_for(user)
         return Response({"token": token.key, "expires_at": token_expires_at(token)})
 

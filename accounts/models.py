@@ -5,6 +5,7 @@ from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, Permis
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 
 
 class Role(models.TextChoices):
@@ -45,6 +46,9 @@ class User(AbstractBaseUser, PermissionsMixin):
     is_active = models.BooleanField(default=True)
     is_staff = models.BooleanField(default=False)
     date_joined = models.DateTimeField(default=timezone.now)
+    # Raised by accounts.services.user_credentials_revoke (role, verification or staff flags
+    # changed, account deactivated): every session and API token issued before stops working.
+    credentials_epoch = models.PositiveIntegerField(default=0)
 
     objects = UserManager()
 
@@ -69,6 +73,23 @@ class User(AbstractBaseUser, PermissionsMixin):
     @property
     def is_clinician(self) -> bool:
         return self.role == Role.CLINICIAN
+
+    @property
+    def privileges(self) -> str:
+        """What this account may do, in one string; a change ends its sessions and tokens."""
+        return f"{self.role}|{int(self.is_staff)}|{int(self.is_superuser)}|{self.credentials_epoch}"
+
+    def _get_session_auth_hash(self, secret=None):
+        # Django keeps a session only while this hash matches the one stored at sign-in. Django's
+        # own hash covers the password; ours adds role, staff flags and the epoch, so a patient's
+        # session does not live on after the account becomes a clinician or an administrator,
+        # whichever code path made the change.
+        return salted_hmac(
+            "accounts.User.get_session_auth_hash",
+            f"{self.password}|{self.privileges}",
+            secret=secret,
+            algorithm="sha256",
+        ).hexdigest()
 
 
 class PatientProfile(models.Model):
@@ -203,16 +224,22 @@ class AuditEvent(models.Model):
     Append-only: saving an existing row or deleting one raises AuditTrailIsAppendOnly.
     """
 
+    # PROTECT: a user who appears in the trail cannot be deleted (the admin deactivates them
+    # instead, accounts.admin.UserAdmin). The copies below keep who it was even if a row's key
+    # were ever cleared by hand in the database. Null actor: a system action.
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
     )
     patient = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
         blank=True,
-        on_delete=models.SET_NULL,
+        on_delete=models.PROTECT,
         related_name="audit_events",
     )
+    actor_user_id = models.BigIntegerField(null=True, blank=True, db_index=True)
+    actor_email = models.EmailField(blank=True)
+    patient_user_id = models.BigIntegerField(null=True, blank=True, db_index=True)
     action = models.CharField(max_length=64)
     object_type = models.CharField(max_length=64, blank=True)
     object_id = models.CharField(max_length=64, blank=True)
@@ -226,13 +253,37 @@ class AuditEvent(models.Model):
         ordering = ["-created_at"]
 
     def __str__(self):
-        return f"{self.action} by {self.actor_id} on {self.patient_id}"
+        return f"{self.action} by {self.actor_user_id} on {self.patient_user_id}"
 
     def save(self, *args, **kwargs):
         if not self._state.adding:
             raise AuditTrailIsAppendOnly("Audit events cannot be changed.")
+        # accounts.audit fills these; a row created any other way gets them here.
+        if self.actor_user_id is None and self.actor_id is not None:
+            self.actor_user_id = self.actor_id
+            self.actor_email = self.actor.email
+        if self.patient_user_id is None and self.patient_id is not None:
+            self.patient_user_id = self.patient_id
         kwargs["force_insert"] = True
         super().save(*args, **kwargs)
 
     def delete(self, *args, **kwargs):
         raise AuditTrailIsAppendOnly("Audit events cannot be deleted.")
+
+
+class TokenGrant(models.Model):
+    """How an API token was issued. DRF's Token model has no room for it, so it sits beside it.
+
+    `second_factor`: the token was issued with a verified code (clinicians and administrators
+    need one, accounts.tokens.ExpiringTokenAuthentication). `privileges`: User.privileges at
+    issue; a token whose user has since changed role, flags or epoch is refused.
+    """
+
+    token = models.OneToOneField(
+        "authtoken.Token", on_delete=models.CASCADE, primary_key=True, related_name="grant"
+    )
+    second_factor = models.BooleanField(default=False)
+    privileges = models.CharField(max_length=64)
+
+    def __str__(self):
+        return f"Token grant (second factor: {self.second_factor})"

@@ -7,11 +7,13 @@ from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.utils import timezone
 
 from . import confirmation
 from .audit import audit_event
 from .models import (
+    AuditEvent,
     CareLink,
     CareLinkStatus,
     ClinicianProfile,
@@ -20,6 +22,7 @@ from .models import (
     Role,
     User,
 )
+from .tokens import token_revoke
 
 
 class EmailTaken(ValidationError):
@@ -127,6 +130,8 @@ def clinician_verify(*, clinician: User, verified_by: User | None) -> ClinicianP
         profile.verified_at = timezone.now()
         profile.verified_by = verified_by
         profile.save(update_fields=["verified_at", "verified_by"])
+        # Verification grants access to patient data: anything issued before it is retired.
+        user_credentials_revoke(user=clinician)
         audit_event(
             actor=verified_by,
             patient=None,
@@ -200,8 +205,32 @@ def invitation_accept(*, patient: User, code: str) -> CareLink:
 
 
 @transaction.atomic
-def care_link_revoke(*, patient: User, link_id) -> CareLink:
-    """Stop sharing. Takes effect on the clinician's next request (access is checked per query)."""
+def care_link_accept(*, patient: User, link_id) -> CareLink:
+    """The patient accepts a pending link (proposed by an administrator): sharing starts."""
+    link = (
+        CareLink.objects.select_for_update()
+        .filter(pk=link_id, patient=patient, status=CareLinkStatus.PENDING)
+        .first()
+    )
+    if link is None:
+        raise ValidationError("That sharing request does not exist or was already answered.")
+    link.status = CareLinkStatus.ACTIVE
+    link.activated_at = timezone.now()
+    link.save(update_fields=["status", "activated_at"])
+    audit_event(
+        actor=patient,
+        patient=patient,
+        action="care_link_accepted",
+        object_type="care_link",
+        object_id=link.pk,
+    )
+    return link
+
+
+@transaction.atomic
+def care_link_revoke(*, patient: User, link_id, actor: User | None = None) -> CareLink:
+    """Stop sharing (or decline a pending request). Takes effect on the clinician's next request
+    (access is checked per query). `actor`: an administrator acting for the patient."""
     link = (
         CareLink.objects.select_for_update()
         .filter(pk=link_id, patient=patient)
@@ -214,10 +243,59 @@ def care_link_revoke(*, patient: User, link_id) -> CareLink:
     link.revoked_at = timezone.now()
     link.save(update_fields=["status", "revoked_at"])
     audit_event(
-        actor=patient,
+        actor=actor or patient,
         patient=patient,
         action="care_link_revoked",
         object_type="care_link",
         object_id=link.pk,
     )
     return link
+
+
+# Fields of User whose change alters what the account may do (verification is on its profile).
+PRIVILEGE_FIELDS = ("role", "is_staff", "is_superuser", "is_active")
+
+
+def privileges_changed(*, before: User | None, after: User) -> bool:
+    if before is None:
+        return False
+    return any(getattr(before, name) != getattr(after, name) for name in PRIVILEGE_FIELDS)
+
+
+@transaction.atomic
+def user_credentials_revoke(*, user: User) -> None:
+    """End every session and API token of `user` (their access changed).
+
+    Raising the epoch changes the user's session hash (User._get_session_auth_hash), so Django
+    drops every session on its next request; tokens are deleted outright.
+    """
+    User.objects.filter(pk=user.pk).update(credentials_epoch=F("credentials_epoch") + 1)
+    user.refresh_from_db(fields=["credentials_epoch"])
+    token_revoke(user=user)
+
+
+def user_in_audit_trail(user: User) -> bool:
+    """Whether `user` appears in the audit trail, as the reader or as the patient read."""
+    return (
+        AuditEvent.objects.filter(actor_user_id=user.pk).exists()
+        or AuditEvent.objects.filter(patient_user_id=user.pk).exists()
+    )
+
+
+@transaction.atomic
+def user_deactivate(*, user: User, by: User | None, request=None) -> User:
+    """Close an account without erasing it: it can no longer sign in, and its sessions and
+    tokens end. Used instead of deletion for anyone the audit trail names."""
+    if user.is_active:
+        user.is_active = False
+        user.save(update_fields=["is_active"])
+    user_credentials_revoke(user=user)
+    audit_event(
+        actor=by,
+        patient=user if user.role == Role.PATIENT else None,
+        action="user_deactivated",
+        object_type="user",
+        object_id=user.pk,
+        request=request,
+    )
+    return user

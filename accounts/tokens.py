@@ -1,4 +1,9 @@
-"""API tokens that expire (settings.TOKEN_TTL) and can be revoked (DELETE /api/v1/auth/token/)."""
+"""API tokens that expire (settings.TOKEN_TTL) and can be revoked (DELETE /api/v1/auth/token/).
+
+Each token carries a TokenGrant: whether a second factor was verified when it was issued and
+the user's privileges at the time. A clinician's or administrator's token is accepted only with
+a second factor, and no token outlives a change of its user's role, flags or credentials epoch.
+"""
 
 from django.conf import settings
 from django.db import transaction
@@ -10,6 +15,8 @@ from rest_framework.permissions import BasePermission
 
 from .mfa import mfa_required_for
 
+from .models import TokenGrant
+
 
 def token_expires_at(token: Token):
     return token.created + settings.TOKEN_TTL
@@ -19,15 +26,50 @@ def token_is_expired(token: Token, now=None) -> bool:
     return (now or timezone.now()) >= token_expires_at(token)
 
 
+def _grant_of(token: Token) -> TokenGrant | None:
+    try:
+        return token.grant
+    except TokenGrant.DoesNotExist:
+        return None
+
+
+def token_refusal(token: Token) -> str:
+    """Why `token` may not be used now ("" when it may). Expiry is checked separately."""
+    from .mfa import mfa_required_for
+
+    user = token.user
+    grant = _grant_of(token)
+    if grant is not None and grant.privileges != user.privileges:
+        return "This account's access changed since the token was issued. Request a new one."
+    if mfa_required_for(user) and (grant is None or not grant.second_factor):
+        return "This token was issued without a two-step verification code. Request a new one."
+    return ""
+
+
 @transaction.atomic
-def token_issue(*, user) -> Token:
-    """The user's current token, or a fresh one when there is none or it has expired."""
+def token_issue(*, user, second_factor: bool = False) -> Token:
+    """The user's current token, or a fresh one when there is none or it cannot be used.
+
+    `second_factor`: the caller verified a code from the user's authenticator app (or a
+    recovery code) in this request.
+    """
     token = Token.objects.select_for_update().filter(user=user).first()
-    if token is not None and token_is_expired(token):
-        token.delete()
-        token = None
+    if token is not None:
+        grant = _grant_of(token)
+        reusable = (
+            not token_is_expired(token)
+            and grant is not None
+            and grant.privileges == user.privileges
+            and (grant.second_factor or not second_factor)
+        )
+        if not reusable:
+            token.delete()
+            token = None
     if token is None:
         token = Token.objects.create(user=user)
+        TokenGrant.objects.create(
+            token=token, second_factor=second_factor, privileges=user.privileges
+        )
     return token
 
 
@@ -37,13 +79,25 @@ def token_revoke(*, user) -> int:
 
 
 class ExpiringTokenAuthentication(TokenAuthentication):
-    """DRF token authentication that refuses (and deletes) tokens older than TOKEN_TTL."""
+    """DRF token authentication that refuses (and deletes) tokens that are expired, were issued
+    to a clinician or administrator without a second factor, or predate a change of access."""
 
     def authenticate_credentials(self, key):
-        user, token = super().authenticate_credentials(key)
+        # DRF's lookup, with the grant fetched in the same query.
+        try:
+            token = Token.objects.select_related("user", "grant").get(key=key)
+        except Token.DoesNotExist:
+            raise exceptions.AuthenticationFailed("Invalid token.") from None
+        user = token.user
+        if not user.is_active:
+            raise exceptions.AuthenticationFailed("User inactive or deleted.")
         if token_is_expired(token):
             token.delete()
             raise exceptions.AuthenticationFailed("Token has expired. Request a new one.")
+        refusal = token_refusal(token)
+        if refusal:
+            token.delete()
+            raise exceptions.AuthenticationFailed(refusal)
         return user, token
 
 

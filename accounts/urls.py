@@ -3,6 +3,7 @@ from django.urls import include, path
 
 from . import security_views, views
 from .forms import EmailLoginForm
+from .links import SiteUrlPasswordResetForm
 from .lockout import RateLimitedPasswordResetView
 
 urlpatterns = [
@@ -21,7 +22,11 @@ urlpatterns = [
     path("signup/check-email/", views.signup_check_email, name="signup-check-email"),
     path("signup/confirm/<str:token>/", views.signup_confirm, name="signup-confirm"),
     path("invite/<str:code>/", views.invitation_landing, name="invitation-landing"),
-    path("password-reset/", RateLimitedPasswordResetView.as_view(), name="password_reset"),
+    path(
+        "password-reset/",
+        RateLimitedPasswordResetView.as_view(form_class=SiteUrlPasswordResetForm),
+        name="password_reset",
+    ),
     path(
         "password-reset/done/",
         auth_views.PasswordResetDoneView.as_view(),

@@ -155,6 +155,19 @@ def sharing_revoke(request, link_id):
     return redirect("sharing")
 
 
+@login_required
+@role_required(Role.PATIENT)
+@require_POST
+def sharing_accept(request, link_id):
+    """Accept a sharing request an administrator set up; declining is `sharing_revoke`."""
+    try:
+        link = services.care_link_accept(patient=request.user, link_id=link_id)
+    except ValidationError:
+        raise Http404("No such sharing request.") from None
+    messages.success(request, f"You now share your record with {link.clinician.display_name}.")
+    return redirect("sharing")
+
+
 def invitation_landing(request, code):
     """The link a clinician sends: patients land on the sharing page with the code filled in."""
     if request.user.is_authenticated and request.user.role == Role.PATIENT:

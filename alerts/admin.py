@@ -1,5 +1,6 @@
 from django.contrib import admin
 
+from accounts.admin_audit import PatientDataAuditMixin
 from alerts.models import Alert, AlertEvent
 
 
@@ -14,7 +15,7 @@ class AlertEventInline(admin.TabularInline):
 
 
 @admin.register(Alert)
-class AlertAdmin(admin.ModelAdmin):
+class AlertAdmin(PatientDataAuditMixin, admin.ModelAdmin):
     """Read-only view for support; clinicians follow alerts up in the portal (and the API)."""
 
     list_display = ("id", "patient", "kind", "severity", "status", "created_at")

@@ -13,7 +13,7 @@ from rest_framework.exceptions import NotFound, PermissionDenied, ValidationErro
 from rest_framework.generics import GenericAPIView
 from rest_framework.response import Response
 
-from accounts.access import access_patient
+from accounts.access import access_patient, audit_page_read
 from accounts.audit import audit_read
 from accounts.models import Role
 from alerts import selectors, services
@@ -80,8 +80,11 @@ class AlertListView(GenericAPIView):
             alerts = selectors.alerts_for_clinician(
                 user, status=alert_status, patient_id=patient.pk if patient else None
             )
-            audit_read(request, patient=patient, action="alerts.list", object_type="alert")
+            if patient is not None:
+                audit_read(request, patient=patient, action="alerts.list", object_type="alert")
         page = self.paginate_queryset(alerts)
+        if not _is_patient(user) and patient is None:
+            audit_page_read(request, page, action="alerts.list", object_type="alert")
         serializer = self.get_serializer(page, many=True)
         return self.get_paginated_response(serializer.data)
 

@@ -599,10 +599,10 @@ def alert_notify_clinician(*, alert_id: int, clinician_id: int) -> bool:
     email is sent outside the lock, so a slow mail server never holds up alert writes; a failed
     send gives the claim back and the task retries.
     """
-    from django.conf import settings
     from django.core.mail import send_mail
 
     from accounts.access import patients_visible_to
+    from accounts.links import site_link
     from accounts.models import User
 
     clinician = User.objects.filter(pk=clinician_id, role=Role.CLINICIAN).first()
@@ -625,7 +625,7 @@ def alert_notify_clinician(*, alert_id: int, clinician_id: int) -> bool:
             kind=EventKind.NOTIFIED,
             data={"round": alert.notify_round},
         )
-    link = settings.SITE_URL.rstrip("/") + "/clinician/alerts/"
+    link = site_link("/clinician/alerts/")
     try:
         send_mail(
             subject="A patient needs review",

@@ -8,7 +8,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.access import access_patient, is_verified_clinician
-from accounts.audit import audit_read
+from accounts.audit import audit_read, audit_reads
 from accounts.models import Role
 from clinic import fhir, selectors
 from clinic.forms import parse_dashboard_query
@@ -44,7 +44,12 @@ class PatientListApi(APIView):
             )
         query = parse_dashboard_query(request.query_params)
         page = selectors.dashboard_page(request.user, query)
-        audit_read(request, patient=None, action="patients_api_list", object_type="patient_list")
+        audit_reads(
+            request,
+            patient_ids=[row.patient.pk for row in page.rows],
+            action="patients_api_list",
+            object_type="patient_list",
+        )
         return Response(
             {
                 "count": page.paginator.count,

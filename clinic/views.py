@@ -10,7 +10,7 @@ from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST
 
 from accounts.access import access_patient, is_verified_clinician
-from accounts.audit import audit_read
+from accounts.audit import audit_read, audit_reads
 from accounts.decorators import role_required
 from accounts.models import Role
 from alerts import services as alert_services
@@ -48,7 +48,12 @@ def dashboard(request):
     """Triage of linked patients: worst open alert first, then the biggest worsening."""
     query = parse_dashboard_query(request.GET)
     page = selectors.dashboard_page(request.user, query)
-    audit_read(request, patient=None, action="dashboard_view", object_type="patient_list")
+    audit_reads(
+        request,
+        patient_ids=[row.patient.pk for row in page.rows],
+        action="dashboard_view",
+        object_type="patient_list",
+    )
     days = selectors.SPARKLINE_DAYS
     record_url = reverse("clinic:patient", args=[0]).replace("/0/", "/{}/")
     for row in page.rows:
@@ -192,7 +197,12 @@ def _hunter_note(result, findings, temperature) -> str:
 def alert_queue(request):
     paginator = Paginator(selectors.alert_queue(request.user), ALERT_QUEUE_PAGE_SIZE)
     page = paginator.get_page(request.GET.get("page"))
-    audit_read(request, patient=None, action="alert_queue_view", object_type="alert_list")
+    audit_reads(
+        request,
+        patient_ids=[alert.patient_id for alert in page.object_list],
+        action="alert_queue_view",
+        object_type="alert_list",
+    )
     return render(request, "clinic/alert_queue.html", {"page": page, "alerts": page.object_list})
 
 

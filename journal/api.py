@@ -15,7 +15,7 @@ from rest_framework.generics import GenericAPIView
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from accounts.access import patient_rows_for_request, patients_visible_to
+from accounts.access import audit_page_read, patient_rows_for_request, patients_visible_to
 from accounts.audit import audit_read
 from accounts.models import Role
 from journal import selectors, services
@@ -113,6 +113,7 @@ class EntryListView(GenericAPIView):
     def get(self, request):
         rows = _scope(request, DailyEntry).order_by("-date", "-id")
         page = self.paginate_queryset(rows)
+        audit_page_read(request, page, action="api.dailyentry.list")
         return self.get_paginated_response(EntrySerializer(page, many=True).data)
 
     @extend_schema(request=EntryWriteSerializer, responses={201: EntryWithCrisisSerializer})
@@ -193,6 +194,7 @@ class QuestionnaireListView(GenericAPIView):
         if instrument:
             rows = rows.filter(instrument=instrument)
         page = self.paginate_queryset(rows)
+        audit_page_read(request, page, action="api.questionnaireresponse.list")
         return self.get_paginated_response(QuestionnaireSerializer(page, many=True).data)
 
     @extend_schema(

@@ -1,6 +1,7 @@
 from django import forms
 from django.contrib import admin
 
+from accounts.admin_audit import PatientDataAuditMixin
 from medications.catalog import drug_keys, drug_search_keys
 from medications.models import Drug, MedicationCourse
 from medications.names import normalize_drug_name
@@ -65,7 +66,7 @@ class DrugAdmin(admin.ModelAdmin):
 
 
 @admin.register(MedicationCourse)
-class MedicationCourseAdmin(admin.ModelAdmin):
+class MedicationCourseAdmin(PatientDataAuditMixin, admin.ModelAdmin):
     list_display = ["id", "patient", "name", "drug", "dose", "unit", "started_on", "stopped_on"]
     list_filter = ["drug__serotonergic"]
     search_fields = ["patient__email", "name", "drug__name"]

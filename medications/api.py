@@ -14,7 +14,7 @@ from rest_framework.generics import GenericAPIView
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from accounts.access import patient_rows_for_request, patients_visible_to
+from accounts.access import audit_page_read, patient_rows_for_request, patients_visible_to
 from accounts.audit import audit_read
 from accounts.models import Role
 from core.timezones import patient_today
@@ -143,6 +143,7 @@ class MedicationListView(GenericAPIView):
         )
         rows = rows.select_related("drug").order_by("patient_id", "-started_on", "-id")
         page = self.paginate_queryset(rows)
+        audit_page_read(request, page, action="api.medicationcourse.list")
         return self.get_paginated_response(MedicationCourseSerializer(page, many=True).data)
 
     @extend_schema(

@@ -1,5 +1,8 @@
+from django.conf import settings
+
+
 def portal(request):
-    """Role flags for the navigation in base.html."""
+    """Role flags for the navigation in base.html, and SITE_URL for links shown to be copied."""
     user = getattr(request, "user", None)
     role = getattr(user, "role", "") if user is not None and user.is_authenticated else ""
-    return {"nav_role": role}
+    return {"nav_role": role, "site_url": settings.SITE_URL.rstrip("/")}

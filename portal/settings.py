@@ -162,7 +162,6 @@ SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=not DEBUG)
 SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0 if DEBUG else 31_536_000)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = True
 SECURE_HSTS_PRELOAD = True
-SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
@@ -181,12 +180,16 @@ AXES_USERNAME_CALLABLE = "accounts.lockout.client_username"
 AXES_RESET_ON_SUCCESS = False
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "password"]
-# Behind a TLS proxy, set AXES_PROXY_COUNT to the number of proxies so that lockouts count the
-# client's address from X-Forwarded-For rather than the proxy's (which would lock out everyone).
-_axes_proxy_count = env.int("AXES_PROXY_COUNT", default=0)  # not a setting name: axes W004
-if _axes_proxy_count:
-    AXES_IPWARE_PROXY_COUNT = _axes_proxy_count
+# Behind a TLS proxy, set TRUSTED_PROXY_COUNT (AXES_PROXY_COUNT is the older name and still
+# works) to the number of proxies. Only then are X-Forwarded-For (lockouts count the client's
+# address, not the proxy's, which would lock out everyone) and X-Forwarded-Proto believed. Without
+# a proxy any client could send those headers: "X-Forwarded-Proto: https" over plain HTTP would
+# skip the HTTPS redirect and make Django treat the request as secure.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=env.int("AXES_PROXY_COUNT", default=0))
+if TRUSTED_PROXY_COUNT > 0:
+    AXES_IPWARE_PROXY_COUNT = TRUSTED_PROXY_COUNT
     AXES_IPWARE_META_PRECEDENCE_ORDER = ("HTTP_X_FORWARDED_FOR", "REMOTE_ADDR")
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 # Password-reset requests: at most this many per address and per email within the window.
 PASSWORD_RESET_RATE_LIMIT = env.int("PASSWORD_RESET_RATE_LIMIT", default=5)
 PASSWORD_RESET_RATE_WINDOW = timedelta(minutes=15)

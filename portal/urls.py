@@ -21,6 +21,11 @@ urlpatterns = [
     path("accounts/", include("accounts.urls")),
     path("patient/sharing/", account_views.sharing, name="sharing"),
     path(
+        "patient/sharing/<int:link_id>/accept/",
+        account_views.sharing_accept,
+        name="sharing-accept",
+    ),
+    path(
         "patient/sharing/<int:link_id>/revoke/",
         account_views.sharing_revoke,
         name="sharing-revoke",

@@ -282,6 +282,13 @@ TABLE: dict[str, Row] = {
     "patient/sharing/": Row(
         {"GET": patient_page(), "POST": patient_page()}, body={"POST": {"code": "NOSUCHCODE"}}
     ),
+    # Accepting is for pending links; Pat's link to Cleo is already active (404 for her too).
+    "patient/sharing/<int:link_id>/accept/": Row(
+        {
+            "GET": each(anon="login", pat="405", sam="405", rest="404"),
+            "POST": each(anon="login", rest="404"),
+        }
+    ),
     "patient/sharing/<int:link_id>/revoke/": Row(
         {
             "GET": each(anon="login", pat="405", sam="405", rest="404"),

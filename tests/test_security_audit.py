@@ -5,6 +5,7 @@ import re
 from datetime import timedelta
 
 import pytest
+from django.db.models import ProtectedError
 from django.utils import timezone
 
 from accounts.audit import audit_event
@@ -46,11 +47,45 @@ def test_bulk_changes_and_deletes_are_refused(event):
     assert AuditEvent.objects.get(pk=event.pk).action == "record_view"
 
 
-def test_deleting_a_user_keeps_their_audit_rows(event, cleo):
-    User.objects.filter(pk=cleo.pk).delete()
+def test_each_row_names_the_actor_and_patient_on_its_own(event, pat, cleo):
+    row = AuditEvent.objects.values().get(pk=event.pk)
+    assert row["actor_user_id"] == cleo.pk
+    assert row["actor_email"] == "cleo@example.com"
+    assert row["patient_user_id"] == pat.pk
+
+
+@pytest.mark.parametrize("who", ["cleo", "pat"], ids=["actor", "patient"])
+def test_a_user_in_the_audit_trail_cannot_be_deleted(event, personas, who):
+    with pytest.raises(ProtectedError):
+        User.objects.filter(pk=personas[who].pk).delete()
     kept = AuditEvent.objects.get(pk=event.pk)
-    assert kept.actor_id is None
+    assert (kept.actor_id, kept.patient_id) == (personas["cleo"].pk, personas["pat"].pk)
     assert kept.action == "record_view"
+
+
+def test_the_migration_copies_ids_and_email_onto_existing_rows(pat, cleo):
+    """The backfill of 0002, run against the historical model (plain manager, no copies yet)."""
+    import importlib
+
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    migration = importlib.import_module("accounts.migrations.0002_audit_identity_kept")
+    state = MigrationExecutor(connection).loader.project_state(
+        ("accounts", "0002_audit_identity_kept")
+    )
+    Historical = state.apps.get_model("accounts", "AuditEvent")
+    old = Historical.objects.create(actor_id=cleo.pk, patient_id=pat.pk, action="old_read")
+    system = Historical.objects.create(actor_id=None, patient_id=None, action="old_system")
+    migration.copy_identities(state.apps, None)
+    row = AuditEvent.objects.values().get(pk=old.pk)
+    assert (row["actor_user_id"], row["actor_email"], row["patient_user_id"]) == (
+        cleo.pk,
+        "cleo@example.com",
+        pat.pk,
+    )
+    row = AuditEvent.objects.values().get(pk=system.pk)
+    assert (row["actor_user_id"], row["actor_email"], row["patient_user_id"]) == (None, "", None)
 
 
 def test_the_admin_lists_but_cannot_add_change_or_delete(event, ada, client_for):
@@ -180,4 +215,94 @@ def test_the_audit_model_has_no_free_text_field():
         "object_id",
         "ip",
         "created_at",
+        # Copies that keep the identity on the row (issue 10): ids and the reader's address.
+        "actor_user_id",
+        "actor_email",
+        "patient_user_id",
     }
+
+
+# --- One audit row per patient whose data a list response carries (issue 10, finding 7a) ---
+
+
+@pytest.fixture
+def two_patients(pat, sam, cleo):
+    """Cleo is linked to Pat and Sam; each has an entry, a PHQ-9, a medicine and an alert."""
+    from conftest import link
+
+    link(sam, cleo)
+    today = timezone.localdate()
+    for index, patient in enumerate((pat, sam)):
+        DailyEntry.objects.create(
+            patient=patient, date=today, pain=1, fatigue=1, sleep_quality=5, cognition=1, mood=5
+        )
+        QuestionnaireResponse.objects.create(
+            patient=patient,
+            instrument="phq9",
+            answers={"items": [0] * 9},
+            score={"total": 0, "band": "minimal", "item9": 0},
+        )
+        MedicationCourse.objects.create(
+            patient=patient,
+            name="sertraline",
+            dose=50,
+            unit="mg",
+            frequency="daily",
+            started_on=today - timedelta(days=3),
+        )
+        Alert.objects.create(
+            patient=patient,
+            kind="mood_worsening",
+            severity="moderate",
+            title="Mood worsening",
+            details={},
+            dedupe_key=f"two-{index}",
+        )
+    return pat, sam
+
+
+LIST_APIS = [
+    "/api/v1/entries/",
+    "/api/v1/questionnaires/",
+    "/api/v1/medications/",
+    "/api/v1/alerts/",
+    "/api/v1/patients/",
+]
+
+
+@pytest.mark.parametrize("url", LIST_APIS)
+def test_a_list_across_patients_writes_one_audit_row_per_patient(
+    url, two_patients, cleo, client_for
+):
+    pat, sam = two_patients
+    response = client_for(cleo).get(url + "?page_size=500")
+    assert response.status_code == 200
+    assert len(response.json()["results"]) >= 2
+    rows = AuditEvent.objects.filter(actor=cleo)
+    assert sorted(rows.values_list("patient_id", flat=True)) == sorted([pat.pk, sam.pk])
+    assert not rows.filter(patient__isnull=True).exists()
+    assert set(rows.values_list("actor_email", flat=True)) == {"cleo@example.com"}
+
+
+@pytest.mark.parametrize("url", LIST_APIS[:4])
+def test_only_the_patients_on_the_page_are_audited(url, two_patients, cleo, client_for):
+    response = client_for(cleo).get(url + "?page_size=1")
+    [item] = response.json()["results"]
+    shown = item.get("patient") or item.get("patient_id")
+    assert list(AuditEvent.objects.filter(actor=cleo).values_list("patient_id", flat=True)) == [
+        shown
+    ]
+
+
+@pytest.mark.parametrize("url", LIST_APIS[:4])
+def test_a_patient_reading_their_own_list_is_not_audited(url, two_patients, pat, client_for):
+    assert client_for(pat).get(url).status_code == 200
+    assert not AuditEvent.objects.exists()
+
+
+@pytest.mark.parametrize("url", ["/clinician/", "/clinician/alerts/"])
+def test_clinician_list_pages_audit_each_patient_shown(url, two_patients, cleo, client_for):
+    pat, sam = two_patients
+    assert client_for(cleo).get(url).status_code == 200
+    rows = AuditEvent.objects.filter(actor=cleo)
+    assert sorted(rows.values_list("patient_id", flat=True)) == sorted([pat.pk, sam.pk])

@@ -188,3 +188,171 @@ def test_wrong_credentials_get_a_field_error_not_a_token(pat):
     assert response.status_code == 400
     assert "non_field_errors" in response.json()
     assert not Token.objects.exists()
+
+
+# --- A change of access ends sessions and tokens (issue 10, finding 6) ---
+
+
+def _admin_user_form(user, **changes) -> dict:
+    """The admin's change form for `user`, as the browser would post it, with `changes`."""
+    profile = getattr(user, "patient_profile", None)
+    data = {
+        "email": user.email,
+        "full_name": user.full_name,
+        "role": user.role,
+        "is_active": "on",
+        "date_joined_0": user.date_joined.strftime("%Y-%m-%d"),
+        "date_joined_1": user.date_joined.strftime("%H:%M:%S"),
+        "last_login_0": "",
+        "last_login_1": "",
+        "patient_profile-TOTAL_FORMS": "1" if profile else "0",
+        "patient_profile-INITIAL_FORMS": "1" if profile else "0",
+        "patient_profile-MIN_NUM_FORMS": "0",
+        "patient_profile-MAX_NUM_FORMS": "1",
+        "clinician_profile-TOTAL_FORMS": "0",
+        "clinician_profile-INITIAL_FORMS": "0",
+        "clinician_profile-MIN_NUM_FORMS": "0",
+        "clinician_profile-MAX_NUM_FORMS": "1",
+    }
+    if profile:
+        data.update(
+            {
+                "patient_profile-0-id": profile.pk,
+                "patient_profile-0-user": user.pk,
+                "patient_profile-0-date_of_birth": "",
+                "patient_profile-0-timezone": profile.timezone,
+            }
+        )
+    for name, value in changes.items():
+        if value is True:
+            data[name] = "on"
+        elif value is False:
+            data.pop(name, None)
+        else:
+            data[name] = value
+    return data
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [{"role": "clinician"}, {"role": "admin"}, {"is_staff": True}, {"is_superuser": True}],
+    ids=["to-clinician", "to-admin", "staff", "superuser"],
+)
+def test_an_admin_changing_access_ends_the_users_sessions_and_tokens(pat, ada, changes):
+    from accounts.tokens import token_issue
+
+    browser = sign_in(pat)
+    key = token_issue(user=pat).key
+    assert token_client(key).get(ME).status_code == 200
+    admin = Client()
+    admin.force_login(ada)
+    response = admin.post(
+        f"/admin/accounts/user/{pat.pk}/change/", _admin_user_form(pat, **changes)
+    )
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    assert not is_signed_in(browser)
+    assert not Token.objects.filter(key=key).exists()
+    assert token_client(key).get(ME).status_code == REFUSED
+
+
+def test_an_admin_editing_a_name_keeps_the_users_sessions(pat, ada):
+    from accounts.tokens import token_issue
+
+    browser = sign_in(pat)
+    key = token_issue(user=pat).key
+    admin = Client()
+    admin.force_login(ada)
+    response = admin.post(
+        f"/admin/accounts/user/{pat.pk}/change/", _admin_user_form(pat, full_name="Pat P.")
+    )
+    assert response.status_code == 302
+    assert is_signed_in(browser)
+    assert token_client(key).get(ME).status_code == 200
+
+
+def test_a_change_made_outside_the_admin_still_ends_sessions_and_tokens(pat):
+    """The safety net: sessions and token grants remember the access they were issued for."""
+    from accounts.models import User
+    from accounts.tokens import token_issue
+
+    browser = sign_in(pat)
+    key = token_issue(user=pat).key
+    User.objects.filter(pk=pat.pk).update(role="clinician")
+    assert not is_signed_in(browser)
+    response = token_client(key).get(ME)
+    assert response.status_code == REFUSED
+    assert "access changed" in response.json()["detail"]
+
+
+def test_verifying_a_clinician_ends_their_sessions_and_tokens(val, ada):
+    from accounts.tokens import token_issue
+
+    browser = sign_in(val)
+    key = token_issue(user=val).key
+    admin = Client()
+    admin.force_login(ada)
+    admin.post(
+        "/admin/accounts/user/",
+        {"action": "verify_clinicians", "_selected_action": [val.pk]},
+    )
+    val.clinician_profile.refresh_from_db()
+    assert val.clinician_profile.verified_at is not None
+    assert not is_signed_in(browser)
+    assert not Token.objects.filter(key=key).exists()
+
+
+# --- A clinician's or administrator's token stands for a verified second factor ---
+
+
+@pytest.mark.parametrize("who", ["cleo", "ada"])
+@pytest.mark.parametrize("second_factor", [False, True])
+def test_a_privileged_token_needs_a_second_factor(personas, settings, who, second_factor):
+    from accounts.models import TokenGrant
+    from accounts.tokens import token_issue
+
+    settings.MFA_REQUIRED = True
+    key = token_issue(user=personas[who], second_factor=second_factor).key
+    assert TokenGrant.objects.get(token_id=key).second_factor is second_factor
+    response = token_client(key).get(ME)
+    if second_factor:
+        assert response.status_code == 200
+    else:
+        assert response.status_code == REFUSED
+        assert "two-step verification" in response.json()["detail"]
+        assert not Token.objects.filter(key=key).exists()
+
+
+def test_a_token_made_without_a_grant_is_refused_for_a_clinician(cleo, settings):
+    settings.MFA_REQUIRED = True
+    key = Token.objects.create(user=cleo).key
+    assert token_client(key).get(ME).status_code == REFUSED
+
+
+def test_a_patient_token_needs_no_second_factor(pat, settings):
+    settings.MFA_REQUIRED = True
+    key = obtain(pat).json()["token"]
+    assert token_client(key).get(ME).status_code == 200
+
+
+def test_a_token_without_a_second_factor_is_replaced_when_one_is_given(cleo):
+    from accounts.tokens import token_issue
+
+    plain = token_issue(user=cleo).key
+    assert token_issue(user=cleo).key == plain
+    assert token_issue(user=cleo, second_factor=True).key != plain
+    assert not Token.objects.filter(key=plain).exists()
+
+
+def test_an_admin_setting_a_new_password_revokes_the_users_tokens(pat, ada):
+    from accounts.tokens import token_issue
+
+    key = token_issue(user=pat).key
+    admin = Client()
+    admin.force_login(ada)
+    new_password = "an-admin-chosen-passphrase-2026"
+    response = admin.post(
+        f"/admin/accounts/user/{pat.pk}/password/",
+        {"password1": new_password, "password2": new_password, "usable_password": "true"},
+    )
+    assert response.status_code == 302
+    assert not Token.objects.filter(key=key).exists()

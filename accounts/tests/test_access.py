@@ -128,11 +128,24 @@ def test_scoped_rows_give_a_patient_only_their_own(personas, entries):
 
 
 def test_scoped_rows_give_a_clinician_linked_patients_and_audit_once(personas, entries):
+    """?patient=ID is audited by the scope; a list across patients by audit_page_read, one row
+    per patient on the page."""
+    from django.test import RequestFactory
+
+    from accounts.access import audit_page_read
     from accounts.models import AuditEvent
 
-    assert list(_rows(personas["cleo"])) == [entries["pat"]]
-    assert list(_rows(personas["cleo"], f"?patient={personas['pat'].pk}")) == [entries["pat"]]
-    assert AuditEvent.objects.filter(actor=personas["cleo"], action="test.list").count() == 2
+    cleo = personas["cleo"]
+    assert list(_rows(cleo, f"?patient={personas['pat'].pk}")) == [entries["pat"]]
+    assert AuditEvent.objects.filter(actor=cleo, action="test.list").count() == 1
+    page = list(_rows(cleo))
+    assert page == [entries["pat"]]
+    assert AuditEvent.objects.filter(actor=cleo, action="test.list").count() == 1
+    request = RequestFactory().get("/x")
+    request.user = cleo
+    audit_page_read(request, page, action="test.list")
+    rows = AuditEvent.objects.filter(actor=cleo, action="test.list")
+    assert sorted(rows.values_list("patient_id", flat=True)) == [personas["pat"].pk] * 2
     with pytest.raises(Http404):
         _rows(personas["cleo"], f"?patient={personas['sam'].pk}")
 

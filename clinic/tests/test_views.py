@@ -113,8 +113,9 @@ def test_dashboard_lists_patients_with_their_triage_and_audits_once(client_for, 
     assert '<svg class="spark spark-mood"' in body
     assert "style=" not in body
     events = AuditEvent.objects.order_by("pk")[before:]
+    # One row per patient shown (issue 10): Pat's access log lists the dashboard read.
     assert [(e.actor_id, e.action, e.patient_id) for e in events] == [
-        (cleo.pk, "dashboard_view", None)
+        (cleo.pk, "dashboard_view", pat.pk)
     ]
 
 

@@ -14,9 +14,6 @@ COMPOSE = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
 TLS_OVERRIDE = yaml.safe_load((ROOT / "docker-compose.tls.yml").read_text())
 SERVICES = COMPOSE["services"]
 NGINX = ROOT / "deploy" / "nginx"
-# Variables the web service sets that another module reads once its branch is merged.
-# TRUSTED_PROXY_COUNT: the SECURE_PROXY_SSL_HEADER switch (issue 11, security audit work).
-READ_BY_PENDING_SETTINGS = {"TRUSTED_PROXY_COUNT"}
 
 
 def test_it_defines_the_full_stack():
@@ -56,7 +53,7 @@ def test_app_environment_matches_the_settings_module():
         )
         assert environment["REDIS_URL"].startswith("redis://redis:6379")
         assert environment["DEBUG"] == "0"
-        for variable in set(environment) - READ_BY_PENDING_SETTINGS:
+        for variable in environment:
             assert f'"{variable}"' in settings_source, (
                 f"{variable} is not read by portal/settings.py"
             )

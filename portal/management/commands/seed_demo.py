@@ -8,6 +8,7 @@ from datetime import date
 from django.core.management.base import BaseCommand
 
 from accounts.demo import DEMO_PASSWORD, seed_accounts
+from accounts.links import site_link
 from accounts.mfa import DEMO_TOTP_SECRET
 from alerts import demo as alerts_demo
 from clinic.population import seed_population
@@ -48,7 +49,7 @@ class Command(BaseCommand):
             self.stdout.write(f"Synthetic population: {created} patients added.")
         self.stdout.write(self.style.SUCCESS("Demo data ready."))
         self.stdout.write(
-            "Sign in at http://127.0.0.1:8000/accounts/login/ with password "
+            f"Sign in at {site_link('/accounts/login/')} with password "
             f"'{DEMO_PASSWORD}' as:\n"
             "  patient@example.org    (patient, Jordan Lee)\n"
             "  patient2@example.org   (patient, Riley Chen)\n"
