@@ -7,6 +7,7 @@ rate-limits password-reset requests, which never call `authenticate` and so are 
 """
 
 from axes.models import AccessAttempt
+from django.conf import settings
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.signals import user_logged_in
 from django.dispatch import receiver
@@ -29,6 +30,28 @@ def client_username(request, credentials) -> str | None:
     if not isinstance(value, str):
         return None
     return value.strip().lower() or None
+
+
+def client_ip(request) -> str | None:
+    """The address lockouts and rate limits count (settings.AXES_CLIENT_IP_CALLABLE).
+
+    With no proxy in front (TRUSTED_PROXY_COUNT = 0) only the socket's address is believed: a
+    client could otherwise send any X-Forwarded-For and start each guess from a "new" address.
+    Behind N trusted proxies, each appends the address it saw, so the client is the N-th entry
+    from the right; entries further left were written by the client and are ignored. A header
+    with fewer entries than proxies cannot have come through them all: fall back to the socket.
+    """
+    remote = request.META.get("REMOTE_ADDR") or None
+    proxies = settings.TRUSTED_PROXY_COUNT
+    if proxies <= 0:
+        return remote
+    forwarded = [
+        part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")
+    ]
+    forwarded = [part for part in forwarded if part]
+    if len(forwarded) < proxies:
+        return remote
+    return forwarded[-proxies]
 
 
 def failures_clear_for(user) -> int:

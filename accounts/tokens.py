@@ -14,7 +14,6 @@ from rest_framework.authtoken.models import Token
 from rest_framework.permissions import BasePermission
 
 from .mfa import mfa_required_for
-
 from .models import TokenGrant
 
 

@@ -186,9 +186,8 @@ AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "password"]
 # a proxy any client could send those headers: "X-Forwarded-Proto: https" over plain HTTP would
 # skip the HTTPS redirect and make Django treat the request as secure.
 TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=env.int("AXES_PROXY_COUNT", default=0))
+AXES_CLIENT_IP_CALLABLE = "accounts.lockout.client_ip"  # reads TRUSTED_PROXY_COUNT
 if TRUSTED_PROXY_COUNT > 0:
-    AXES_IPWARE_PROXY_COUNT = TRUSTED_PROXY_COUNT
-    AXES_IPWARE_META_PRECEDENCE_ORDER = ("HTTP_X_FORWARDED_FOR", "REMOTE_ADDR")
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 # Password-reset requests: at most this many per address and per email within the window.
 PASSWORD_RESET_RATE_LIMIT = env.int("PASSWORD_RESET_RATE_LIMIT", default=5)

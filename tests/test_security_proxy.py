@@ -59,3 +59,31 @@ def test_it_believes_x_forwarded_proto_only_behind_a_proxy(env, trusted):
         # Plain HTTP is redirected to HTTPS whatever the client claims.
         assert values["status"] == 301
         assert values["location"] == "https://portal.example.org/patient/"
+
+
+@pytest.mark.parametrize(
+    ("proxies", "remote", "forwarded", "expected"),
+    [
+        (0, "203.0.113.9", None, "203.0.113.9"),
+        (0, "203.0.113.9", "198.51.100.1", "203.0.113.9"),  # no proxy: the header is a lie
+        (1, "10.0.0.2", "198.51.100.1", "198.51.100.1"),  # nginx wrote the client's address
+        (1, "10.0.0.2", "1.2.3.4, 198.51.100.1", "198.51.100.1"),  # client-written entry ignored
+        (2, "10.0.0.2", "1.2.3.4, 198.51.100.1, 10.0.0.3", "198.51.100.1"),
+        (2, "10.0.0.2", "198.51.100.1", "10.0.0.2"),  # too few entries: not through both proxies
+        (1, "10.0.0.2", " , ", "10.0.0.2"),
+    ],
+)
+def test_lockouts_count_the_address_the_trusted_proxies_saw(
+    settings, rf, proxies, remote, forwarded, expected
+):
+    from axes.helpers import get_client_ip_address
+
+    from accounts.lockout import client_ip
+
+    settings.TRUSTED_PROXY_COUNT = proxies
+    meta = {"REMOTE_ADDR": remote}
+    if forwarded is not None:
+        meta["HTTP_X_FORWARDED_FOR"] = forwarded
+    request = rf.get("/accounts/login/", **meta)
+    assert client_ip(request) == expected
+    assert get_client_ip_address(request) == expected  # what axes and the rate limits count
