@@ -7,12 +7,12 @@ tests: the worker thread reads committed data through its own database connectio
 import time
 
 import pytest
-from celery.contrib.testing.worker import start_worker
 from django.db import transaction
 
 from accounts.models import PatientProfile
 from alerts import tasks
-from alerts.models import Alert, AlertEvent
+from alerts.models import Alert, AlertEvent, Notification
+from alerts.tests.worker import reset_producer_pool, wait_for
 from journal.selectors import patient_today
 from journal.services import daily_entry_save
 from portal.celery import app
@@ -21,45 +21,6 @@ pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]
 
 CHECKIN = {"pain": 5, "fatigue": 5, "sleep_quality": 5, "cognition": 5, "mood": 5}
 CLOSED_PORT_BROKER = "redis://127.0.0.1:1/0"
-
-
-def _reset_producer_pool() -> None:
-    # Publishing connections are pooled for the broker URL of the moment: forget the pools
-    # (without closing them: kombu may hand the same pool back for the same URL later).
-    app._pool = None
-    app.amqp._producer_pool = None
-
-
-@pytest.fixture
-def live_worker(require_redis):
-    """A Celery worker thread on the real broker, tasks no longer eager (restored after)."""
-    saved = (app.conf.task_always_eager, app.conf.broker_url)
-    app.conf.task_always_eager = False
-    app.conf.broker_url = require_redis
-    _reset_producer_pool()
-    app.control.purge()
-    try:
-        with start_worker(
-            app,
-            pool="threads",
-            concurrency=2,
-            perform_ping_check=False,
-            loglevel="WARNING",
-            shutdown_timeout=30,
-        ) as worker:
-            yield worker
-    finally:
-        app.conf.task_always_eager, app.conf.broker_url = saved
-        _reset_producer_pool()
-
-
-def wait_for(condition, timeout=20.0):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(0.1)
-    return condition()
 
 
 def save_self_harm_entry(patient):
@@ -119,18 +80,19 @@ def test_the_same_task_delivered_twice_gives_one_alert(pat, cleo, live_worker, m
     assert Alert.objects.filter(patient=pat).count() == 1
     assert AlertEvent.objects.filter(kind="created").count() == 1
     assert len(mailoutbox) == 1  # one clinician, one email
+    assert Notification.objects.get().status == "sent"  # one outbox row
 
 
 def test_broker_down_then_back_the_sweep_raises_the_alert(pat, live_worker, caplog):
     real_broker = app.conf.broker_url
     app.conf.broker_url = CLOSED_PORT_BROKER
-    _reset_producer_pool()
+    reset_producer_pool()
     try:
         with transaction.atomic():
             entry = save_self_harm_entry(pat)  # the save succeeds although Redis is "down"
     finally:
         app.conf.broker_url = real_broker
-        _reset_producer_pool()
+        reset_producer_pool()
     assert "Could not enqueue alert evaluation" in caplog.text
     assert "harm" not in caplog.text.lower()
     time.sleep(1.0)
