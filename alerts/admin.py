@@ -1,5 +1,6 @@
-from django.contrib import admin
+from django.contrib import admin, messages
 
+from alerts import outbox
 from alerts.models import Alert, AlertEvent, Notification
 
 
@@ -35,8 +36,9 @@ class AlertAdmin(admin.ModelAdmin):
 class NotificationAdmin(admin.ModelAdmin):
     """The outbox, read-only: `?status__exact=failed` lists what gave up after 24 hours.
 
-    Support fixes the cause (mail server, a clinician's address) and asks the clinician to
-    check the alert queue; the alert itself is always in the portal whatever its email did.
+    Support fixes the cause (mail server, a clinician's address), then "Retry now" gives the
+    selected failed rows one more attempt; the alert itself is always in the clinician's queue
+    whatever its email did.
     """
 
     list_display = (
@@ -57,6 +59,19 @@ class NotificationAdmin(admin.ModelAdmin):
     search_fields = ("recipient__email", "message_id")
     readonly_fields = [field.name for field in Notification._meta.fields]
     date_hierarchy = "created_at"
+    actions = ["retry_now"]
+
+    @admin.action(description="Retry the selected failed notifications now", permissions=["retry"])
+    def retry_now(self, request, queryset):
+        count = outbox.retry_failed(queryset.values_list("pk", flat=True))
+        self.message_user(request, f"{count} failed notification(s) will be sent again now.")
+        if count == 0:
+            self.message_user(
+                request, "Only failed notifications can be retried.", messages.WARNING
+            )
+
+    def has_retry_permission(self, request) -> bool:
+        return request.user.has_perm("alerts.change_notification")
 
     def has_add_permission(self, request):
         return False

@@ -296,6 +296,20 @@ def _failed(row: Notification, exc: BaseException) -> str:
     return status
 
 
+def retry_failed(notification_ids: Iterable[int]) -> int:
+    """Make failed rows due again now (after the cause was fixed). Returns how many.
+
+    Each gets one more attempt: being older than RETRY_FOR already, a further failure marks it
+    failed again at once rather than starting another 24 hours of retries.
+    """
+    updated = Notification.objects.filter(
+        pk__in=list(notification_ids), status=NotificationStatus.FAILED
+    ).update(status=NotificationStatus.PENDING, next_attempt_at=timezone.now(), claimed_until=None)
+    if updated:
+        transaction.on_commit(enqueue_sender)
+    return updated
+
+
 def failed_count() -> int:
     return Notification.objects.filter(status=NotificationStatus.FAILED).count()
 

@@ -300,3 +300,34 @@ def test_a_row_no_longer_wanted_when_its_turn_comes_is_cancelled_not_sent(
     assert Notification.objects.get().status == "cancelled"
     assert mailoutbox == []
     assert outbox.failed_count() == 0
+
+
+def test_the_admin_retries_a_failed_row_once_more_now(pat, cleo, ada, smtp, clock, client_for):
+    smtp.down = True
+    row = Notification.objects.get(alert=critical_alert(pat))
+    Notification.objects.filter(pk=row.pk).update(status="failed", last_error="SMTPConnectError")
+    clock.move_to(NOW + timedelta(hours=30))
+    smtp.down = False  # the mail server was fixed
+    admin = client_for(ada)
+    response = admin.post(
+        "/admin/alerts/notification/",
+        {"action": "retry_now", "_selected_action": [row.pk]},
+        follow=True,
+    )
+    assert response.status_code == 200
+    assert "1 failed notification(s) will be sent again now." in response.content.decode()
+    assert beat() == 1
+    row.refresh_from_db()
+    assert (row.status, row.sent_at) == ("sent", NOW + timedelta(hours=30))
+
+
+def test_a_retried_row_that_fails_again_is_failed_again_at_once(pat, cleo, smtp, clock):
+    smtp.down = True
+    row = Notification.objects.get(alert=critical_alert(pat))
+    Notification.objects.filter(pk=row.pk).update(status="failed")
+    clock.move_to(NOW + timedelta(hours=30))
+    assert outbox.retry_failed([row.pk]) == 1
+    assert outbox.retry_failed([row.pk]) == 0  # already pending
+    beat()
+    row.refresh_from_db()
+    assert row.status == "failed"
