@@ -8,7 +8,7 @@ critical alerts.
 
 import logging
 
-from alerts.tasks import evaluate_patient, notify_clinician
+from alerts.tasks import evaluate_patient, send_pending_notifications
 
 logger = logging.getLogger(__name__)
 
@@ -25,16 +25,16 @@ def enqueue_evaluation(sender, *, patient_id: int, **kwargs) -> None:
         )
 
 
-def enqueue_notifications(sender, *, pairs: list[tuple[int, int]], **kwargs) -> None:
-    """alerts.signals.notifications_due -> one alerts.tasks.notify_clinician per recipient."""
-    for alert_id, clinician_id in pairs:
-        try:
-            notify_clinician.delay(alert_id, clinician_id)
-        except Exception:
-            # Critical alerts are re-notified by escalation.
-            logger.warning(
-                "Could not enqueue notification for alert id=%s clinician id=%s.",
-                alert_id,
-                clinician_id,
-                exc_info=True,
-            )
+def enqueue_notifications(sender, **kwargs) -> None:
+    """alerts.signals.notifications_due -> alerts.tasks.send_pending_notifications, once.
+
+    Only for promptness: the outbox rows are already committed and the beat run every minute
+    sends them if this enqueue is lost.
+    """
+    try:
+        send_pending_notifications.delay()
+    except Exception:
+        logger.warning(
+            "Could not enqueue the notification sender; the next beat run sends the notifications.",
+            exc_info=True,
+        )

@@ -1,3 +1,5 @@
+import uuid
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -92,3 +94,85 @@ class AlertEvent(models.Model):
 
     def __str__(self):
         return f"Alert event {self.pk} ({self.kind})"
+
+
+class NotificationChannel(models.TextChoices):
+    EMAIL = "email", "Email"
+
+
+class NotificationStatus(models.TextChoices):
+    PENDING = "pending", "Pending"
+    SENT = "sent", "Sent"
+    FAILED = "failed", "Failed"
+    # Not needed any more when its turn came: the alert was resolved, or the recipient can no
+    # longer see the patient (link revoked, account deactivated). Never counted as a failure.
+    CANCELLED = "cancelled", "Cancelled"
+
+
+class NotificationKind(models.TextChoices):
+    INITIAL = "initial", "New alert"
+    ESCALATION = "escalation", "Escalated (higher severity)"
+    REMINDER = "reminder", "Reminder (critical, not acknowledged)"
+
+
+def new_message_id() -> str:
+    """A globally unique Message-ID, fixed when the row is written so every retry reuses it
+    (a mail client or the clinician can recognise a duplicate delivery)."""
+    domain = settings.DEFAULT_FROM_EMAIL.rpartition("@")[2].strip("> ") or "portal.invalid"
+    return f"<alert-notification.{uuid.uuid4().hex}@{domain}>"
+
+
+class Notification(models.Model):
+    """The outbox: one row per message to send (alert × recipient × channel × round).
+
+    Written in the same transaction as the alert, escalation or reminder that causes it, so a
+    committed alert always has its notifications, whatever happens to the broker or a worker
+    afterwards. `alerts.outbox.send_pending_notifications` delivers them. No health data here:
+    the message is built at send time from fixed wording, and `last_error` holds the error's
+    type and SMTP code only.
+    """
+
+    alert = models.ForeignKey(Alert, on_delete=models.CASCADE, related_name="notifications")
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="alert_notifications"
+    )
+    channel = models.CharField(
+        max_length=16, choices=NotificationChannel.choices, default=NotificationChannel.EMAIL
+    )
+    kind = models.CharField(max_length=16, choices=NotificationKind.choices)
+    # Alert.notify_round when the row was written: the sequence number that keeps one message
+    # per alert, recipient and round however often the cause is redelivered.
+    notify_round = models.PositiveIntegerField()
+    status = models.CharField(
+        max_length=16, choices=NotificationStatus.choices, default=NotificationStatus.PENDING
+    )
+    attempts = models.PositiveIntegerField(default=0)
+    next_attempt_at = models.DateTimeField(default=timezone.now)
+    # A sender's lease: while in the future, other senders leave the row alone; a sender that
+    # dies mid-send lets it lapse and the row is sent by the next run.
+    claimed_until = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.CharField(max_length=200, blank=True)
+    message_id = models.CharField(max_length=200, unique=True, default=new_message_id)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["alert", "recipient", "channel", "notify_round"],
+                name="one_notification_per_alert_recipient_channel_round",
+            )
+        ]
+        indexes = [
+            # The sender's scan: due pending rows only (a partial index stays small).
+            models.Index(
+                fields=["next_attempt_at"],
+                condition=Q(status="pending"),
+                name="alerts_notification_due",
+            ),
+            models.Index(fields=["status", "created_at"]),
+        ]
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self):
+        return f"Notification {self.pk} ({self.channel}, {self.kind}, {self.status})"

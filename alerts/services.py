@@ -17,7 +17,6 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from functools import partial
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
@@ -34,9 +33,9 @@ from django.db.models.fields.json import KT
 from django.db.models.functions import Cast, RowNumber
 from django.utils import timezone
 
-from accounts.models import CareLink, CareLinkStatus, PatientProfile, Role
-from alerts import signals
-from alerts.models import SEVERITY_RANK, Alert, AlertEvent, AlertStatus
+from accounts.models import PatientProfile, Role
+from alerts import outbox
+from alerts.models import SEVERITY_RANK, Alert, AlertEvent, AlertStatus, NotificationKind
 from alerts.rules import evaluate
 from alerts.rules.facts import (
     ENTRY_LOOKBACK_DAYS,
@@ -364,7 +363,7 @@ class _Plan:
     new: list[tuple[AlertCandidate, int]] = field(default_factory=list)  # (candidate, patient)
     changed: list[Alert] = field(default_factory=list)
     events: list[AlertEvent] = field(default_factory=list)
-    notify: list[Alert] = field(default_factory=list)
+    notify: list[tuple[Alert, str]] = field(default_factory=list)  # (alert, NotificationKind)
 
 
 def _apply_to_open(alert: Alert, candidate: AlertCandidate, now: datetime, plan: _Plan) -> str:
@@ -386,7 +385,7 @@ def _apply_to_open(alert: Alert, candidate: AlertCandidate, now: datetime, plan:
         alert.notify_round += 1
         alert.updated_at = now
         plan.changed.append(alert)
-        plan.notify.append(alert)
+        plan.notify.append((alert, NotificationKind.ESCALATION))
         plan.events.append(
             AlertEvent(
                 alert=alert,
@@ -497,7 +496,7 @@ def _insert_new(plan: _Plan, now: datetime, result: SyncResult) -> None:
         if alert is None:
             continue
         plan.events.append(_created_event(alert, candidate, now))
-        plan.notify.append(alert)
+        plan.notify.append((alert, NotificationKind.INITIAL))
         result.created.append(alert.pk)
 
 
@@ -560,86 +559,15 @@ def sync_alerts_batch(
         if plan.events:
             AlertEvent.objects.bulk_create(plan.events)
         if plan.notify:
-            _schedule_notifications(plan.notify)
+            outbox.add_notifications(plan.notify, now=now)
         result.evaluated = len(profiles)
     return result
 
 
 # --- notifications -------------------------------------------------------------------------
+# Written to the outbox (alerts/outbox.py) in the evaluation's transaction; sent from there.
 
-
-def clinicians_to_notify(patient_ids: Iterable[int]) -> dict[int, list[int]]:
-    """Verified, active clinicians with an active link, per patient (one query)."""
-    rows = CareLink.objects.filter(
-        patient_id__in=set(patient_ids),
-        status=CareLinkStatus.ACTIVE,
-        clinician__is_active=True,
-        clinician__role=Role.CLINICIAN,
-        clinician__clinician_profile__verified_at__isnull=False,
-    ).values_list("patient_id", "clinician_id")
-    recipients: dict[int, list[int]] = defaultdict(list)
-    for patient_id, clinician_id in rows:
-        recipients[patient_id].append(clinician_id)
-    return recipients
-
-
-def _schedule_notifications(alerts: list[Alert]) -> None:
-    recipients = clinicians_to_notify(a.patient_id for a in alerts)
-    pairs = [(a.pk, c) for a in alerts for c in recipients.get(a.patient_id, ())]
-    if pairs:
-        # alerts.dispatch enqueues the tasks (the services never import alerts.tasks).
-        transaction.on_commit(partial(signals.notifications_due.send, sender=Alert, pairs=pairs))
-
-
-def alert_notify_clinician(*, alert_id: int, clinician_id: int) -> bool:
-    """Email one clinician that a patient needs review, at most once per notification round.
-
-    The email holds no health details and no drug names: only a link to the alert queue. The
-    round is claimed first (a "notified" event written under the alert's row lock), then the
-    email is sent outside the lock, so a slow mail server never holds up alert writes; a failed
-    send gives the claim back and the task retries.
-    """
-    from django.core.mail import send_mail
-
-    from accounts.access import patients_visible_to
-    from accounts.links import site_link
-    from accounts.models import User
-
-    clinician = User.objects.filter(pk=clinician_id, role=Role.CLINICIAN).first()
-    if clinician is None:
-        return False
-    with transaction.atomic():
-        alert = Alert.objects.select_for_update().filter(pk=alert_id).first()
-        if alert is None or alert.status == AlertStatus.RESOLVED:
-            return False
-        if not patients_visible_to(clinician).filter(pk=alert.patient_id).exists():
-            return False
-        already = AlertEvent.objects.filter(
-            alert=alert, kind=EventKind.NOTIFIED, actor=clinician, data__round=alert.notify_round
-        ).exists()
-        if already:
-            return False
-        claim = AlertEvent.objects.create(
-            alert=alert,
-            actor=clinician,
-            kind=EventKind.NOTIFIED,
-            data={"round": alert.notify_round},
-        )
-    link = site_link("/clinician/alerts/")
-    try:
-        send_mail(
-            subject="A patient needs review",
-            message=(
-                "A patient needs review in the patient portal.\n\n"
-                f"Sign in to see your alert queue: {link}\n"
-            ),
-            from_email=None,
-            recipient_list=[clinician.email],
-        )
-    except Exception:
-        AlertEvent.objects.filter(pk=claim.pk).delete()
-        raise
-    return True
+clinicians_to_notify = outbox.clinicians_to_notify
 
 
 @transaction.atomic
@@ -666,7 +594,7 @@ def alerts_remind_unacknowledged(*, now: datetime | None = None) -> list[int]:
     AlertEvent.objects.bulk_create(
         [AlertEvent(alert=a, kind=EventKind.REMINDED, created_at=now) for a in alerts]
     )
-    _schedule_notifications(alerts)
+    outbox.add_notifications([(a, NotificationKind.REMINDER) for a in alerts], now=now)
     return [a.pk for a in alerts]
 
 

@@ -1,18 +1,19 @@
 """Thin Celery adapters: ids in, one service call, safe to run twice.
 
 Acks-late with reject-on-worker-lost: a task whose worker dies is delivered again, and every
-task is idempotent (profile lock + unique constraint in sync, one email per round). Retries use
-bounded exponential backoff that stays well below the broker's visibility timeout (1 hour).
+task is idempotent (profile lock + unique constraint in sync; the outbox's lease and unique rows
+for notifications). Retries use bounded exponential backoff that stays well below the broker's
+visibility timeout. Emails are not tasks: they are outbox rows (alerts/outbox.py), sent by
+`send_pending_notifications`, so nothing is lost with a queued task.
 """
 
 import logging
-import smtplib
 
 from celery import shared_task
 from django.db import InterfaceError, OperationalError
 
 from accounts.models import PatientProfile, Role
-from alerts import selectors, services
+from alerts import outbox, selectors, services
 
 logger = logging.getLogger(__name__)
 
@@ -24,10 +25,6 @@ RETRY_OPTIONS = {
     "retry_backoff": 2,
     "retry_backoff_max": 300,  # seconds; visibility_timeout is 3600
     "retry_jitter": True,
-}
-NOTIFY_RETRY_OPTIONS = {
-    **RETRY_OPTIONS,
-    "autoretry_for": (OperationalError, InterfaceError, smtplib.SMTPException, OSError),
 }
 
 
@@ -91,6 +88,13 @@ def escalate_unacknowledged() -> int:
     return len(services.alerts_remind_unacknowledged())
 
 
-@shared_task(**NOTIFY_RETRY_OPTIONS)
+@shared_task(**RETRY_OPTIONS)
+def send_pending_notifications() -> int:
+    """Beat, every minute (and enqueued after each commit that adds notifications)."""
+    return outbox.send_pending_notifications().sent
+
+
+@shared_task(**RETRY_OPTIONS)
 def notify_clinician(alert_id: int, clinician_id: int) -> bool:
-    return services.alert_notify_clinician(alert_id=alert_id, clinician_id=clinician_id)
+    """Deprecated: only for tasks queued before the outbox; new code writes outbox rows."""
+    return outbox.adopt_legacy_task(alert_id=alert_id, clinician_id=clinician_id)

@@ -27,3 +27,13 @@ def broker_state() -> str:
     except Exception:
         return "down"
     return "ok"
+
+
+def notifications_failed() -> int | None:
+    """Clinician notifications that gave up after 24 hours of retries (alerts outbox)."""
+    from alerts.outbox import failed_count
+
+    try:
+        return failed_count()
+    except Exception:
+        return None

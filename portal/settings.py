@@ -322,6 +322,13 @@ CELERY_BEAT_SCHEDULE = {
         "task": "alerts.tasks.escalate_unacknowledged",
         "schedule": timedelta(minutes=5),
     },
+    # The notification outbox (alerts/outbox.py): this run is what guarantees delivery.
+    "send-pending-notifications": {
+        "task": "alerts.tasks.send_pending_notifications",
+        "schedule": timedelta(seconds=60),
+        # A run queued while workers were down is stale by the time it is read: drop it.
+        "options": {"expires": 55},
+    },
 }
 
 # --- Clinical configuration ---

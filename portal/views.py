@@ -6,7 +6,7 @@ from django.views.decorators.http import require_GET
 
 from accounts.models import Role
 
-from .health import broker_state, database_state
+from .health import broker_state, database_state, notifications_failed
 
 HOME_BY_ROLE = {
     Role.PATIENT: "journal:home",
@@ -26,5 +26,6 @@ def home(request):
 def healthz(request):
     database = database_state()
     state = {"database": database, "broker": broker_state()}
+    state["notifications_failed"] = notifications_failed() if database == "ok" else None
     state["status"] = "ok" if database == "ok" else "down"
     return JsonResponse(state, status=200 if database == "ok" else 503)

@@ -1,4 +1,6 @@
-"""Celery adapters run eagerly: triggers, sweeps, escalation reminders and notifications."""
+"""Celery adapters run eagerly: triggers, sweeps, escalation reminders and the outbox sender.
+
+The outbox itself (claims, retries, failures) is tested in test_outbox.py."""
 
 from datetime import timedelta
 
@@ -10,7 +12,7 @@ from django.utils import timezone
 from accounts.changes import patient_data_changed
 from accounts.models import PatientProfile
 from alerts import tasks
-from alerts.models import Alert, AlertEvent
+from alerts.models import Alert, AlertEvent, Notification
 from alerts.services import alert_acknowledge, sync_alerts
 from alerts.tests.factories import NOW, course, entry
 from conftest import make_patient
@@ -53,6 +55,7 @@ def test_tasks_are_acks_late_with_bounded_retries():
         tasks.sweep_changed,
         tasks.sweep_all,
         tasks.escalate_unacknowledged,
+        tasks.send_pending_notifications,
         tasks.notify_clinician,
     ):
         assert task.acks_late is True
@@ -107,18 +110,28 @@ def _critical_alert(patient):
     return Alert.objects.get(patient=patient)
 
 
+def test_send_pending_notifications_is_scheduled_every_minute(settings):
+    (entry_,) = [
+        e
+        for e in settings.CELERY_BEAT_SCHEDULE.values()
+        if e["task"] == "alerts.tasks.send_pending_notifications"
+    ]
+    assert entry_["schedule"] == timedelta(seconds=60)
+
+
 def test_unacknowledged_critical_alerts_are_notified_again_once_per_period(
     pat, cleo, mailoutbox, settings, django_capture_on_commit_callbacks
 ):
     settings.ALERT_ESCALATE_AFTER = timedelta(hours=4)
     alert = _critical_alert(pat)
+    assert tasks.send_pending_notifications.delay().get() == 1  # the alert's first email
     with django_capture_on_commit_callbacks(execute=True):
         assert tasks.escalate_unacknowledged.delay().get() == 0  # too early
     later = NOW + timedelta(hours=4, minutes=1)
     with time_machine.travel(later, tick=False), django_capture_on_commit_callbacks(execute=True):
         assert tasks.escalate_unacknowledged.delay().get() == 1
         assert tasks.escalate_unacknowledged.delay().get() == 0  # same period
-    assert len(mailoutbox) == 1
+    assert len(mailoutbox) == 2
     assert AlertEvent.objects.filter(alert=alert, kind="reminded").count() == 1
     second_period = later + timedelta(hours=4, minutes=1)
     with (
@@ -126,7 +139,15 @@ def test_unacknowledged_critical_alerts_are_notified_again_once_per_period(
         django_capture_on_commit_callbacks(execute=True),
     ):
         assert tasks.escalate_unacknowledged.delay().get() == 1
-    assert len(mailoutbox) == 2
+    assert len(mailoutbox) == 3
+    # Each reminder went through the outbox: one row per round, all sent.
+    rows = Notification.objects.filter(alert=alert).order_by("notify_round")
+    assert [(n.kind, n.notify_round, n.status) for n in rows] == [
+        ("initial", 1, "sent"),
+        ("reminder", 2, "sent"),
+        ("reminder", 3, "sent"),
+    ]
+    assert len({m.extra_headers["Message-ID"] for m in mailoutbox}) == 3
 
 
 def test_acknowledged_or_non_critical_alerts_are_not_reminded(pat, cleo):
@@ -162,24 +183,16 @@ def test_one_notification_per_linked_verified_clinician(
         assert secret.lower() not in (mail.subject + mail.body).lower()
 
 
-def test_a_notification_delivered_twice_sends_one_email(pat, cleo, mailoutbox):
+def test_a_legacy_notify_clinician_task_goes_through_the_outbox_once(pat, cleo, uma, mailoutbox):
+    # A task queued before the outbox existed, delivered after the upgrade (and redelivered).
     alert = _critical_alert(pat)
+    Notification.objects.all().delete()  # as if the alert predated the outbox
     assert tasks.notify_clinician.delay(alert.pk, cleo.pk).get() is True
     assert tasks.notify_clinician.delay(alert.pk, cleo.pk).get() is False
-    assert len(mailoutbox) == 1
-
-
-def test_a_notification_to_an_unlinked_clinician_or_for_a_resolved_alert_sends_nothing(
-    pat, cleo, uma, mailoutbox
-):
-    from alerts.services import alert_resolve
-
-    alert = _critical_alert(pat)
-    assert tasks.notify_clinician.delay(alert.pk, uma.pk).get() is False
-    alert_resolve(alert=alert, actor=cleo, note="Seen today.")
-    assert tasks.notify_clinician.delay(alert.pk, cleo.pk).get() is False
+    assert tasks.notify_clinician.delay(alert.pk, uma.pk).get() is False  # not linked
     assert tasks.notify_clinician.delay(999999, cleo.pk).get() is False
-    assert mailoutbox == []
+    assert [m.to for m in mailoutbox] == [["cleo@example.com"]]
+    assert Notification.objects.get().status == "sent"
 
 
 def test_a_broker_error_while_enqueueing_notifications_does_not_fail_the_sync(
@@ -188,33 +201,19 @@ def test_a_broker_error_while_enqueueing_notifications_does_not_fail_the_sync(
     def broken(*args, **kwargs):
         raise ConnectionError("broker down")
 
-    monkeypatch.setattr(tasks.notify_clinician, "delay", broken)
+    monkeypatch.setattr(tasks.send_pending_notifications, "delay", broken)
     entry(pat, 0, self_harm_thoughts=True)
     with django_capture_on_commit_callbacks(execute=True):
         sync_alerts(pat)
     assert Alert.objects.filter(patient=pat).count() == 1
-    assert "Could not enqueue notification" in caplog.text
+    assert "Could not enqueue the notification sender" in caplog.text
     assert "harm" not in caplog.text.lower()
+    # The row is in the outbox all the same: the beat run sends it.
+    assert Notification.objects.get().status == "pending"
+    monkeypatch.undo()
+    assert tasks.send_pending_notifications() == 1
+    assert Notification.objects.get().status == "sent"
 
 
 def test_timestamps_are_aware():
     assert timezone.is_aware(NOW)
-
-
-def test_a_failed_email_gives_the_round_back_for_the_retry(pat, cleo, mailoutbox, monkeypatch):
-    import smtplib
-
-    from alerts import services
-
-    alert = _critical_alert(pat)
-
-    def refuse(*args, **kwargs):
-        raise smtplib.SMTPServerDisconnected("mail server went away")
-
-    monkeypatch.setattr("django.core.mail.send_mail", refuse)
-    with pytest.raises(smtplib.SMTPServerDisconnected):
-        services.alert_notify_clinician(alert_id=alert.pk, clinician_id=cleo.pk)
-    assert not AlertEvent.objects.filter(kind="notified").exists()
-    monkeypatch.undo()
-    assert services.alert_notify_clinician(alert_id=alert.pk, clinician_id=cleo.pk) is True
-    assert len(mailoutbox) == 1

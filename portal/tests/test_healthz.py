@@ -6,7 +6,12 @@ def test_it_reports_database_and_eager_broker(client, db, settings):
     settings.REDIS_URL = ""
     response = client.get(reverse("healthz"))
     assert response.status_code == 200
-    assert response.json() == {"database": "ok", "broker": "eager", "status": "ok"}
+    assert response.json() == {
+        "database": "ok",
+        "broker": "eager",
+        "notifications_failed": 0,
+        "status": "ok",
+    }
 
 
 def test_it_reports_a_broker_that_is_down(client, db, settings):
