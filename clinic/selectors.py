@@ -40,6 +40,9 @@ from medications.interactions import CourseFacts, DrugFacts
 from medications.models import MedicationCourse
 
 PAGE_SIZE = 25
+# A larger page is simply past the end (the last page is shown); the cap keeps the OFFSET within
+# PostgreSQL's bigint, which ?page=99999999999999999999 overflowed (a 500).
+MAX_PAGE = 1_000_000
 # CLINICAL.md section 5 (M5): the 7-day window T-6..T against the 28 days before, T-34..T-7.
 RECENT_DAYS = 7
 BASELINE_DAYS = 28
@@ -198,7 +201,7 @@ def parse_dashboard_query(params) -> DashboardQuery:
     query.search = (params.get("q") or "").strip()[:100]
     page = params.get("page") or "1"
     try:
-        query.page = int(page)
+        query.page = min(int(page), MAX_PAGE)
         if query.page < 1:
             raise ValueError
     except ValueError:

@@ -65,6 +65,10 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Cache-Control: no-store, private on every signed-in response (patient data is never cached).
+    "portal.middleware.NoStoreMiddleware",
+    # NUL in the URL -> 400, an oversized body -> 413, before any view or query runs.
+    "portal.middleware.HostileInputMiddleware",
     "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
