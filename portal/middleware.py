@@ -23,6 +23,7 @@ from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.signals import user_logged_in
 from django.core.exceptions import RequestDataTooBig
+from django.db import DatabaseError
 from django.dispatch import receiver
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect
@@ -141,6 +142,17 @@ class MFARequiredMiddleware:
 NO_STORE = "no-store, private"
 
 
+def _signed_in(request) -> bool:
+    user = getattr(request, "user", None)  # absent when a middleware above answered first
+    if user is None:
+        return False
+    try:
+        return bool(user.is_authenticated)
+    except DatabaseError:
+        # The session could not be read (database down): what answered carries no record.
+        return False
+
+
 class NoStoreMiddleware:
     """`Cache-Control: no-store, private` on every response to a signed-in caller (pages, API,
     reports, FHIR: anything may carry patient data, so no view has to remember) and on every
@@ -152,8 +164,7 @@ class NoStoreMiddleware:
 
     def __call__(self, request):
         response = self.get_response(request)
-        user = getattr(request, "user", None)
-        if (user is not None and user.is_authenticated) or not response.has_header("Cache-Control"):
+        if _signed_in(request) or not response.has_header("Cache-Control"):
             response["Cache-Control"] = NO_STORE
             # An HTTP/1.0 cache knows only Expires; an unparseable date counts as expired.
             response["Expires"] = "0"
