@@ -376,3 +376,39 @@ def test_pages_answer_413_or_400_to_oversized_and_nul_requests_not_500(objects, 
     response = client.get(url + "?q=%00")
     assert response.status_code == 400
     assert response["Content-Type"].startswith("text/html")
+
+
+@pytest.mark.parametrize(
+    ("value", "problem"),
+    [
+        ({"notes": "fine"}, ""),
+        ({"notes": "emoji \U0001f600"}, "SURROGATE-FREE"),
+        ({"notes": "a\x00b"}, "NUL"),
+        ({"a\x00": "x"}, "NUL"),
+        ({"answers": {"items": ["\ud800"]}}, "surrogate"),
+        ([[["\udfff"]]], "surrogate"),
+        ([1, 2.5, None, True], ""),
+    ],
+)
+def test_the_parser_finds_text_the_database_cannot_hold(value, problem):
+    from portal.parsers import first_problem
+
+    found = first_problem(value)
+    if problem in ("", "SURROGATE-FREE"):
+        assert found == ""
+    else:
+        assert problem in found
+
+
+def test_the_parser_accepts_32_levels_and_refuses_33():
+    from portal.parsers import MAX_JSON_DEPTH, TooDeep, first_problem
+
+    def nested(levels):
+        value = "x"
+        for _ in range(levels):
+            value = [value]
+        return value
+
+    assert first_problem(nested(MAX_JSON_DEPTH)) == ""
+    with pytest.raises(TooDeep):
+        first_problem(nested(MAX_JSON_DEPTH + 1))
