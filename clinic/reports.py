@@ -1,15 +1,20 @@
 """Visit report of one patient for a chosen period: PDF (reportlab) and CSV.
 
 Callers pass a patient already checked by accounts.access.
+
+Everything in a report is text someone typed (names, medicines, notes): reportlab's Paragraph
+reads its text as markup (`<a href>`, `<font>`, `<img src=/server/path>`), so every Paragraph is
+built by `_para`, which escapes it; the CSV goes through core.safecsv, which neutralises cells
+a spreadsheet would run as a formula.
 """
 
 from __future__ import annotations
 
-import csv
 import io
 from dataclasses import dataclass
 from datetime import date, timedelta
 from statistics import mean
+from xml.sax.saxutils import escape
 
 from django.db.models import Q
 from reportlab.lib import colors
@@ -19,6 +24,7 @@ from reportlab.lib.units import mm
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from alerts.models import Alert
+from core import safecsv
 from journal.instruments import phq9
 from journal.models import DailyEntry, QuestionnaireResponse
 from medications import interactions
@@ -162,7 +168,7 @@ def _course_text(course) -> tuple[str, str, str, str]:
 
 def render_csv(data: ReportData) -> str:
     out = io.StringIO()
-    writer = csv.writer(out)
+    writer = safecsv.writer(out)
     writer.writerow(["section", "date", "item", "value", "detail"])
     writer.writerow(["period", data.start.isoformat(), "start", "", ""])
     writer.writerow(["period", data.end.isoformat(), "end", "", ""])
@@ -189,6 +195,11 @@ def render_csv(data: ReportData) -> str:
     return out.getvalue()
 
 
+def _para(text, style) -> Paragraph:
+    """A Paragraph showing `text` literally: reportlab parses Paragraph text as markup."""
+    return Paragraph(escape(str(text)), style)
+
+
 def render_pdf(data: ReportData) -> bytes:
     buffer = io.BytesIO()
     styles = getSampleStyleSheet()
@@ -213,25 +224,25 @@ def render_pdf(data: ReportData) -> bytes:
 
     def table(header, rows, widths=None):
         if not rows:
-            return Paragraph("None in this period.", styles["Normal"])
-        cells = [header] + [[Paragraph(str(c), styles["BodyText"]) for c in row] for row in rows]
+            return _para("None in this period.", styles["Normal"])
+        cells = [header] + [[_para(c, styles["BodyText"]) for c in row] for row in rows]
         t = Table(cells, colWidths=widths, repeatRows=1)
         t.setStyle(table_style)
         return t
 
     patient = data.patient
     story = [
-        Paragraph("Visit report", styles["Title"]),
-        Paragraph(
+        _para("Visit report", styles["Title"]),
+        _para(
             f"{patient.display_name} · period {data.start.isoformat()} to {data.end.isoformat()}",
             styles["Normal"],
         ),
         Spacer(1, 6 * mm),
-        Paragraph("Daily check-ins", styles["Heading2"]),
-        Paragraph(f"{len(data.entries)} check-ins in this period.", styles["Normal"]),
+        _para("Daily check-ins", styles["Heading2"]),
+        _para(f"{len(data.entries)} check-ins in this period.", styles["Normal"]),
         table(["Scale (0-10)", "Mean", "Lowest", "Highest"], scale_summary(data.entries)),
         Spacer(1, 4 * mm),
-        Paragraph("Questionnaires", styles["Heading2"]),
+        _para("Questionnaires", styles["Heading2"]),
         table(
             ["Date", "Questionnaire", "Result"],
             [
@@ -240,23 +251,23 @@ def render_pdf(data: ReportData) -> bytes:
             ],
         ),
         Spacer(1, 4 * mm),
-        Paragraph("Medications", styles["Heading2"]),
+        _para("Medications", styles["Heading2"]),
         table(["Medicine", "Dose", "Started", "Last day"], [_course_text(c) for c in data.courses]),
         Spacer(1, 4 * mm),
-        Paragraph("Serotonergic interactions", styles["Heading2"]),
+        _para("Serotonergic interactions", styles["Heading2"]),
     ]
     if data.assessment.findings:
         for finding in data.assessment.findings:
             story.append(
-                Paragraph(f"{finding.severity.upper()}: {finding.explanation}", styles["BodyText"])
+                _para(f"{finding.severity.upper()}: {finding.explanation}", styles["BodyText"])
             )
     else:
         story.append(
-            Paragraph("No serotonergic combination at the end of the period.", styles["Normal"])
+            _para("No serotonergic combination at the end of the period.", styles["Normal"])
         )
     story += [
         Spacer(1, 4 * mm),
-        Paragraph("Alerts", styles["Heading2"]),
+        _para("Alerts", styles["Heading2"]),
         table(
             ["Date", "Alert", "Severity", "Status"],
             [
@@ -270,7 +281,7 @@ def render_pdf(data: ReportData) -> bytes:
             ],
         ),
         Spacer(1, 6 * mm),
-        Paragraph(
+        _para(
             "This report summarises what the patient logged. It is not a diagnosis.",
             styles["Italic"],
         ),

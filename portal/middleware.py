@@ -8,19 +8,28 @@ logoff). Patients keep only the absolute limit.
 MFARequiredMiddleware: a signed-in clinician or administrator whose session has not verified a
 second factor reaches nothing but the enrolment/verification pages and sign-out; pages redirect
 there, the API answers 403.
+
+NoStoreMiddleware: responses carrying patient data are never kept by a browser or proxy cache.
+
+HostileInputMiddleware: a NUL in the path or query string (400) and a body over the size limit
+(413) are refused before any view runs, as JSON on the API.
 """
 
 import time
-from urllib.parse import urlencode
+from urllib.parse import unquote_plus, urlencode
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.signals import user_logged_in
+from django.core.exceptions import RequestDataTooBig
+from django.db import DatabaseError
 from django.dispatch import receiver
-from django.http import JsonResponse
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect
+from django.template import TemplateDoesNotExist, loader
 from django.urls import reverse
+from django.utils.html import escape
 
 from accounts.mfa import has_confirmed_device, mfa_required_for
 from accounts.models import Role
@@ -126,3 +135,95 @@ class MFARequiredMiddleware:
     def _verified(user) -> bool:
         is_verified = getattr(user, "is_verified", None)
         return bool(is_verified and is_verified())
+
+
+# --- Caching ----------------------------------------------------------------------------------
+
+NO_STORE = "no-store, private"
+
+
+def _signed_in(request) -> bool:
+    user = getattr(request, "user", None)  # absent when a middleware above answered first
+    if user is None:
+        return False
+    try:
+        return bool(user.is_authenticated)
+    except DatabaseError:
+        # The session could not be read (database down): what answered carries no record.
+        return False
+
+
+class NoStoreMiddleware:
+    """`Cache-Control: no-store, private` on every response to a signed-in caller (pages, API,
+    reports, FHIR: anything may carry patient data, so no view has to remember) and on every
+    response that sets no Cache-Control of its own. Static files never get here: WhiteNoise,
+    above this middleware, answers them with its own long-lived caching headers."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if _signed_in(request) or not response.has_header("Cache-Control"):
+            response["Cache-Control"] = NO_STORE
+            # An HTTP/1.0 cache knows only Expires; an unparseable date counts as expired.
+            response["Expires"] = "0"
+        return response
+
+
+# --- Hostile input ----------------------------------------------------------------------------
+
+NUL_IN_URL_MESSAGE = "The address may not contain NUL (%00) characters."
+TOO_LARGE_MESSAGE = "The request body is too large."
+
+
+def error_response(request, status: int, message: str) -> HttpResponse:
+    """`{"detail": message}` on the API; on pages the `<status>.html` template when the project
+    has one, else a minimal page (this runs before sessions and users are loaded)."""
+    if request.path_info.startswith("/api/"):
+        return JsonResponse({"detail": message}, status=status)
+    try:
+        body = loader.render_to_string(f"{status}.html", {"message": message})
+    except TemplateDoesNotExist:
+        body = (
+            f'<!doctype html><html lang="en"><head><title>Error {status}</title></head>'
+            f"<body><h1>Error {status}</h1><p>{escape(message)}</p></body></html>"
+        )
+    return HttpResponse(body, status=status, content_type="text/html; charset=utf-8")
+
+
+def _declared_length(request) -> int:
+    try:
+        return int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        return 0
+
+
+class HostileInputMiddleware:
+    """PostgreSQL text cannot hold NUL: a `%00` in `?q=`, `?instrument=` or any filter used to
+    reach a query and fail there (a 500). No address of this portal needs one, so it is refused
+    here once for every page and API. A body over DATA_UPLOAD_MAX_MEMORY_SIZE (Django refuses to
+    read it) answers 413 rather than Django's generic HTML 400. Multipart bodies are left to
+    Django, whose limit does not count uploaded files."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        query = request.META.get("QUERY_STRING", "")
+        if "\x00" in request.path_info or "\x00" in unquote_plus(query, errors="replace"):
+            return error_response(request, 400, NUL_IN_URL_MESSAGE)
+        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+        content_type = request.META.get("CONTENT_TYPE", "")
+        if (
+            limit is not None
+            and _declared_length(request) > limit
+            and not content_type.startswith("multipart/")
+        ):
+            return error_response(request, 413, TOO_LARGE_MESSAGE)
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        if isinstance(exception, RequestDataTooBig):
+            return error_response(request, 413, TOO_LARGE_MESSAGE)
+        return None

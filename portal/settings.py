@@ -65,7 +65,11 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Cache-Control: no-store, private on every signed-in response (patient data is never cached).
+    "portal.middleware.NoStoreMiddleware",
     "csp.middleware.CSPMiddleware",
+    # NUL in the URL -> 400, an oversized body -> 413, before any view or query runs.
+    "portal.middleware.HostileInputMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",

@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from alerts.models import Alert
 from journal.models import DailyEntry
+from medications.models import MedicationCourse
 
 CANARY = "Phicanary4f7e"
 CANARY_NOTE = f"my neighbour {CANARY} said the dose is too high"
@@ -238,3 +239,58 @@ def _debug_where(caplog):  # pragma: no cover - debugging aid
         text = record.getMessage() + repr(record.args)
         if CANARY in text:
             print("LEAK", record.name, record.levelname, text[:300])
+
+
+# Markup a report renderer could choke on (reportlab used to log the whole paragraph, medicine
+# name included, when it failed to parse `x <b`), and a formula for the CSV.
+HOSTILE_NAMES = (
+    f"{CANARY} x <b",
+    f'<a href="http://evil.example">{CANARY}</a>',
+    f"<img src='/etc/passwd'/>{CANARY}",
+    f'=HYPERLINK("http://evil.example","{CANARY}")',
+)
+
+
+def test_the_canary_never_reaches_logs_from_the_pdf_csv_and_fhir_reports(pat, cleo, all_logs):
+    """Reports of a record full of hostile text (names, medicines, notes): every download
+    answers 200 and nothing of the record reaches a log record."""
+    day = timezone.localdate()
+    pat.full_name = f"{CANARY} <font size=40>Pat</font> x <b"
+    pat.save(update_fields=["full_name"])
+    for back, name in enumerate(HOSTILE_NAMES, start=1):
+        MedicationCourse.objects.create(
+            patient=pat,
+            name=name,
+            dose=1,
+            unit="mg",
+            frequency="daily",
+            started_on=day - timedelta(days=10 + back),
+        )
+        DailyEntry.objects.create(
+            patient=pat,
+            date=day - timedelta(days=back),
+            pain=5,
+            fatigue=5,
+            sleep_quality=5,
+            cognition=5,
+            mood=5,
+            notes=name,
+        )
+    clinician = Client()
+    clinician.force_login(cleo)
+    patient = Client()
+    patient.force_login(pat)
+    downloads = [
+        (clinician, f"/clinician/patients/{pat.pk}/report.pdf"),
+        (clinician, f"/clinician/patients/{pat.pk}/report.csv"),
+        (clinician, f"/api/v1/patients/{pat.pk}/fhir/"),
+        (patient, "/patient/report/report.pdf"),
+        (patient, "/patient/report/report.csv"),
+        (patient, f"/api/v1/patients/{pat.pk}/fhir/"),
+        (clinician, f"/clinician/patients/{pat.pk}/report.pdf?start=x%3Cb{CANARY}"),
+    ]
+    statuses = [client.get(url).status_code for client, url in downloads]
+    assert statuses == [200] * 6 + [400]
+    logged = everything_logged(all_logs)
+    _debug_where(all_logs)
+    assert CANARY not in logged

@@ -11,6 +11,8 @@ from pathlib import Path
 
 import pytest
 
+from tests import test_access_matrix as matrix
+
 ROOT = Path(__file__).resolve().parent.parent
 # Values pytest-env sets for the test process that must not leak into the "production" children.
 TEST_ONLY_ENV = (
@@ -173,3 +175,77 @@ def project_templates():
 )
 def test_templates_have_no_inline_script_or_style(template):
     assert inline_code_problems(template.read_text()) == []
+
+
+# --- Caching (issue 10, finding 13) --------------------------------------------------------------
+# Every response to a signed-in caller may carry patient data: no browser or proxy may keep it.
+# The routes come from the URL resolver through the access matrix, each requested as a persona the
+# matrix says gets a 200, so a new page or API is covered without editing this file.
+
+world = matrix.world  # the access matrix's fixture: Pat's entry, course, alert, links
+
+
+def _signed_in_get_routes():
+    for route in sorted(matrix.all_routes()):
+        row = matrix.row_for(route)
+        if row is None or "GET" not in row.expect:
+            continue
+        if route.startswith("admin/") and not re.fullmatch(r"admin/(\w+/\w+/)?", route):
+            continue  # the admin index and changelists stand for the rest of the admin
+        reaching = [
+            persona
+            for persona, expect in row.expect["GET"].items()
+            if persona != "anon" and "200" in ((expect,) if isinstance(expect, str) else expect)
+        ]
+        for persona in [p for p in ("pat", "cleo", "ada") if p in reaching][:2] or reaching[:1]:
+            yield pytest.param(route, persona, id=f"/{route} as {persona}")
+
+
+SIGNED_IN_ROUTES = list(_signed_in_get_routes())
+
+
+def test_the_caching_route_list_covers_pages_reports_api_and_fhir():
+    routes = {p.values[0] for p in SIGNED_IN_ROUTES}
+    for expected in (
+        "patient/",
+        "clinician/patients/<int:patient_id>/",
+        "clinician/patients/<int:patient_id>/report.<str:fmt>",
+        "api/v1/entries/",
+        "api/v1/patients/<int:patient_id>/fhir/",
+        "admin/",
+    ):
+        assert expected in routes
+
+
+@pytest.mark.parametrize(("route", "persona"), SIGNED_IN_ROUTES)
+def test_signed_in_responses_are_never_cached(world, route, persona):
+    client = matrix.client_for_persona(world, persona)
+    response = client.get(matrix.fill(route, world))
+    assert response.status_code == 200
+    assert response["Cache-Control"] == "no-store, private"
+
+
+@pytest.mark.parametrize("fmt", ["pdf", "csv"])
+def test_reports_fhir_and_token_authenticated_api_answers_are_never_cached(pat, cleo, fmt):
+    from django.test import Client
+    from rest_framework.authtoken.models import Token
+
+    clinician = Client()
+    clinician.force_login(cleo)
+    report = clinician.get(f"/clinician/patients/{pat.pk}/report.{fmt}")
+    assert report["Cache-Control"] == "no-store, private"
+    token = Token.objects.create(user=pat)
+    api = Client(HTTP_AUTHORIZATION=f"Token {token.key}")
+    for url in ("/api/v1/entries/", f"/api/v1/patients/{pat.pk}/fhir/", "/api/v1/me/"):
+        response = api.get(url)
+        assert response.status_code == 200, url
+        assert response["Cache-Control"] == "no-store, private", url
+
+
+def test_anonymous_pages_and_errors_are_not_cached_but_static_files_are(client, db):
+    login = client.get("/accounts/login/")["Cache-Control"]  # Django's own never_cache
+    assert {"no-store", "private"} <= {part.strip() for part in login.split(",")}
+    assert client.get("/api/v1/entries/?q=%00")["Cache-Control"] == "no-store, private"
+    static = client.get("/static/journal/journal.css")
+    assert static.status_code == 200
+    assert "no-store" not in static.get("Cache-Control", "")

@@ -229,3 +229,186 @@ def test_script_text_is_rendered_escaped_to_the_patient_and_the_clinician(pat, c
         body = response.content.decode()
         assert SCRIPT not in body, f"unescaped script on {url}"
         assert "<script>alert" not in body, url
+
+
+# --- Hostile input that used to give a 500 (issue 11 section 5) ---------------------------------
+
+SCHEMA = None
+
+
+def _schema():
+    global SCHEMA
+    if SCHEMA is None:
+        from drf_spectacular.generators import SchemaGenerator
+
+        SCHEMA = SchemaGenerator().get_schema(request=None, public=True)
+    return SCHEMA
+
+
+def text_fields(path: str, method: str) -> list[str]:
+    """The string properties of an operation's JSON request body, from the schema."""
+    schema = _schema()
+    body = schema["paths"][path][method]["requestBody"]["content"]
+    ref = next(iter(body.values()))["schema"].get("$ref", "")
+    component = schema["components"]["schemas"].get(ref.rsplit("/", 1)[-1], {})
+    return sorted(
+        name
+        for name, prop in component.get("properties", {}).items()
+        if prop.get("type") == "string" and not prop.get("readOnly")
+    )
+
+
+def written_rows() -> tuple:
+    from alerts.models import AlertEvent
+    from journal.models import QuestionnaireResponse
+
+    return (
+        DailyEntry.objects.count(),
+        list(DailyEntry.objects.values_list("notes", flat=True)),
+        MedicationCourse.objects.count(),
+        QuestionnaireResponse.objects.count(),
+        AlertEvent.objects.count(),
+        Alert.objects.filter(status="open").count(),
+    )
+
+
+def _deep(levels: int) -> str:
+    return '{"notes": ' + "[" * levels + "]" * levels + ', "note": "x"}'
+
+
+def _is_json_error(response, status: int) -> bool:
+    return response.status_code == status and response["Content-Type"].startswith(
+        "application/json"
+    )
+
+
+@pytest.mark.parametrize(("path", "method"), OPERATIONS, ids=[f"{m} {p}" for p, m in OPERATIONS])
+def test_deep_nesting_huge_bodies_and_lone_surrogates_answer_json_4xx(objects, path, method):
+    client = caller_for(path, objects)
+    url = fill(path, objects)
+    send = getattr(client, method)
+    before = written_rows()
+
+    for levels in (900, 5_000, 200_000):  # 200 000 made json.loads raise RecursionError
+        response = send(url, data=_deep(levels), content_type="application/json")
+        assert _is_json_error(response, 400), (levels, response.status_code)
+        assert "nested" in response.json()["detail"]
+
+    big = json.dumps({"notes": "x" * 10_000_000, "note": "x"})
+    response = send(url, data=big, content_type="application/json")
+    assert _is_json_error(response, 413), response.status_code
+    assert response.json() == {"detail": "The request body is too large."}
+
+    fields = text_fields(path, method) or ["note"]
+    for field in fields:
+        body = json.dumps({field: "before \ud800 after"})  # ASCII JSON: "\\ud800"
+        response = send(url, data=body, content_type="application/json")
+        assert _is_json_error(response, 400), (field, response.status_code)
+        assert "surrogate" in json.dumps(response.json()[field]), field
+    nested = '{"answers": {"items": ["\\udfff"]}, "drugs": ["\\ud800"], "note": "ok"}'
+    response = send(url, data=nested, content_type="application/json")
+    assert _is_json_error(response, 400), response.status_code
+
+    response = send(f"{url}?patient=1%00", data="{}", content_type="application/json")
+    assert _is_json_error(response, 400), response.status_code
+    assert "NUL" in response.json()["detail"]
+
+    assert written_rows() == before, "a refused request wrote something"
+
+
+def test_the_unauthenticated_token_endpoint_refuses_hostile_json_with_json(db):
+    from accounts.models import User
+
+    client = Client()
+    for body in (
+        "[" * 200_000 + "]" * 200_000,
+        '{"email": ' + "[" * 900 + "]" * 900 + ', "password": "x"}',
+        '{"email": "\\ud800@example.com", "password": "\\udc00"}',
+        json.dumps({"email": "a@example.com", "password": "x" * 10_000_000}),
+    ):
+        response = client.post("/api/v1/auth/token/", data=body, content_type="application/json")
+        assert response.status_code in (400, 413), response.status_code
+        assert response["Content-Type"].startswith("application/json")
+        assert response.json()
+    assert not User.objects.exists()
+
+
+def test_a_lone_surrogate_in_an_entry_is_a_field_error_and_nothing_is_stored(pat):
+    client = Client()
+    client.force_login(pat)
+    entry = {
+        "date": (timezone.localdate() - timedelta(days=1)).isoformat(),
+        "pain": 3,
+        "fatigue": 3,
+        "sleep_quality": 5,
+        "cognition": 3,
+        "mood": 6,
+        "notes": "fine \ud83d today",
+    }
+    body = json.dumps(entry)  # ensure_ascii: the lone surrogate travels as "\\ud83d"
+    response = client.post("/api/v1/entries/", data=body, content_type="application/json")
+    assert response.status_code == 400
+    assert response.json() == {
+        "notes": ["Text may not contain unpaired surrogate characters (such as \\ud800)."]
+    }
+    assert not DailyEntry.objects.filter(patient=pat).exists()
+    # A correctly paired surrogate (an emoji) is ordinary text.
+    ok = body.replace("\\ud83d today", "\\ud83d\\ude00 today")
+    response = client.post("/api/v1/entries/", data=ok, content_type="application/json")
+    assert response.status_code == 201, response.content
+    assert DailyEntry.objects.get(patient=pat).notes == "fine \U0001f600 today"
+
+
+@pytest.mark.parametrize(
+    ("url", "user"),
+    [("/patient/checkin/", "pat"), (None, "cleo")],
+    ids=["patient page", "clinician page"],
+)
+def test_pages_answer_413_or_400_to_oversized_and_nul_requests_not_500(objects, url, user):
+    client = Client()
+    client.force_login(objects[user])
+    url = url or f"/clinician/alerts/{objects['alert'].pk}/note/"
+    response = client.post(url, data="note=" + "x" * 3_000_000, content_type="text/plain")
+    assert response.status_code == 413
+    assert response["Content-Type"].startswith("text/html")
+    response = client.post(url, {"note": "x" * 1_100_000})
+    assert response.status_code in (400, 413)
+    response = client.get(url + "?q=%00")
+    assert response.status_code == 400
+    assert response["Content-Type"].startswith("text/html")
+
+
+@pytest.mark.parametrize(
+    ("value", "problem"),
+    [
+        ({"notes": "fine"}, ""),
+        ({"notes": "emoji \U0001f600"}, "SURROGATE-FREE"),
+        ({"notes": "a\x00b"}, "NUL"),
+        ({"a\x00": "x"}, "NUL"),
+        ({"answers": {"items": ["\ud800"]}}, "surrogate"),
+        ([[["\udfff"]]], "surrogate"),
+        ([1, 2.5, None, True], ""),
+    ],
+)
+def test_the_parser_finds_text_the_database_cannot_hold(value, problem):
+    from portal.parsers import first_problem
+
+    found = first_problem(value)
+    if problem in ("", "SURROGATE-FREE"):
+        assert found == ""
+    else:
+        assert problem in found
+
+
+def test_the_parser_accepts_32_levels_and_refuses_33():
+    from portal.parsers import MAX_JSON_DEPTH, TooDeep, first_problem
+
+    def nested(levels):
+        value = "x"
+        for _ in range(levels):
+            value = [value]
+        return value
+
+    assert first_problem(nested(MAX_JSON_DEPTH)) == ""
+    with pytest.raises(TooDeep):
+        first_problem(nested(MAX_JSON_DEPTH + 1))
