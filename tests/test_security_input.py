@@ -391,7 +391,7 @@ def test_pages_answer_413_or_400_to_oversized_and_nul_requests_not_500(objects, 
     ],
 )
 def test_the_parser_finds_text_the_database_cannot_hold(value, problem):
-    from portal.parsers import first_problem
+    from core.parsers import first_problem
 
     found = first_problem(value)
     if problem in ("", "SURROGATE-FREE"):
@@ -401,7 +401,7 @@ def test_the_parser_finds_text_the_database_cannot_hold(value, problem):
 
 
 def test_the_parser_accepts_32_levels_and_refuses_33():
-    from portal.parsers import MAX_JSON_DEPTH, TooDeep, first_problem
+    from core.parsers import MAX_JSON_DEPTH, TooDeep, first_problem
 
     def nested(levels):
         value = "x"

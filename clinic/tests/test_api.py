@@ -77,7 +77,6 @@ def test_filters_search_pagination_and_garbage(api_client, cleo, pat):
     ("text", "message"),
     [
         ("page=99999999999999999999999", "does not exist; showing the first page"),
-        ("q=%00pat", "null character"),
     ],
 )
 def test_values_that_used_to_crash_the_query_are_ignored_with_a_message(
@@ -90,3 +89,11 @@ def test_values_that_used_to_crash_the_query_are_ignored_with_a_message(
     data = response.json()
     assert (data["count"], data["page"]) == (1, 1)
     assert [m for m in data["messages"] if message in m]
+
+
+def test_a_null_character_in_the_search_is_refused_before_the_query(api_client, cleo, pat):
+    # NUL cannot be in a PostgreSQL text parameter (it answered 500); the hostile-input
+    # middleware refuses it for every route with a JSON 400.
+    response = api_client(cleo).get("/api/v1/patients/?q=%00pat")
+    assert response.status_code == 400
+    assert "detail" in response.json()
