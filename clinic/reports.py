@@ -10,6 +10,7 @@ import io
 from dataclasses import dataclass
 from datetime import date, timedelta
 from statistics import mean
+from typing import Any
 
 from django.db.models import Q
 from reportlab.lib import colors
@@ -18,6 +19,7 @@ from reportlab.lib.styles import getSampleStyleSheet
 from reportlab.lib.units import mm
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
+from accounts.models import User
 from alerts.models import Alert
 from journal.instruments import phq9
 from journal.models import DailyEntry, QuestionnaireResponse
@@ -53,7 +55,7 @@ def _add_years(day: date, years: int) -> date:
 def parse_period(params, *, today: date) -> tuple[date, date]:
     """(start, end) from ?start=&end= (ISO dates, inclusive). Default: the last 90 days."""
     errors: dict[str, list[str]] = {}
-    values = {}
+    values: dict[str, date | None] = {}
     for name in ("start", "end"):
         raw = (params.get(name) or "").strip()
         if not raw:
@@ -76,7 +78,7 @@ def parse_period(params, *, today: date) -> tuple[date, date]:
 
 @dataclass
 class ReportData:
-    patient: object
+    patient: User
     start: date
     end: date
     entries: list
@@ -86,7 +88,7 @@ class ReportData:
     assessment: interactions.Assessment
 
 
-def report_data(patient, *, start: date, end: date) -> ReportData:
+def report_data(patient: User, *, start: date, end: date) -> ReportData:
     entries = list(
         DailyEntry.objects.filter(patient=patient, date__gte=start, date__lte=end).order_by("date")
     )
@@ -136,9 +138,9 @@ def scale_summary(entries) -> list[tuple[str, str, str, str]]:
 
 
 def _score_text(response) -> str:
-    score = response.score or {}
+    score: dict[str, Any] = response.score or {}
     if response.instrument == "phq9":
-        band = phq9.BAND_LABELS.get(score.get("band"), score.get("band", ""))
+        band = phq9.BAND_LABELS.get(score.get("band", ""), score.get("band", ""))
         return f"total {score.get('total')} ({band}), item 9: {score.get('item9')}"
     if response.instrument == "fiqr":
         return f"total {score.get('total')}"

@@ -4,13 +4,16 @@ PostgreSQL text cannot hold U+0000; without this a NUL in any string would reach
 and fail there (a 500) instead of answering 400 like every other bad value.
 """
 
+from collections.abc import Mapping
+from typing import IO, Any
+
 from rest_framework import exceptions
 from rest_framework.parsers import JSONParser
 
 NUL_MESSAGE = "Text may not contain NUL (\\u0000) characters."
 
 
-def _has_nul(value) -> bool:
+def _has_nul(value: object) -> bool:
     if isinstance(value, str):
         return "\x00" in value
     if isinstance(value, dict):
@@ -21,7 +24,12 @@ def _has_nul(value) -> bool:
 
 
 class JSONWithoutNulParser(JSONParser):
-    def parse(self, stream, media_type=None, parser_context=None):
+    def parse(
+        self,
+        stream: IO[Any],
+        media_type: str | None = None,
+        parser_context: Mapping[str, Any] | None = None,
+    ) -> Any:
         data = super().parse(stream, media_type, parser_context)
         if isinstance(data, dict):
             fields = sorted(str(k) for k, v in data.items() if _has_nul(k) or _has_nul(v))

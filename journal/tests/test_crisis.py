@@ -22,7 +22,10 @@ def frozen_clock():
 
 
 def checkin_form(self_harm: bool, symptoms=()):
-    data = {"date": TODAY.isoformat(), **{k: str(v) for k, v in VALID_ENTRY.items()}}
+    data: dict[str, object] = {
+        "date": TODAY.isoformat(),
+        **{k: str(v) for k, v in VALID_ENTRY.items()},
+    }
     if self_harm:
         data["self_harm_thoughts"] = "on"
     if symptoms:
