@@ -29,7 +29,7 @@ class JSONWithoutNulParser(JSONParser):
         stream: IO[Any],
         media_type: str | None = None,
         parser_context: Mapping[str, Any] | None = None,
-    ) -> Any:
+    ) -> Any:  # noqa: ANN401 - any JSON value
         data = super().parse(stream, media_type, parser_context)
         if isinstance(data, dict):
             fields = sorted(str(k) for k, v in data.items() if _has_nul(k) or _has_nul(v))

@@ -7,9 +7,8 @@ from datetime import date, timedelta
 from fractions import Fraction
 from typing import Any, NamedTuple, cast
 
+from alerts.rules.facts import AlertCandidate, EntryFacts, PatientSnapshot, Phq9Facts, severity_rank
 from medications.interactions import black_box_window_open
-
-from .facts import AlertCandidate, EntryFacts, PatientSnapshot, Phq9Facts, severity_rank
 
 RULE_VERSION = 1
 

@@ -2,6 +2,7 @@
 
 from typing import cast
 
+from alerts.rules.facts import AlertCandidate, PatientSnapshot
 from medications.interactions import (
     SEVERITY_TO_ALERT,
     CourseFacts,
@@ -9,8 +10,6 @@ from medications.interactions import (
     assess,
     course_counts_on,
 )
-
-from .facts import AlertCandidate, PatientSnapshot
 
 RULE_VERSION = 1
 
