@@ -8,7 +8,7 @@ caller's scope answers 404; a patient trying a clinician action answers 403.
 from django.core.exceptions import ValidationError as DjangoValidationError
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import status
+from rest_framework import serializers, status
 from rest_framework.exceptions import NotFound, PermissionDenied, ValidationError
 from rest_framework.generics import GenericAPIView
 from rest_framework.response import Response
@@ -109,7 +109,7 @@ class AlertDetailView(GenericAPIView):
 
 
 class _ClinicianActionView(GenericAPIView):
-    serializer_class = NoteSerializer
+    serializer_class: type[serializers.Serializer] = NoteSerializer
     action_name = ""
 
     def _alert(self, request, pk):

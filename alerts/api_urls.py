@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import api
+from alerts import api
 
 urlpatterns = [
     path("alerts/", api.AlertListView.as_view(), name="api-alerts"),

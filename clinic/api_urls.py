@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import api
+from clinic import api
 
 urlpatterns = [
     path("patients/", api.PatientListApi.as_view(), name="api-patients"),

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import date
+from typing import Any
 
 from django.utils import timezone
 from fhir.resources.R4B.bundle import Bundle
@@ -186,14 +187,14 @@ def patient_bundle(patient, *, today: date | None = None) -> dict:
     for course in courses:
         url = _urn("course", course.pk)
         entries.append({"fullUrl": url, "resource": _medication_statement(subject, course, today)})
-        if course.drug_id and interactions.course_counts_on(course_facts(course), today):
+        if course.drug is not None and interactions.course_counts_on(course_facts(course), today):
             statement_urls.setdefault(course.drug.name, []).append(url)
     assessment = interactions.assess([course_facts(c) for c in courses], today)
     for i, finding in enumerate(assessment.findings):
         implicated = [
             {"reference": url} for name in finding.drugs for url in statement_urls.get(name, [])
         ]
-        issue = {
+        issue: dict[str, Any] = {
             "resourceType": "DetectedIssue",
             "status": "final",
             "code": {"text": f"Serotonergic combination ({finding.rule})"},

@@ -120,7 +120,7 @@ class DashboardQueryForm(forms.Form):
         data = self.cleaned_data
         chosen = data.get("filter")
         if chosen is None:  # some values were unknown: keep the known ones
-            raw = self.fields["filter"].to_python(self["filter"].data)
+            raw = self.fields["filter"].to_python(self["filter"].data) or []
             chosen = [v for v in raw if v in FILTERS]
         filters = list(dict.fromkeys(chosen))
         filters += [name for name in FILTERS if data.get(name) and name not in filters]
@@ -128,7 +128,7 @@ class DashboardQueryForm(forms.Form):
             filters=tuple(filters),
             search=(data.get("q") or "")[:SEARCH_MAX_CHARS],
             page=data.get("page") or 1,
-            messages=[message for errors in self.errors.values() for message in errors],
+            messages=[str(message) for errors in self.errors.values() for message in errors],
         )
 
 

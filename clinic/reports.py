@@ -14,6 +14,7 @@ import io
 from dataclasses import dataclass
 from datetime import date, timedelta
 from statistics import mean
+from typing import Any
 from xml.sax.saxutils import escape
 
 from django.db.models import Q
@@ -23,6 +24,7 @@ from reportlab.lib.styles import getSampleStyleSheet
 from reportlab.lib.units import mm
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
+from accounts.models import User
 from alerts.models import Alert
 from core import safecsv
 from journal.instruments import phq9
@@ -59,7 +61,7 @@ def _add_years(day: date, years: int) -> date:
 def parse_period(params, *, today: date) -> tuple[date, date]:
     """(start, end) from ?start=&end= (ISO dates, inclusive). Default: the last 90 days."""
     errors: dict[str, list[str]] = {}
-    values = {}
+    values: dict[str, date | None] = {}
     for name in ("start", "end"):
         raw = (params.get(name) or "").strip()
         if not raw:
@@ -82,7 +84,7 @@ def parse_period(params, *, today: date) -> tuple[date, date]:
 
 @dataclass
 class ReportData:
-    patient: object
+    patient: User
     start: date
     end: date
     entries: list
@@ -92,7 +94,7 @@ class ReportData:
     assessment: interactions.Assessment
 
 
-def report_data(patient, *, start: date, end: date) -> ReportData:
+def report_data(patient: User, *, start: date, end: date) -> ReportData:
     entries = list(
         DailyEntry.objects.filter(patient=patient, date__gte=start, date__lte=end).order_by("date")
     )
@@ -142,9 +144,9 @@ def scale_summary(entries) -> list[tuple[str, str, str, str]]:
 
 
 def _score_text(response) -> str:
-    score = response.score or {}
+    score: dict[str, Any] = response.score or {}
     if response.instrument == "phq9":
-        band = phq9.BAND_LABELS.get(score.get("band"), score.get("band", ""))
+        band = phq9.BAND_LABELS.get(score.get("band", ""), score.get("band", ""))
         return f"total {score.get('total')} ({band}), item 9: {score.get('item9')}"
     if response.instrument == "fiqr":
         return f"total {score.get('total')}"

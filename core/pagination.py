@@ -8,9 +8,13 @@ empty page (clients iterating until `next` is null stop cleanly either way).
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
 from rest_framework import exceptions
 from rest_framework.pagination import PageNumberPagination
+from rest_framework.request import Request
+from rest_framework.views import APIView
 
 # Far beyond any real list here; keeps OFFSET within PostgreSQL's bigint.
 MAX_PAGE_NUMBER = 1_000_000
@@ -30,10 +34,10 @@ def page_number(raw: str | None, *, default: int = 1) -> int:
     return number
 
 
-class _EmptyPage(list):
+class _EmptyPage(list[Any]):
     """The slice of a page past the end, with the Page interface DRF's responses use."""
 
-    def __init__(self, number: int, paginator: Paginator):
+    def __init__(self, number: int, paginator: Paginator[Any]) -> None:
         super().__init__()
         self.number = number
         self.paginator = paginator
@@ -53,7 +57,12 @@ class StandardPagination(PageNumberPagination):
     page_size_query_param = "page_size"
     max_page_size = 500
 
-    def paginate_queryset(self, queryset, request, view=None):
+    def paginate_queryset(
+        self,
+        queryset: Any,  # noqa: ANN401 - a QuerySet or a list, as DRF passes it
+        request: Request,
+        view: APIView | None = None,
+    ) -> list[Any] | None:
         self.request = request
         page_size = self.get_page_size(request)
         if not page_size:
@@ -69,7 +78,7 @@ class StandardPagination(PageNumberPagination):
         try:
             self.page = paginator.page(number)
         except (EmptyPage, PageNotAnInteger):
-            self.page = _EmptyPage(number, paginator)
+            self.page = _EmptyPage(number, paginator)  # type: ignore[assignment]
         if paginator.num_pages > 1 and self.template is not None:
             self.display_page_controls = True
-        return list(self.page)
+        return list(self.page or [])

@@ -10,7 +10,8 @@ A body larger than DATA_UPLOAD_MAX_MEMORY_SIZE never gets here: Django refuses t
 portal.middleware.HostileInputMiddleware answers 413.
 """
 
-from __future__ import annotations
+from collections.abc import Mapping
+from typing import IO, Any
 
 from rest_framework import exceptions
 from rest_framework.parsers import JSONParser
@@ -36,10 +37,10 @@ def text_problem(value: str) -> str:
     return ""
 
 
-def first_problem(value) -> str:
+def first_problem(value: object) -> str:
     """The first text problem anywhere in a parsed JSON value, or "". Iterative, so a deeply
     nested value cannot exhaust the stack; raises TooDeep past MAX_JSON_DEPTH."""
-    stack = [(value, 1)]
+    stack: list[tuple[object, int]] = [(value, 1)]
     while stack:
         item, depth = stack.pop()
         if isinstance(item, str):
@@ -61,13 +62,18 @@ def first_problem(value) -> str:
 class JSONWithoutNulParser(JSONParser):
     """JSON, refusing NUL, unpaired surrogates and deep nesting."""
 
-    def parse(self, stream, media_type=None, parser_context=None):
+    def parse(
+        self,
+        stream: IO[Any],
+        media_type: str | None = None,
+        parser_context: Mapping[str, Any] | None = None,
+    ) -> Any:  # noqa: ANN401 - any JSON value
         try:
             data = super().parse(stream, media_type, parser_context)
         except RecursionError:
             raise TooDeep() from None
         if isinstance(data, dict):
-            errors = {}
+            errors: dict[str, list[str]] = {}
             for key, value in data.items():
                 problem = first_problem(key) or first_problem(value)
                 if problem:
@@ -81,6 +87,6 @@ class JSONWithoutNulParser(JSONParser):
         return data
 
 
-def _field_name(key: str) -> str:
+def _field_name(key: object) -> str:
     """A key safe to echo back in the error (a NUL or surrogate in the key itself is replaced)."""
-    return key.replace("\x00", "\\u0000").encode("utf-8", "backslashreplace").decode("utf-8")
+    return str(key).replace("\x00", "\\u0000").encode("utf-8", "backslashreplace").decode("utf-8")

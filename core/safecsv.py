@@ -10,8 +10,8 @@ module adds them. Modules never import `csv` to write (tests/test_csv_injection.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from typing import Any
+from collections.abc import Iterable, Sequence
+from typing import IO, Any, Protocol
 
 from defusedcsv import csv as _defused
 
@@ -19,7 +19,14 @@ from defusedcsv import csv as _defused
 _EXTRA_LEADING = ("\t", "\r")
 
 
-def neutralise(value: Any) -> Any:
+class _RowWriter(Protocol):
+    @property
+    def dialect(self) -> Any: ...  # noqa: ANN401 - csv's own dialect type
+
+    def writerow(self, row: Iterable[Any], /) -> Any: ...  # noqa: ANN401 - as csv's writer
+
+
+def neutralise(value: object) -> object:
     """The value as it is safe to write in a cell (numbers and None unchanged)."""
     if isinstance(value, str) and value.startswith(_EXTRA_LEADING):
         return "'" + value
@@ -27,10 +34,10 @@ def neutralise(value: Any) -> Any:
 
 
 class _Writer:
-    def __init__(self, inner):
+    def __init__(self, inner: _RowWriter) -> None:
         self._inner = inner
 
-    def writerow(self, row: Iterable[Any]):
+    def writerow(self, row: Iterable[Any]) -> Any:  # noqa: ANN401 - whatever csv returns
         return self._inner.writerow([neutralise(cell) for cell in row])
 
     def writerows(self, rows: Iterable[Iterable[Any]]) -> None:
@@ -38,18 +45,24 @@ class _Writer:
             self.writerow(row)
 
     @property
-    def dialect(self):
+    def dialect(self) -> Any:  # noqa: ANN401 - csv's own dialect type
         return self._inner.dialect
 
 
-def writer(csvfile, dialect: str = "excel", **fmtparams) -> _Writer:
+def writer(csvfile: IO[str], dialect: str = "excel", **fmtparams: Any) -> _Writer:  # noqa: ANN401
     """Like `csv.writer`, with every cell neutralised."""
     return _Writer(_defused.writer(csvfile, dialect, **fmtparams))
 
 
-class DictWriter(_defused.DictWriter):
+class DictWriter(_defused.DictWriter):  # type: ignore[misc]  # defusedcsv ships no types
     """Like `csv.DictWriter`, with every cell neutralised."""
 
-    def __init__(self, f, fieldnames, *args, **kwargs):
+    def __init__(
+        self,
+        f: IO[str],
+        fieldnames: Sequence[str],
+        *args: Any,  # noqa: ANN401 - passed through to csv.DictWriter
+        **kwargs: Any,  # noqa: ANN401 - passed through to csv.DictWriter
+    ) -> None:
         super().__init__(f, fieldnames, *args, **kwargs)
-        self.writer = _Writer(self.writer)
+        self.writer = _Writer(self.writer)  # type: ignore[has-type]

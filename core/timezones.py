@@ -11,10 +11,19 @@ layer).
 """
 
 import zoneinfo
+from collections.abc import Callable
 from datetime import date, datetime
 from functools import lru_cache
+from typing import TYPE_CHECKING, TypeGuard
 
+from django.http import HttpRequest, HttpResponseBase
 from django.utils import timezone
+
+if TYPE_CHECKING:
+    # Only for the annotations: a model module cannot be imported before the app registry is
+    # ready, and this module is loaded with the middleware.
+    from django.contrib.auth.base_user import AbstractBaseUser
+    from django.contrib.auth.models import AnonymousUser
 
 UTC = zoneinfo.ZoneInfo("UTC")
 
@@ -30,7 +39,7 @@ def zone_named(name: str | None) -> zoneinfo.ZoneInfo:
         return UTC
 
 
-def patient_zone(patient) -> zoneinfo.ZoneInfo:
+def patient_zone(patient: "AbstractBaseUser") -> zoneinfo.ZoneInfo:
     """The zone of `patient` (a User with a PatientProfile); UTC without a profile."""
     profile = getattr(patient, "patient_profile", None)
     return zone_named(getattr(profile, "timezone", ""))
@@ -41,17 +50,17 @@ def local_date(moment: datetime, zone_name: str | None) -> date:
     return moment.astimezone(zone_named(zone_name)).date()
 
 
-def patient_local_date(patient, moment: datetime) -> date:
+def patient_local_date(patient: "AbstractBaseUser", moment: datetime) -> date:
     """The calendar date of an aware `moment` where the patient lives."""
     return moment.astimezone(patient_zone(patient)).date()
 
 
-def patient_today(patient, now: datetime | None = None) -> date:
+def patient_today(patient: "AbstractBaseUser", now: datetime | None = None) -> date:
     """Today's date where the patient lives (PatientProfile.timezone)."""
     return patient_local_date(patient, now or timezone.now())
 
 
-def _is_patient(user) -> bool:
+def _is_patient(user: "AbstractBaseUser | AnonymousUser | None") -> TypeGuard["AbstractBaseUser"]:
     return bool(
         user is not None and user.is_authenticated and getattr(user, "role", None) == "patient"
     )
@@ -60,10 +69,10 @@ def _is_patient(user) -> bool:
 class PatientTimezoneMiddleware:
     """Render a patient's pages in their own zone; everyone else sees the server's UTC."""
 
-    def __init__(self, get_response):
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
         self.get_response = get_response
 
-    def __call__(self, request):
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
         user = getattr(request, "user", None)
         if not _is_patient(user):
             timezone.deactivate()

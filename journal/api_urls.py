@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import api
+from journal import api
 
 urlpatterns = [
     path("entries/", api.EntryListView.as_view(), name="api-entries"),

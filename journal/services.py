@@ -8,8 +8,10 @@ and returned to the view: it never waits on the background job
 (docs/clinical-rules.md#crisis-resources).
 """
 
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -21,7 +23,7 @@ from journal.instruments.checkin import clean_entry_values
 from journal.models import DailyEntry, Instrument, QuestionnaireResponse
 from journal.safety import urgent_care_needed
 
-SCORERS = {
+SCORERS: dict[str, Callable[[Mapping[str, Any]], dict[str, Any]]] = {
     Instrument.PHQ9: phq9.score,
     Instrument.FIQR: fiqr.score,
     Instrument.ACR2016: acr2016.score,
@@ -92,7 +94,7 @@ def daily_entry_save(
     if entry is not None and not replace:
         raise InstrumentError({"date": [DUPLICATE_DATE_MESSAGE]})
     created = entry is None
-    if created:
+    if entry is None:
         entry = DailyEntry(patient=patient, date=entry_date, **cleaned)
         try:
             # A savepoint, so a concurrent insert for the same day leaves the outer

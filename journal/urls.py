@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from journal import views
 
 app_name = "journal"
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import api
+from medications import api
 
 urlpatterns = [
     path("drugs/", api.DrugSearchView.as_view(), name="api-drugs"),

@@ -134,13 +134,18 @@ class Assessment:
 # setting the slots directly builds the same immutable object about three times faster, and
 # building the result is a large share of one assessment (the 50,000/s budget of issue 4).
 _new_object = object.__new__
-_set_severity = Assessment.severity.__set__  # type: ignore[attr-defined]
-_set_findings = Assessment.findings.__set__  # type: ignore[attr-defined]
-_set_unknown = Assessment.unknown.__set__  # type: ignore[attr-defined]
-_set_counted = Assessment.counted.__set__  # type: ignore[attr-defined]
+_set_severity = Assessment.severity.__set__  # type: ignore[attr-defined, misc]
+_set_findings = Assessment.findings.__set__  # type: ignore[attr-defined, misc]
+_set_unknown = Assessment.unknown.__set__  # type: ignore[attr-defined, misc]
+_set_counted = Assessment.counted.__set__  # type: ignore[attr-defined, misc]
 
 
-def _assessment(severity: str, findings: tuple, unknown: tuple, counted: tuple) -> Assessment:
+def _assessment(
+    severity: str,
+    findings: tuple[Finding, ...],
+    unknown: tuple[str, ...],
+    counted: tuple[str, ...],
+) -> Assessment:
     result = _new_object(Assessment)
     _set_severity(result, severity)
     _set_findings(result, findings)
@@ -269,7 +274,10 @@ def washout_note(drug: DrugFacts, stopped_on: date) -> str:
     )
 
 
-_FINDING_CACHE: dict[tuple, tuple[DrugFacts, DrugFacts, Finding]] = {}
+# (name of a, stopped_on of a or None, name of b, stopped_on of b) -> (a, b, finding)
+_FINDING_CACHE: dict[
+    tuple[str, date | None, str, date | None], tuple[DrugFacts, DrugFacts, Finding]
+] = {}
 _FINDING_CACHE_SIZE = 16384
 
 

@@ -56,7 +56,7 @@ def medication_overview(patient, *, on: date | None = None) -> MedicationOvervie
     for course in courses:
         if course.pk in has_next:
             continue  # shown as an earlier dose of its latest course
-        earlier = []
+        earlier: list[MedicationCourse] = []
         previous_id = course.previous_course_id
         while previous_id is not None and previous_id in by_id and len(earlier) < len(courses):
             earlier.append(by_id[previous_id])

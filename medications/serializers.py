@@ -148,7 +148,8 @@ class InteractionCheckSerializer(serializers.Serializer):
         max_length=MAX_CHECK_ITEMS,
         help_text='Names taken together now, e.g. ["sertraline", "Ultram"].',
     )
-    medications = CheckMedicationSerializer(
+    # many=True makes a ListSerializer, which takes max_length (the stubs type the child).
+    medications = CheckMedicationSerializer(  # type: ignore[call-arg]
         many=True, required=False, max_length=MAX_CHECK_ITEMS, help_text="Courses with dates."
     )
     on = serializers.DateField(required=False, help_text="Date to assess; defaults to today.")

@@ -8,6 +8,7 @@ stopped_on, reason, prescriber, changed_on.
 
 from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
+from typing import cast
 
 from django.db import transaction
 
@@ -182,6 +183,7 @@ def medication_course_change_dose(
         extra_errors=errors,
         dose_required=True,
     )
+    day = cast(date, day)  # a missing or bad changed_on raised in clean_course_values
     if day <= course.started_on:
         raise MedicationInputError(
             {
@@ -290,7 +292,8 @@ def _clean_dose(value, errors, *, required: bool) -> Decimal | None:
         errors["dose"] = ["The dose must be more than 0."]
     elif dose > DOSE_MAX:
         errors["dose"] = ["That dose is too large. Check the number and the unit."]
-    elif -dose.as_tuple().exponent > DOSE_PLACES and dose != round(dose, DOSE_PLACES):
+    # Finite here, so the exponent is an int (not "n" or "F").
+    elif -cast(int, dose.as_tuple().exponent) > DOSE_PLACES and dose != round(dose, DOSE_PLACES):
         errors["dose"] = [f"Use at most {DOSE_PLACES} decimal places."]
     else:
         return dose

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from medications import views
 
 app_name = "medications"
 

@@ -182,6 +182,7 @@ def error_response(request, status: int, message: str) -> HttpResponse:
     has one, else a minimal page (this runs before sessions and users are loaded)."""
     if request.path_info.startswith("/api/"):
         return JsonResponse({"detail": message}, status=status)
+    body: str
     try:
         body = loader.render_to_string(f"{status}.html", {"message": message})
     except TemplateDoesNotExist:

@@ -3,8 +3,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from accounts import views as account_views
-
-from . import views
+from portal import views
 
 api_v1 = [
     path("", include("accounts.api_urls")),

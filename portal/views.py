@@ -5,8 +5,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from accounts.models import Role
-
-from .health import broker_state, database_state, notifications_failed
+from portal.health import broker_state, database_state, notifications_failed
 
 HOME_BY_ROLE = {
     Role.PATIENT: "journal:home",

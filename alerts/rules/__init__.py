@@ -3,10 +3,10 @@
 What each rule does and why: docs/clinical-rules.md#mood-and-safety-alerts.
 """
 
-from .facts import AlertCandidate, PatientSnapshot
-from .mood import evaluate_mood
-from .serotonergic import evaluate_combinations
-from .symptoms import evaluate_symptoms
+from alerts.rules.facts import AlertCandidate, PatientSnapshot
+from alerts.rules.mood import evaluate_mood
+from alerts.rules.serotonergic import evaluate_combinations
+from alerts.rules.symptoms import evaluate_symptoms
 
 
 def evaluate(snapshot: PatientSnapshot) -> list[AlertCandidate]:

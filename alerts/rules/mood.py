@@ -5,11 +5,10 @@ Pure: no Django imports.
 
 from datetime import date, timedelta
 from fractions import Fraction
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, cast
 
+from alerts.rules.facts import AlertCandidate, EntryFacts, PatientSnapshot, Phq9Facts, severity_rank
 from medications.interactions import black_box_window_open
-
-from .facts import AlertCandidate, EntryFacts, PatientSnapshot, Phq9Facts, severity_rank
 
 RULE_VERSION = 1
 
@@ -212,16 +211,17 @@ def rule_m4(snapshot: PatientSnapshot) -> dict[str, Any] | None:
         end = snapshot.today - timedelta(days=lag)
         run = [by_date.get(end - timedelta(days=back)) for back in range(M4_RUN_DAYS - 1, -1, -1)]
         if all(_is_low(entry) for entry in run):
+            low_run = cast(list[EntryFacts], run)  # _is_low is false for a day without entry
             return {
                 "rule": "M4",
                 "severity": "high",
-                "items": [f"entry:{entry.id}" for entry in run],
-                "entry_ids": [entry.id for entry in run],
-                "dates": [entry.date.isoformat() for entry in run],
-                "moods": [entry.mood for entry in run],
+                "items": [f"entry:{entry.id}" for entry in low_run],
+                "entry_ids": [entry.id for entry in low_run],
+                "dates": [entry.date.isoformat() for entry in low_run],
+                "moods": [entry.mood for entry in low_run],
                 "explanation": (
                     f"M4: mood <= {M4_LOW_MOOD} (0 worst - 10 best) on {M4_RUN_DAYS} consecutive "
-                    f"days, {run[0].date.isoformat()} to {run[-1].date.isoformat()} "
+                    f"days, {low_run[0].date.isoformat()} to {low_run[-1].date.isoformat()} "
                     "(the portal's own threshold, not a published cut-off)."
                 ),
             }
@@ -248,7 +248,7 @@ def rule_m5(snapshot: PatientSnapshot) -> dict[str, Any] | None:
     n_recent = len(recent)
     if n_recent < M5_RECENT_MIN_ENTRIES or n_baseline < M5_BASELINE_MIN_ENTRIES:
         return None
-    recent_sum = sum(e.mood for e in recent)
+    recent_sum = sum(cast(int, e.mood) for e in recent)  # entries without mood skipped above
     # Exact integer arithmetic, so a drop of exactly 2.0 counts whatever the float rounding:
     # sum_r / n_r <= sum_b / n_b - 2  <=>  sum_r * n_b <= sum_b * n_r - 2 * n_r * n_b.
     if recent_sum * n_baseline > baseline_sum * n_recent - M5_MIN_DROP * n_recent * n_baseline:

@@ -1,8 +1,15 @@
 """Serotonergic combinations (docs/clinical-rules.md#combination-severity), via the engine. Pure."""
 
-from medications.interactions import SEVERITY_TO_ALERT, assess, course_counts_on
+from typing import cast
 
-from .facts import AlertCandidate, PatientSnapshot
+from alerts.rules.facts import AlertCandidate, PatientSnapshot
+from medications.interactions import (
+    SEVERITY_TO_ALERT,
+    CourseFacts,
+    DrugFacts,
+    assess,
+    course_counts_on,
+)
 
 RULE_VERSION = 1
 
@@ -11,6 +18,11 @@ def _join_names(names: list[str]) -> str:
     if len(names) <= 2:
         return " and ".join(names)
     return ", ".join(names[:-1]) + " and " + names[-1]
+
+
+def _drug_name(course: CourseFacts) -> str:
+    # Only courses of catalog drugs (drug not None) are picked below; the cast is for the types.
+    return cast(DrugFacts, course.drug).name
 
 
 def combination_candidate(snapshot: PatientSnapshot) -> AlertCandidate | None:
@@ -26,7 +38,7 @@ def combination_candidate(snapshot: PatientSnapshot) -> AlertCandidate | None:
             for c in snapshot.courses
             if c.drug is not None and c.drug.name in drugs and course_counts_on(c, today)
         ),
-        key=lambda c: (c.drug.name, c.started_on),
+        key=lambda c: (_drug_name(c), c.started_on),
     )
     severity = SEVERITY_TO_ALERT[assessment.severity]
     explanation = " ".join(finding.explanation for finding in assessment.findings)
@@ -47,7 +59,9 @@ def combination_candidate(snapshot: PatientSnapshot) -> AlertCandidate | None:
                     "rule": "combination",
                     # A course is identified by its drug and start (a dose change starts a new
                     # course); a combination sharing a course with an earlier one is the same one.
-                    "items": [f"course:{c.drug.name}:{c.started_on.isoformat()}" for c in courses],
+                    "items": [
+                        f"course:{_drug_name(c)}:{c.started_on.isoformat()}" for c in courses
+                    ],
                     "on": today.isoformat(),
                     "drugs": drugs,
                     "interaction_severity": assessment.severity,
@@ -62,7 +76,7 @@ def combination_candidate(snapshot: PatientSnapshot) -> AlertCandidate | None:
                     ],
                     "courses": [
                         {
-                            "drug": c.drug.name,
+                            "drug": _drug_name(c),
                             "name": c.name,
                             "started_on": c.started_on.isoformat(),
                             "stopped_on": c.stopped_on.isoformat() if c.stopped_on else None,

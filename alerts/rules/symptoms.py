@@ -6,10 +6,9 @@ See docs/clinical-rules.md#serotonin-toxicity-symptoms.
 from collections.abc import Iterable
 from datetime import date
 
+from alerts.rules.facts import AlertCandidate, EntryFacts, PatientSnapshot
 from journal.instruments.codes import SEROTONIN_SYMPTOMS
 from medications.interactions import CourseFacts, assess
-
-from .facts import AlertCandidate, EntryFacts, PatientSnapshot
 
 RULE_VERSION = 1
 

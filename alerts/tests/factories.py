@@ -4,28 +4,15 @@ from datetime import UTC, date, datetime, time, timedelta
 
 from journal.models import DailyEntry, Instrument, QuestionnaireResponse
 from medications.models import Drug, MedicationCourse
+from tests import builders
 
 # Noon in New York (Pat's zone) on TODAY.
 TODAY = date(2026, 6, 15)
 NOW = datetime(2026, 6, 15, 16, 0, tzinfo=UTC)
 
-DRUG_FACTS = {
-    "sertraline": ("strong", 14, "boxed"),
-    "tramadol": ("strong", 0, ""),
-    "duloxetine": ("strong", 5, "boxed"),
-    "trazodone": ("weak", 0, "boxed"),
-    "phenelzine": ("maoi", 14, "boxed"),
-    "ibuprofen": ("none", 0, ""),
-}
-
 
 def drug(name: str) -> Drug:
-    tier, washout, warning = DRUG_FACTS[name]
-    found, _ = Drug.objects.get_or_create(
-        name=name,
-        defaults={"serotonergic": tier, "washout_days": washout, "suicidality_warning": warning},
-    )
-    return found
+    return builders.drug(name)
 
 
 def day(offset: int) -> date:
@@ -33,12 +20,9 @@ def day(offset: int) -> date:
 
 
 def course(patient, name: str, started: int, stopped: int | None = None) -> MedicationCourse:
-    return MedicationCourse.objects.create(
-        patient=patient,
-        drug=drug(name) if name in DRUG_FACTS else None,
-        name=name,
-        started_on=day(started),
-        stopped_on=None if stopped is None else day(stopped),
+    """The shared builder with day offsets from TODAY."""
+    return builders.course(
+        patient, name, day(started), None if stopped is None else day(stopped), dose=None, unit=""
     )
 
 

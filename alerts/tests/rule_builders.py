@@ -3,21 +3,26 @@
 from datetime import date, timedelta
 
 from alerts.rules.facts import EntryFacts, PatientSnapshot, Phq9Facts
-from medications.interactions import CourseFacts, DrugFacts
+from medications.interactions import CourseFacts
+from tests.builders import drug_facts
 
 TODAY = date(2026, 6, 15)
 
+# The drugs these tests know by name (facts from the catalog); any other name is free text.
 DRUGS = {
-    "sertraline": DrugFacts("sertraline", "strong", 14, "boxed"),
-    "fluoxetine": DrugFacts("fluoxetine", "strong", 35, "boxed"),
-    "duloxetine": DrugFacts("duloxetine", "strong", 5, "boxed"),
-    "tramadol": DrugFacts("tramadol", "strong", 0, ""),
-    "trazodone": DrugFacts("trazodone", "weak", 0, "boxed"),
-    "mirtazapine": DrugFacts("mirtazapine", "weak", 0, "boxed"),
-    "cyclobenzaprine": DrugFacts("cyclobenzaprine", "weak", 0, ""),
-    "phenelzine": DrugFacts("phenelzine", "maoi", 14, "boxed"),
-    "pregabalin": DrugFacts("pregabalin", "none", 0, "warning"),
-    "ibuprofen": DrugFacts("ibuprofen", "none", 0, ""),
+    name: drug_facts(name)
+    for name in (
+        "sertraline",
+        "fluoxetine",
+        "duloxetine",
+        "tramadol",
+        "trazodone",
+        "mirtazapine",
+        "cyclobenzaprine",
+        "phenelzine",
+        "pregabalin",
+        "ibuprofen",
+    )
 }
 
 

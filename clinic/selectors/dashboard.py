@@ -120,7 +120,7 @@ def _triage_order_sql(user, query: DashboardQuery, *, today: date) -> tuple[str,
         inner = inner.filter(
             Q(full_name__icontains=query.search) | Q(email__icontains=query.search)
         )
-    sql, params = (
+    sql, inner_params = (
         inner.order_by()
         .values(
             "id",
@@ -132,7 +132,7 @@ def _triage_order_sql(user, query: DashboardQuery, *, today: date) -> tuple[str,
         )
         .query.sql_with_params()
     )
-    params = list(params)
+    params = list(inner_params)
     where = []
     if "alerts" in query.filters:
         where.append("t.alert_rank > 0")

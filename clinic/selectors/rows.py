@@ -10,10 +10,11 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from django.db.models import Q
 
+from accounts.models import User
 from alerts.models import SEVERITY_BY_RANK
 from journal.models import DailyEntry
 from medications import interactions
@@ -29,7 +30,7 @@ SPARKLINE_DAYS = 28
 
 @dataclass
 class PatientRow:
-    patient: object
+    patient: User
     open_alerts: int
     max_severity: str
     last_entry: date | None
@@ -40,7 +41,7 @@ class PatientRow:
     pain_change: float | None
     phq9_total: int | None
     phq9_band: str
-    phq9_at: object
+    phq9_at: datetime | None
     interaction_severity: str
     interaction_drugs: list[list[str]]
     black_box_open: bool

@@ -1,50 +1,11 @@
-"""Small builders for clinic tests (real rows, no mocks)."""
+"""Small builders for clinic tests (real rows, no mocks); drugs and courses: tests/builders.py."""
 
 from datetime import UTC, date, datetime, time, timedelta
 
 from alerts.models import SEVERITY_RANK, Alert, AlertEvent
 from journal.instruments import fiqr, phq9
 from journal.models import DailyEntry, QuestionnaireResponse
-from medications.models import Drug, MedicationCourse
-
-DRUGS = {
-    # name: (tier, washout, suicidality warning, rxcui)
-    "sertraline": ("strong", 14, "boxed", "36437"),
-    "tramadol": ("strong", 0, "", "10689"),
-    "phenelzine": ("maoi", 14, "boxed", "8123"),
-    "fluoxetine": ("strong", 35, "boxed", "4493"),
-    "amitriptyline": ("weak", 0, "boxed", "704"),
-    "pregabalin": ("none", 0, "warning", "187832"),
-    "cyclobenzaprine": ("weak", 0, "", ""),
-}
-
-
-def drug(name: str) -> Drug:
-    tier, washout, warning, rxcui = DRUGS[name]
-    obj, _ = Drug.objects.get_or_create(
-        name=name,
-        defaults={
-            "serotonergic": tier,
-            "washout_days": washout,
-            "suicidality_warning": warning,
-            "rxcui": rxcui,
-        },
-    )
-    return obj
-
-
-def course(patient, name, started_on, stopped_on=None, dose=50, previous=None):
-    d = drug(name) if name in DRUGS else None
-    return MedicationCourse.objects.create(
-        patient=patient,
-        drug=d,
-        name=name,
-        dose=dose,
-        unit="mg",
-        started_on=started_on,
-        stopped_on=stopped_on,
-        previous_course=previous,
-    )
+from tests.builders import course as course  # re-exported: the clinic tests call f.course
 
 
 def entries(patient, today: date, moods, pains=None, *, start_offset=0):

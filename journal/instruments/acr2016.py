@@ -10,6 +10,9 @@ Rheum 2016); docs/clinical-rules.md#acr-2016-criteria.
 - Polysymptomatic distress (PSD) = WPI + SSS (0-31).
 """
 
+from collections.abc import Mapping
+from typing import Any
+
 from journal.instruments.codes import (
     NOT_COUNTED_FOR_GENERALIZED_PAIN,
     WPI_REGION_GROUP_OF,
@@ -63,7 +66,7 @@ def _yes_no(value: object) -> bool | None:
     return None
 
 
-def score(answers: dict) -> dict:
+def score(answers: Mapping[str, Any]) -> dict[str, Any]:
     answers = require_mapping(answers)
     errors = ErrorCollector()
     reject_unknown_keys(answers, FIELDS, errors)

@@ -4,6 +4,7 @@ Shared by the check-in page and the API so both refuse the same input with the s
 """
 
 from collections.abc import Mapping
+from typing import Any
 
 from journal.instruments.codes import (
     SEROTONIN_SYMPTOM_LABELS,
@@ -53,7 +54,7 @@ def _clean_codes(
     return [code for code in allowed if code in chosen]
 
 
-def clean_entry_values(values: Mapping, *, partial: bool = False) -> dict:
+def clean_entry_values(values: Mapping[str, Any], *, partial: bool = False) -> dict[str, Any]:
     """Return cleaned values (codes in canonical order) or raise InstrumentError.
 
     With ``partial`` only the given fields are checked (PATCH); otherwise the five scales
@@ -62,7 +63,7 @@ def clean_entry_values(values: Mapping, *, partial: bool = False) -> dict:
     if not isinstance(values, Mapping):
         raise InstrumentError({"non_field_errors": ["Expected an object of named fields."]})
     errors = ErrorCollector()
-    cleaned: dict = {}
+    cleaned: dict[str, Any] = {}
     for field in values:
         if field not in FIELDS:
             errors.add(str(field), "This field is not part of the daily check-in.")

@@ -1,6 +1,7 @@
 """Validation helpers shared by the pure instrument modules."""
 
 from collections.abc import Iterable, Mapping
+from typing import Any, TypeGuard
 
 
 class InstrumentError(ValueError):
@@ -26,18 +27,20 @@ class ErrorCollector:
             raise InstrumentError(self.errors)
 
 
-def is_strict_int(value: object) -> bool:
+def is_strict_int(value: object) -> TypeGuard[int]:
     # bool is a subclass of int; True must not pass as 1.
     return type(value) is int
 
 
-def require_mapping(answers: object) -> Mapping:
+def require_mapping(answers: object) -> Mapping[Any, Any]:
     if not isinstance(answers, Mapping):
         raise InstrumentError({"answers": ["Answers must be an object of named fields."]})
     return answers
 
 
-def reject_unknown_keys(answers: Mapping, allowed: Iterable[str], errors: ErrorCollector) -> None:
+def reject_unknown_keys(
+    answers: Mapping[Any, Any], allowed: Iterable[str], errors: ErrorCollector
+) -> None:
     allowed_set = set(allowed)
     for key in answers:
         if key not in allowed_set:

@@ -7,8 +7,10 @@ Two or more missing function items, or any missing overall or symptom item, make
 the response invalid (docs/clinical-rules.md#fiqr).
 """
 
+from collections.abc import Mapping
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
+from typing import Any, cast
 
 from journal.instruments.errors import (
     ErrorCollector,
@@ -83,7 +85,7 @@ def _one_decimal(value: Fraction) -> float:
     return float(exact.quantize(Decimal("0.1"), rounding=ROUND_HALF_UP))
 
 
-def score(answers: dict) -> dict:
+def score(answers: Mapping[str, Any]) -> dict[str, Any]:
     """``{"function": [9], "overall": [2], "symptoms": [10]}`` (null = missing).
 
     Returns ``{"total", "function", "overall", "symptoms", "band"}`` rounded to 1 decimal.
@@ -131,11 +133,12 @@ def score(answers: dict) -> dict:
             )
     errors.raise_if_any()
 
-    answered = [item for item in function if item is not None]
+    # Valid from here on: the lists are full, and only function items may be missing.
+    answered = [item for item in cast(list[int | None], function) if item is not None]
     function_sum = Fraction(sum(answered) * FUNCTION_ITEMS, len(answered))
     function_score = function_sum / 3
-    overall_score = Fraction(sum(overall))
-    symptom_score = Fraction(sum(symptoms), 2)
+    overall_score = Fraction(sum(cast(list[int], overall)))
+    symptom_score = Fraction(sum(cast(list[int], symptoms)), 2)
     total = _one_decimal(function_score + overall_score + symptom_score)
     return {
         "total": total,

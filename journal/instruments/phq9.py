@@ -5,6 +5,9 @@ valid with all nine answers. Item 9 asks about thoughts of being better off dead
 of self-harm; any answer above 0 triggers rule M1 (docs/clinical-rules.md#m1-self-harm-thoughts).
 """
 
+from collections.abc import Mapping
+from typing import Any, cast
+
 from journal.instruments.errors import (
     ErrorCollector,
     check_item_list,
@@ -61,7 +64,7 @@ def band_for(total: int) -> str:
     return band
 
 
-def score(answers: dict) -> dict:
+def score(answers: Mapping[str, Any]) -> dict[str, Any]:
     """``{"items": [9 ints 0-3]}`` -> ``{"total", "band", "item9"}``."""
     answers = require_mapping(answers)
     errors = ErrorCollector()
@@ -77,5 +80,6 @@ def score(answers: dict) -> dict:
         errors=errors,
     )
     errors.raise_if_any()
-    total = sum(items)
-    return {"total": total, "band": band_for(total), "item9": items[8]}
+    answered = cast(list[int], items)  # valid from here on: nine whole numbers, none missing
+    total = sum(answered)
+    return {"total": total, "band": band_for(total), "item9": answered[8]}

@@ -1,8 +1,4 @@
-"""Small builders shared by the journal tests."""
-
-from datetime import date
-
-from medications.models import Drug, MedicationCourse
+"""Small builders shared by the journal tests (drugs and courses: tests/builders.py)."""
 
 VALID_ENTRY = {"pain": 6, "fatigue": 8, "sleep_quality": 3, "cognition": 7, "mood": 4}
 PHQ9_MINIMAL = {"items": [0] * 9}
@@ -17,28 +13,6 @@ ACR_VALID = {
     "depression": False,
     "duration_3_months": True,
 }
-TIERS = {
-    "sertraline": ("strong", 14),
-    "tramadol": ("strong", 0),
-    "phenelzine": ("maoi", 14),
-    "trazodone": ("weak", 0),
-    "ondansetron": ("weak", 0),
-    "pregabalin": ("none", 0),
-}
-
-
-def drug(name: str) -> Drug:
-    tier, washout = TIERS[name]
-    obj, _ = Drug.objects.update_or_create(
-        name=name, defaults={"serotonergic": tier, "washout_days": washout}
-    )
-    return obj
-
-
-def course(patient, name: str, started_on: date, stopped_on: date | None = None):
-    return MedicationCourse.objects.create(
-        patient=patient, drug=drug(name), name=name, started_on=started_on, stopped_on=stopped_on
-    )
 
 
 def phq9_with(total: int = 0, item9: int = 0) -> dict:

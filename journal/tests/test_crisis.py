@@ -7,7 +7,8 @@ import time_machine
 from django.test import override_settings
 
 from journal.models import DailyEntry, QuestionnaireResponse
-from journal.tests.helpers import ACR_VALID, FIQR_VALID, VALID_ENTRY, course, phq9_with
+from journal.tests.helpers import ACR_VALID, FIQR_VALID, VALID_ENTRY, phq9_with
+from tests.builders import course
 
 NOW = datetime(2026, 3, 10, 15, 0, tzinfo=UTC)
 TODAY = date(2026, 3, 10)
@@ -22,7 +23,10 @@ def frozen_clock():
 
 
 def checkin_form(self_harm: bool, symptoms=()):
-    data = {"date": TODAY.isoformat(), **{k: str(v) for k, v in VALID_ENTRY.items()}}
+    data: dict[str, object] = {
+        "date": TODAY.isoformat(),
+        **{k: str(v) for k, v in VALID_ENTRY.items()},
+    }
     if self_harm:
         data["self_harm_thoughts"] = "on"
     if symptoms:

@@ -1,6 +1,7 @@
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
+from django.utils import timezone
 
 from accounts.demo import seed_accounts
 from journal import demo
@@ -12,7 +13,7 @@ pytestmark = pytest.mark.django_db
 
 def test_demo_seed_is_realistic_and_idempotent():
     users = seed_accounts()
-    today = date.today()
+    today = timezone.localdate()
     demo.seed(users=users, today=today)
     demo.seed(users=users, today=today)  # a second run adds nothing
     main, second = users["patient"], users["patient2"]

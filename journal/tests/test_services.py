@@ -13,7 +13,8 @@ from journal.services import (
     questionnaire_submit,
     urgent_care_needed,
 )
-from journal.tests.helpers import ACR_VALID, FIQR_VALID, VALID_ENTRY, course, phq9_with
+from journal.tests.helpers import ACR_VALID, FIQR_VALID, VALID_ENTRY, phq9_with
+from tests.builders import course
 
 # 03:00 UTC on 10 March is still 9 March (22:00) in New York, Pat's zone.
 NOW = datetime(2026, 3, 10, 3, 0, tzinfo=UTC)

@@ -1,6 +1,7 @@
 from datetime import date, timedelta
 
 import pytest
+from django.utils import timezone
 
 from accounts.models import AuditEvent
 from journal.selectors import patient_today
@@ -259,7 +260,7 @@ def test_only_patients_can_add(personas, api_client, who):
 
 
 def _far_future():
-    return (date.today() + timedelta(days=400)).isoformat()
+    return (timezone.localdate() + timedelta(days=400)).isoformat()
 
 
 @pytest.mark.parametrize(

@@ -20,12 +20,12 @@ ALLOWED_IMPORT_ROOTS = {"django", "json", "pathlib"}
 
 
 def _imported_roots(tree: ast.Module) -> set[str]:
-    roots = set()
+    roots: set[str] = set()
     for node in ast.walk(tree):
         if isinstance(node, ast.Import):
             roots.update(alias.name.split(".")[0] for alias in node.names)
         elif isinstance(node, ast.ImportFrom):
-            roots.add("." if node.level else node.module.split(".")[0])
+            roots.add("." if node.level else (node.module or "").split(".")[0])
     return roots
 
 

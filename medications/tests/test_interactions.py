@@ -1,8 +1,6 @@
 """The interaction engine against docs/clinical-rules.md (pure, no database)."""
 
-import json
 from datetime import date, timedelta
-from pathlib import Path
 
 import pytest
 
@@ -17,17 +15,9 @@ from medications.interactions import (
     black_box_window_open,
     course_counts_on,
 )
+from tests.builders import CATALOG_ROWS, drug_facts
 
-DATA = Path(__file__).resolve().parent.parent / "data" / "drugs.json"
-CATALOG = {
-    row["name"]: DrugFacts(
-        name=row["name"],
-        serotonergic=row["serotonergic"],
-        washout_days=row["washout_days"],
-        suicidality_warning=row["suicidality_warning"],
-    )
-    for row in json.loads(DATA.read_text())
-}
+CATALOG = {name: drug_facts(name) for name in CATALOG_ROWS}
 T = date(2026, 11, 27)
 
 

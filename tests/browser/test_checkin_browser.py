@@ -1,8 +1,8 @@
 """The demo patient checks in with the keyboard only (body map included) and sees the history."""
 
 import re
-from datetime import date
 
+from django.utils import timezone
 from playwright.sync_api import expect
 
 from accounts.demo import DEMO_PASSWORD, seed_accounts
@@ -51,7 +51,7 @@ def choose_scale(page, name: str, value: int) -> None:
 def test_demo_patient_checks_in_by_keyboard(page, live_server, login, transactional_db, shot_dir):
     users = seed_accounts()
     patient = users["patient"]
-    journal_demo.seed(users=users, today=date.today())
+    journal_demo.seed(users=users, today=timezone.localdate())
     today = patient_today(patient)
     assert not DailyEntry.objects.filter(patient=patient, date=today).exists()
     csp_violations = []

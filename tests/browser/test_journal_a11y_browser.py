@@ -1,9 +1,8 @@
 """axe-core finds no serious or critical accessibility problems on the journal pages."""
 
-from datetime import date
-
 import pytest
 from axe_playwright_python.sync_playwright import Axe
+from django.utils import timezone
 
 from accounts.demo import DEMO_PASSWORD, seed_accounts
 from journal import demo as journal_demo
@@ -21,7 +20,7 @@ PAGES = [
 @pytest.mark.parametrize("width", [360, 1200])
 def test_journal_pages_pass_axe(page, live_server, login, transactional_db, width):
     users = seed_accounts()
-    journal_demo.seed(users=users, today=date.today())
+    journal_demo.seed(users=users, today=timezone.localdate())
     page.set_viewport_size({"width": width, "height": 900})
     login(page, users["patient"].email, DEMO_PASSWORD)
     axe = Axe()

@@ -1,8 +1,7 @@
 """The demo patient keeps her medicine list by keyboard and sees the findings at once."""
 
-from datetime import date
-
 from axe_playwright_python.sync_playwright import Axe
+from django.utils import timezone
 from playwright.sync_api import expect
 
 from accounts.demo import DEMO_PASSWORD, seed_accounts
@@ -23,7 +22,7 @@ def test_patient_adds_a_medicine_and_sees_the_findings(
     page, live_server, login, transactional_db, shot_dir
 ):
     users = seed_accounts()
-    medications_demo.seed(users=users, today=date.today())
+    medications_demo.seed(users=users, today=timezone.localdate())
     patient = users["patient"]
     csp_violations = _csp_watch(page)
 
@@ -68,7 +67,7 @@ def test_patient_adds_a_medicine_and_sees_the_findings(
 
 def test_medicines_page_fits_a_small_phone(page, live_server, login, transactional_db, shot_dir):
     users = seed_accounts()
-    medications_demo.seed(users=users, today=date.today())
+    medications_demo.seed(users=users, today=timezone.localdate())
     page.set_viewport_size({"width": 360, "height": 800})
     login(page, users["patient"].email, DEMO_PASSWORD)
     page.goto(f"{live_server.url}/patient/medications/")

@@ -3,9 +3,8 @@
 It is the one place that may import every app's demo module (DESIGN.md "Layering").
 """
 
-from datetime import date
-
 from django.core.management.base import BaseCommand
+from django.utils import timezone
 
 from accounts.demo import DEMO_PASSWORD, seed_accounts
 from accounts.links import site_link
@@ -39,7 +38,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         users = seed_accounts()
-        today = date.today()
+        today = timezone.localdate()
         for seed in DEMO_SEEDERS:
             seed(users=users, today=today)
         if options["patients"]:
