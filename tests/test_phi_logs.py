@@ -14,10 +14,10 @@ import pytest
 from celery.app.task import Task
 from django.core import mail
 from django.test import Client
-from django.utils import timezone
 
 from alerts.models import Alert
 from journal.models import DailyEntry
+from journal.selectors import patient_today
 
 CANARY = "Phicanary4f7e"
 CANARY_NOTE = f"my neighbour {CANARY} said the dose is too high"
@@ -76,6 +76,7 @@ def everything_logged(caplog) -> str:
     return "\n".join(parts)
 
 
+@pytest.mark.clock
 def test_the_canary_never_reaches_logs_email_or_task_arguments(
     pat, sam, cleo, all_logs, sent_tasks, django_capture_on_commit_callbacks, monkeypatch
 ):
@@ -85,7 +86,9 @@ def test_the_canary_never_reaches_logs_email_or_task_arguments(
     clinician.force_login(cleo)
     other = Client()
     other.force_login(sam)
-    day = timezone.localdate()
+    # The patient's own calendar day (America/New_York), not the server's: between 00:00 and
+    # ~05:00 UTC the UTC date is her tomorrow and the entry would be refused as future-dated.
+    day = patient_today(pat)
     entry_body = {
         "pain": 8,
         "fatigue": 8,
