@@ -8,6 +8,7 @@ At most one check is in flight: while one is stuck, the next requests answer "do
 instead of piling up threads and connections.
 """
 
+import contextlib
 import copy
 import logging
 import threading
@@ -41,10 +42,9 @@ def _check_database(done: threading.Event, result: list[str]) -> None:
         result.append("down")
     finally:
         if wrapper is not None:
-            try:
+            # A connection that never opened has nothing to close.
+            with contextlib.suppress(Exception):
                 wrapper.close()
-            except Exception:  # noqa: S110 - a connection that never opened has nothing to close
-                pass
         done.set()
         _in_flight.release()
 
@@ -79,7 +79,7 @@ class DatabaseCheck:
 
 
 def database_state(timeout: float | None = None) -> str:
-    """"ok" or "down", in at most `timeout` seconds (HEALTHZ_DB_TIMEOUT by default)."""
+    """ "ok" or "down", in at most `timeout` seconds (HEALTHZ_DB_TIMEOUT by default)."""
     return DatabaseCheck(timeout).state()
 
 

@@ -127,9 +127,7 @@ def test_api_requests_answer_503_json_while_the_database_is_unavailable(pat_logg
 
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.parametrize("where", unavailable_cases())
-def test_pages_answer_the_branded_503_page_while_the_database_is_unavailable(
-    pat_logged_in, where
-):
+def test_pages_answer_the_branded_503_page_while_the_database_is_unavailable(pat_logged_in, where):
     page, _ = pat_logged_in
     anonymous = Client(raise_request_exception=False)
     with default_database_at(**where):
