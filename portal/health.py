@@ -37,8 +37,9 @@ def _check_database(done: threading.Event, result: list[str]) -> None:
             cursor.execute("SELECT 1")
             cursor.fetchone()
         result.append("ok")
-    except Exception:
-        logger.warning("Health check: the database did not answer.", exc_info=True)
+    except Exception as exc:
+        # The class only: polled every few seconds, a traceback each time would flood the log.
+        logger.warning("Health check: the database did not answer (%s).", type(exc).__name__)
         result.append("down")
     finally:
         if wrapper is not None:
