@@ -8,6 +8,9 @@ from clinic import selectors
 from clinic.tests import factories as f
 from conftest import link, make_patient
 
+# Dates relative to today: rerun under a frozen clock by `make test-clock`.
+pytestmark = pytest.mark.clock
+
 
 @pytest.fixture
 def today():
