@@ -112,11 +112,13 @@ DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # A database that hangs must not hang the web processes: give up connecting after
-    # DB_CONNECT_TIMEOUT seconds and cancel any statement after DB_STATEMENT_TIMEOUT_MS
-    # (web requests; /healthz has its own, shorter deadline in portal.health). Both answer 503.
+    # DB_CONNECT_TIMEOUT seconds and cancel any statement after DB_STATEMENT_TIMEOUT_MS. The
+    # statement limit is for web requests only: portal/wsgi.py sets it to 10 s, while migrations,
+    # other commands and Celery workers keep none (an index build may take minutes). Both answer
+    # 503 in a request; /healthz has its own, shorter deadline (portal.health).
     _db_options = DATABASES["default"].setdefault("OPTIONS", {})
     _db_options.setdefault("connect_timeout", env.int("DB_CONNECT_TIMEOUT", default=5))
-    _statement_ms = env.int("DB_STATEMENT_TIMEOUT_MS", default=10_000)
+    _statement_ms = env.int("DB_STATEMENT_TIMEOUT_MS", default=0)
     if _statement_ms:
         _db_options["options"] = (
             _db_options.get("options", "") + f" -c statement_timeout={_statement_ms}"

@@ -278,3 +278,44 @@ def test_without_health_checks_that_first_request_would_fail(require_postgres):
     finally:
         connection.settings_dict["CONN_HEALTH_CHECKS"] = True
         connection.close()
+
+
+WEB_PROCESS_PROBE = """
+import portal.wsgi  # what gunicorn and runserver load
+from django.db import connection
+with connection.cursor() as cursor:
+    cursor.execute("SHOW statement_timeout")
+    print(cursor.fetchone()[0])
+"""
+
+
+@pytest.mark.django_db
+def test_web_processes_cancel_statements_after_ten_seconds_and_others_never(require_postgres):
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+    from urllib.parse import quote
+
+    from django.conf import settings
+
+    db = connection.settings_dict
+    auth = f"{quote(db['USER'])}:{quote(db['PASSWORD'])}" if db["PASSWORD"] else quote(db["USER"])
+    url = f"postgres://{auth}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
+    env = {**os.environ, "DATABASE_URL": url}  # the test database: it exists
+    env.pop("DB_STATEMENT_TIMEOUT_MS", None)
+    web = subprocess.run(
+        [sys.executable, "-c", WEB_PROCESS_PROBE],
+        cwd=Path(settings.BASE_DIR),
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert web.returncode == 0, web.stderr[-2000:]
+    assert web.stdout.strip().splitlines()[-1] == "10s"
+    # This process (like manage.py migrate and Celery workers) never loaded portal.wsgi.
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW statement_timeout")
+        assert cursor.fetchone()[0] == "0"
+    assert connection.settings_dict["OPTIONS"]["connect_timeout"] == 5
