@@ -2,7 +2,7 @@
 
 Acks-late with reject-on-worker-lost: a task whose worker dies is delivered again, and every
 task is idempotent (profile lock + unique constraint in sync, one email per round). Retries use
-bounded exponential backoff that stays well below the broker's visibility timeout (1 hour).
+bounded exponential backoff that stays well below the broker's visibility timeout (10 minutes).
 """
 
 import logging
@@ -22,7 +22,7 @@ RETRY_OPTIONS = {
     "autoretry_for": (OperationalError, InterfaceError),
     "max_retries": 5,
     "retry_backoff": 2,
-    "retry_backoff_max": 300,  # seconds; visibility_timeout is 3600
+    "retry_backoff_max": 300,  # seconds; visibility_timeout is 600
     "retry_jitter": True,
 }
 NOTIFY_RETRY_OPTIONS = {
