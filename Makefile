@@ -12,7 +12,7 @@ PYTEST_WORKERS ?= 2
 SITE_URL ?= http://127.0.0.1:$(PORT)
 DEV_ENV := DEBUG=1 SITE_URL=$(SITE_URL)
 
-.PHONY: run test lint install static worker beat migrate seed clean bench
+.PHONY: run test test-clock lint install static worker beat migrate seed clean bench
 .PHONY: backup restore bench-http
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
@@ -58,6 +58,22 @@ run: install static seed
 
 test: install static
 	$(VENV)/bin/pytest -q -n $(PYTEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
+
+# The tests marked `clock` (they depend on today's date or the hour) once more under a frozen
+# clock: at 03:30 UTC a patient in America/New_York still lives on yesterday, at 23:30 UTC a
+# patient east of Greenwich already lives on tomorrow. A test that takes "today" in the wrong time
+# zone fails here at whatever hour CI runs. FREEZE_CLOCK is read by conftest.py (the clock ticks
+# on from that instant); CLOCK_INSTANTS="..." picks other instants.
+CLOCK_DAY := $(shell date -u +%F)
+CLOCK_INSTANTS ?= $(CLOCK_DAY)T03:30:00Z $(CLOCK_DAY)T23:30:00Z
+test-clock: install static
+	@for instant in $(CLOCK_INSTANTS); do \
+	  echo "== tests marked clock at FREEZE_CLOCK=$$instant"; \
+	  FREEZE_CLOCK=$$instant $(VENV)/bin/pytest -q -n $(PYTEST_WORKERS) --dist loadfile -m clock; \
+	  status=$$?; \
+	  if [ $$status -eq 5 ]; then echo "No test is marked clock: that is a failure."; exit 1; fi; \
+	  if [ $$status -ne 0 ]; then exit $$status; fi; \
+	done
 
 lint: install
 	$(VENV)/bin/ruff check .

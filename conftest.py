@@ -7,6 +7,7 @@ active link. Sam is another patient. Ada is the administrator.
 
 import os
 import socket
+from datetime import UTC, datetime
 from urllib.parse import urlparse
 
 import pytest
@@ -63,6 +64,36 @@ def require_postgres():
         if _services_required():
             pytest.fail(message)
         pytest.skip(message)
+
+
+def _frozen_instant() -> datetime | None:
+    """FREEZE_CLOCK=2026-11-28T03:30:00Z runs every test as if it started at that instant (UTC).
+
+    `make test-clock` reruns the tests marked `clock` at 03:30 and 23:30 UTC, the hours where a
+    patient in America/New_York (or Asia/Tokyo) lives on another calendar day than the server.
+    """
+    value = os.environ.get("FREEZE_CLOCK", "").strip()
+    if not value:
+        return None
+    moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+@pytest.fixture(autouse=True)
+def _frozen_clock():
+    """Travel to FREEZE_CLOCK (when set) for the whole test, fixtures included; the clock ticks.
+
+    Requested before every other function fixture (autouse, defined first in the root conftest),
+    so personas, links and entries are created at the frozen instant too.
+    """
+    moment = _frozen_instant()
+    if moment is None:
+        yield None
+        return
+    import time_machine
+
+    with time_machine.travel(moment, tick=True) as traveller:
+        yield traveller
 
 
 @pytest.fixture(autouse=True)

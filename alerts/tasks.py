@@ -3,8 +3,8 @@
 Acks-late with reject-on-worker-lost: a task whose worker dies is delivered again, and every
 task is idempotent (profile lock + unique constraint in sync; the outbox's lease and unique rows
 for notifications). Retries use bounded exponential backoff that stays well below the broker's
-visibility timeout. Emails are not tasks: they are outbox rows (alerts/outbox.py), sent by
-`send_pending_notifications`, so nothing is lost with a queued task.
+visibility timeout (10 minutes). Emails are not tasks: they are outbox rows (alerts/outbox.py),
+sent by `send_pending_notifications`, so nothing is lost with a queued task.
 """
 
 import logging
@@ -23,7 +23,7 @@ RETRY_OPTIONS = {
     "autoretry_for": (OperationalError, InterfaceError),
     "max_retries": 5,
     "retry_backoff": 2,
-    "retry_backoff_max": 300,  # seconds; visibility_timeout is 3600
+    "retry_backoff_max": 300,  # seconds; visibility_timeout is 600
     "retry_jitter": True,
 }
 

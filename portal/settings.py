@@ -65,6 +65,9 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Its process_exception turns a database error raised by a view into a 503 (JSON on the
+    # API); errors raised in the middlewares below reach portal.errors.server_error instead.
+    "portal.errors.DatabaseUnavailableMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Cache-Control: no-store, private on every signed-in response (patient data is never cached).
     "portal.middleware.NoStoreMiddleware",
@@ -110,6 +113,24 @@ TEMPLATES = [
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
+# A persistent connection that the server closed (database restart, failover, idle kill) is
+# checked before the first query of a request and reopened, instead of failing that request.
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # A database that hangs must not hang the web processes: give up connecting after
+    # DB_CONNECT_TIMEOUT seconds and cancel any statement after DB_STATEMENT_TIMEOUT_MS. The
+    # statement limit is for web requests only: portal/wsgi.py sets it to 10 s, while migrations,
+    # other commands and Celery workers keep none (an index build may take minutes). Both answer
+    # 503 in a request; /healthz has its own, shorter deadline (portal.health).
+    _db_options = DATABASES["default"].setdefault("OPTIONS", {})
+    _db_options.setdefault("connect_timeout", env.int("DB_CONNECT_TIMEOUT", default=5))
+    _statement_ms = env.int("DB_STATEMENT_TIMEOUT_MS", default=0)
+    if _statement_ms:
+        _db_options["options"] = (
+            _db_options.get("options", "") + f" -c statement_timeout={_statement_ms}"
+        ).strip()
+# /healthz answers within this many seconds whatever the database does (portal.health).
+HEALTHZ_DB_TIMEOUT = env.float("HEALTHZ_DB_TIMEOUT", default=1.5)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
@@ -302,17 +323,20 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_BROKER_CONNECTION_TIMEOUT = 2
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-# A publish that cannot reach Redis gives up quickly; the sweep catches what was not enqueued.
-CELERY_TASK_PUBLISH_RETRY_POLICY = {
-    "max_retries": 2,
-    "interval_start": 0,
-    "interval_step": 0.2,
-    "interval_max": 0.5,
-}
+# A publish that cannot reach Redis fails at once, without retries, so a save does not wait on
+# a broker that is down: data_changed_at marks the patient and the sweep (every 5 minutes)
+# evaluates them once Redis is back (alerts.triggers).
+CELERY_TASK_PUBLISH_RETRY = False
+CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 0}
 CELERY_BROKER_TRANSPORT_OPTIONS = {
-    "visibility_timeout": 3600,
+    # A task that a killed worker held comes back after this many seconds. Well above the
+    # longest task (a nightly batch takes seconds; retries back off to at most 300 s and are
+    # new messages), so a slow task is never delivered twice while it still runs.
+    "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=600),
     "socket_timeout": 2,
-    "socket_connect_timeout": 2,
+    "socket_connect_timeout": 1,
+    # Publishing gives up after one connection attempt (kombu's default retries for ever).
+    "max_retries": 0,
 }
 CELERY_BEAT_SCHEDULE = {
     "sweep-changed-patients": {

@@ -5,6 +5,9 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 from accounts import views as account_views
 from portal import views
 
+# A database error raised in a middleware (session, user) answers 503 there, not an HTML 500.
+handler500 = "portal.errors.server_error"
+
 api_v1 = [
     path("", include("accounts.api_urls")),
     path("", include("journal.api_urls")),

@@ -34,10 +34,14 @@ from django.utils.http import urlsafe_base64_encode
 from django.views.generic.edit import ProcessFormView
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from accounts.models import AuditEvent, CareLink, Invitation
+from accounts.models import AuditEvent, CareLink, Invitation, User
 from alerts.models import Alert, AlertEvent
 from journal.models import DailyEntry, QuestionnaireResponse
+from journal.selectors import patient_today
 from medications.models import MedicationCourse
+
+# Dates relative to today: rerun under a frozen clock by `make test-clock`.
+pytestmark = pytest.mark.clock
 
 PERSONAS = ("anon", "pat", "sam", "cleo", "uma", "rex", "val", "ada")
 CLINICIANS = ("cleo", "uma", "rex", "val")
@@ -202,7 +206,8 @@ def api_clinician_action(created="200"):
 
 
 def today():
-    return timezone.localdate()
+    """Pat's calendar day (America/New_York): the day her pages and the API call "today"."""
+    return patient_today(User.objects.get(email="pat@example.com"))
 
 
 ENTRY_BODY = {

@@ -14,10 +14,10 @@ import pytest
 from celery.app.task import Task
 from django.core import mail
 from django.test import Client
-from django.utils import timezone
 
 from alerts.models import Alert
 from journal.models import DailyEntry
+from journal.selectors import patient_today
 from medications.models import MedicationCourse
 
 CANARY = "Phicanary4f7e"
@@ -77,6 +77,7 @@ def everything_logged(caplog) -> str:
     return "\n".join(parts)
 
 
+@pytest.mark.clock
 def test_the_canary_never_reaches_logs_email_or_task_arguments(
     pat, sam, cleo, all_logs, sent_tasks, django_capture_on_commit_callbacks, monkeypatch
 ):
@@ -86,7 +87,9 @@ def test_the_canary_never_reaches_logs_email_or_task_arguments(
     clinician.force_login(cleo)
     other = Client()
     other.force_login(sam)
-    day = timezone.localdate()
+    # The patient's own calendar day (America/New_York), not the server's: between 00:00 and
+    # ~05:00 UTC the UTC date is her tomorrow and the entry would be refused as future-dated.
+    day = patient_today(pat)
     entry_body = {
         "pain": 8,
         "fatigue": 8,
@@ -254,7 +257,7 @@ HOSTILE_NAMES = (
 def test_the_canary_never_reaches_logs_from_the_pdf_csv_and_fhir_reports(pat, cleo, all_logs):
     """Reports of a record full of hostile text (names, medicines, notes): every download
     answers 200 and nothing of the record reaches a log record."""
-    day = timezone.localdate()
+    day = patient_today(pat)
     pat.full_name = f"{CANARY} <font size=40>Pat</font> x <b"
     pat.save(update_fields=["full_name"])
     for back, name in enumerate(HOSTILE_NAMES, start=1):

@@ -12,7 +12,11 @@ from accounts.audit import audit_event
 from accounts.models import AuditEvent, AuditTrailIsAppendOnly, User
 from alerts.models import Alert
 from journal.models import DailyEntry, QuestionnaireResponse
+from journal.selectors import patient_today
 from medications.models import MedicationCourse
+
+# Dates relative to today: rerun under a frozen clock by `make test-clock`.
+pytestmark = pytest.mark.clock
 
 CANARY_NOTE = "Kwcanarynote5512"
 CANARY_MED = "Kwcanarymed5512"
@@ -118,7 +122,7 @@ def test_the_audit_admin_has_no_delete_action(event, ada, client_for):
 
 @pytest.fixture
 def pats_record(pat, cleo):
-    today = timezone.localdate()
+    today = patient_today(pat)
     entry = DailyEntry.objects.create(
         patient=pat,
         date=today - timedelta(days=1),

@@ -8,11 +8,14 @@ from datetime import timedelta
 
 import pytest
 from django.test import Client
-from django.utils import timezone
 
 from alerts.models import Alert
 from journal.models import DailyEntry
+from journal.selectors import patient_today
 from medications.models import MedicationCourse
+
+# Dates relative to today: rerun under a frozen clock by `make test-clock`.
+pytestmark = pytest.mark.clock
 
 HOSTILE = [
     "'; DROP TABLE journal_dailyentry; --",
@@ -28,7 +31,7 @@ HOSTILE = [
 
 @pytest.fixture
 def objects(pat, cleo):
-    day = timezone.localdate()
+    day = patient_today(pat)
     entry = DailyEntry.objects.create(
         patient=pat,
         date=day - timedelta(days=3),
@@ -119,7 +122,7 @@ def test_hostile_text_in_an_entry_is_refused_or_stored_verbatim(pat, text):
     client = Client()
     client.force_login(pat)
     body = {
-        "date": (timezone.localdate() - timedelta(days=1)).isoformat(),
+        "date": (patient_today(pat) - timedelta(days=1)).isoformat(),
         "pain": 3,
         "fatigue": 3,
         "sleep_quality": 5,
@@ -150,7 +153,7 @@ def test_hostile_text_as_a_medicine_name_is_refused_or_stored_verbatim(pat, text
         "dose": "10",
         "unit": "mg",
         "frequency": "daily",
-        "started_on": timezone.localdate().isoformat(),
+        "started_on": patient_today(pat).isoformat(),
     }
     response = client.post(
         "/api/v1/medications/", data=json.dumps(body), content_type="application/json"
@@ -168,7 +171,7 @@ def test_wrong_types_in_entry_fields_get_field_errors(pat, field, value):
     client = Client()
     client.force_login(pat)
     body = {
-        "date": (timezone.localdate() - timedelta(days=1)).isoformat(),
+        "date": (patient_today(pat) - timedelta(days=1)).isoformat(),
         "pain": 3,
         "fatigue": 3,
         "sleep_quality": 5,
@@ -193,7 +196,7 @@ SCRIPT = "<script>alert('pwned')</script>"
 
 
 def test_script_text_is_rendered_escaped_to_the_patient_and_the_clinician(pat, cleo):
-    day = timezone.localdate()
+    day = patient_today(pat)
     DailyEntry.objects.create(
         patient=pat,
         date=day - timedelta(days=1),
@@ -337,7 +340,7 @@ def test_a_lone_surrogate_in_an_entry_is_a_field_error_and_nothing_is_stored(pat
     client = Client()
     client.force_login(pat)
     entry = {
-        "date": (timezone.localdate() - timedelta(days=1)).isoformat(),
+        "date": (patient_today(pat) - timedelta(days=1)).isoformat(),
         "pain": 3,
         "fatigue": 3,
         "sleep_quality": 5,

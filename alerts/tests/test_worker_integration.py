@@ -40,7 +40,8 @@ from journal.selectors import patient_today
 from journal.services import daily_entry_save
 from portal.celery import app
 
-pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]
+# Dates relative to today: rerun under a frozen clock by `make test-clock`.
+pytestmark = [pytest.mark.clock, pytest.mark.services, pytest.mark.django_db(transaction=True)]
 
 CHECKIN = {"pain": 5, "fatigue": 5, "sleep_quality": 5, "cognition": 5, "mood": 5}
 CLOSED_PORT_BROKER = "redis://127.0.0.1:1/0"

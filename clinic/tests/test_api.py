@@ -7,6 +7,9 @@ from accounts.models import AuditEvent
 from clinic.tests import factories as f
 from conftest import link, make_patient
 
+# Dates relative to today: rerun under a frozen clock by `make test-clock`.
+pytestmark = pytest.mark.clock
+
 
 def test_list_returns_the_dashboard_summary_and_audits_once(api_client, cleo, pat):
     today = timezone.localdate()

@@ -8,6 +8,9 @@ from accounts.models import AuditEvent
 from clinic.fhir import LOINC_PAIN_SEVERITY, LOINC_PHQ9_TOTAL, RXNORM
 from clinic.tests import factories as f
 
+# Dates relative to today: rerun under a frozen clock by `make test-clock`.
+pytestmark = pytest.mark.clock
+
 
 @pytest.fixture
 def record(pat):

@@ -10,6 +10,9 @@ from accounts.models import AuditEvent
 from clinic import reports
 from clinic.tests import factories as f
 
+# Dates relative to today: rerun under a frozen clock by `make test-clock`.
+pytestmark = pytest.mark.clock
+
 TODAY = date(2026, 6, 30)
 
 

@@ -9,6 +9,9 @@ from clinic.forms import parse_dashboard_query
 from clinic.tests import factories as f
 from conftest import link, make_patient
 
+# Dates relative to today: rerun under a frozen clock by `make test-clock`.
+pytestmark = pytest.mark.clock
+
 
 @pytest.fixture
 def today():

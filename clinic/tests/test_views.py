@@ -10,6 +10,9 @@ from alerts.models import Alert, AlertEvent
 from clinic.tests import factories as f
 from conftest import link, make_patient
 
+# Dates relative to today: rerun under a frozen clock by `make test-clock`.
+pytestmark = pytest.mark.clock
+
 
 @pytest.fixture
 def today():

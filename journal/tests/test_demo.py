@@ -8,7 +8,8 @@ from journal import demo
 from journal.models import DailyEntry, QuestionnaireResponse
 from journal.selectors import patient_today
 
-pytestmark = pytest.mark.django_db
+# Dates relative to today: rerun under a frozen clock by `make test-clock`.
+pytestmark = [pytest.mark.clock, pytest.mark.django_db]
 
 
 def test_demo_seed_is_realistic_and_idempotent():

@@ -8,7 +8,8 @@ from journal.selectors import patient_today
 from medications.models import Drug, MedicationCourse
 from medications.services import medication_course_create
 
-pytestmark = pytest.mark.django_db
+# Dates relative to today: rerun under a frozen clock by `make test-clock`.
+pytestmark = [pytest.mark.clock, pytest.mark.django_db]
 
 LIST = "/api/v1/medications/"
 CHECK = "/api/v1/interactions/check/"

@@ -15,7 +15,8 @@ from medications.services import (
     medication_course_update,
 )
 
-pytestmark = pytest.mark.django_db
+# Dates relative to today: rerun under a frozen clock by `make test-clock`.
+pytestmark = [pytest.mark.clock, pytest.mark.django_db]
 
 
 @pytest.fixture

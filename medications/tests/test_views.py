@@ -7,7 +7,8 @@ from journal.selectors import patient_today
 from medications.models import MedicationCourse
 from medications.services import medication_course_change_dose, medication_course_create
 
-pytestmark = pytest.mark.django_db
+# Dates relative to today: rerun under a frozen clock by `make test-clock`.
+pytestmark = [pytest.mark.clock, pytest.mark.django_db]
 
 PAGE = "/patient/medications/"
 
