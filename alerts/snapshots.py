@@ -17,7 +17,7 @@ from django.db.models.fields.json import KT
 from django.db.models.functions import Cast, RowNumber
 
 from alerts.rules.facts import ENTRY_LOOKBACK_DAYS, EntryFacts, PatientSnapshot, Phq9Facts
-from alerts.rules.mood import M5_BASELINE_DAYS, M5_RECENT_DAYS
+from alerts.rules.mood import m5_windows
 from core.db import id_in
 from core.timezones import local_date
 from journal.instruments.phq9 import M1_ITEM9_MIN
@@ -78,15 +78,16 @@ def _load_entries(profiles: list[Profile]) -> dict[int, list[EntryFacts]]:
     """Entries the rules read one by one: the last 7 days (M4, M5), the window's entries with
     symptoms or self-harm ticked (S1, M1), and back-dated self-harm ticks of changed patients.
     The older moods M5 needs come aggregated from _load_mood_baselines."""
-    recent_days = timedelta(days=M5_RECENT_DAYS - 1)
     window_days = timedelta(days=ENTRY_LOOKBACK_DAYS)
     flagged = Q(self_harm_thoughts=True) | ~Q(serotonin_symptoms=[])
     # One date bound for the batch (the earliest "today"); each patient's own bounds are applied
     # below, which keeps the SQL to one array of ids however many time zones the batch spans.
     earliest = min(p.today for p in profiles)
+    recent_first = {p.patient_id: m5_windows(p.today).recent_first for p in profiles}
     changed = [p.patient_id for p in profiles if p.changed]
     wanted = id_in("patient_id", [p.patient_id for p in profiles]) & (
-        Q(date__gte=earliest - recent_days) | (Q(date__gte=earliest - window_days) & flagged)
+        Q(date__gte=m5_windows(earliest).recent_first)
+        | (Q(date__gte=earliest - window_days) & flagged)
     )
     if changed:
         wanted |= id_in("patient_id", changed) & Q(self_harm_thoughts=True)
@@ -102,7 +103,7 @@ def _load_entries(profiles: list[Profile]) -> dict[int, list[EntryFacts]]:
     for patient_id, entry_id, day, mood, symptoms_text, self_harm in rows:
         profile = by_id[patient_id]
         symptoms = () if symptoms_text in _EMPTY_JSON_LISTS else _symptom_codes(symptoms_text)
-        recent = day >= profile.today - recent_days
+        recent = day >= recent_first[patient_id]
         in_window = day >= profile.today - window_days and (symptoms or self_harm)
         if not (recent or in_window or (self_harm and profile.changed)):
             continue
@@ -120,11 +121,12 @@ def _load_entries(profiles: list[Profile]) -> dict[int, list[EntryFacts]]:
 
 def _load_mood_baselines(profiles: list[Profile]) -> dict[int, tuple[int, int]]:
     """(entries, sum of moods) over T-34..T-7 per patient, aggregated in the database (M5)."""
-    first = timedelta(days=M5_RECENT_DAYS + M5_BASELINE_DAYS - 1)
-    last = timedelta(days=M5_RECENT_DAYS)
     window = Q(pk__in=[])
     for today, ids in _by_today(profiles).items():
-        window |= id_in("patient_id", ids) & Q(date__gte=today - first, date__lte=today - last)
+        days = m5_windows(today)
+        window |= id_in("patient_id", ids) & Q(
+            date__gte=days.baseline_first, date__lte=days.baseline_last
+        )
     rows = (
         DailyEntry.objects.filter(window)
         .values("patient_id")
