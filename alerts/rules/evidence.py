@@ -15,7 +15,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from .facts import PER_EVENT_KINDS, AlertCandidate, severity_rank
+from alerts.rules.facts import PER_EVENT_KINDS, AlertCandidate, severity_rank
 
 Hit = dict[str, Any]
 

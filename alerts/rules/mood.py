@@ -7,10 +7,9 @@ from datetime import date, timedelta
 from fractions import Fraction
 from typing import Any, NamedTuple
 
+from alerts.rules.facts import AlertCandidate, EntryFacts, PatientSnapshot, Phq9Facts, severity_rank
 from journal.instruments.phq9 import SEVERE_MIN, m1_applies
 from medications.interactions import black_box_window_open
-
-from .facts import AlertCandidate, EntryFacts, PatientSnapshot, Phq9Facts, severity_rank
 
 RULE_VERSION = 1
 

@@ -134,14 +134,14 @@ def _apply_to_open(
         alert.last_notified_at = now
         alert.notify_round += 1
         plan.notify.append((alert, NotificationKind.ESCALATION))
-        data = {"from": previous, "to": candidate.severity, "rule": candidate.rule}
+        change = {"from": previous, "to": candidate.severity, "rule": candidate.rule}
         plan.events.append(
-            AlertEvent(alert=alert, kind=EventKind.ESCALATED, data=data, created_at=now)
+            AlertEvent(alert=alert, kind=EventKind.ESCALATED, data=change, created_at=now)
         )
         result.escalated.append(alert.pk)
         return
-    data = {"rule": candidate.rule, "hits": list(merge.new_hits)}
-    plan.events.append(AlertEvent(alert=alert, kind=EventKind.EVIDENCE, data=data, created_at=now))
+    added = {"rule": candidate.rule, "hits": list(merge.new_hits)}
+    plan.events.append(AlertEvent(alert=alert, kind=EventKind.EVIDENCE, data=added, created_at=now))
     result.evidence.append(alert.pk)
 
 
@@ -226,12 +226,12 @@ def _insert_new(plan: _Plan, now: datetime, result: SyncResult) -> None:
             alerts.append(alert)
     by_key = {(a.patient_id, a.dedupe_key): a for a in alerts}
     for candidate, patient_id in plan.new:
-        alert = by_key.get((patient_id, candidate.dedupe_key))
-        if alert is None:
-            continue
-        plan.events.append(_created_event(alert, candidate, now))
-        plan.notify.append((alert, NotificationKind.INITIAL))
-        result.created.append(alert.pk)
+        created = by_key.get((patient_id, candidate.dedupe_key))
+        if created is None:
+            continue  # lost the race: merged into the winner above
+        plan.events.append(_created_event(created, candidate, now))
+        plan.notify.append((created, NotificationKind.INITIAL))
+        result.created.append(created.pk)
 
 
 def sync_alerts(patient: User, *, now: datetime | None = None) -> SyncResult:
