@@ -16,7 +16,7 @@ from alerts.rules.mood import (
     suicidal_ideation_candidates,
 )
 from alerts.tests.rule_builders import course, day, entries, phq9, snapshot
-from journal.tests.test_phq9 import M1_CASES
+from journal.tests.test_rule_m1 import M1_CASES
 
 # --- M1 ----------------------------------------------------------------------------------
 
@@ -47,7 +47,7 @@ def test_m1_phq9_item9(item9, fires):
 
 @pytest.mark.parametrize(("item9", "ticked", "fires"), M1_CASES)
 def test_m1_alert_follows_the_shared_table(item9, ticked, fires):
-    # The same table as the patient's crisis notice (journal/tests/test_phq9.py::M1_CASES).
+    # The same table as the patient's crisis notice (journal/tests/test_rule_m1.py::M1_CASES).
     entry = EntryFacts(id=5, date=day(0), mood=6, self_harm_thoughts=ticked)
     responses = () if item9 is None else phq9((0, item9, item9))
     candidates = suicidal_ideation_candidates(snapshot(entries=[entry], phq9=responses))

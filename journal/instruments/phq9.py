@@ -3,10 +3,6 @@
 Nine items scored 0-3, total 0-27. No missing items are allowed: the total is only
 valid with all nine answers. Item 9 asks about thoughts of being better off dead or
 of self-harm; any answer above 0 triggers rule M1 (docs/clinical-rules.md#m1-self-harm-thoughts).
-
-This module is the one home of the PHQ-9 facts the rest of the code uses: the severity bands
-(the clinician dashboard's filter, rule M3) and rule M1's item-9 threshold (`m1_applies`, used
-by the journal's synchronous crisis notice and by the alert rules).
 """
 
 from journal.instruments.errors import (
@@ -19,6 +15,9 @@ from journal.instruments.errors import (
 ITEM_COUNT = 9
 ITEM_MIN = 0
 ITEM_MAX = 3
+# The one home of the PHQ-9 facts other code uses: the severity bands (the clinician dashboard's
+# filter, rule M3's severe band) and rule M1's item-9 threshold (`m1_applies`: the patient's
+# crisis notice and the clinician's alert both ask it).
 TOTAL_MAX = ITEM_COUNT * ITEM_MAX  # 27
 
 # Severity bands, Kroenke 2001: (lowest total, band). Ascending.
@@ -37,6 +36,7 @@ BANDS: tuple[tuple[int, str], ...] = (
 # suicide-attempt risk (Simon et al., Psychiatr Serv 2013). The daily check-in asks the same
 # question as a tick box.
 M1_ITEM9_MIN = 1
+
 BAND_LABELS = {
     "minimal": "Minimal",
     "mild": "Mild",
@@ -66,14 +66,6 @@ ANSWER_CHOICES: tuple[tuple[int, str], ...] = (
 )
 
 
-def band_for(total: int) -> str:
-    band = BANDS[0][1]
-    for lowest, name in BANDS:
-        if total >= lowest:
-            band = name
-    return band
-
-
 def m1_applies(*, item9: int | None = None, self_harm_thoughts: bool = False) -> bool:
     """Rule M1: item 9 of a PHQ-9 at or above M1_ITEM9_MIN, or the check-in's self-harm tick.
 
@@ -81,6 +73,14 @@ def m1_applies(*, item9: int | None = None, self_harm_thoughts: bool = False) ->
     crisis notice and the clinician's `suicidal_ideation` alert both ask this, so they agree.
     """
     return bool(self_harm_thoughts) or (item9 is not None and item9 >= M1_ITEM9_MIN)
+
+
+def band_for(total: int) -> str:
+    band = BANDS[0][1]
+    for lowest, name in BANDS:
+        if total >= lowest:
+            band = name
+    return band
 
 
 def score(answers: dict) -> dict:

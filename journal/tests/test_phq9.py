@@ -83,36 +83,6 @@ def test_instrument_error_is_a_value_error():
     assert issubclass(InstrumentError, ValueError)
 
 
-# Rule M1: one table for every caller of `phq9.m1_applies` (the predicate here, the journal's
-# crisis notice in test_services.py, the clinician alert in alerts/tests/test_rules_mood.py).
-# (item 9 of a PHQ-9, or None when there is no response; the check-in's self-harm tick; fires)
-M1_CASES = [
-    (None, False, False),
-    (0, False, False),
-    (1, False, True),  # the threshold: any answer above "not at all"
-    (2, False, True),
-    (3, False, True),
-    (None, True, True),
-    (0, True, True),
-    (3, True, True),
-]
-
-
-@pytest.mark.parametrize(("item9", "ticked", "fires"), M1_CASES)
-def test_m1_applies(item9, ticked, fires):
-    assert phq9.m1_applies(item9=item9, self_harm_thoughts=ticked) is fires
-
-
-def test_m1_threshold_is_the_lowest_nonzero_answer():
-    assert phq9.M1_ITEM9_MIN == 1
-    assert [phq9.m1_applies(item9=v) for v in range(phq9.ITEM_MIN, phq9.ITEM_MAX + 1)] == [
-        False,
-        True,
-        True,
-        True,
-    ]
-
-
 def test_band_floors_are_the_named_thresholds():
     assert phq9.band_for(phq9.MODERATELY_SEVERE_MIN - 1) == "moderate"
     assert phq9.band_for(phq9.MODERATELY_SEVERE_MIN) == "moderately_severe"

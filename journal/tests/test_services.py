@@ -14,7 +14,6 @@ from journal.services import (
     urgent_care_needed,
 )
 from journal.tests.helpers import ACR_VALID, FIQR_VALID, VALID_ENTRY, course, phq9_with
-from journal.tests.test_phq9 import M1_CASES
 
 # 03:00 UTC on 10 March is still 9 March (22:00) in New York, Pat's zone.
 NOW = datetime(2026, 3, 10, 3, 0, tzinfo=UTC)
@@ -196,18 +195,6 @@ def test_entry_crisis_follows_the_safety_question(pat, self_harm, crisis):
 def test_questionnaire_crisis_follows_phq9_item9(pat, instrument, answers, crisis):
     result = questionnaire_submit(patient=pat, instrument=instrument, answers=answers)
     assert result.crisis is crisis
-
-
-@pytest.mark.parametrize(("item9", "ticked", "fires"), M1_CASES)
-def test_crisis_notice_follows_the_m1_table(pat, item9, ticked, fires):
-    entry = daily_entry_save(
-        patient=pat, entry_date=PAT_TODAY, values={**VALID_ENTRY, "self_harm_thoughts": ticked}
-    )
-    crisis = entry.crisis
-    if item9 is not None:
-        answers = phq9_with(item9, item9=item9)
-        crisis |= questionnaire_submit(patient=pat, instrument="phq9", answers=answers).crisis
-    assert crisis is fires
 
 
 THREE = ["sweating", "tremor", "fever"]
