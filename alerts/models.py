@@ -77,6 +77,19 @@ class Alert(models.Model):
         return f"Alert {self.pk} ({self.kind}, {self.severity})"
 
 
+class EventKind(models.TextChoices):
+    """What an AlertEvent records: the alert's own history, then the clinicians' follow-up."""
+
+    CREATED = "created", "Created"
+    EVIDENCE = "evidence", "New evidence"
+    ESCALATED = "escalated", "Escalated"
+    NOTIFIED = "notified", "Clinician notified"
+    REMINDED = "reminded", "Reminder sent"
+    ACKNOWLEDGED = "acknowledged", "Acknowledged"
+    NOTE = "note", "Note"
+    RESOLVED = "resolved", "Resolved"
+
+
 class AlertEvent(models.Model):
     """The follow-up timeline of an alert: created, evidence, escalated, acknowledged, notes."""
 
@@ -84,7 +97,7 @@ class AlertEvent(models.Model):
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
-    kind = models.CharField(max_length=24)
+    kind = models.CharField(max_length=24, choices=EventKind.choices)
     note = models.TextField(blank=True)
     data = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(default=timezone.now)

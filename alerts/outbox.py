@@ -44,6 +44,7 @@ from alerts.models import (
     Alert,
     AlertEvent,
     AlertStatus,
+    EventKind,
     Notification,
     NotificationChannel,
     NotificationKind,
@@ -66,8 +67,6 @@ BACKOFF_MAX = timedelta(minutes=15)
 RUN_BUDGET_SECONDS = 45.0
 
 SUBJECT = "A patient needs review"
-# Same as alerts.services.EventKind.NOTIFIED (services imports this module, not the reverse).
-NOTIFIED_EVENT = "notified"
 
 
 @dataclass
@@ -249,7 +248,7 @@ def _finish(row: Notification, *, status: str) -> bool:
             AlertEvent.objects.create(
                 alert_id=row.alert_id,
                 actor_id=row.recipient_id,
-                kind=NOTIFIED_EVENT,
+                kind=EventKind.NOTIFIED,
                 data={"round": row.notify_round, "channel": row.channel, "notification": row.pk},
                 created_at=now,
             )
@@ -322,7 +321,10 @@ def adopt_legacy_task(*, alert_id: int, clinician_id: int) -> bool:
         if clinician_id not in clinicians_to_notify([alert.patient_id]).get(alert.patient_id, []):
             return False
         notified = AlertEvent.objects.filter(
-            alert=alert, kind=NOTIFIED_EVENT, actor_id=clinician_id, data__round=alert.notify_round
+            alert=alert,
+            kind=EventKind.NOTIFIED,
+            actor_id=clinician_id,
+            data__round=alert.notify_round,
         ).exists()
         if notified:
             return False

@@ -31,7 +31,7 @@ def phq9_bands() -> list[charts.Band]:
     # phq9.BANDS: (lowest total, band) ascending; bands span to the next lowest - 1.
     bands = []
     for i, (low, name) in enumerate(phq9.BANDS):
-        high = phq9.BANDS[i + 1][0] if i + 1 < len(phq9.BANDS) else 27
+        high = phq9.BANDS[i + 1][0] if i + 1 < len(phq9.BANDS) else phq9.TOTAL_MAX
         bands.append(charts.Band(low, high, f"b{i}", phq9.BAND_LABELS[name]))
     return bands
 
@@ -113,7 +113,7 @@ def build_record_view(record: PatientRecord) -> RecordView:
             )
         ],
         low=0,
-        high=27,
+        high=phq9.TOTAL_MAX,
         bands=phq9_bands(),
         title="PHQ-9 total (0-27) with severity bands (Kroenke 2001)",
         height=130,

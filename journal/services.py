@@ -29,10 +29,6 @@ SCORERS: dict[str, Callable[[Mapping[str, Any]], dict[str, Any]]] = {
     Instrument.ACR2016: acr2016.score,
 }
 
-# Rule M1 (docs/clinical-rules.md#m1-self-harm-thoughts): PHQ-9 item 9 >= 1 carries ~10x the
-# one-year suicide-attempt risk (Simon 2013).
-PHQ9_ITEM9_CRISIS_MIN = 1
-
 DUPLICATE_DATE_MESSAGE = "You already have a check-in for this date. Edit that one instead."
 FUTURE_DATE_MESSAGE = "This date is in the future. You can log today or earlier days."
 
@@ -52,13 +48,13 @@ class QuestionnaireResult:
 
 
 def entry_needs_crisis(entry: DailyEntry) -> bool:
-    return bool(entry.self_harm_thoughts)
+    return phq9.m1_applies(self_harm_thoughts=entry.self_harm_thoughts)
 
 
 def response_needs_crisis(response: QuestionnaireResponse) -> bool:
     if response.instrument != Instrument.PHQ9:
         return False
-    return response.score.get("item9", 0) >= PHQ9_ITEM9_CRISIS_MIN
+    return phq9.m1_applies(item9=response.score.get("item9"))
 
 
 def _check_date(*, patient, entry_date) -> None:

@@ -8,14 +8,13 @@ from fractions import Fraction
 from typing import Any, NamedTuple, cast
 
 from alerts.rules.facts import AlertCandidate, EntryFacts, PatientSnapshot, Phq9Facts, severity_rank
+from journal.instruments.phq9 import SEVERE_MIN, m1_applies
 from medications.interactions import black_box_window_open
 
 RULE_VERSION = 1
 
-# M1: PHQ-9 item 9 ("thoughts that you would be better off dead, or of hurting yourself")
-# answered above 0 carries ~10x the one-year suicide-attempt risk (Simon et al., Psychiatr
-# Serv 2013); the daily check-in asks the same question as a tick box.
-M1_ITEM9_THRESHOLD = 1
+# M1: PHQ-9 item 9 above 0, or the check-in's self-harm tick. Threshold and predicate have one
+# home, `m1_applies` in journal/instruments/phq9.py: the patient's crisis notice asks it too.
 
 # M2: 5 points is the individual minimal clinically important difference of the PHQ-9
 # (Loewe et al., Med Care 2004), compared with the previous response within 90 days.
@@ -23,7 +22,7 @@ M2_MIN_INCREASE = 5
 M2_PREVIOUS_WITHIN_DAYS = 90
 
 # M3: 20-27 is the "severe" PHQ-9 band (Kroenke et al., J Gen Intern Med 2001).
-M3_SEVERE_TOTAL = 20
+M3_SEVERE_TOTAL = SEVERE_MIN
 
 # M4 [design]: three consecutive daily moods (0 worst - 10 best) at or below 2, ending today or
 # yesterday.
@@ -71,7 +70,7 @@ def suicidal_ideation_candidates(snapshot: PatientSnapshot) -> list[AlertCandida
     """M1: one critical alert per triggering entry or PHQ-9 response."""
     candidates = []
     for entry in snapshot.entries:
-        if not entry.self_harm_thoughts:
+        if not m1_applies(self_harm_thoughts=entry.self_harm_thoughts):
             continue
         candidates.append(
             _m1_candidate(
@@ -91,7 +90,7 @@ def suicidal_ideation_candidates(snapshot: PatientSnapshot) -> list[AlertCandida
             )
         )
     for response in snapshot.phq9:
-        if response.item9 < M1_ITEM9_THRESHOLD:
+        if not m1_applies(item9=response.item9):
             continue
         candidates.append(
             _m1_candidate(

@@ -16,6 +16,7 @@ from alerts.rules.mood import (
     suicidal_ideation_candidates,
 )
 from alerts.tests.rule_builders import course, day, entries, phq9, snapshot
+from journal.tests.test_rule_m1 import M1_CASES
 
 # --- M1 ----------------------------------------------------------------------------------
 
@@ -42,6 +43,16 @@ def test_m1_phq9_item9(item9, fires):
         hit = candidates[0].evidence["hits"][0]
         assert hit["response_id"] == 101 and hit["item9"] == item9
         assert candidates[0].rule == "M1"
+
+
+@pytest.mark.parametrize(("item9", "ticked", "fires"), M1_CASES)
+def test_m1_alert_follows_the_shared_table(item9, ticked, fires):
+    # The same table as the patient's crisis notice (journal/tests/test_rule_m1.py::M1_CASES).
+    entry = EntryFacts(id=5, date=day(0), mood=6, self_harm_thoughts=ticked)
+    responses = () if item9 is None else phq9((0, item9, item9))
+    candidates = suicidal_ideation_candidates(snapshot(entries=[entry], phq9=responses))
+    assert bool(candidates) is fires
+    assert all(c.kind == "suicidal_ideation" and c.rule == "M1" for c in candidates)
 
 
 def test_m1_one_alert_per_triggering_entry_and_response():

@@ -8,9 +8,8 @@ import time_machine
 from django.db import connection
 
 from accounts.models import AuditEvent, PatientProfile
-from alerts import services
 from alerts.models import Alert, AlertEvent, AlertStatus
-from alerts.services import alert_acknowledge, alert_resolve, sync_alerts, sync_alerts_batch
+from alerts.services import alert_acknowledge, alert_resolve, sync, sync_alerts, sync_alerts_batch
 from alerts.tests.factories import NOW, course, entry, m5_history, moods, phq9
 from conftest import make_patient
 
@@ -303,7 +302,7 @@ def test_an_insert_race_merges_into_the_alert_that_won(pat, monkeypatch):
     course(pat, "sertraline", -60)
     course(pat, "tramadol", -3)
     sync_alerts(pat)
-    monkeypatch.setattr(services, "_existing_alerts", lambda candidates, now: {})
+    monkeypatch.setattr(sync, "_existing_alerts", lambda candidates, now: {})
     result = sync_alerts(pat)
     assert result.created == []
     assert Alert.objects.count() == 1

@@ -24,12 +24,13 @@ from alerts.models import Alert, AlertStatus
 from clinic.selectors.rows import PatientRow, build_rows
 from clinic.services import refresh_triage
 from clinic.triage import latest_phq9, phq9_total
+from journal.instruments import phq9
 
 PAGE_SIZE = 25
 # "No check-in for 7 days" filter.
 STALE_AFTER_DAYS = 7
 # PHQ-9 >= 15 is "moderately severe" or worse (Kroenke 2001, docs/clinical-rules.md#phq-9).
-PHQ9_FILTER_THRESHOLD = 15
+PHQ9_FILTER_THRESHOLD = phq9.MODERATELY_SEVERE_MIN
 UNRESOLVED = (AlertStatus.OPEN, AlertStatus.ACKNOWLEDGED)
 
 FILTERS = {

@@ -18,15 +18,28 @@ from journal.instruments.errors import (
 ITEM_COUNT = 9
 ITEM_MIN = 0
 ITEM_MAX = 3
+# The one home of the PHQ-9 facts other code uses: the severity bands (the clinician dashboard's
+# filter, rule M3's severe band) and rule M1's item-9 threshold (`m1_applies`: the patient's
+# crisis notice and the clinician's alert both ask it).
+TOTAL_MAX = ITEM_COUNT * ITEM_MAX  # 27
 
 # Severity bands, Kroenke 2001: (lowest total, band). Ascending.
+MODERATELY_SEVERE_MIN = 15
+SEVERE_MIN = 20
 BANDS: tuple[tuple[int, str], ...] = (
     (0, "minimal"),
     (5, "mild"),
     (10, "moderate"),
-    (15, "moderately_severe"),
-    (20, "severe"),
+    (MODERATELY_SEVERE_MIN, "moderately_severe"),
+    (SEVERE_MIN, "severe"),
 )
+
+# Rule M1 (docs/clinical-rules.md#m1-self-harm-thoughts): item 9 ("thoughts that you would be
+# better off dead, or of hurting yourself") answered above 0 carries ~10x the one-year
+# suicide-attempt risk (Simon et al., Psychiatr Serv 2013). The daily check-in asks the same
+# question as a tick box.
+M1_ITEM9_MIN = 1
+
 BAND_LABELS = {
     "minimal": "Minimal",
     "mild": "Mild",
@@ -54,6 +67,15 @@ ANSWER_CHOICES: tuple[tuple[int, str], ...] = (
     (2, "More than half the days"),
     (3, "Nearly every day"),
 )
+
+
+def m1_applies(*, item9: int | None = None, self_harm_thoughts: bool = False) -> bool:
+    """Rule M1: item 9 of a PHQ-9 at or above M1_ITEM9_MIN, or the check-in's self-harm tick.
+
+    Pass what the source has: a PHQ-9 response's `item9`, or a daily entry's tick. The patient's
+    crisis notice and the clinician's `suicidal_ideation` alert both ask this, so they agree.
+    """
+    return bool(self_harm_thoughts) or (item9 is not None and item9 >= M1_ITEM9_MIN)
 
 
 def band_for(total: int) -> str:

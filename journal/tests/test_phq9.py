@@ -81,3 +81,11 @@ def test_it_reports_every_bad_item_at_once():
 
 def test_instrument_error_is_a_value_error():
     assert issubclass(InstrumentError, ValueError)
+
+
+def test_band_floors_are_the_named_thresholds():
+    assert phq9.band_for(phq9.MODERATELY_SEVERE_MIN - 1) == "moderate"
+    assert phq9.band_for(phq9.MODERATELY_SEVERE_MIN) == "moderately_severe"
+    assert phq9.band_for(phq9.SEVERE_MIN - 1) == "moderately_severe"
+    assert phq9.band_for(phq9.SEVERE_MIN) == "severe"
+    assert phq9.TOTAL_MAX == 27

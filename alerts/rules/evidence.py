@@ -1,0 +1,106 @@
+"""How a candidate's evidence meets an existing alert. Pure: no Django imports.
+
+Evidence is a list of hits (`AlertCandidate.evidence["hits"]`); each hit names its rule and the
+items it rests on ("entry:12", "phq9:3", "course:sertraline:2026-01-05"). Two hits of the same
+rule sharing an item are the same episode. From that follow the three decisions the sync makes
+(docs/clinical-rules.md#mood-and-safety-alerts):
+
+- an open alert with the candidate's key gains only the new hits (an `evidence` event), and is
+  escalated (re-opened, clinicians told again) only when the candidate is more severe;
+- a resolved alert is raised again only on new evidence or a higher severity, never for
+  per-event kinds (one alert per triggering entry or response, whatever happens later).
+"""
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from alerts.rules.facts import PER_EVENT_KINDS, AlertCandidate, severity_rank
+
+Hit = dict[str, Any]
+
+
+def hits_of(evidence: dict[str, Any]) -> list[Hit]:
+    """The hits of a candidate's evidence or of an alert's stored `details["evidence"]`."""
+    return list(evidence.get("hits", ()))
+
+
+def hit_is_new(hit: Hit, seen: Iterable[Hit]) -> bool:
+    """A hit is old news when a seen hit of the same rule shares an item (same episode).
+
+    Two hits of one rule that both list no items are the same episode too.
+    """
+    items = set(hit.get("items", ()))
+    for other in seen:
+        if other.get("rule") != hit.get("rule"):
+            continue
+        other_items = set(other.get("items", ()))
+        if items & other_items or (not items and not other_items):
+            return False
+    return True
+
+
+def details_for(candidate: AlertCandidate, hits: list[Hit]) -> dict[str, Any]:
+    """The stored details: the hits gathered so far and their rules and explanations."""
+    rules = list(dict.fromkeys(hit.get("rule", candidate.rule) for hit in hits))
+    explained = all("explanation" in hit for hit in hits) and hits
+    return {
+        "rule": "+".join(rules) if rules else candidate.rule,
+        "rule_version": candidate.rule_version,
+        "explanation": (
+            " ".join(hit["explanation"] for hit in hits) if explained else candidate.explanation
+        ),
+        "patient_message": candidate.patient_message,
+        "evidence": {**candidate.evidence, "hits": hits},
+    }
+
+
+@dataclass(frozen=True, slots=True)
+class Merge:
+    """What a candidate does to the open alert with its dedupe key."""
+
+    escalate: bool = False  # more severe: take the candidate's severity and title, notify again
+    details: dict[str, Any] | None = None  # the alert's new details; None: leave it unchanged
+    new_hits: tuple[Hit, ...] = ()  # hits no stored hit covered (the `evidence` event's data)
+
+
+def merge_into_open(candidate: AlertCandidate, *, severity: str, details: dict[str, Any]) -> Merge:
+    """Merge `candidate` into an open alert of `severity` whose stored details are `details`.
+
+    Escalation replaces the evidence with the candidate's, keeping the stored hits the
+    candidate does not cover (so an escalated mood alert still shows the earlier episode).
+    Otherwise only new hits are appended; a candidate with nothing new changes nothing, however
+    often the sync runs.
+    """
+    old_hits = hits_of(details.get("evidence", {}))
+    cand_hits = hits_of(candidate.evidence)
+    new_hits = tuple(hit for hit in cand_hits if hit_is_new(hit, old_hits))
+    if severity_rank(candidate.severity) > severity_rank(severity):
+        kept = [hit for hit in old_hits if all(hit_is_new(hit, [c]) for c in cand_hits)]
+        return Merge(
+            escalate=True, details=details_for(candidate, cand_hits + kept), new_hits=new_hits
+        )
+    if new_hits:
+        return Merge(details=details_for(candidate, old_hits + list(new_hits)), new_hits=new_hits)
+    return Merge()
+
+
+@dataclass(frozen=True, slots=True)
+class Resolved:
+    """What the sync needs of an earlier, resolved alert with the candidate's key."""
+
+    severity: str
+    details: dict[str, Any]
+
+
+def is_new_episode(candidate: AlertCandidate, resolved: list[Resolved]) -> bool:
+    """Raise again after resolution only on new evidence or a higher severity.
+
+    `resolved` is in creation order (the last is the latest); it must not be empty.
+    """
+    if candidate.kind in PER_EVENT_KINDS:
+        return False
+    if severity_rank(candidate.severity) > severity_rank(resolved[-1].severity):
+        return True
+    seen = [hit for alert in resolved for hit in hits_of(alert.details.get("evidence", {}))]
+    return any(hit_is_new(hit, seen) for hit in hits_of(candidate.evidence))

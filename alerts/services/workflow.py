@@ -1,0 +1,72 @@
+"""The clinicians' follow-up of an alert: acknowledge, add notes, resolve.
+
+Each step is one `AlertEvent` on the alert's timeline, written with the status change in one
+transaction. Status changes lock the alert row first, so two clinicians pressing the same
+button at once record the step once.
+"""
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from accounts.models import User
+from alerts.models import Alert, AlertEvent, AlertStatus, EventKind
+
+NOTE_REQUIRED_MESSAGE = "Write a note about what was done."
+
+
+def _require_note(note: str | None) -> str:
+    text = (note or "").strip()
+    if not text:
+        raise ValidationError({"note": [NOTE_REQUIRED_MESSAGE]})
+    return text
+
+
+@transaction.atomic
+def alert_acknowledge(*, alert: Alert, actor: User, note: str = "") -> Alert:
+    """Open -> acknowledged. Acknowledging again (or a resolved alert) records nothing."""
+    alert = Alert.objects.select_for_update().get(pk=alert.pk)
+    if alert.status != AlertStatus.OPEN:
+        return alert
+    now = timezone.now()
+    alert.status = AlertStatus.ACKNOWLEDGED
+    alert.acknowledged_at = now
+    alert.acknowledged_by = actor
+    alert.save(update_fields=["status", "acknowledged_at", "acknowledged_by", "updated_at"])
+    AlertEvent.objects.create(
+        alert=alert,
+        actor=actor,
+        kind=EventKind.ACKNOWLEDGED,
+        note=(note or "").strip(),
+        created_at=now,
+    )
+    return alert
+
+
+@transaction.atomic
+def alert_add_note(*, alert: Alert, actor: User, note: str) -> AlertEvent:
+    text = _require_note(note)
+    return AlertEvent.objects.create(alert=alert, actor=actor, kind=EventKind.NOTE, note=text)
+
+
+@transaction.atomic
+def alert_resolve(*, alert: Alert, actor: User, note: str) -> Alert:
+    """Resolve with a required note. Resolving a resolved alert records nothing."""
+    text = _require_note(note)
+    alert = Alert.objects.select_for_update().get(pk=alert.pk)
+    if alert.status == AlertStatus.RESOLVED:
+        return alert
+    now = timezone.now()
+    fields = ["status", "resolved_at", "resolved_by", "updated_at"]
+    if alert.acknowledged_at is None:
+        alert.acknowledged_at = now
+        alert.acknowledged_by = actor
+        fields += ["acknowledged_at", "acknowledged_by"]
+    alert.status = AlertStatus.RESOLVED
+    alert.resolved_at = now
+    alert.resolved_by = actor
+    alert.save(update_fields=fields)
+    AlertEvent.objects.create(
+        alert=alert, actor=actor, kind=EventKind.RESOLVED, note=text, created_at=now
+    )
+    return alert
