@@ -15,6 +15,7 @@ from accounts.decorators import role_required
 from accounts.models import Role
 from alerts import services as alert_services
 from clinic import charts, hunter, reports, selectors
+from clinic.cards import alert_cards
 from clinic.record import build_record_view
 from clinic.templatetags import clinic_tags
 
@@ -97,10 +98,16 @@ def _record_context(request, patient, **extra):
     days = _record_days(request)
     record = selectors.patient_record(patient, days=days)
     view = build_record_view(record)
+    # One card per alert (history and open cards share them): built once, in Python.
+    history_cards = alert_cards(record.alerts, patient=patient)
+    by_pk = {card.pk: card for card in history_cards}
     return {
         "patient": patient,
         "record": record,
         "view": view,
+        "history_cards": history_cards,
+        "open_cards": [by_pk[alert.pk] for alert in record.open_alerts],
+        "next": request.path,
         "hunter_findings": hunter.FINDINGS.items(),
         "hunter_rules": hunter.RULES.items(),
         "day_choices": selectors.RECORD_DAY_CHOICES,
@@ -192,7 +199,11 @@ def alert_queue(request):
     paginator = Paginator(selectors.alert_queue(request.user), ALERT_QUEUE_PAGE_SIZE)
     page = paginator.get_page(request.GET.get("page"))
     audit_read(request, patient=None, action="alert_queue_view", object_type="alert_list")
-    return render(request, "clinic/alert_queue.html", {"page": page, "alerts": page.object_list})
+    return render(
+        request,
+        "clinic/alert_queue.html",
+        {"page": page, "cards": alert_cards(page.object_list), "next": request.get_full_path()},
+    )
 
 
 def _back(request):
@@ -231,7 +242,12 @@ def _alert_action(request, alert_id, action):
         return render(
             request,
             "clinic/_alert_card.html",
-            {"alert": alert, "error": error, "error_action": action, "next": _back(request)},
+            {
+                "card": alert_cards([alert])[0],
+                "error": error,
+                "error_action": action,
+                "next": _back(request),
+            },
         )
     if error:
         messages.error(request, error)
