@@ -137,7 +137,8 @@ def profile(client, url: str, repeats: int) -> None:
     for _ in range(repeats):
         _get(client, url)
     profiler.disable()
-    pstats.Stats(profiler).sort_stats("cumulative").print_stats(int(os.environ.get("PROFILE_LINES", "45")))
+    lines = int(os.environ.get("PROFILE_LINES", "45"))
+    pstats.Stats(profiler).sort_stats("cumulative").print_stats(lines)
 
 
 def main(argv=None) -> int:
