@@ -138,7 +138,8 @@ def profile(client, url: str, repeats: int) -> None:
         _get(client, url)
     profiler.disable()
     lines = int(os.environ.get("PROFILE_LINES", "45"))
-    pstats.Stats(profiler).sort_stats(os.environ.get("PROFILE_SORT", "cumulative")).print_stats(lines)
+    order = os.environ.get("PROFILE_SORT", "cumulative")
+    pstats.Stats(profiler).sort_stats(order).print_stats(lines)
 
 
 def main(argv=None) -> int:
