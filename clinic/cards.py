@@ -60,6 +60,7 @@ class EventLine:
 @dataclass(slots=True)
 class AlertCard:
     pk: int
+    key: str  # str(pk): an int in a template goes through number formatting, 8 times a card
     severity: str
     severity_label: str
     status: str
@@ -107,6 +108,7 @@ def alert_cards(alerts: Iterable[Alert], *, patient=None) -> list[AlertCard]:
         cards.append(
             AlertCard(
                 pk=alert.pk,
+                key=str(alert.pk),
                 severity=alert.severity,
                 severity_label=alert.get_severity_display(),
                 status=alert.status,

@@ -108,14 +108,17 @@ def line_chart(
         visible = [(d, v) for d, v in s.points if axis.start <= d <= axis.end and v is not None]
         if not visible:
             continue
-        coords = " ".join(f"{axis.x(d)},{_y(v, low, high, top, height)}" for d, v in visible)
+        # Each point's coordinates once: the polyline and the markers share them.
+        xy = [(axis.x(d), _y(v, low, high, top, height)) for d, v in visible]
+        coords = " ".join(f"{x},{y}" for x, y in xy)
         parts.append(f'<g class="series {escape(s.css)}"><title>{escape(s.label)}</title>')
         parts.append(f'<polyline points="{coords}"/>')
         if len(visible) <= 60:
-            for d, v in visible:
+            label = escape(s.label)
+            for (d, v), (x, y) in zip(visible, xy, strict=True):
                 parts.append(
-                    f'<circle cx="{axis.x(d)}" cy="{_y(v, low, high, top, height)}" r="3">'
-                    f"<title>{escape(s.label)} {d.isoformat()}: {v:g}</title></circle>"
+                    f'<circle cx="{x}" cy="{y}" r="3">'
+                    f"<title>{label} {d.isoformat()}: {v:g}</title></circle>"
                 )
         parts.append("</g>")
     parts.append("</svg>")
