@@ -94,6 +94,32 @@ def event_lines(alert: Alert) -> list[EventLine]:
     ]
 
 
+@dataclass(slots=True)
+class HistoryLine:
+    """An alert in the record page's history: what it shows, nothing more."""
+
+    severity: str
+    severity_label: str
+    title: str
+    raised: str
+    status_label: str
+    events: list[EventLine]
+
+
+def history_lines(alerts: Iterable[Alert]) -> list[HistoryLine]:
+    return [
+        HistoryLine(
+            severity=alert.severity,
+            severity_label=alert.get_severity_display(),
+            title=alert.title,
+            raised=local_date(alert.created_at, "j M Y H:i"),
+            status_label=alert.get_status_display(),
+            events=event_lines(alert),
+        )
+        for alert in alerts
+    ]
+
+
 def alert_cards(alerts: Iterable[Alert], *, patient=None) -> list[AlertCard]:
     """One card per alert. `patient`: the record page's patient, to skip `alert.patient`."""
     patient_url = UrlPattern("clinic:patient")

@@ -159,3 +159,19 @@ def _formula(points, days):
 def test_sparkline_coordinates_match_the_formula(points, days):
     svg = charts.sparkline(points, days=days, css="spark-mood", label="Mood")
     assert f'<polyline points="{_formula(points, days)}"/>' in svg
+
+
+@time_machine.travel(NOW, tick=False)
+def test_record_alert_history_renders_as_before(client_for, cleo, panel):
+    pat, _ = panel
+    f.alert(pat, "low", status="resolved", title="Old & done")
+    response = client_for(cleo).get(f"/clinician/patients/{pat.pk}/")
+    assert response.status_code == 200
+    record = response.context["record"]
+    assert len(record.alerts) == 2
+    legacy = _legacy(
+        (LEGACY / "record_history.html").read_text(), {"record": record}, response.wsgi_request
+    )
+    shown = _between(response.content.decode(), '<ul class="plain-list">\n    ', "</ul>")
+    assert _squash(shown.removeprefix('<ul class="plain-list">')) == _squash(legacy)
+    assert "Old &amp; done" in shown and "Called &lt;her&gt;." in shown
