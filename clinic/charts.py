@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
+from functools import lru_cache
 from html import escape
 
 WIDTH = 760
@@ -107,14 +108,17 @@ def line_chart(
         visible = [(d, v) for d, v in s.points if axis.start <= d <= axis.end and v is not None]
         if not visible:
             continue
-        coords = " ".join(f"{axis.x(d)},{_y(v, low, high, top, height)}" for d, v in visible)
+        # Each point's coordinates once: the polyline and the markers share them.
+        xy = [(axis.x(d), _y(v, low, high, top, height)) for d, v in visible]
+        coords = " ".join(f"{x},{y}" for x, y in xy)
         parts.append(f'<g class="series {escape(s.css)}"><title>{escape(s.label)}</title>')
         parts.append(f'<polyline points="{coords}"/>')
         if len(visible) <= 60:
-            for d, v in visible:
+            label = escape(s.label)
+            for (d, v), (x, y) in zip(visible, xy, strict=True):
                 parts.append(
-                    f'<circle cx="{axis.x(d)}" cy="{_y(v, low, high, top, height)}" r="3">'
-                    f"<title>{escape(s.label)} {d.isoformat()}: {v:g}</title></circle>"
+                    f'<circle cx="{x}" cy="{y}" r="3">'
+                    f"<title>{label} {d.isoformat()}: {v:g}</title></circle>"
                 )
         parts.append("</g>")
     parts.append("</svg>")
@@ -177,14 +181,40 @@ def timeline(*, axis: DateAxis, bars: Sequence[TimelineBar], title: str) -> str:
     return "".join(parts)
 
 
+SPARK_WIDTH, SPARK_HEIGHT = 84, 22
+
+
+def _spark_x(x: float, span: int) -> str:
+    return str(round(2 + (SPARK_WIDTH - 4) * x / span, 1))
+
+
+def _spark_y(v: float) -> str:
+    return str(round(2 + (SPARK_HEIGHT - 4) * (1 - v / 10), 1))
+
+
+@lru_cache(maxsize=16)
+def _spark_xs(span: int) -> tuple[str, ...]:
+    return tuple(_spark_x(x, span) for x in range(span + 1))
+
+
+# Daily scores are whole numbers 0-10: their y coordinates are computed once.
+_SPARK_YS = {v: _spark_y(v) for v in range(11)}
+
+
 def sparkline(points: Sequence[tuple[int, float]], *, days: int, css: str, label: str) -> str:
-    """A tiny inline trend (x = day offset 0..days-1, y = 0..10)."""
-    width, height = 84, 22
+    """A tiny inline trend (x = day offset 0..days-1, y = 0..10).
+
+    The dashboard draws two per row (50 a page): coordinates come from lookup tables, the
+    same strings the formula gives, because formatting floats was most of a sparkline's cost.
+    """
+    width, height = SPARK_WIDTH, SPARK_HEIGHT
     if not points:
         return ""
     span = max(days - 1, 1)
+    xs, ys = _spark_xs(span), _SPARK_YS
     coords = " ".join(
-        f"{round(2 + (width - 4) * x / span, 1)},{round(2 + (height - 4) * (1 - v / 10), 1)}"
+        f"{xs[x] if type(x) is int and 0 <= x <= span else _spark_x(x, span)},"
+        f"{ys[v] if type(v) is int and v in ys else _spark_y(v)}"
         for x, v in points
     )
     return (

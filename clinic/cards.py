@@ -1,0 +1,164 @@
+"""Alert cards ready to render: every URL, label and date computed once in Python.
+
+The alert queue renders 25 cards a page; with `{% url %}`, `|date`, `|timesince` and a nested
+`{% include %}` per card the template engine spent ~80% of the page's time on them (about 180
+URL reversals a page). Here each route is reversed once per page with a sentinel id and the
+ids are spliced in, and the values the card shows are plain strings (still autoescaped by the
+template). The output is the same HTML as before: dates go through the same `date` and
+`timesince` filters, in the active (patient's) time zone.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from django.template.defaultfilters import timesince_filter
+from django.urls import reverse
+from django.utils import dateformat
+from django.utils.timezone import template_localtime  # type: ignore[attr-defined]
+
+from alerts.models import Alert
+
+# An id no route will ever see, so splitting a reversed URL on it is unambiguous.
+_SENTINEL = 987654321987
+
+
+class UrlPattern:
+    """`reverse(name, args=[id])` for many ids at the cost of one reversal."""
+
+    def __init__(self, name: str):
+        url = reverse(name, args=[_SENTINEL])
+        head, sep, tail = url.partition(str(_SENTINEL))
+        if not sep or str(_SENTINEL) in tail:
+            raise ValueError(f"{name}: the id must appear exactly once in {url}")
+        self.head, self.tail = head, tail
+
+    def __call__(self, pk: int) -> str:
+        return f"{self.head}{int(pk)}{self.tail}"
+
+
+def local_date(value, fmt: str) -> str:
+    """What `{{ value|date:fmt }}` renders for a literal format (the filter expects local time).
+
+    `dateformat.format` directly: the filter first looks the literal up as a format name in
+    every locale module, on every call, which cost more than the formatting.
+    """
+    if value is None:
+        return ""
+    return dateformat.format(template_localtime(value), fmt)
+
+
+@dataclass(slots=True)
+class EventLine:
+    when: str
+    kind: str
+    actor: str
+    note: str
+
+
+@dataclass(slots=True)
+class AlertCard:
+    pk: int
+    key: str  # str(pk): an int in a template goes through number formatting, 8 times a card
+    severity: str
+    severity_label: str
+    status: str
+    status_label: str
+    title: str
+    explanation: str
+    patient_name: str
+    patient_url: str
+    raised: str
+    raised_since: str
+    acknowledged_by: str
+    resolved_by: str
+    resolved_at: str
+    note_url: str
+    acknowledge_url: str
+    resolve_url: str
+    created_short: str  # "j M", for the record page's alert picker
+    events: list[EventLine] = field(default_factory=list)
+
+
+def event_lines(alert: Alert) -> list[EventLine]:
+    # alert.events.all() is prefetched (with actors) by every selector that feeds a card.
+    return [
+        EventLine(
+            when=local_date(event.created_at, "j M H:i"),
+            kind=event.kind,
+            actor=event.actor.display_name if event.actor is not None else "",
+            note=event.note or "",
+        )
+        for event in alert.events.all()
+    ]
+
+
+@dataclass(slots=True)
+class HistoryLine:
+    """An alert in the record page's history: what it shows, nothing more."""
+
+    severity: str
+    severity_label: str
+    title: str
+    raised: str
+    status_label: str
+    events: list[EventLine]
+
+
+def history_lines(alerts: Iterable[Alert]) -> list[HistoryLine]:
+    return [
+        HistoryLine(
+            severity=alert.severity,
+            severity_label=alert.get_severity_display(),
+            title=alert.title,
+            raised=local_date(alert.created_at, "j M Y H:i"),
+            status_label=alert.get_status_display(),
+            events=event_lines(alert),
+        )
+        for alert in alerts
+    ]
+
+
+def alert_cards(alerts: Iterable[Alert], *, patient=None) -> list[AlertCard]:
+    """One card per alert. `patient`: the record page's patient, to skip `alert.patient`."""
+    patient_url = UrlPattern("clinic:patient")
+    note_url = UrlPattern("clinic:alert-note")
+    acknowledge_url = UrlPattern("clinic:alert-acknowledge")
+    resolve_url = UrlPattern("clinic:alert-resolve")
+    cards = []
+    for alert in alerts:
+        owner = patient if patient is not None and patient.pk == alert.patient_id else alert.patient
+        details = alert.details if isinstance(alert.details, dict) else {}
+        resolved = alert.status == "resolved"
+        cards.append(
+            AlertCard(
+                pk=alert.pk,
+                key=str(alert.pk),
+                severity=alert.severity,
+                severity_label=alert.get_severity_display(),
+                status=alert.status,
+                status_label=alert.get_status_display(),
+                title=alert.title,
+                explanation=str(details.get("explanation") or ""),
+                patient_name=owner.display_name,
+                patient_url=patient_url(alert.patient_id),
+                raised=local_date(alert.created_at, "j M Y H:i"),
+                raised_since=timesince_filter(alert.created_at),
+                acknowledged_by=(
+                    alert.acknowledged_by.display_name if alert.acknowledged_by is not None else ""
+                ),
+                resolved_by=(
+                    alert.resolved_by.display_name
+                    if resolved and alert.resolved_by is not None
+                    else ""
+                ),
+                resolved_at=local_date(alert.resolved_at, "j M Y H:i") if resolved else "",
+                note_url=note_url(alert.pk),
+                acknowledge_url=acknowledge_url(alert.pk),
+                resolve_url=resolve_url(alert.pk),
+                created_short=local_date(alert.created_at, "j M"),
+                events=event_lines(alert),
+            )
+        )
+    return cards
