@@ -19,6 +19,7 @@ from reportlab.lib.units import mm
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from alerts.models import Alert
+from core.errors import FieldErrors
 from journal.instruments import phq9
 from journal.models import DailyEntry, QuestionnaireResponse
 from medications import interactions
@@ -37,10 +38,8 @@ SCALE_LABELS = {
 }
 
 
-class PeriodError(ValueError):
-    def __init__(self, errors: dict[str, list[str]]):
-        super().__init__("; ".join(m for msgs in errors.values() for m in msgs))
-        self.errors = errors
+class PeriodError(FieldErrors):
+    """A report period that cannot be used (`start`/`end` messages)."""
 
 
 def _add_years(day: date, years: int) -> date:

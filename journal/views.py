@@ -3,9 +3,10 @@ from datetime import date
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET
 
+from accounts.access import visible_row_or_404
 from accounts.decorators import role_required
 from accounts.models import Role
 from journal import selectors, services
@@ -18,13 +19,6 @@ from journal.instruments.codes import WPI_REGION_GROUPS
 from journal.models import Instrument, QuestionnaireResponse
 
 patient_page = role_required(Role.PATIENT)
-
-
-def _add_errors(form, error: InstrumentError) -> None:
-    for field, field_messages in error.errors.items():
-        target = field if field in form.fields else None
-        for message in field_messages:
-            form.add_error(target, message)
 
 
 def _next_page(request, *, crisis: bool, urgent_care: bool, saved_message: str):
@@ -104,7 +98,7 @@ def checkin(request):
                     replace=True,
                 )
             except InstrumentError as error:
-                _add_errors(form, error)
+                error.add_to_form(form)
             else:
                 day = (
                     "today" if result.entry.date == today else result.entry.date.strftime("%-d %B")
@@ -172,7 +166,7 @@ def questionnaire(request, instrument: str):
                     patient=request.user, instrument=instrument, answers=form.answers()
                 )
             except InstrumentError as error:
-                _add_errors(form, error)
+                error.add_to_form(form)
             else:
                 if result.crisis:
                     # Post/redirect/get: the crisis page is still the very next page, computed
@@ -198,7 +192,7 @@ def questionnaire(request, instrument: str):
 @require_GET
 def questionnaire_saved(request, response_id: int):
     """The page after a questionnaire whose answers call for crisis resources (rule M1)."""
-    response = get_object_or_404(QuestionnaireResponse, pk=response_id, patient=request.user)
+    response = visible_row_or_404(request, QuestionnaireResponse.objects.all(), response_id)
     return _next_page(
         request,
         crisis=services.response_needs_crisis(response),

@@ -4,9 +4,10 @@ each change (never waiting for the alert job)."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
+from accounts.access import visible_row_or_404
 from accounts.decorators import role_required
 from accounts.models import Role
 from medications import selectors, services
@@ -23,13 +24,6 @@ PATIENT_SEVERITY_LABELS = {
     "major": ("Important", "sev-high"),
     "moderate": ("Worth checking", "sev-moderate"),
 }
-
-
-def _add_errors(form, error: services.MedicationInputError) -> None:
-    for field, field_messages in error.errors.items():
-        target = field if field in form.fields else None
-        for message in field_messages:
-            form.add_error(target, message)
 
 
 def _catalog_names() -> tuple[list[str], dict[str, str]]:
@@ -99,7 +93,7 @@ def medicines(request):
         try:
             course = services.medication_course_create(patient=request.user, **form.cleaned_data)
         except services.MedicationInputError as error:
-            _add_errors(form, error)
+            error.add_to_form(form)
         else:
             messages.success(request, f"Added {course.name}.")
             return redirect("medications:medicines")
@@ -110,13 +104,13 @@ def medicines(request):
 @patient_page
 @require_POST
 def change_dose(request, pk: int):
-    course = get_object_or_404(MedicationCourse, pk=pk, patient=request.user)
+    course = visible_row_or_404(request, MedicationCourse.objects.all(), pk)
     form = ChangeDoseForm(request.POST, prefix=f"dose-{pk}")
     if form.is_valid():
         try:
             new_course = services.medication_course_change_dose(course=course, **form.cleaned_data)
         except services.MedicationInputError as error:
-            _add_errors(form, error)
+            error.add_to_form(form)
         else:
             messages.success(request, f"Saved the new dose of {new_course.name}.")
             return redirect("medications:medicines")
@@ -127,13 +121,13 @@ def change_dose(request, pk: int):
 @patient_page
 @require_POST
 def stop(request, pk: int):
-    course = get_object_or_404(MedicationCourse, pk=pk, patient=request.user)
+    course = visible_row_or_404(request, MedicationCourse.objects.all(), pk)
     form = StopForm(request.POST, prefix=f"stop-{pk}")
     if form.is_valid():
         try:
             services.medication_course_stop(course=course, **form.cleaned_data)
         except services.MedicationInputError as error:
-            _add_errors(form, error)
+            error.add_to_form(form)
         else:
             messages.success(request, f"Saved: you no longer take {course.name}.")
             return redirect("medications:medicines")
