@@ -9,11 +9,12 @@ from django.views.decorators.http import require_GET
 from accounts.access import visible_row_or_404
 from accounts.decorators import role_required
 from accounts.models import Role
+from core.forms import submit_form
 from journal import selectors, services
 from journal.bodymap import FIGURES
 from journal.crisis import crisis_resources
 from journal.forms import QUESTIONNAIRE_FORMS, CheckinForm
-from journal.instruments import InstrumentError, fiqr, phq9
+from journal.instruments import fiqr, phq9
 from journal.instruments.checkin import SCALES
 from journal.instruments.codes import WPI_REGION_GROUPS
 from journal.models import Instrument, QuestionnaireResponse
@@ -89,26 +90,23 @@ def checkin(request):
     today = selectors.patient_today(patient)
     if request.method == "POST":
         form = CheckinForm(request.POST)
-        if form.is_valid():
-            try:
-                result = services.daily_entry_save(
-                    patient=patient,
-                    entry_date=form.cleaned_data["date"] or today,
-                    values=form.entry_values(),
-                    replace=True,
-                )
-            except InstrumentError as error:
-                error.add_to_form(form)
-            else:
-                day = (
-                    "today" if result.entry.date == today else result.entry.date.strftime("%-d %B")
-                )
-                return _next_page(
-                    request,
-                    crisis=result.crisis,
-                    urgent_care=result.urgent_care,
-                    saved_message=f"Thank you. Your check-in for {day} is saved.",
-                )
+        result = submit_form(
+            form,
+            lambda data: services.daily_entry_save(
+                patient=patient,
+                entry_date=data["date"] or today,
+                values=form.entry_values(),
+                replace=True,
+            ),
+        )
+        if result is not None:
+            day = "today" if result.entry.date == today else result.entry.date.strftime("%-d %B")
+            return _next_page(
+                request,
+                crisis=result.crisis,
+                urgent_care=result.urgent_care,
+                saved_message=f"Thank you. Your check-in for {day} is saved.",
+            )
         status = 400
         editing = False
     else:
@@ -160,24 +158,23 @@ def questionnaire(request, instrument: str):
     status = 200
     if request.method == "POST":
         form = form_class(request.POST)
-        if form.is_valid():
-            try:
-                result = services.questionnaire_submit(
-                    patient=request.user, instrument=instrument, answers=form.answers()
-                )
-            except InstrumentError as error:
-                error.add_to_form(form)
-            else:
-                if result.crisis:
-                    # Post/redirect/get: the crisis page is still the very next page, computed
-                    # synchronously, and a refresh cannot store the answers a second time.
-                    return redirect("journal:questionnaire_saved", response_id=result.response.pk)
-                return _next_page(
-                    request,
-                    crisis=False,
-                    urgent_care=False,
-                    saved_message=_saved_questionnaire_message(result.response),
-                )
+        result = submit_form(
+            form,
+            lambda _data: services.questionnaire_submit(
+                patient=request.user, instrument=instrument, answers=form.answers()
+            ),
+        )
+        if result is not None:
+            if result.crisis:
+                # Post/redirect/get: the crisis page is still the very next page, computed
+                # synchronously, and a refresh cannot store the answers a second time.
+                return redirect("journal:questionnaire_saved", response_id=result.response.pk)
+            return _next_page(
+                request,
+                crisis=False,
+                urgent_care=False,
+                saved_message=_saved_questionnaire_message(result.response),
+            )
         status = 400
     else:
         form = form_class()

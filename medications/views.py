@@ -10,6 +10,7 @@ from django.views.decorators.http import require_POST
 from accounts.access import visible_row_or_404
 from accounts.decorators import role_required
 from accounts.models import Role
+from core.forms import submit_form
 from medications import selectors, services
 from medications.catalog import drug_keys
 from medications.forms import DRUG_NAMES_LIST_ID, ChangeDoseForm, MedicationAddForm, StopForm
@@ -89,14 +90,12 @@ def medicines(request):
     if request.method != "POST":
         return _render(request)
     form = MedicationAddForm(request.POST)
-    if form.is_valid():
-        try:
-            course = services.medication_course_create(patient=request.user, **form.cleaned_data)
-        except services.MedicationInputError as error:
-            error.add_to_form(form)
-        else:
-            messages.success(request, f"Added {course.name}.")
-            return redirect("medications:medicines")
+    course = submit_form(
+        form, lambda data: services.medication_course_create(patient=request.user, **data)
+    )
+    if course is not None:
+        messages.success(request, f"Added {course.name}.")
+        return redirect("medications:medicines")
     return _render(request, add_form=form, status=400)
 
 
@@ -106,14 +105,12 @@ def medicines(request):
 def change_dose(request, pk: int):
     course = visible_row_or_404(request, MedicationCourse.objects.all(), pk)
     form = ChangeDoseForm(request.POST, prefix=f"dose-{pk}")
-    if form.is_valid():
-        try:
-            new_course = services.medication_course_change_dose(course=course, **form.cleaned_data)
-        except services.MedicationInputError as error:
-            error.add_to_form(form)
-        else:
-            messages.success(request, f"Saved the new dose of {new_course.name}.")
-            return redirect("medications:medicines")
+    new_course = submit_form(
+        form, lambda data: services.medication_course_change_dose(course=course, **data)
+    )
+    if new_course is not None:
+        messages.success(request, f"Saved the new dose of {new_course.name}.")
+        return redirect("medications:medicines")
     return _render(request, bound={("dose", pk): form}, status=400)
 
 
@@ -123,12 +120,8 @@ def change_dose(request, pk: int):
 def stop(request, pk: int):
     course = visible_row_or_404(request, MedicationCourse.objects.all(), pk)
     form = StopForm(request.POST, prefix=f"stop-{pk}")
-    if form.is_valid():
-        try:
-            services.medication_course_stop(course=course, **form.cleaned_data)
-        except services.MedicationInputError as error:
-            error.add_to_form(form)
-        else:
-            messages.success(request, f"Saved: you no longer take {course.name}.")
-            return redirect("medications:medicines")
+    stopped = submit_form(form, lambda data: services.medication_course_stop(course=course, **data))
+    if stopped is not None:
+        messages.success(request, f"Saved: you no longer take {course.name}.")
+        return redirect("medications:medicines")
     return _render(request, bound={("stop", pk): form}, status=400)
