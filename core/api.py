@@ -11,20 +11,17 @@ from core.errors import NON_FIELD, FieldErrors
 PATIENT_PARAM = OpenApiParameter(
     "patient",
     OpenApiTypes.INT,
-    description="Clinicians: the patient's id (to read one patient's records only).",
+    description="Clinicians: a patient's id, to read only that patient's records.",
 )
 NOT_AN_OBJECT = "Expected a JSON object."
 
 
+# An input serializer whose validation is the domain's pure cleaner (`clean`). The declared
+# fields document the body for the schema; the cleaner the HTML forms reach through the
+# services decides what is valid, so a page and the API accept the same values and answer with
+# the same field messages. Fields in `ignored_input` (output fields a client echoes back) are
+# dropped before cleaning. (Comments, not a docstring: the schema would publish a docstring.)
 class CleanedInput(serializers.Serializer):
-    """An input serializer whose validation is the domain's pure cleaner (`clean`).
-
-    The declared fields document the body for the schema; the cleaner the HTML forms reach
-    through the services decides what is valid, so a page and the API accept the same values
-    and answer with the same field messages. Fields in `ignored_input` (output fields a client
-    echoes back) are dropped before cleaning.
-    """
-
     ignored_input: frozenset[str] = frozenset()
 
     def to_internal_value(self, data: object) -> dict:

@@ -56,13 +56,10 @@ def _iso_date(value: object) -> date:
 
 
 class EntryWriteSerializer(CleanedInput):
-    """A daily entry (POST) or some of its fields (PATCH, `partial=True`).
+    """Scales are whole numbers 0-10 (JSON integers only). Output fields sent back are ignored."""
 
-    Scales are whole numbers 0-10 (JSON integers only). Without `date` (or with null on POST)
-    the validated data has no date and the view uses the patient's today. Output fields a
-    client echoes back (`id`, `patient`, ...) are ignored.
-    """
-
+    # PATCH uses partial=True. Without a date (or with null on POST) the validated data has
+    # none and the view uses the patient's today.
     ignored_input = frozenset({"id", "patient", "created_at", "updated_at", "crisis"})
 
     date = serializers.DateField(required=False, help_text="Defaults to today (patient's zone).")
@@ -111,8 +108,7 @@ def _answers_errors(errors: dict[str, list[str]]) -> dict:
 
 
 class QuestionnaireWriteSerializer(CleanedInput):
-    """Answers are checked by the instrument's pure scorer (the questionnaire pages' too)."""
-
+    # The answers are checked by the instrument's pure scorer, as on the questionnaire pages.
     instrument = serializers.ChoiceField(choices=Instrument.choices)
     answers = serializers.JSONField(
         help_text=(

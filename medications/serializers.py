@@ -95,8 +95,8 @@ class MedicationCourseWithAssessmentSerializer(MedicationCourseSerializer):
 
 
 class MedicationCourseWriteSerializer(CleanedInput):
-    """A new course. Needs `context={"today": <the patient's today>}` (dates are checked
-    against it); other keys are ignored."""
+    # Needs context={"today": <the patient's today>}: dates are checked against it. Other keys
+    # are ignored.
 
     drug = serializers.CharField(
         max_length=120, help_text="Generic or brand name, any case; unknown names kept as text."
@@ -127,9 +127,9 @@ ECHOED_OUTPUT_FIELDS = frozenset(MedicationCourseWithAssessmentSerializer.Meta.f
 
 
 class MedicationCourseUpdateSerializer(MedicationCourseWriteSerializer):
-    """Some fields of a course. Only the shape is checked here: the values are cleaned merged
-    with the stored course, under its row lock, by medications.services.medication_course_update
-    (its FieldErrors answer 400 through core.api_errors)."""
+    # Only the shape is checked here: the values are cleaned merged with the stored course,
+    # under its row lock, by services.medication_course_update (its FieldErrors answer 400
+    # through core.api_errors). Output fields sent back are ignored.
 
     ignored_input = ECHOED_OUTPUT_FIELDS
     drug = serializers.CharField(max_length=120, required=False)
@@ -143,8 +143,8 @@ class MedicationCourseUpdateSerializer(MedicationCourseWriteSerializer):
 
 
 class ChangeDoseSerializer(CleanedInput):
-    """The new dose. Checked against the course (its dates, the chain) by
-    medications.services.medication_course_change_dose; other keys are ignored."""
+    # Checked against the course (its dates, the dose chain) by
+    # services.medication_course_change_dose. Other keys are ignored.
 
     dose = serializers.DecimalField(max_digits=10, decimal_places=3, help_text="> 0")
     unit = serializers.ChoiceField(choices=Unit.choices, required=False)
