@@ -14,7 +14,8 @@ NON_FIELD = "non_field_errors"  # DRF's and Django's key for errors about the wh
 
 
 class _Form(Protocol):
-    fields: Mapping[str, object]
+    @property
+    def fields(self) -> Mapping[str, object]: ...
 
     def add_error(self, field: str | None, error: str) -> None: ...
 
