@@ -6,10 +6,14 @@ administrator has verified them; administrators use the Django admin, not these 
 Missing and forbidden answer the same (404), so ids reveal nothing.
 """
 
-from django.db.models import QuerySet
-from django.http import Http404
+from typing import TypeVar
+
+from django.db.models import Model, QuerySet
+from django.http import Http404, HttpRequest
 
 from .models import CareLinkStatus, Role, User
+
+RowT = TypeVar("RowT", bound=Model)
 
 
 def patients_visible_to(user) -> QuerySet[User]:
@@ -42,6 +46,45 @@ def access_patient(user, patient_id) -> User:
     if patient is None:
         raise Http404("No such patient.")
     return patient
+
+
+def visible_row_or_404(
+    request: HttpRequest,
+    queryset: QuerySet[RowT],
+    pk: object,
+    *,
+    audit: str = "",
+    object_type: str = "",
+) -> RowT:
+    """Row `pk` of `queryset` (a model with a `patient` key) whose patient the caller may see.
+
+    The scope is a subquery on patients_visible_to, so the check costs no query of its own and
+    the row arrives with its patient. Missing, malformed and forbidden ids all raise Http404
+    (ids reveal nothing). With `audit`, a clinician's read is recorded as one AuditEvent
+    (`object_type` defaults to the model's name); a patient reading their own row is not.
+    """
+    from .audit import audit_read
+
+    try:
+        row_pk = int(pk)  # type: ignore[call-overload]
+    except (TypeError, ValueError):
+        raise Http404("No such record.") from None
+    row = (
+        queryset.filter(pk=row_pk, patient__in=patients_visible_to(request.user))
+        .select_related("patient")
+        .first()
+    )
+    if row is None:
+        raise Http404("No such record.")
+    if audit:
+        audit_read(
+            request,
+            patient=row.patient,  # type: ignore[attr-defined]
+            action=audit,
+            object_type=object_type or type(row).__name__,
+            object_id=row.pk,
+        )
+    return row
 
 
 def is_verified_clinician(user) -> bool:

@@ -5,7 +5,6 @@ request writes one AuditEvent. Patients see their own alerts in plain words. Any
 caller's scope answers 404; a patient trying a clinician action answers 403.
 """
 
-from django.core.exceptions import ValidationError as DjangoValidationError
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
@@ -13,10 +12,11 @@ from rest_framework.exceptions import NotFound, PermissionDenied, ValidationErro
 from rest_framework.generics import GenericAPIView
 from rest_framework.response import Response
 
-from accounts.access import access_patient, audit_page_read
+from accounts.access import access_patient, audit_page_read, visible_row_or_404
 from accounts.audit import audit_read
 from accounts.models import Role
 from alerts import selectors, services
+from alerts.models import Alert
 from alerts.serializers import (
     AlertEventSerializer,
     ClinicianAlertDetailSerializer,
@@ -25,6 +25,7 @@ from alerts.serializers import (
     OptionalNoteSerializer,
     PatientAlertSerializer,
 )
+from core.api import PATIENT_PARAM
 from core.pagination import StandardPagination
 
 STATUS_PARAM = OpenApiParameter(
@@ -32,9 +33,6 @@ STATUS_PARAM = OpenApiParameter(
     OpenApiTypes.STR,
     enum=list(selectors.STATUSES),
     description="open, acknowledged or resolved",
-)
-PATIENT_PARAM = OpenApiParameter(
-    "patient", OpenApiTypes.INT, description="Clinicians: only this patient's alerts."
 )
 
 
@@ -49,10 +47,15 @@ def _status_filter(request) -> str | None:
     return value
 
 
-def _body(request) -> dict:
-    if not isinstance(request.data, dict):
-        raise ValidationError({"non_field_errors": ["Expected a JSON object."]})
-    return request.data
+def _visible_alert(request, pk, *, audit: str) -> Alert:
+    """An alert of a patient the caller may see (clinician: linked; patient: own), else 404."""
+    return visible_row_or_404(
+        request,
+        Alert.objects.select_related("acknowledged_by", "resolved_by"),
+        pk,
+        audit=audit,
+        object_type="alert",
+    )
 
 
 class AlertListView(GenericAPIView):
@@ -97,14 +100,7 @@ class AlertDetailView(GenericAPIView):
 
     @extend_schema(responses=ClinicianAlertDetailSerializer)
     def get(self, request, pk):
-        alert = selectors.alert_for_user(request.user, pk)
-        audit_read(
-            request,
-            patient=alert.patient,
-            action="alerts.read",
-            object_type="alert",
-            object_id=alert.pk,
-        )
+        alert = _visible_alert(request, pk, audit="alerts.read")
         return Response(self.get_serializer(alert).data)
 
 
@@ -115,30 +111,16 @@ class _ClinicianActionView(GenericAPIView):
     def _alert(self, request, pk):
         if _is_patient(request.user):
             raise PermissionDenied("Only a clinician can follow up alerts.")
-        alert = selectors.alert_for_user(request.user, pk)
-        audit_read(
-            request,
-            patient=alert.patient,
-            action=f"alerts.{self.action_name}",
-            object_type="alert",
-            object_id=alert.pk,
-        )
-        return alert
+        return _visible_alert(request, pk, audit=f"alerts.{self.action_name}")
 
     def _note(self, request, serializer_class) -> str:
-        serializer = serializer_class(data=_body(request))
+        serializer = serializer_class(data=request.data)
         serializer.is_valid(raise_exception=True)
         return serializer.validated_data.get("note", "")
 
     def _alert_response(self, alert, code=status.HTTP_200_OK):
         alert = selectors.alerts_for_clinician(self.request.user).get(pk=alert.pk)
         return Response(ClinicianAlertDetailSerializer(alert).data, status=code)
-
-
-def _django_errors(exc: DjangoValidationError) -> ValidationError:
-    return ValidationError(
-        exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
-    )
 
 
 class AlertAcknowledgeView(_ClinicianActionView):
@@ -160,10 +142,7 @@ class AlertResolveView(_ClinicianActionView):
     def post(self, request, pk):
         alert = self._alert(request, pk)
         note = self._note(request, NoteSerializer)
-        try:
-            alert = services.alert_resolve(alert=alert, actor=request.user, note=note)
-        except DjangoValidationError as exc:
-            raise _django_errors(exc) from None
+        alert = services.alert_resolve(alert=alert, actor=request.user, note=note)
         return self._alert_response(alert)
 
 
@@ -174,8 +153,5 @@ class AlertNoteView(_ClinicianActionView):
     def post(self, request, pk):
         alert = self._alert(request, pk)
         note = self._note(request, NoteSerializer)
-        try:
-            event = services.alert_add_note(alert=alert, actor=request.user, note=note)
-        except DjangoValidationError as exc:
-            raise _django_errors(exc) from None
+        event = services.alert_add_note(alert=alert, actor=request.user, note=note)
         return Response(AlertEventSerializer(event).data, status=status.HTTP_201_CREATED)

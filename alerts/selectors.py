@@ -41,24 +41,6 @@ def alerts_for_patient(user, status: str | None = None) -> QuerySet[Alert]:
     return alerts.order_by("-created_at", "-id")
 
 
-def alert_for_user(user, alert_id) -> Alert:
-    """One alert in `user`'s scope (clinician: linked patients; patient: own), else Http404."""
-    from django.http import Http404
-
-    try:
-        pk = int(alert_id)
-    except (TypeError, ValueError):
-        raise Http404("No such alert.") from None
-    if getattr(user, "role", None) == Role.PATIENT:
-        alerts = alerts_for_patient(user)
-    else:
-        alerts = alerts_for_clinician(user)
-    alert = alerts.filter(pk=pk).first()
-    if alert is None:
-        raise Http404("No such alert.")
-    return alert
-
-
 def patient_message(alert: Alert) -> str:
     message = (alert.details or {}).get("patient_message")
     if message:

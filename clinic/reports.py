@@ -27,6 +27,7 @@ from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, Tabl
 from accounts.models import User
 from alerts.models import Alert
 from core import safecsv
+from core.errors import FieldErrors
 from journal.instruments import phq9
 from journal.models import DailyEntry, QuestionnaireResponse
 from medications import interactions
@@ -45,10 +46,8 @@ SCALE_LABELS = {
 }
 
 
-class PeriodError(ValueError):
-    def __init__(self, errors: dict[str, list[str]]):
-        super().__init__("; ".join(m for msgs in errors.values() for m in msgs))
-        self.errors = errors
+class PeriodError(FieldErrors):
+    """A report period that cannot be used (`start`/`end` messages)."""
 
 
 def _add_years(day: date, years: int) -> date:

@@ -8,11 +8,12 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
-from accounts.access import access_patient, is_verified_clinician
+from accounts.access import access_patient, is_verified_clinician, visible_row_or_404
 from accounts.audit import audit_read, audit_reads
 from accounts.decorators import role_required
 from accounts.models import Role
 from alerts import services as alert_services
+from alerts.models import Alert
 from clinic import hunter, reports, selectors
 from clinic.cards import alert_cards, history_lines
 from clinic.forms import parse_dashboard_query
@@ -205,9 +206,10 @@ def _back(request):
 
 
 def _alert_action(request, alert_id, action):
-    alert = selectors.visible_alert(request.user, alert_id)
-    if alert is None:
-        raise Http404("No such alert.")
+    # Audited on fetch: the clinician saw the alert whether or not the action succeeds.
+    alert = visible_row_or_404(
+        request, Alert.objects.all(), alert_id, audit=f"alert_{action}", object_type="alert"
+    )
     note = request.POST.get("note", "")
     error = None
     try:
@@ -221,13 +223,6 @@ def _alert_action(request, alert_id, action):
             alert_services.alert_resolve(alert=alert, actor=request.user, note=note)
     except ValidationError as exc:
         error = "; ".join(exc.message_dict.get("note", exc.messages))
-    audit_read(
-        request,
-        patient=alert.patient,
-        action=f"alert_{action}",
-        object_type="alert",
-        object_id=alert.pk,
-    )
     if _is_htmx(request):
         alert = selectors.alert_queue(request.user, unresolved_only=False).get(pk=alert.pk)
         return render(

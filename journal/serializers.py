@@ -1,9 +1,21 @@
-"""API shapes. Input values are validated by journal.instruments (strict ints, codes, ranges)."""
+"""API shapes. Input is validated by the pure cleaners of journal.instruments (strict ints,
+codes, ranges): the same functions the check-in and questionnaire pages reach through
+journal.services, so both accept the same values with the same messages."""
+
+from datetime import date
 
 from rest_framework import serializers
 
+from core.api import CleanedInput
+from core.errors import FieldErrors
+from journal.instruments import InstrumentError
+from journal.instruments.checkin import clean_entry_values
 from journal.instruments.codes import SEROTONIN_SYMPTOMS, WPI_REGIONS
 from journal.models import DailyEntry, Instrument, QuestionnaireResponse
+from journal.services import SCORERS
+
+DATE_MESSAGE = "Enter a valid date as YYYY-MM-DD."
+INSTRUMENT_MESSAGE = "Choose one of: phq9, fiqr, acr2016."
 
 
 class CrisisSerializer(serializers.Serializer):
@@ -34,8 +46,21 @@ class EntrySerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class EntryWriteSerializer(serializers.Serializer):
-    """Documents the request body. Scales are whole numbers 0-10 (JSON integers only)."""
+def _iso_date(value: object) -> date:
+    if isinstance(value, str):
+        try:
+            return date.fromisoformat(value)
+        except ValueError:
+            pass
+    raise FieldErrors({"date": [DATE_MESSAGE]})
+
+
+class EntryWriteSerializer(CleanedInput):
+    """Scales are whole numbers 0-10 (JSON integers only). Output fields sent back are ignored."""
+
+    # PATCH uses partial=True. Without a date (or with null on POST) the validated data has
+    # none and the view uses the patient's today.
+    ignored_input = frozenset({"id", "patient", "created_at", "updated_at", "crisis"})
 
     date = serializers.DateField(required=False, help_text="Defaults to today (patient's zone).")
     pain = serializers.IntegerField(min_value=0, max_value=10)
@@ -51,6 +76,13 @@ class EntryWriteSerializer(serializers.Serializer):
     )
     self_harm_thoughts = serializers.BooleanField(required=False)
     notes = serializers.CharField(required=False, allow_blank=True, max_length=5000)
+
+    def clean(self, values: dict) -> dict:
+        raw_date = values.pop("date", None)
+        # A null date means "today" on create; on an edit it is a bad value like any other.
+        has_date = raw_date is not None or (self.partial and "date" in self.initial_data)
+        cleaned = {"date": _iso_date(raw_date)} if has_date else {}
+        return {**cleaned, **clean_entry_values(values, partial=self.partial)}
 
 
 class EntryWithCrisisSerializer(EntrySerializer):
@@ -68,7 +100,15 @@ class QuestionnaireSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class QuestionnaireWriteSerializer(serializers.Serializer):
+def _answers_errors(errors: dict[str, list[str]]) -> dict:
+    """Scoring errors belong to `answers`; keep `instrument` errors at the top level."""
+    if "instrument" in errors or set(errors) == {"answers"}:
+        return errors
+    return {"answers": errors}
+
+
+class QuestionnaireWriteSerializer(CleanedInput):
+    # The answers are checked by the instrument's pure scorer, as on the questionnaire pages.
     instrument = serializers.ChoiceField(choices=Instrument.choices)
     answers = serializers.JSONField(
         help_text=(
@@ -78,6 +118,20 @@ class QuestionnaireWriteSerializer(serializers.Serializer):
             '"depression", "duration_3_months"}'
         )
     )
+
+    def clean(self, values: dict) -> dict:
+        missing = [field for field in ("instrument", "answers") if field not in values]
+        if missing:
+            raise FieldErrors({field: ["This field is required."] for field in missing})
+        instrument = values["instrument"]
+        if instrument not in Instrument.values:
+            raise FieldErrors({"instrument": [INSTRUMENT_MESSAGE]})
+        try:
+            SCORERS[instrument](values["answers"])
+        except InstrumentError as error:
+            # Nested ({"answers": {"function": [...]}}), which FieldErrors does not carry.
+            raise serializers.ValidationError(_answers_errors(error.errors)) from None
+        return {"instrument": instrument, "answers": values["answers"]}
 
 
 class QuestionnaireWithCrisisSerializer(QuestionnaireSerializer):

@@ -3,28 +3,23 @@ from datetime import date
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET
 
+from accounts.access import visible_row_or_404
 from accounts.decorators import role_required
 from accounts.models import Role
+from core.forms import submit_form
 from journal import selectors, services
 from journal.bodymap import FIGURES
 from journal.crisis import crisis_resources
 from journal.forms import QUESTIONNAIRE_FORMS, CheckinForm
-from journal.instruments import InstrumentError, fiqr, phq9
+from journal.instruments import fiqr, phq9
 from journal.instruments.checkin import SCALES
 from journal.instruments.codes import WPI_REGION_GROUPS
 from journal.models import Instrument, QuestionnaireResponse
 
 patient_page = role_required(Role.PATIENT)
-
-
-def _add_errors(form, error: InstrumentError) -> None:
-    for field, field_messages in error.errors.items():
-        target = field if field in form.fields else None
-        for message in field_messages:
-            form.add_error(target, message)
 
 
 def _next_page(request, *, crisis: bool, urgent_care: bool, saved_message: str):
@@ -95,26 +90,23 @@ def checkin(request):
     today = selectors.patient_today(patient)
     if request.method == "POST":
         form = CheckinForm(request.POST)
-        if form.is_valid():
-            try:
-                result = services.daily_entry_save(
-                    patient=patient,
-                    entry_date=form.cleaned_data["date"] or today,
-                    values=form.entry_values(),
-                    replace=True,
-                )
-            except InstrumentError as error:
-                _add_errors(form, error)
-            else:
-                day = (
-                    "today" if result.entry.date == today else result.entry.date.strftime("%-d %B")
-                )
-                return _next_page(
-                    request,
-                    crisis=result.crisis,
-                    urgent_care=result.urgent_care,
-                    saved_message=f"Thank you. Your check-in for {day} is saved.",
-                )
+        result = submit_form(
+            form,
+            lambda data: services.daily_entry_save(
+                patient=patient,
+                entry_date=data["date"] or today,
+                values=form.entry_values(),
+                replace=True,
+            ),
+        )
+        if result is not None:
+            day = "today" if result.entry.date == today else result.entry.date.strftime("%-d %B")
+            return _next_page(
+                request,
+                crisis=result.crisis,
+                urgent_care=result.urgent_care,
+                saved_message=f"Thank you. Your check-in for {day} is saved.",
+            )
         status = 400
         editing = False
     else:
@@ -166,24 +158,23 @@ def questionnaire(request, instrument: str):
     status = 200
     if request.method == "POST":
         form = form_class(request.POST)
-        if form.is_valid():
-            try:
-                result = services.questionnaire_submit(
-                    patient=request.user, instrument=instrument, answers=form.answers()
-                )
-            except InstrumentError as error:
-                _add_errors(form, error)
-            else:
-                if result.crisis:
-                    # Post/redirect/get: the crisis page is still the very next page, computed
-                    # synchronously, and a refresh cannot store the answers a second time.
-                    return redirect("journal:questionnaire_saved", response_id=result.response.pk)
-                return _next_page(
-                    request,
-                    crisis=False,
-                    urgent_care=False,
-                    saved_message=_saved_questionnaire_message(result.response),
-                )
+        result = submit_form(
+            form,
+            lambda _data: services.questionnaire_submit(
+                patient=request.user, instrument=instrument, answers=form.answers()
+            ),
+        )
+        if result is not None:
+            if result.crisis:
+                # Post/redirect/get: the crisis page is still the very next page, computed
+                # synchronously, and a refresh cannot store the answers a second time.
+                return redirect("journal:questionnaire_saved", response_id=result.response.pk)
+            return _next_page(
+                request,
+                crisis=False,
+                urgent_care=False,
+                saved_message=_saved_questionnaire_message(result.response),
+            )
         status = 400
     else:
         form = form_class()
@@ -198,7 +189,7 @@ def questionnaire(request, instrument: str):
 @require_GET
 def questionnaire_saved(request, response_id: int):
     """The page after a questionnaire whose answers call for crisis resources (rule M1)."""
-    response = get_object_or_404(QuestionnaireResponse, pk=response_id, patient=request.user)
+    response = visible_row_or_404(request, QuestionnaireResponse.objects.all(), response_id)
     return _next_page(
         request,
         crisis=services.response_needs_crisis(response),

@@ -14,9 +14,9 @@ from rest_framework.generics import GenericAPIView
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from accounts.access import audit_page_read, patient_rows_for_request, patients_visible_to
-from accounts.audit import audit_read
+from accounts.access import audit_page_read, patient_rows_for_request, visible_row_or_404
 from accounts.models import Role
+from core.api import PATIENT_PARAM
 from core.timezones import patient_today
 from medications import selectors, services
 from medications.catalog import drug_facts, drug_search, drugs_lookup
@@ -33,22 +33,6 @@ from medications.serializers import (
     MedicationCourseWithAssessmentSerializer,
     MedicationCourseWriteSerializer,
 )
-
-PATIENT_PARAM = OpenApiParameter(
-    "patient",
-    OpenApiTypes.INT,
-    description="Clinicians: the patient's id (to read one patient's medicines).",
-)
-# Output fields a client may echo back in a PATCH; they are never written from input.
-READ_ONLY_INPUT_FIELDS = frozenset(
-    MedicationCourseWithAssessmentSerializer.Meta.fields
-) - frozenset(services.EDITABLE_FIELDS)
-
-
-def _body(request) -> dict:
-    if not isinstance(request.data, dict):
-        raise services.MedicationInputError({"non_field_errors": ["Expected a JSON object."]})
-    return request.data
 
 
 def _today(user):
@@ -68,13 +52,9 @@ def _with_assessment(course: MedicationCourse) -> dict:
 
 def _own_course(request, pk: int) -> MedicationCourse:
     """A course the caller may change: only the patient's own (anyone else: 404)."""
-    user = request.user
-    if user.role != Role.PATIENT:
+    if request.user.role != Role.PATIENT:
         raise NotFound()
-    course = MedicationCourse.objects.filter(pk=pk, patient=user).select_related("patient").first()
-    if course is None:
-        raise NotFound()
-    return course
+    return visible_row_or_404(request, MedicationCourse.objects.all(), pk)
 
 
 class DrugSearchView(GenericAPIView):
@@ -100,8 +80,7 @@ class InteractionCheckView(APIView):
     @extend_schema(request=InteractionCheckSerializer, responses=AssessmentSerializer)
     def post(self, request):
         serializer = InteractionCheckSerializer(data=request.data)
-        if not serializer.is_valid():
-            return Response(serializer.errors, status=status.HTTP_400_BAD_REQUEST)
+        serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
         on = data.get("on") or _today(request.user)
         if "drugs" in data:
@@ -153,42 +132,25 @@ class MedicationListView(GenericAPIView):
     def post(self, request):
         if request.user.role != Role.PATIENT:
             raise PermissionDenied("Only the patient can change their medicines.")
-        try:
-            body = _body(request)
-            course = services.medication_course_create(
-                patient=request.user,
-                drug=body.get("drug"),
-                dose=body.get("dose"),
-                unit=body.get("unit"),
-                frequency=body.get("frequency"),
-                started_on=body.get("started_on"),
-                stopped_on=body.get("stopped_on"),
-                reason=body.get("reason"),
-                prescriber=body.get("prescriber"),
-            )
-        except services.MedicationInputError as error:
-            return Response(error.errors, status=status.HTTP_400_BAD_REQUEST)
+        serializer = MedicationCourseWriteSerializer(
+            data=request.data, context={"today": patient_today(request.user)}
+        )
+        serializer.is_valid(raise_exception=True)
+        course = services.medication_course_create(
+            patient=request.user, **serializer.validated_data
+        )
         return Response(_with_assessment(course), status=status.HTTP_201_CREATED)
 
 
 class MedicationDetailView(APIView):
     @extend_schema(responses=MedicationCourseSerializer)
     def get(self, request, pk: int):
-        course = (
-            MedicationCourse.objects.filter(pk=pk, patient__in=patients_visible_to(request.user))
-            .select_related("drug", "patient")
-            .first()
+        course = visible_row_or_404(
+            request,
+            MedicationCourse.objects.select_related("drug"),
+            pk,
+            audit="api.medicationcourse.read",
         )
-        if course is None:
-            raise NotFound()
-        if request.user.role == Role.CLINICIAN:
-            audit_read(
-                request,
-                patient=course.patient,
-                action="api.medicationcourse.read",
-                object_type="MedicationCourse",
-                object_id=course.pk,
-            )
         return Response(MedicationCourseSerializer(course).data)
 
     @extend_schema(
@@ -197,12 +159,9 @@ class MedicationDetailView(APIView):
     )
     def patch(self, request, pk: int):
         course = _own_course(request, pk)
-        try:
-            body = _body(request)
-            changes = {k: v for k, v in body.items() if k not in READ_ONLY_INPUT_FIELDS}
-            course = services.medication_course_update(course=course, changes=changes)
-        except services.MedicationInputError as error:
-            return Response(error.errors, status=status.HTTP_400_BAD_REQUEST)
+        serializer = MedicationCourseUpdateSerializer(data=request.data, partial=True)
+        serializer.is_valid(raise_exception=True)
+        course = services.medication_course_update(course=course, changes=serializer.validated_data)
         return Response(_with_assessment(course))
 
 
@@ -213,15 +172,9 @@ class ChangeDoseView(APIView):
     )
     def post(self, request, pk: int):
         course = _own_course(request, pk)
-        try:
-            body = _body(request)
-            new_course = services.medication_course_change_dose(
-                course=course,
-                dose=body.get("dose"),
-                unit=body.get("unit"),
-                frequency=body.get("frequency"),
-                changed_on=body.get("changed_on") or patient_today(request.user),
-            )
-        except services.MedicationInputError as error:
-            return Response(error.errors, status=status.HTTP_400_BAD_REQUEST)
+        serializer = ChangeDoseSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        values = dict(serializer.validated_data)
+        values["changed_on"] = values["changed_on"] or patient_today(request.user)
+        new_course = services.medication_course_change_dose(course=course, **values)
         return Response(_with_assessment(new_course), status=status.HTTP_201_CREATED)

@@ -1,10 +1,13 @@
-"""API shapes. Medication input is validated by medications.services (one place for the rules);
-the write serializers here document the request bodies for the schema."""
+"""API shapes. Medication input is cleaned by medications.services.clean_course_values, the
+cleaner the medicines page reaches through the same services (one place for the rules)."""
 
 from rest_framework import serializers
 
+from core.api import CleanedInput
+from core.errors import FieldErrors
 from medications.interactions import SEVERITY_ORDER
 from medications.models import Drug, Frequency, MedicationCourse, Unit
+from medications.services import EDITABLE_FIELDS, clean_course_values
 
 MAX_CHECK_ITEMS = 100
 FINDING_SEVERITIES = SEVERITY_ORDER[1:]  # a finding is never "none"
@@ -91,7 +94,10 @@ class MedicationCourseWithAssessmentSerializer(MedicationCourseSerializer):
         read_only_fields = fields
 
 
-class MedicationCourseWriteSerializer(serializers.Serializer):
+class MedicationCourseWriteSerializer(CleanedInput):
+    # Needs context={"today": <the patient's today>}: dates are checked against it. Other keys
+    # are ignored.
+
     drug = serializers.CharField(
         max_length=120, help_text="Generic or brand name, any case; unknown names kept as text."
     )
@@ -107,19 +113,48 @@ class MedicationCourseWriteSerializer(serializers.Serializer):
     reason = serializers.CharField(required=False, allow_blank=True, max_length=200)
     prescriber = serializers.CharField(required=False, allow_blank=True, max_length=120)
 
+    def clean(self, values: dict) -> dict:
+        raw = {field: values.get(field) for field in EDITABLE_FIELDS}
+        cleaned = clean_course_values(raw, today=self.context["today"])
+        cleaned["drug"] = cleaned.pop("name")  # the API's name for what the patient typed
+        return cleaned
+
+
+# Output fields a client may echo back in a PATCH; they are never written from input.
+ECHOED_OUTPUT_FIELDS = frozenset(MedicationCourseWithAssessmentSerializer.Meta.fields) - frozenset(
+    EDITABLE_FIELDS
+)
+
 
 class MedicationCourseUpdateSerializer(MedicationCourseWriteSerializer):
+    # Only the shape is checked here: the values are cleaned merged with the stored course,
+    # under its row lock, by services.medication_course_update (its FieldErrors answer 400
+    # through core.api_errors). Output fields sent back are ignored.
+
+    ignored_input = ECHOED_OUTPUT_FIELDS
     drug = serializers.CharField(max_length=120, required=False)
     started_on = serializers.DateField(required=False)
 
+    def clean(self, values: dict) -> dict:
+        unknown = sorted(set(values) - set(EDITABLE_FIELDS))
+        if unknown:
+            raise FieldErrors({field: ["This field cannot be changed."] for field in unknown})
+        return values
 
-class ChangeDoseSerializer(serializers.Serializer):
+
+class ChangeDoseSerializer(CleanedInput):
+    # Checked against the course (its dates, the dose chain) by
+    # services.medication_course_change_dose. Other keys are ignored.
+
     dose = serializers.DecimalField(max_digits=10, decimal_places=3, help_text="> 0")
     unit = serializers.ChoiceField(choices=Unit.choices, required=False)
     frequency = serializers.ChoiceField(choices=Frequency.choices, required=False)
     changed_on = serializers.DateField(
         required=False, help_text="First day at the new dose; defaults to today."
     )
+
+    def clean(self, values: dict) -> dict:
+        return {field: values.get(field) for field in ("dose", "unit", "frequency", "changed_on")}
 
 
 class CheckMedicationSerializer(serializers.Serializer):

@@ -13,6 +13,7 @@ from typing import cast
 from django.db import transaction
 
 from accounts.changes import patient_data_changed
+from core.errors import FieldErrors
 from core.timezones import patient_today
 from medications.catalog import drug_lookup
 from medications.models import Frequency, MedicationCourse, Unit
@@ -74,10 +75,8 @@ _FREQUENCY_ALIASES = (
 )
 
 
-class MedicationInputError(ValueError):
-    def __init__(self, errors: dict):
-        super().__init__("Invalid medication input.")
-        self.errors = errors
+class MedicationInputError(FieldErrors):
+    """Invalid medication input: ``errors`` maps a field to plain messages."""
 
 
 def medication_course_create(

@@ -4,11 +4,13 @@ each change (never waiting for the alert job)."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
+from accounts.access import visible_row_or_404
 from accounts.decorators import role_required
 from accounts.models import Role
+from core.forms import submit_form
 from medications import selectors, services
 from medications.catalog import drug_keys
 from medications.forms import DRUG_NAMES_LIST_ID, ChangeDoseForm, MedicationAddForm, StopForm
@@ -23,13 +25,6 @@ PATIENT_SEVERITY_LABELS = {
     "major": ("Important", "sev-high"),
     "moderate": ("Worth checking", "sev-moderate"),
 }
-
-
-def _add_errors(form, error: services.MedicationInputError) -> None:
-    for field, field_messages in error.errors.items():
-        target = field if field in form.fields else None
-        for message in field_messages:
-            form.add_error(target, message)
 
 
 def _catalog_names() -> tuple[list[str], dict[str, str]]:
@@ -95,14 +90,12 @@ def medicines(request):
     if request.method != "POST":
         return _render(request)
     form = MedicationAddForm(request.POST)
-    if form.is_valid():
-        try:
-            course = services.medication_course_create(patient=request.user, **form.cleaned_data)
-        except services.MedicationInputError as error:
-            _add_errors(form, error)
-        else:
-            messages.success(request, f"Added {course.name}.")
-            return redirect("medications:medicines")
+    course = submit_form(
+        form, lambda data: services.medication_course_create(patient=request.user, **data)
+    )
+    if course is not None:
+        messages.success(request, f"Added {course.name}.")
+        return redirect("medications:medicines")
     return _render(request, add_form=form, status=400)
 
 
@@ -110,16 +103,14 @@ def medicines(request):
 @patient_page
 @require_POST
 def change_dose(request, pk: int):
-    course = get_object_or_404(MedicationCourse, pk=pk, patient=request.user)
+    course = visible_row_or_404(request, MedicationCourse.objects.all(), pk)
     form = ChangeDoseForm(request.POST, prefix=f"dose-{pk}")
-    if form.is_valid():
-        try:
-            new_course = services.medication_course_change_dose(course=course, **form.cleaned_data)
-        except services.MedicationInputError as error:
-            _add_errors(form, error)
-        else:
-            messages.success(request, f"Saved the new dose of {new_course.name}.")
-            return redirect("medications:medicines")
+    new_course = submit_form(
+        form, lambda data: services.medication_course_change_dose(course=course, **data)
+    )
+    if new_course is not None:
+        messages.success(request, f"Saved the new dose of {new_course.name}.")
+        return redirect("medications:medicines")
     return _render(request, bound={("dose", pk): form}, status=400)
 
 
@@ -127,14 +118,10 @@ def change_dose(request, pk: int):
 @patient_page
 @require_POST
 def stop(request, pk: int):
-    course = get_object_or_404(MedicationCourse, pk=pk, patient=request.user)
+    course = visible_row_or_404(request, MedicationCourse.objects.all(), pk)
     form = StopForm(request.POST, prefix=f"stop-{pk}")
-    if form.is_valid():
-        try:
-            services.medication_course_stop(course=course, **form.cleaned_data)
-        except services.MedicationInputError as error:
-            _add_errors(form, error)
-        else:
-            messages.success(request, f"Saved: you no longer take {course.name}.")
-            return redirect("medications:medicines")
+    stopped = submit_form(form, lambda data: services.medication_course_stop(course=course, **data))
+    if stopped is not None:
+        messages.success(request, f"Saved: you no longer take {course.name}.")
+        return redirect("medications:medicines")
     return _render(request, bound={("stop", pk): form}, status=400)

@@ -285,6 +285,9 @@ REST_FRAMEWORK: dict[str, Any] = {
     # OPTIONS answers 405: the schema is at /api/schema/, and DRF's metadata introspection
     # would describe (or, on views without a serializer_class, fail on) every endpoint.
     "DEFAULT_METADATA_CLASS": None,
+    # One error path for every API: domain FieldErrors, Django's ValidationError, Http404 and
+    # PermissionDenied become the JSON of DESIGN.md "Errors" here, never in a view.
+    "EXCEPTION_HANDLER": "core.api_errors.api_exception_handler",
 }
 if DEBUG:
     REST_FRAMEWORK["DEFAULT_RENDERER_CLASSES"].append(

@@ -10,7 +10,7 @@ rows) is clinic.services.refresh_triage; reading the dashboard's GET parameters 
 clinic.forms.DashboardQueryForm. The names below keep `from clinic.selectors import X` working.
 """
 
-from clinic.selectors.alert_queue import alert_queue, visible_alert
+from clinic.selectors.alert_queue import alert_queue
 from clinic.selectors.dashboard import (
     FILTERS,
     PAGE_SIZE,
@@ -70,5 +70,4 @@ __all__ = [
     "summaries_for",
     "summary_queryset",
     "triage_ids",
-    "visible_alert",
 ]

@@ -24,15 +24,3 @@ def alert_queue(user, *, unresolved_only: bool = True) -> QuerySet[Alert]:
         )
         .order_by("-severity_rank", "created_at", "id")
     )
-
-
-def visible_alert(user, alert_id) -> Alert | None:
-    try:
-        pk = int(alert_id)
-    except (TypeError, ValueError):
-        return None
-    return (
-        Alert.objects.filter(pk=pk, patient__in=patients_visible_to(user).values("pk"))
-        .select_related("patient")
-        .first()
-    )

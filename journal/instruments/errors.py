@@ -3,14 +3,11 @@
 from collections.abc import Iterable, Mapping
 from typing import Any, TypeGuard
 
+from core.errors import FieldErrors
 
-class InstrumentError(ValueError):
+
+class InstrumentError(FieldErrors):
     """Invalid answers. ``errors`` maps a field name to a list of plain messages."""
-
-    def __init__(self, errors: Mapping[str, list[str]]):
-        self.errors: dict[str, list[str]] = {field: list(msgs) for field, msgs in errors.items()}
-        summary = "; ".join(f"{field}: {' '.join(msgs)}" for field, msgs in self.errors.items())
-        super().__init__(summary)
 
 
 class ErrorCollector:
