@@ -310,6 +310,9 @@ SPECTACULAR_SETTINGS = {
         "AlertSeverityEnum": "alerts.models.Severity",
         "InteractionSeverityEnum": "medications.interactions.SEVERITY_ORDER",
         "FindingSeverityEnum": "medications.serializers.FINDING_SEVERITIES",
+        # Alerts and their timeline events both have a `kind`.
+        "AlertKindEnum": "alerts.models.AlertKind",
+        "AlertEventKindEnum": "alerts.models.EventKind",
     },
 }
 
