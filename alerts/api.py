@@ -5,16 +5,19 @@ request writes one AuditEvent. Patients see their own alerts in plain words. Any
 caller's scope answers 404; a patient trying a clinician action answers 403.
 """
 
+from typing import Any
+
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
-from rest_framework.exceptions import NotFound, PermissionDenied, ValidationError
+from rest_framework.exceptions import NotAuthenticated, NotFound, PermissionDenied, ValidationError
 from rest_framework.generics import GenericAPIView
+from rest_framework.request import Request
 from rest_framework.response import Response
 
 from accounts.access import access_patient, audit_page_read, visible_row_or_404
 from accounts.audit import audit_read
-from accounts.models import Role
+from accounts.models import Role, User
 from alerts import selectors, services
 from alerts.models import Alert
 from alerts.serializers import (
@@ -36,18 +39,26 @@ STATUS_PARAM = OpenApiParameter(
 )
 
 
-def _is_patient(user) -> bool:
+def _user(request: Request) -> User:
+    """The caller (every view here needs a signed-in user: IsAuthenticated, the default)."""
+    user = request.user
+    if not isinstance(user, User):
+        raise NotAuthenticated()
+    return user
+
+
+def _is_patient(user: User) -> bool:
     return user.role == Role.PATIENT
 
 
-def _status_filter(request) -> str | None:
+def _status_filter(request: Request) -> str | None:
     value = request.query_params.get("status") or None
     if value is not None and value not in selectors.STATUSES:
         raise ValidationError({"status": [f"Choose one of: {', '.join(selectors.STATUSES)}."]})
     return value
 
 
-def _visible_alert(request, pk, *, audit: str) -> Alert:
+def _visible_alert(request: Request, pk: object, *, audit: str) -> Alert:
     """An alert of a patient the caller may see (clinician: linked; patient: own), else 404."""
     return visible_row_or_404(
         request,
@@ -58,21 +69,22 @@ def _visible_alert(request, pk, *, audit: str) -> Alert:
     )
 
 
-class AlertListView(GenericAPIView):
+class AlertListView(GenericAPIView[Alert]):
     pagination_class = StandardPagination
 
-    def get_serializer_class(self):
-        if getattr(self, "swagger_fake_view", False) or not _is_patient(self.request.user):
+    def get_serializer_class(self) -> type[serializers.BaseSerializer[Alert]]:
+        if getattr(self, "swagger_fake_view", False) or not _is_patient(_user(self.request)):
             return ClinicianAlertSerializer
         return PatientAlertSerializer
 
     @extend_schema(
         parameters=[STATUS_PARAM, PATIENT_PARAM], responses=ClinicianAlertSerializer(many=True)
     )
-    def get(self, request):
-        user = request.user
+    def get(self, request: Request) -> Response:
+        user = _user(request)
         alert_status = _status_filter(request)
         requested = request.query_params.get("patient") or None
+        patient: User | None
         if _is_patient(user):
             if requested is not None and requested != str(user.pk):
                 raise NotFound("No such patient.")
@@ -92,34 +104,37 @@ class AlertListView(GenericAPIView):
         return self.get_paginated_response(serializer.data)
 
 
-class AlertDetailView(GenericAPIView):
-    def get_serializer_class(self):
-        if getattr(self, "swagger_fake_view", False) or not _is_patient(self.request.user):
+class AlertDetailView(GenericAPIView[Alert]):
+    def get_serializer_class(self) -> type[serializers.BaseSerializer[Alert]]:
+        if getattr(self, "swagger_fake_view", False) or not _is_patient(_user(self.request)):
             return ClinicianAlertDetailSerializer
         return PatientAlertSerializer
 
     @extend_schema(responses=ClinicianAlertDetailSerializer)
-    def get(self, request, pk):
+    def get(self, request: Request, pk: int) -> Response:
         alert = _visible_alert(request, pk, audit="alerts.read")
         return Response(self.get_serializer(alert).data)
 
 
-class _ClinicianActionView(GenericAPIView):
-    serializer_class: type[serializers.Serializer] = NoteSerializer
+# Any: the serializer here is the request's note, not a row of the view's model.
+class _ClinicianActionView(GenericAPIView[Any]):
+    serializer_class: type[serializers.Serializer[dict[str, Any]]] = NoteSerializer
     action_name = ""
 
-    def _alert(self, request, pk):
-        if _is_patient(request.user):
+    def _alert(self, request: Request, pk: int) -> Alert:
+        if _is_patient(_user(request)):
             raise PermissionDenied("Only a clinician can follow up alerts.")
         return _visible_alert(request, pk, audit=f"alerts.{self.action_name}")
 
-    def _note(self, request, serializer_class) -> str:
+    def _note(
+        self, request: Request, serializer_class: type[serializers.Serializer[dict[str, Any]]]
+    ) -> str:
         serializer = serializer_class(data=request.data)
         serializer.is_valid(raise_exception=True)
-        return serializer.validated_data.get("note", "")
+        return str(serializer.validated_data.get("note", ""))
 
-    def _alert_response(self, alert, code=status.HTTP_200_OK):
-        alert = selectors.alerts_for_clinician(self.request.user).get(pk=alert.pk)
+    def _alert_response(self, alert: Alert, code: int = status.HTTP_200_OK) -> Response:
+        alert = selectors.alerts_for_clinician(_user(self.request)).get(pk=alert.pk)
         return Response(ClinicianAlertDetailSerializer(alert).data, status=code)
 
 
@@ -128,10 +143,10 @@ class AlertAcknowledgeView(_ClinicianActionView):
     action_name = "acknowledge"
 
     @extend_schema(request=OptionalNoteSerializer, responses=ClinicianAlertDetailSerializer)
-    def post(self, request, pk):
+    def post(self, request: Request, pk: int) -> Response:
         alert = self._alert(request, pk)
         note = self._note(request, OptionalNoteSerializer)
-        alert = services.alert_acknowledge(alert=alert, actor=request.user, note=note)
+        alert = services.alert_acknowledge(alert=alert, actor=_user(request), note=note)
         return self._alert_response(alert)
 
 
@@ -139,10 +154,10 @@ class AlertResolveView(_ClinicianActionView):
     action_name = "resolve"
 
     @extend_schema(request=NoteSerializer, responses=ClinicianAlertDetailSerializer)
-    def post(self, request, pk):
+    def post(self, request: Request, pk: int) -> Response:
         alert = self._alert(request, pk)
         note = self._note(request, NoteSerializer)
-        alert = services.alert_resolve(alert=alert, actor=request.user, note=note)
+        alert = services.alert_resolve(alert=alert, actor=_user(request), note=note)
         return self._alert_response(alert)
 
 
@@ -150,8 +165,8 @@ class AlertNoteView(_ClinicianActionView):
     action_name = "note"
 
     @extend_schema(request=NoteSerializer, responses=AlertEventSerializer)
-    def post(self, request, pk):
+    def post(self, request: Request, pk: int) -> Response:
         alert = self._alert(request, pk)
         note = self._note(request, NoteSerializer)
-        event = services.alert_add_note(alert=alert, actor=request.user, note=note)
+        event = services.alert_add_note(alert=alert, actor=_user(request), note=note)
         return Response(AlertEventSerializer(event).data, status=status.HTTP_201_CREATED)

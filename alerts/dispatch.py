@@ -7,13 +7,14 @@ critical alerts.
 """
 
 import logging
+from typing import Any
 
 from alerts.tasks import evaluate_patient, send_pending_notifications
 
 logger = logging.getLogger(__name__)
 
 
-def enqueue_evaluation(sender, *, patient_id: int, **kwargs) -> None:
+def enqueue_evaluation(sender: object, *, patient_id: int, **kwargs: Any) -> None:
     """accounts.signals.patient_data_changed -> alerts.tasks.evaluate_patient."""
     try:
         evaluate_patient.delay(patient_id)
@@ -25,7 +26,7 @@ def enqueue_evaluation(sender, *, patient_id: int, **kwargs) -> None:
         )
 
 
-def enqueue_notifications(sender, **kwargs) -> None:
+def enqueue_notifications(sender: object, **kwargs: Any) -> None:
     """alerts.signals.notifications_due -> alerts.tasks.send_pending_notifications, once.
 
     Only for promptness: the outbox rows are already committed and the beat run every minute

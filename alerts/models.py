@@ -73,7 +73,7 @@ class Alert(models.Model):
         ]
         ordering = ["-severity_rank", "created_at"]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"Alert {self.pk} ({self.kind}, {self.severity})"
 
 
@@ -105,7 +105,7 @@ class AlertEvent(models.Model):
     class Meta:
         ordering = ["created_at", "id"]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"Alert event {self.pk} ({self.kind})"
 
 
@@ -187,5 +187,5 @@ class Notification(models.Model):
         ]
         ordering = ["-created_at", "-id"]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"Notification {self.pk} ({self.channel}, {self.kind}, {self.status})"

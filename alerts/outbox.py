@@ -185,7 +185,8 @@ def send_pending_notifications(
         rows = claim_due(limit=batch_size)
         for index, row in enumerate(rows):
             out_of_time = time.monotonic() - started > budget_seconds
-            if out_of_time or timezone.now() >= row.claimed_until - margin:
+            lease_ends = row.claimed_until  # stamped by claim_due; never None here
+            if out_of_time or lease_ends is None or timezone.now() >= lease_ends - margin:
                 release(rows[index:])
                 return report
             deliver(row, report)
@@ -263,7 +264,7 @@ def describe_error(exc: BaseException) -> str:
 
 def backoff(attempts: int) -> timedelta:
     """1, 2, 4, 8 ... minutes after the n-th failed attempt, capped at BACKOFF_MAX."""
-    return min(BACKOFF_FIRST * 2 ** min(max(attempts - 1, 0), 20), BACKOFF_MAX)
+    return min(BACKOFF_FIRST * (1 << min(max(attempts - 1, 0), 20)), BACKOFF_MAX)
 
 
 def _failed(row: Notification, exc: BaseException) -> str:

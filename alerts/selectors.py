@@ -1,10 +1,12 @@
 """Alert reads. Every read of patient alerts goes through accounts.access."""
 
+from typing import Any
+
 from django.conf import settings
 from django.db.models import F, Q, QuerySet
 
 from accounts.access import access_patient, is_verified_clinician, patients_visible_to
-from accounts.models import PatientProfile, Role
+from accounts.models import PatientProfile, Role, User
 from alerts.models import Alert, AlertStatus
 from alerts.rules.facts import PER_EVENT_KINDS
 
@@ -18,7 +20,9 @@ _NOTICE_ORDER = {
 }
 
 
-def alerts_for_clinician(user, status: str | None = None, patient_id=None) -> QuerySet[Alert]:
+def alerts_for_clinician(
+    user: User, status: str | None = None, patient_id: int | str | None = None
+) -> QuerySet[Alert]:
     """Alerts of the patients `user` may see; `patient_id` out of scope raises Http404."""
     alerts = Alert.objects.filter(patient__in=patients_visible_to(user))
     if patient_id is not None:
@@ -31,7 +35,7 @@ def alerts_for_clinician(user, status: str | None = None, patient_id=None) -> Qu
     )
 
 
-def alerts_for_patient(user, status: str | None = None) -> QuerySet[Alert]:
+def alerts_for_patient(user: User, status: str | None = None) -> QuerySet[Alert]:
     """A patient's own alerts (nothing for other roles)."""
     if not getattr(user, "is_authenticated", False) or user.role != Role.PATIENT:
         return Alert.objects.none()
@@ -44,19 +48,19 @@ def alerts_for_patient(user, status: str | None = None) -> QuerySet[Alert]:
 def patient_message(alert: Alert) -> str:
     message = (alert.details or {}).get("patient_message")
     if message:
-        return message
+        return str(message)
     return "Your care team has been told about something in your recent answers."
 
 
-def patient_notices(patient) -> list[dict]:
+def patient_notices(patient: User) -> list[dict[str, Any]]:
     """Plain-words notices of the patient's unresolved alerts, most urgent first."""
     alerts = (
         Alert.objects.filter(patient=patient)
         .exclude(status=AlertStatus.RESOLVED)
         .only("id", "kind", "details", "created_at")
     )
-    notices = []
-    seen_messages = set()
+    notices: list[dict[str, Any]] = []
+    seen_messages: set[str] = set()
     ordered = sorted(
         alerts, key=lambda a: (_NOTICE_ORDER.get(a.kind, 9), -a.created_at.timestamp())
     )
@@ -81,7 +85,7 @@ def patient_notices(patient) -> list[dict]:
     return notices
 
 
-def unread_count(user) -> int:
+def unread_count(user: User) -> int:
     """Open (not yet acknowledged) alerts a verified clinician can see; 0 for everyone else."""
     if not is_verified_clinician(user):
         return 0

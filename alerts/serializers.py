@@ -1,15 +1,18 @@
 """API shapes. Clinicians get the evidence and explanation; patients get plain words only."""
 
+from typing import Any
+
 from rest_framework import serializers
 
 from alerts.models import Alert, AlertEvent
 from alerts.selectors import patient_message
+from alerts.services.workflow import NOTE_REQUIRED_MESSAGE
 
 NOTE_MAX_LENGTH = 5000
-NOTE_REQUIRED = "Write a note about what was done."
+NOTE_REQUIRED = NOTE_REQUIRED_MESSAGE  # one wording: the API checks first, the service again
 
 
-class AlertEventSerializer(serializers.ModelSerializer):
+class AlertEventSerializer(serializers.ModelSerializer[AlertEvent]):
     actor = serializers.IntegerField(source="actor_id", allow_null=True, read_only=True)
 
     class Meta:
@@ -18,7 +21,7 @@ class AlertEventSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class ClinicianAlertSerializer(serializers.ModelSerializer):
+class ClinicianAlertSerializer(serializers.ModelSerializer[Alert]):
     patient = serializers.IntegerField(source="patient_id", read_only=True)
     patient_name = serializers.CharField(source="patient.display_name", read_only=True)
     acknowledged_by = serializers.IntegerField(
@@ -56,7 +59,7 @@ class ClinicianAlertDetailSerializer(ClinicianAlertSerializer):
         read_only_fields = fields
 
 
-class PatientAlertSerializer(serializers.ModelSerializer):
+class PatientAlertSerializer(serializers.ModelSerializer[Alert]):
     """What a patient sees of their own alert: no severity, evidence or clinician wording."""
 
     message = serializers.SerializerMethodField()
@@ -66,11 +69,11 @@ class PatientAlertSerializer(serializers.ModelSerializer):
         fields = ["id", "kind", "status", "message", "created_at"]
         read_only_fields = fields
 
-    def get_message(self, alert) -> str:
+    def get_message(self, alert: Alert) -> str:
         return patient_message(alert)
 
 
-class NoteSerializer(serializers.Serializer):
+class NoteSerializer(serializers.Serializer[dict[str, Any]]):
     note = serializers.CharField(
         max_length=NOTE_MAX_LENGTH,
         trim_whitespace=True,
@@ -78,7 +81,7 @@ class NoteSerializer(serializers.Serializer):
     )
 
 
-class OptionalNoteSerializer(serializers.Serializer):
+class OptionalNoteSerializer(serializers.Serializer[dict[str, Any]]):
     note = serializers.CharField(
         max_length=NOTE_MAX_LENGTH, required=False, allow_blank=True, trim_whitespace=True
     )

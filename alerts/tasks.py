@@ -8,14 +8,32 @@ sent by `send_pending_notifications`, so nothing is lost with a queued task.
 """
 
 import logging
+from collections.abc import Callable, Iterator
+from typing import ParamSpec, Protocol, TypeVar, cast
 
 from celery import shared_task
+from celery.result import AsyncResult
 from django.db import InterfaceError, OperationalError
+from django.db.models import QuerySet
 
 from accounts.models import PatientProfile, Role
 from alerts import outbox, selectors, services
 
 logger = logging.getLogger(__name__)
+
+_P = ParamSpec("_P")
+_R_co = TypeVar("_R_co", covariant=True)
+
+
+class Task(Protocol[_P, _R_co]):
+    """The part of a Celery task this project uses (Celery ships no type information)."""
+
+    name: str
+
+    def __call__(self, *args: _P.args, **kwargs: _P.kwargs) -> _R_co: ...
+
+    def delay(self, *args: _P.args, **kwargs: _P.kwargs) -> AsyncResult: ...
+
 
 RETRY_OPTIONS = {
     "acks_late": True,
@@ -28,7 +46,12 @@ RETRY_OPTIONS = {
 }
 
 
-@shared_task(**RETRY_OPTIONS)
+def _task(func: Callable[_P, _R_co]) -> Task[_P, _R_co]:
+    """`shared_task(**RETRY_OPTIONS)`, keeping the function's signature for the type checker."""
+    return cast("Task[_P, _R_co]", shared_task(**RETRY_OPTIONS)(func))
+
+
+@_task
 def evaluate_patient(patient_id: int) -> int:
     """Sync one patient's alerts. A missing (deleted) patient is a no-op, never a retry loop."""
     exists = PatientProfile.objects.filter(user_id=patient_id, user__role=Role.PATIENT).exists()
@@ -39,7 +62,7 @@ def evaluate_patient(patient_id: int) -> int:
     return len(result.created) + len(result.escalated)
 
 
-def _batches(query):
+def _batches(query: QuerySet[PatientProfile]) -> Iterator[list[int]]:
     """Patient ids in batches of BATCH_SIZE, by keyset pagination (no OFFSET)."""
     last_id = 0
     while True:
@@ -54,13 +77,13 @@ def _batches(query):
         last_id = batch[-1]
 
 
-@shared_task(**RETRY_OPTIONS)
+@_task
 def evaluate_batch(patient_ids: list[int]) -> int:
     """Sync a batch of patients in one transaction (set-based)."""
     return services.sync_alerts_batch(patient_ids=patient_ids).evaluated
 
 
-@shared_task(**RETRY_OPTIONS)
+@_task
 def sweep_changed() -> int:
     """Patients whose data changed since their last evaluation (or never evaluated)."""
     return sum(
@@ -69,7 +92,7 @@ def sweep_changed() -> int:
     )
 
 
-@shared_task(**RETRY_OPTIONS)
+@_task
 def sweep_all() -> int:
     """Every patient, nightly: washout and 12-week windows move with the calendar.
 
@@ -83,18 +106,18 @@ def sweep_all() -> int:
     return queued
 
 
-@shared_task(**RETRY_OPTIONS)
+@_task
 def escalate_unacknowledged() -> int:
     return len(services.alerts_remind_unacknowledged())
 
 
-@shared_task(**RETRY_OPTIONS)
+@_task
 def send_pending_notifications() -> int:
     """Beat, every minute (and enqueued after each commit that adds notifications)."""
     return outbox.send_pending_notifications().sent
 
 
-@shared_task(**RETRY_OPTIONS)
+@_task
 def notify_clinician(alert_id: int, clinician_id: int) -> bool:
     """Deprecated: only for tasks queued before the outbox; new code writes outbox rows."""
     return outbox.adopt_legacy_task(alert_id=alert_id, clinician_id=clinician_id)

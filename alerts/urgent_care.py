@@ -7,12 +7,13 @@ rules, so the patient notice and the clinician alert never disagree.
 from collections.abc import Iterable
 from datetime import date
 
+from accounts.models import User
 from alerts.rules.symptoms import S1_MIN_SYMPTOMS, s1_applies
 from medications.catalog import course_facts
 from medications.models import MedicationCourse
 
 
-def urgent_care_needed(*, patient, symptoms: Iterable[str], on: date) -> bool:
+def urgent_care_needed(*, patient: User, symptoms: Iterable[str], on: date) -> bool:
     """Enough serotonin toxicity symptoms plus a serotonergic risk on `on`."""
     symptoms = tuple(symptoms)
     if len(set(symptoms)) < S1_MIN_SYMPTOMS:

@@ -1,6 +1,5 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
@@ -221,8 +220,8 @@ def _alert_action(request, alert_id, action):
             alert_services.alert_add_note(alert=alert, actor=request.user, note=note)
         else:
             alert_services.alert_resolve(alert=alert, actor=request.user, note=note)
-    except ValidationError as exc:
-        error = "; ".join(exc.message_dict.get("note", exc.messages))
+    except alert_services.AlertWorkflowError as exc:
+        error = "; ".join(text for texts in exc.errors.values() for text in texts)
     if _is_htmx(request):
         alert = selectors.alert_queue(request.user, unresolved_only=False).get(pk=alert.pk)
         return render(

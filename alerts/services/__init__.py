@@ -19,10 +19,16 @@ from alerts.services.sync import (
     sync_alerts,
     sync_alerts_batch,
 )
-from alerts.services.workflow import alert_acknowledge, alert_add_note, alert_resolve
+from alerts.services.workflow import (
+    AlertWorkflowError,
+    alert_acknowledge,
+    alert_add_note,
+    alert_resolve,
+)
 from alerts.snapshots import age_on, load_snapshots
 
 __all__ = [
+    "AlertWorkflowError",
     "BATCH_SIZE",
     "RESOLVED_MEMORY_DAYS",
     "EventKind",

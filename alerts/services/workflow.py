@@ -3,22 +3,29 @@
 Each step is one `AlertEvent` on the alert's timeline, written with the status change in one
 transaction. Status changes lock the alert row first, so two clinicians pressing the same
 button at once record the step once.
+
+A step asked without what it needs raises `AlertWorkflowError` (a `FieldErrors`): the API's
+exception handler answers 400 with the field message, a page shows the message on the alert.
 """
 
-from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import User
 from alerts.models import Alert, AlertEvent, AlertStatus, EventKind
+from core.errors import FieldErrors
 
 NOTE_REQUIRED_MESSAGE = "Write a note about what was done."
+
+
+class AlertWorkflowError(FieldErrors):
+    """A follow-up step that cannot be recorded as asked (a resolve or note without a note)."""
 
 
 def _require_note(note: str | None) -> str:
     text = (note or "").strip()
     if not text:
-        raise ValidationError({"note": [NOTE_REQUIRED_MESSAGE]})
+        raise AlertWorkflowError({"note": [NOTE_REQUIRED_MESSAGE]})
     return text
 
 
