@@ -11,7 +11,7 @@ from typing import TypeVar
 from django.db.models import Model, QuerySet
 from django.http import Http404, HttpRequest
 
-from .models import CareLinkStatus, Role, User
+from accounts.models import CareLinkStatus, Role, User
 
 RowT = TypeVar("RowT", bound=Model)
 
@@ -63,7 +63,7 @@ def visible_row_or_404(
     (ids reveal nothing). With `audit`, a clinician's read is recorded as one AuditEvent
     (`object_type` defaults to the model's name); a patient reading their own row is not.
     """
-    from .audit import audit_read
+    from accounts.audit import audit_read
 
     try:
         row_pk = int(pk)  # type: ignore[call-overload]
@@ -104,7 +104,7 @@ def patient_rows_for_request(request, queryset: QuerySet, *, action: str) -> Que
     of every patient linked to them; the view then calls `audit_page_read` on the page it
     returns, which audits each patient on that page.
     """
-    from .audit import audit_read
+    from accounts.audit import audit_read
 
     user = request.user
     requested = request.GET.get("patient")
@@ -121,7 +121,7 @@ def patient_rows_for_request(request, queryset: QuerySet, *, action: str) -> Que
 def audit_page_read(request, page, *, action: str, object_type: str = "") -> None:
     """Audit a list response: one row per patient whose rows are on `page` (rows with a
     `patient_id`). A `?patient=ID` read was audited by patient_rows_for_request already."""
-    from .audit import audit_reads
+    from accounts.audit import audit_reads
 
     if request.GET.get("patient") not in (None, ""):
         return

@@ -7,10 +7,10 @@ from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 
-from . import services
-from .admin_audit import PatientDataAuditMixin
-from .audit import audit_event
-from .models import (
+from accounts import services
+from accounts.admin_audit import PatientDataAuditMixin
+from accounts.audit import audit_event
+from accounts.models import (
     AuditEvent,
     CareLink,
     CareLinkStatus,

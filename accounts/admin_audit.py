@@ -3,8 +3,8 @@ like a clinician's read (one AuditEvent per patient, ids only)."""
 
 from django.contrib.admin.utils import unquote
 
-from .audit import audit_read, audit_reads
-from .models import User
+from accounts.audit import audit_read, audit_reads
+from accounts.models import User
 
 
 class PatientDataAuditMixin:

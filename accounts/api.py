@@ -5,10 +5,10 @@ from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from . import mfa, ratelimits
-from .lockout import failures_clear_for
-from .serializers import MeSerializer, TokenRequestSerializer, TokenResponseSerializer
-from .tokens import SecondFactorVerified, token_expires_at, token_issue, token_revoke
+from accounts import mfa, ratelimits
+from accounts.lockout import failures_clear_for
+from accounts.serializers import MeSerializer, TokenRequestSerializer, TokenResponseSerializer
+from accounts.tokens import SecondFactorVerified, token_expires_at, token_issue, token_revoke
 
 
 class TokenWithOtpRequestSerializer(TokenRequestSerializer):

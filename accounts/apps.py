@@ -6,4 +6,4 @@ class AccountsConfig(AppConfig):
 
     def ready(self):
         # Connects the user_logged_in receiver that clears a user's own sign-in failures.
-        from . import lockout  # noqa: F401
+        from accounts import lockout  # noqa: F401

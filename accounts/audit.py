@@ -2,7 +2,7 @@
 
 from collections.abc import Iterable
 
-from .models import AuditEvent
+from accounts.models import AuditEvent
 
 
 def client_ip(request) -> str | None:

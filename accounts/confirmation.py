@@ -15,7 +15,7 @@ from django.core.mail import send_mail
 from django.urls import reverse
 from django.utils.crypto import constant_time_compare, salted_hmac
 
-from .models import User
+from accounts.models import User
 
 logger = logging.getLogger(__name__)
 

@@ -12,7 +12,7 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.signals import user_logged_in
 from django.dispatch import receiver
 
-from . import ratelimits
+from accounts import ratelimits
 
 
 def client_username(request, credentials) -> str | None:

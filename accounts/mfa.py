@@ -22,7 +22,7 @@ from django_otp.oath import TOTP
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from .models import Role
+from accounts.models import Role
 
 RECOVERY_CODE_COUNT = 10
 RECOVERY_DEVICE_NAME = "Recovery codes"

@@ -12,10 +12,10 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 from django_otp import login as otp_login
 
-from . import mfa, ratelimits
-from .audit import audit_event
-from .mfa_forms import CodeForm, VerifyForm
-from .models import Role
+from accounts import mfa, ratelimits
+from accounts.audit import audit_event
+from accounts.mfa_forms import CodeForm, VerifyForm
+from accounts.models import Role
 
 NEW_CODES_SESSION_KEY = "_mfa_new_recovery_codes"
 

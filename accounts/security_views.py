@@ -7,7 +7,7 @@ session that made the change).
 
 from django.contrib.auth import views as auth_views
 
-from .tokens import token_revoke
+from accounts.tokens import token_revoke
 
 
 class PasswordChangeView(auth_views.PasswordChangeView):

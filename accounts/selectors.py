@@ -1,6 +1,6 @@
 from django.db.models import QuerySet
 
-from .models import CareLink, CareLinkStatus, Invitation
+from accounts.models import CareLink, CareLinkStatus, Invitation
 
 
 def care_links_for_patient(patient) -> QuerySet[CareLink]:

@@ -1,7 +1,7 @@
 from django.contrib.auth import authenticate
 from rest_framework import serializers
 
-from .models import User
+from accounts.models import User
 
 
 class TokenRequestSerializer(serializers.Serializer):

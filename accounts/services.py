@@ -10,9 +10,9 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
-from . import confirmation
-from .audit import audit_event
-from .models import (
+from accounts import confirmation
+from accounts.audit import audit_event
+from accounts.models import (
     AuditEvent,
     CareLink,
     CareLinkStatus,
@@ -22,7 +22,7 @@ from .models import (
     Role,
     User,
 )
-from .tokens import token_revoke
+from accounts.tokens import token_revoke
 
 
 class EmailTaken(ValidationError):

@@ -13,8 +13,8 @@ from rest_framework.authentication import TokenAuthentication
 from rest_framework.authtoken.models import Token
 from rest_framework.permissions import BasePermission
 
-from .mfa import mfa_required_for
-from .models import TokenGrant
+from accounts.mfa import mfa_required_for
+from accounts.models import TokenGrant
 
 
 def token_expires_at(token: Token):
@@ -34,7 +34,7 @@ def _grant_of(token: Token) -> TokenGrant | None:
 
 def token_refusal(token: Token) -> str:
     """Why `token` may not be used now ("" when it may). Expiry is checked separately."""
-    from .mfa import mfa_required_for
+    from accounts.mfa import mfa_required_for
 
     user = token.user
     grant = _grant_of(token)

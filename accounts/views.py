@@ -9,10 +9,10 @@ from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from . import confirmation, ratelimits, selectors, services
-from .decorators import role_required
-from .forms import ClinicianSignupForm, InvitationAcceptForm, PatientSignupForm
-from .models import Role, User
+from accounts import confirmation, ratelimits, selectors, services
+from accounts.decorators import role_required
+from accounts.forms import ClinicianSignupForm, InvitationAcceptForm, PatientSignupForm
+from accounts.models import Role, User
 
 
 def _apply_errors(form, error: ValidationError):
