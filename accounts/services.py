@@ -38,6 +38,10 @@ class EmailTaken(AccountInputError):
         super().__init__({"email": ["An account with this email address already exists."]})
 
 
+class NoSuchCareLink(LookupError):
+    """No open link of that patient has that id (pages answer 404: ids reveal nothing)."""
+
+
 def existing_account(email: str) -> User | None:
     return User.objects.filter(email__iexact=email.strip()).first()
 
@@ -214,10 +218,6 @@ def invitation_accept(*, patient: User, code: str) -> CareLink:
         object_id=link.pk,
     )
     return link
-
-
-class NoSuchCareLink(LookupError):
-    """No open link of that patient has that id (pages answer 404: ids reveal nothing)."""
 
 
 @transaction.atomic
