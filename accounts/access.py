@@ -6,19 +6,27 @@ administrator has verified them; administrators use the Django admin, not these 
 Missing and forbidden answer the same (404), so ids reveal nothing.
 """
 
-from typing import TypeVar
+from collections.abc import Iterable
+from typing import Protocol, TypeVar
 
 from django.db.models import Model, QuerySet
-from django.http import Http404, HttpRequest
+from django.http import Http404
 
-from .models import CareLinkStatus, Role, User
+from accounts.http import AnyRequest, AnyUser
+from accounts.models import CareLinkStatus, Role, User
 
 RowT = TypeVar("RowT", bound=Model)
 
 
-def patients_visible_to(user) -> QuerySet[User]:
+class _PatientRow(Protocol):
+    # A row of patient data as a list page holds it: only its patient's key is read.
+    @property
+    def patient_id(self) -> int | None: ...
+
+
+def patients_visible_to(user: AnyUser | None) -> QuerySet[User]:
     """Patients whose records `user` may read, as a queryset (one query when evaluated)."""
-    if not getattr(user, "is_authenticated", False):
+    if not isinstance(user, User):  # anonymous
         return User.objects.none()
     if not user.is_active:
         return User.objects.none()
@@ -36,10 +44,10 @@ def patients_visible_to(user) -> QuerySet[User]:
     )
 
 
-def access_patient(user, patient_id) -> User:
+def access_patient(user: AnyUser, patient_id: object) -> User:
     """The patient with `patient_id` if `user` may see them; otherwise Http404."""
     try:
-        patient_pk = int(patient_id)
+        patient_pk = int(patient_id)  # type: ignore[call-overload]
     except (TypeError, ValueError):
         raise Http404("No such patient.") from None
     patient = patients_visible_to(user).filter(pk=patient_pk).first()
@@ -49,7 +57,7 @@ def access_patient(user, patient_id) -> User:
 
 
 def visible_row_or_404(
-    request: HttpRequest,
+    request: AnyRequest,
     queryset: QuerySet[RowT],
     pk: object,
     *,
@@ -63,7 +71,7 @@ def visible_row_or_404(
     (ids reveal nothing). With `audit`, a clinician's read is recorded as one AuditEvent
     (`object_type` defaults to the model's name); a patient reading their own row is not.
     """
-    from .audit import audit_read
+    from accounts.audit import audit_read
 
     try:
         row_pk = int(pk)  # type: ignore[call-overload]
@@ -87,8 +95,8 @@ def visible_row_or_404(
     return row
 
 
-def is_verified_clinician(user) -> bool:
-    if not getattr(user, "is_authenticated", False):
+def is_verified_clinician(user: AnyUser | None) -> bool:
+    if not isinstance(user, User):  # anonymous
         return False
     if user.role != Role.CLINICIAN:
         return False
@@ -96,7 +104,9 @@ def is_verified_clinician(user) -> bool:
     return profile is not None and profile.verified_at is not None
 
 
-def patient_rows_for_request(request, queryset: QuerySet, *, action: str) -> QuerySet:
+def patient_rows_for_request(
+    request: AnyRequest, queryset: QuerySet[RowT], *, action: str
+) -> QuerySet[RowT]:
     """Rows of `queryset` (a model with a `patient` key) the caller may read.
 
     `?patient=ID` narrows to one patient (404 when out of scope) and a clinician's read of that
@@ -104,28 +114,35 @@ def patient_rows_for_request(request, queryset: QuerySet, *, action: str) -> Que
     of every patient linked to them; the view then calls `audit_page_read` on the page it
     returns, which audits each patient on that page.
     """
-    from .audit import audit_read
+    from accounts.audit import audit_read
 
     user = request.user
     requested = request.GET.get("patient")
     if requested not in (None, ""):
         patient = access_patient(user, requested)
         rows = queryset.filter(patient=patient)
-        if user.role == Role.CLINICIAN:
+        if isinstance(user, User) and user.role == Role.CLINICIAN:
             audit_read(request, patient=patient, action=action)
     else:
         rows = queryset.filter(patient__in=patients_visible_to(user))
     return rows
 
 
-def audit_page_read(request, page, *, action: str, object_type: str = "") -> None:
+def audit_page_read(
+    request: AnyRequest,
+    page: Iterable[_PatientRow] | None,
+    *,
+    action: str,
+    object_type: str = "",
+) -> None:
     """Audit a list response: one row per patient whose rows are on `page` (rows with a
     `patient_id`). A `?patient=ID` read was audited by patient_rows_for_request already."""
-    from .audit import audit_reads
+    from accounts.audit import audit_reads
 
     if request.GET.get("patient") not in (None, ""):
         return
-    if request.user.role != Role.CLINICIAN:
+    user = request.user
+    if not isinstance(user, User) or user.role != Role.CLINICIAN:
         return
     audit_reads(
         request,

@@ -1,16 +1,21 @@
+from typing import TYPE_CHECKING, Any
+
 from django.contrib import admin, messages
 from django.contrib.admin.actions import delete_selected as django_delete_selected
 from django.contrib.admin.utils import unquote
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.db import transaction
-from django.http import HttpResponseRedirect
+from django.db.models import Model, QuerySet
+from django.forms import ModelForm
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 
-from . import services
-from .admin_audit import PatientDataAuditMixin
-from .audit import audit_event
-from .models import (
+from accounts import services
+from accounts.admin_audit import PatientDataAuditMixin
+from accounts.audit import audit_event
+from accounts.http import request_user
+from accounts.models import (
     AuditEvent,
     CareLink,
     CareLinkStatus,
@@ -21,15 +26,29 @@ from .models import (
     User,
 )
 
+if TYPE_CHECKING:
+    # The stubs' admin classes are generic over their model; at run time they are not
+    # subscriptable (no django_stubs_ext in production), so the bases are named for mypy only.
+    _PatientProfileInline = admin.StackedInline[PatientProfile, User]
+    _ClinicianProfileInline = admin.StackedInline[ClinicianProfile, User]
+    _BaseUserAdmin = BaseUserAdmin[User]
+    _CareLinkAdmin = admin.ModelAdmin[CareLink]
+    _InvitationAdmin = admin.ModelAdmin[Invitation]
+    _AuditEventAdmin = admin.ModelAdmin[AuditEvent]
+else:
+    _PatientProfileInline = _ClinicianProfileInline = admin.StackedInline
+    _BaseUserAdmin = BaseUserAdmin
+    _CareLinkAdmin = _InvitationAdmin = _AuditEventAdmin = admin.ModelAdmin
 
-class PatientProfileInline(admin.StackedInline):
+
+class PatientProfileInline(_PatientProfileInline):
     model = PatientProfile
     can_delete = False
     extra = 0
     readonly_fields = ["consented_at", "data_changed_at", "last_evaluated_at"]
 
 
-class ClinicianProfileInline(admin.StackedInline):
+class ClinicianProfileInline(_ClinicianProfileInline):
     model = ClinicianProfile
     fk_name = "user"
     can_delete = False
@@ -38,10 +57,12 @@ class ClinicianProfileInline(admin.StackedInline):
 
 
 @admin.action(description="Verify selected clinicians")
-def verify_clinicians(modeladmin, request, queryset):
+def verify_clinicians(
+    modeladmin: "UserAdmin", request: HttpRequest, queryset: QuerySet[User]
+) -> None:
     count = 0
     for user in queryset.filter(role="clinician"):
-        services.clinician_verify(clinician=user, verified_by=request.user)
+        services.clinician_verify(clinician=user, verified_by=request_user(request))
         count += 1
     modeladmin.message_user(request, f"{count} clinician(s) verified.", messages.SUCCESS)
 
@@ -50,10 +71,12 @@ class VerifiedFilter(admin.SimpleListFilter):
     title = "clinician verification"
     parameter_name = "verified"
 
-    def lookups(self, request, model_admin):
+    def lookups(
+        self, request: HttpRequest, model_admin: "admin.ModelAdmin[Any]"
+    ) -> list[tuple[str, str]]:
         return [("yes", "Verified"), ("no", "Awaiting verification")]
 
-    def queryset(self, request, queryset):
+    def queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> QuerySet[Any]:
         if self.value() == "yes":
             return queryset.filter(clinician_profile__verified_at__isnull=False)
         if self.value() == "no":
@@ -61,9 +84,9 @@ class VerifiedFilter(admin.SimpleListFilter):
         return queryset
 
 
-def _deactivate_instead(modeladmin, request, users) -> int:
+def _deactivate_instead(modeladmin: "UserAdmin", request: HttpRequest, users: list[User]) -> int:
     for user in users:
-        services.user_deactivate(user=user, by=request.user, request=request)
+        services.user_deactivate(user=user, by=request_user(request), request=request)
     if users:
         modeladmin.message_user(
             request,
@@ -78,7 +101,9 @@ def _deactivate_instead(modeladmin, request, users) -> int:
     description="Delete selected users (those in the audit trail are deactivated instead)",
     permissions=["delete"],
 )
-def delete_selected(modeladmin, request, queryset):
+def delete_selected(
+    modeladmin: "UserAdmin", request: HttpRequest, queryset: QuerySet[User]
+) -> TemplateResponse | None:
     """Django's delete action, except for users the audit trail names: those are deactivated
     (their rows are PROTECTed, and who read what must outlive the account)."""
     in_trail = [user for user in queryset if services.user_in_audit_trail(user)]
@@ -92,7 +117,7 @@ def delete_selected(modeladmin, request, queryset):
 
 
 @admin.register(User)
-class UserAdmin(PatientDataAuditMixin, BaseUserAdmin):
+class UserAdmin(PatientDataAuditMixin, _BaseUserAdmin):
     ordering = ["email"]
     list_display = ["email", "full_name", "role", "is_active", "date_joined"]
     list_filter = ["role", VerifiedFilter, "is_active", "is_staff"]
@@ -117,10 +142,12 @@ class UserAdmin(PatientDataAuditMixin, BaseUserAdmin):
         ),
     )
 
-    def audit_patient_id(self, obj) -> int | None:
-        return obj.pk if obj.role == Role.PATIENT else None
+    def audit_patient_id(self, obj: Model) -> int | None:
+        return obj.pk if isinstance(obj, User) and obj.role == Role.PATIENT else None
 
-    def save_model(self, request, obj, form, change):
+    def save_model(
+        self, request: HttpRequest, obj: User, form: "ModelForm[User]", change: bool
+    ) -> None:
         before = User.objects.filter(pk=obj.pk).first() if change else None
         super().save_model(request, obj, form, change)
         if services.privileges_changed(before=before, after=obj):
@@ -132,7 +159,12 @@ class UserAdmin(PatientDataAuditMixin, BaseUserAdmin):
                 messages.INFO,
             )
 
-    def user_change_password(self, request, id, form_url=""):
+    def user_change_password(
+        self,
+        request: HttpRequest,
+        id: str,
+        form_url: str = "",
+    ) -> HttpResponse:
         response = super().user_change_password(request, id, form_url)
         if request.method == "POST" and response.status_code == 302:
             # The new password already ends the user's sessions; their API tokens end too.
@@ -141,7 +173,9 @@ class UserAdmin(PatientDataAuditMixin, BaseUserAdmin):
                 services.user_credentials_revoke(user=user)
         return response
 
-    def delete_view(self, request, object_id, extra_context=None):
+    def delete_view(
+        self, request: HttpRequest, object_id: str, extra_context: dict[str, Any] | None = None
+    ) -> HttpResponse:
         user = self.get_object(request, unquote(object_id))
         if user is None or not services.user_in_audit_trail(user):
             return super().delete_view(request, object_id, extra_context)
@@ -161,7 +195,7 @@ class UserAdmin(PatientDataAuditMixin, BaseUserAdmin):
 
 
 @admin.register(CareLink)
-class CareLinkAdmin(PatientDataAuditMixin, admin.ModelAdmin):
+class CareLinkAdmin(PatientDataAuditMixin, _CareLinkAdmin):
     """Administrators may propose a link; it stays pending until the patient accepts it on their
     sharing page. The status is never set here: only the patient shares their record."""
 
@@ -173,23 +207,27 @@ class CareLinkAdmin(PatientDataAuditMixin, admin.ModelAdmin):
     readonly_fields = ["status", "created_at", "activated_at", "revoked_at"]
     actions = ["revoke_links"]
 
-    def get_readonly_fields(self, request, obj=None):
+    def get_readonly_fields(
+        self, request: HttpRequest, obj: CareLink | None = None
+    ) -> list[str] | tuple[str, ...]:
         if obj is not None:
             return [*self.readonly_fields, "patient", "clinician"]
         return self.readonly_fields
 
-    def has_delete_permission(self, request, obj=None):
+    def has_delete_permission(self, request: HttpRequest, obj: CareLink | None = None) -> bool:
         return False
 
     @transaction.atomic
-    def save_model(self, request, obj, form, change):
+    def save_model(
+        self, request: HttpRequest, obj: CareLink, form: "ModelForm[CareLink]", change: bool
+    ) -> None:
         if not change:
             obj.status = CareLinkStatus.PENDING
             obj.activated_at = None
         super().save_model(request, obj, form, change)
         if not change:
             audit_event(
-                actor=request.user,
+                actor=request_user(request),
                 patient=obj.patient,
                 action="care_link_proposed_by_admin",
                 object_type="care_link",
@@ -198,23 +236,24 @@ class CareLinkAdmin(PatientDataAuditMixin, admin.ModelAdmin):
             )
 
     @admin.action(description="Revoke selected links")
-    def revoke_links(self, request, queryset):
+    def revoke_links(self, request: HttpRequest, queryset: QuerySet[CareLink]) -> None:
         count = 0
+        actor = request_user(request)
         for link in queryset.exclude(status=CareLinkStatus.REVOKED):
-            services.care_link_revoke(patient=link.patient, link_id=link.pk, actor=request.user)
+            services.care_link_revoke(patient=link.patient, link_id=link.pk, actor=actor)
             count += 1
         self.message_user(request, f"{count} link(s) revoked.", messages.SUCCESS)
 
 
 @admin.register(Invitation)
-class InvitationAdmin(admin.ModelAdmin):
+class InvitationAdmin(_InvitationAdmin):
     list_display = ["code", "clinician", "created_at", "expires_at", "used_at"]
     search_fields = ["code", "clinician__email"]
     raw_id_fields = ["clinician", "used_by"]
 
 
 @admin.register(AuditEvent)
-class AuditEventAdmin(admin.ModelAdmin):
+class AuditEventAdmin(_AuditEventAdmin):
     """Read-only: the audit trail cannot be changed or deleted from the admin."""
 
     list_display = ["created_at", "actor", "patient", "action", "object_type", "object_id", "ip"]
@@ -222,11 +261,11 @@ class AuditEventAdmin(admin.ModelAdmin):
     search_fields = ["actor__email", "patient__email", "action"]
     date_hierarchy = "created_at"
 
-    def has_add_permission(self, request):
+    def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
-    def has_change_permission(self, request, obj=None):
+    def has_change_permission(self, request: HttpRequest, obj: AuditEvent | None = None) -> bool:
         return False
 
-    def has_delete_permission(self, request, obj=None):
+    def has_delete_permission(self, request: HttpRequest, obj: AuditEvent | None = None) -> bool:
         return False

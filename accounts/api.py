@@ -1,14 +1,17 @@
 from django.conf import settings
 from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import serializers, status
-from rest_framework.permissions import AllowAny, IsAuthenticated
+from rest_framework.authentication import BaseAuthentication
+from rest_framework.permissions import AllowAny, BasePermission, IsAuthenticated
+from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from . import mfa, ratelimits
-from .lockout import failures_clear_for
-from .serializers import MeSerializer, TokenRequestSerializer, TokenResponseSerializer
-from .tokens import SecondFactorVerified, token_expires_at, token_issue, token_revoke
+from accounts import mfa, ratelimits
+from accounts.http import request_user
+from accounts.lockout import failures_clear_for
+from accounts.serializers import MeSerializer, TokenRequestSerializer, TokenResponseSerializer
+from accounts.tokens import SecondFactorVerified, token_expires_at, token_issue, token_revoke
 
 
 class TokenWithOtpRequestSerializer(TokenRequestSerializer):
@@ -32,12 +35,12 @@ class ObtainTokenView(APIView):
     """POST: exchange email and password (and, for clinicians, a TOTP code) for an API token.
     DELETE: revoke the caller's token. Tokens expire after settings.TOKEN_TTL."""
 
-    def get_authenticators(self):
+    def get_authenticators(self) -> list[BaseAuthentication]:
         if getattr(self.request, "method", None) == "DELETE":
             return super().get_authenticators()
         return []
 
-    def get_permissions(self):
+    def get_permissions(self) -> list[BasePermission]:
         if getattr(self.request, "method", None) == "DELETE":
             return [IsAuthenticated(), SecondFactorVerified()]
         return [AllowAny()]
@@ -46,7 +49,7 @@ class ObtainTokenView(APIView):
         request=TokenWithOtpRequestSerializer,
         responses={200: TokenWithExpiryResponseSerializer, 429: _LOCKED},
     )
-    def post(self, request):
+    def post(self, request: Request) -> Response:
         serializer = TokenWithOtpRequestSerializer(data=request.data, context={"request": request})
         valid = serializer.is_valid()
         if getattr(request, "axes_locked_out", False):
@@ -90,12 +93,12 @@ class ObtainTokenView(APIView):
             ),
         },
     )
-    def delete(self, request):
-        token_revoke(user=request.user)
+    def delete(self, request: Request) -> Response:
+        token_revoke(user=request_user(request))
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
 class MeView(APIView):
     @extend_schema(responses=MeSerializer)
-    def get(self, request):
-        return Response(MeSerializer(request.user).data)
+    def get(self, request: Request) -> Response:
+        return Response(MeSerializer(request_user(request)).data)

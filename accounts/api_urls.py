@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import api
+from accounts import api
 
 urlpatterns = [
     path("auth/token/", api.ObtainTokenView.as_view(), name="api-token"),

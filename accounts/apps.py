@@ -4,6 +4,6 @@ from django.apps import AppConfig
 class AccountsConfig(AppConfig):
     name = "accounts"
 
-    def ready(self):
+    def ready(self) -> None:
         # Connects the user_logged_in receiver that clears a user's own sign-in failures.
-        from . import lockout  # noqa: F401
+        from accounts import lockout  # noqa: F401

@@ -2,16 +2,26 @@
 
 from collections.abc import Iterable
 
-from .models import AuditEvent
+from accounts.http import AnyRequest, request_user
+from accounts.models import AuditEvent, User
 
 
-def client_ip(request) -> str | None:
+def client_ip(request: AnyRequest | None) -> str | None:
     if request is None:
         return None
-    return request.META.get("REMOTE_ADDR") or None
+    address: str | None = request.META.get("REMOTE_ADDR") or None
+    return address
 
 
-def audit_event(*, actor, patient, action: str, object_type: str = "", object_id="", request=None):
+def audit_event(
+    *,
+    actor: User | None,
+    patient: User | None,
+    action: str,
+    object_type: str = "",
+    object_id: object = "",
+    request: AnyRequest | None = None,
+) -> AuditEvent:
     return AuditEvent.objects.create(
         actor=actor,
         patient=patient,
@@ -26,17 +36,24 @@ def audit_event(*, actor, patient, action: str, object_type: str = "", object_id
     )
 
 
-def audit_read(request, *, patient, action: str, object_type: str = "", object_id=""):
+def audit_read(
+    request: AnyRequest,
+    *,
+    patient: User | None,
+    action: str,
+    object_type: str = "",
+    object_id: object = "",
+) -> AuditEvent | None:
     """Record one read of patient data by someone other than the patient.
 
     A patient reading their own record is not audited; a clinician's read always is.
     `patient` None means a read that carried no patient's data (an empty list); a response that
     carries several patients' data is audited with audit_reads, one row per patient.
     """
-    actor = request.user
+    actor = request_user(request)
     if patient is not None and actor.pk == patient.pk:
         return None
-    if getattr(actor, "role", None) == "patient":
+    if actor.role == "patient":
         return None
     return audit_event(
         actor=actor,
@@ -49,15 +66,15 @@ def audit_read(request, *, patient, action: str, object_type: str = "", object_i
 
 
 def audit_reads(
-    request, *, patient_ids: Iterable[int | None], action: str, object_type: str = ""
+    request: AnyRequest, *, patient_ids: Iterable[int | None], action: str, object_type: str = ""
 ) -> list[AuditEvent]:
     """One audit row per patient whose data a response carries (a list across patients).
 
     Each patient's access log must show the read, so a page holding rows of three patients
     writes three rows (in one INSERT); a patient reading their own rows writes none.
     """
-    actor = request.user
-    if getattr(actor, "role", None) == "patient":
+    actor = request_user(request)
+    if actor.role == "patient":
         return []
     ids = sorted({pk for pk in patient_ids if pk is not None and pk != actor.pk})
     ip = client_ip(request)

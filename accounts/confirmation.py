@@ -15,7 +15,7 @@ from django.core.mail import send_mail
 from django.urls import reverse
 from django.utils.crypto import constant_time_compare, salted_hmac
 
-from .models import User
+from accounts.models import User
 
 logger = logging.getLogger(__name__)
 
@@ -29,9 +29,10 @@ def _fingerprint(user: User) -> str:
 
 
 def confirmation_token_make(user: User) -> str:
-    return signing.TimestampSigner(salt=_SALT).sign_object(
+    token: str = signing.TimestampSigner(salt=_SALT).sign_object(
         {"u": user.pk, "f": _fingerprint(user)}, compress=False
     )
+    return token
 
 
 def confirmation_user(token: str) -> User | None:
@@ -51,10 +52,11 @@ def confirmation_user(token: str) -> User | None:
 
 
 def site_link(path: str) -> str:
-    return settings.SITE_URL.rstrip("/") + path
+    site_url: str = settings.SITE_URL
+    return site_url.rstrip("/") + path
 
 
-def _send(subject: str, body: str, to: str, *, what: str, user_id) -> None:
+def _send(subject: str, body: str, to: str, *, what: str, user_id: int) -> None:
     # Both sign-up paths answer the same page whether or not the mail server took the message;
     # a failure is logged by account id (never the address) for the administrator to follow up.
     try:

@@ -5,7 +5,7 @@ from datetime import date
 from django.db import transaction
 from django.utils import timezone
 
-from .models import CareLink, CareLinkStatus, ClinicianProfile, PatientProfile, Role, User
+from accounts.models import CareLink, CareLinkStatus, ClinicianProfile, PatientProfile, Role, User
 
 DEMO_PASSWORD = "portal-demo-2026"  # noqa: S105 - demo data only, documented in the README
 
@@ -69,7 +69,7 @@ def seed_demo_mfa(users: dict[str, User]) -> None:
 
     `python manage.py demo_otp clinician@example.org` prints the current code (README).
     """
-    from .mfa import demo_totp_device_seed
+    from accounts.mfa import demo_totp_device_seed
 
     for key in ("admin", "clinician"):
         demo_totp_device_seed(user=users[key])

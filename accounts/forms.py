@@ -1,9 +1,12 @@
 import zoneinfo
-from datetime import date
+from typing import Any
 
 from django import forms
 from django.contrib.auth import password_validation
 from django.contrib.auth.forms import AuthenticationForm
+from django.utils import timezone
+
+from core.timezones import local_date
 
 COMMON_TIMEZONES = [
     "America/New_York",
@@ -24,7 +27,7 @@ COMMON_TIMEZONES = [
 ]
 
 
-def timezone_choices():
+def timezone_choices() -> list[tuple[str, list[tuple[str, str]]]]:
     others = sorted(zoneinfo.available_timezones() - set(COMMON_TIMEZONES))
     return [
         ("Common", [(z, z.replace("_", " ")) for z in COMMON_TIMEZONES]),
@@ -59,11 +62,13 @@ class _SignupBase(forms.Form):
         help_text="At least 10 characters; not a common password.",
     )
 
-    def clean_email(self):
-        return self.cleaned_data["email"].strip().lower()
+    def clean_email(self) -> str:
+        email: str = self.cleaned_data["email"]
+        return email.strip().lower()
 
-    def clean(self):
-        cleaned = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        cleaned = self.cleaned_data
         password = cleaned.get("password")
         if password:
             try:
@@ -87,14 +92,19 @@ class PatientSignupForm(_SignupBase):
         "them with. I understand this portal does not replace emergency care.",
     )
 
-    def clean_date_of_birth(self):
-        dob = self.cleaned_data["date_of_birth"]
-        today = date.today()
-        if dob > today:
-            raise forms.ValidationError("Date of birth cannot be in the future.")
-        if dob.year < today.year - 120:
-            raise forms.ValidationError("Please check the year of your date of birth.")
-        return dob
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        dob = cleaned.get("date_of_birth")
+        if dob is not None:
+            # "Today" where the patient lives (the zone chosen on this form; UTC when it is not
+            # valid), not the server's UTC date: at UTC+13 a date of birth of today's local date
+            # is not in the future, though UTC's calendar is still on yesterday.
+            today = local_date(timezone.now(), cleaned.get("timezone"))
+            if dob > today:
+                self.add_error("date_of_birth", "Date of birth cannot be in the future.")
+            elif dob.year < today.year - 120:
+                self.add_error("date_of_birth", "Please check the year of your date of birth.")
+        return cleaned
 
 
 class ClinicianSignupForm(_SignupBase):

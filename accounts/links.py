@@ -5,6 +5,7 @@ happens to use): a reset link built from them can point a victim at an attacker'
 reset token in the URL. Every link we send out starts from settings.SITE_URL instead.
 """
 
+from typing import Any
 from urllib.parse import urlsplit
 
 from django.conf import settings
@@ -13,7 +14,8 @@ from django.contrib.auth.forms import PasswordResetForm
 
 def site_root() -> str:
     """SITE_URL without a trailing slash, e.g. "https://portal.example.org"."""
-    return settings.SITE_URL.rstrip("/")
+    site_url: str = settings.SITE_URL
+    return site_url.rstrip("/")
 
 
 def site_link(path: str) -> str:
@@ -24,7 +26,8 @@ def site_link(path: str) -> str:
 class SiteUrlPasswordResetForm(PasswordResetForm):
     """Django's reset form, with the link's scheme, host and port taken from SITE_URL."""
 
-    def save(self, **kwargs):
+    # Django's view calls save() with keywords only; the base also takes them by position.
+    def save(self, **kwargs: Any) -> None:  # type: ignore[override]
         parts = urlsplit(site_root())
         kwargs["domain_override"] = parts.netloc
         kwargs["use_https"] = parts.scheme == "https"

@@ -6,22 +6,31 @@ failures of a username when that user signs in (and only those: see `failures_cl
 rate-limits password-reset requests, which never call `authenticate` and so are not seen by axes.
 """
 
+from collections.abc import Mapping
+from typing import Any
+
 from axes.models import AccessAttempt
 from django.conf import settings
 from django.contrib.auth import views as auth_views
+from django.contrib.auth.forms import PasswordResetForm
 from django.contrib.auth.signals import user_logged_in
 from django.dispatch import receiver
+from django.http import HttpResponse
 
-from . import ratelimits
+from accounts import ratelimits
+from accounts.http import AnyRequest
+from accounts.models import User
 
 
-def client_username(request, credentials) -> str | None:
+def client_username(
+    request: AnyRequest | None, credentials: Mapping[str, object] | None
+) -> str | None:
     """The username axes counts: lower-cased, from the credentials or the posted form.
 
     The login form posts `username`, the token API passes `username=` to `authenticate`; both are
     email addresses, and `Pat@Example.com` must count against the same lock as `pat@example.com`.
     """
-    value = None
+    value: object = None
     if credentials:
         value = credentials.get("username") or credentials.get("email")
     if value is None and request is not None:
@@ -32,7 +41,7 @@ def client_username(request, credentials) -> str | None:
     return value.strip().lower() or None
 
 
-def client_ip(request) -> str | None:
+def client_ip(request: AnyRequest) -> str | None:
     """The address lockouts and rate limits count (settings.AXES_CLIENT_IP_CALLABLE).
 
     With no proxy in front (TRUSTED_PROXY_COUNT = 0) only the socket's address is believed: a
@@ -41,18 +50,19 @@ def client_ip(request) -> str | None:
     from the right; entries further left were written by the client and are ignored. A header
     with fewer entries than proxies cannot have come through them all: fall back to the socket.
     """
-    remote = request.META.get("REMOTE_ADDR") or None
-    proxies = settings.TRUSTED_PROXY_COUNT
+    remote: str | None = request.META.get("REMOTE_ADDR") or None
+    proxies: int = settings.TRUSTED_PROXY_COUNT
     if proxies <= 0:
         return remote
-    forwarded = [part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
+    header: str = request.META.get("HTTP_X_FORWARDED_FOR", "")
+    forwarded = [part.strip() for part in header.split(",")]
     forwarded = [part for part in forwarded if part]
     if len(forwarded) < proxies:
         return remote
     return forwarded[-proxies]
 
 
-def failures_clear_for(user) -> int:
+def failures_clear_for(user: User) -> int:
     """Forget the failed sign-ins against `user`'s username, and nothing else.
 
     axes' own reset on success (AXES_RESET_ON_SUCCESS, off) deletes every attempt matching the
@@ -64,12 +74,14 @@ def failures_clear_for(user) -> int:
     username = client_username(None, {"username": user.get_username()})
     if not username:
         return 0
-    deleted, _ = AccessAttempt.objects.filter(username=username).delete()
+    deleted: int = AccessAttempt.objects.filter(username=username).delete()[0]
     return deleted
 
 
 @receiver(user_logged_in, dispatch_uid="accounts.lockout.clear_own_failures")
-def clear_own_failures(sender, request, user, **kwargs):
+def clear_own_failures(
+    sender: type[User], request: AnyRequest | None, user: User, **kwargs: Any
+) -> None:
     failures_clear_for(user)
 
 
@@ -77,7 +89,7 @@ class RateLimitedPasswordResetView(auth_views.PasswordResetView):
     """Django's reset view, answering 429 (and sending nothing) past the limit, counted per
     address and per email."""
 
-    def form_valid(self, form):
+    def form_valid(self, form: PasswordResetForm) -> HttpResponse:
         email = form.cleaned_data.get("email", "")
         limited = ratelimits.hit(
             self.request,

@@ -18,11 +18,13 @@ import qrcode.image.svg
 from django.conf import settings
 from django.db import transaction
 from django.utils.crypto import salted_hmac
+from django_otp.models import Device
 from django_otp.oath import TOTP
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from .models import Role
+from accounts.http import AnyUser
+from accounts.models import Role, User
 
 RECOVERY_CODE_COUNT = 10
 RECOVERY_DEVICE_NAME = "Recovery codes"
@@ -37,25 +39,25 @@ _HASH_SALT = "accounts.mfa.recovery-code"
 DEMO_TOTP_SECRET = "DEMOPORTALTOTPKEYDEMOPORTALTOTPK"  # noqa: S105 - published demo value
 
 
-def mfa_required_for(user) -> bool:
+def mfa_required_for(user: AnyUser | None) -> bool:
     """Clinicians and administrators must verify a second factor (when MFA_REQUIRED is on)."""
     if not settings.MFA_REQUIRED:
         return False
-    if not getattr(user, "is_authenticated", False):
+    if not isinstance(user, User):  # anonymous
         return False
     return user.role in (Role.CLINICIAN, Role.ADMIN) or user.is_staff or user.is_superuser
 
 
-def confirmed_totp_device(user) -> TOTPDevice | None:
+def confirmed_totp_device(user: User) -> TOTPDevice | None:
     return TOTPDevice.objects.filter(user=user, confirmed=True).order_by("pk").first()
 
 
-def has_confirmed_device(user) -> bool:
+def has_confirmed_device(user: User) -> bool:
     return confirmed_totp_device(user) is not None
 
 
 @transaction.atomic
-def totp_device_pending(*, user) -> TOTPDevice:
+def totp_device_pending(*, user: User) -> TOTPDevice:
     """The unconfirmed device being enrolled (created on first visit, reused on reload)."""
     device = TOTPDevice.objects.filter(user=user, confirmed=False).order_by("pk").first()
     if device is None:
@@ -77,7 +79,7 @@ def totp_qr_svg(device: TOTPDevice) -> str:
         box_size=10,
         border=4,
     )
-    svg = image.to_string(encoding="unicode")
+    svg: str = image.to_string(encoding="unicode")
     return svg.replace(
         "<svg ",
         '<svg role="img" aria-label="QR code to add this account to your authenticator app" '
@@ -93,7 +95,7 @@ def totp_code_now(device: TOTPDevice, *, offset_steps: int = 0) -> str:
     return f"{totp.token():0{device.digits}d}"
 
 
-def _clean_code(code) -> str:
+def _clean_code(code: object) -> str:
     if not isinstance(code, str):
         code = "" if code is None else str(code)
     return "".join(ch for ch in code.lower() if ch.isalnum())
@@ -113,7 +115,7 @@ def _new_recovery_code() -> str:
 
 
 @transaction.atomic
-def recovery_codes_create(*, user) -> list[str]:
+def recovery_codes_create(*, user: User) -> list[str]:
     """Replace the user's recovery codes with ten new ones; returns them in clear, once."""
     StaticDevice.objects.filter(user=user).delete()
     device = StaticDevice.objects.create(user=user, name=RECOVERY_DEVICE_NAME, confirmed=True)
@@ -124,12 +126,13 @@ def recovery_codes_create(*, user) -> list[str]:
     return codes
 
 
-def recovery_codes_left(user) -> int:
-    return StaticToken.objects.filter(device__user=user, device__confirmed=True).count()
+def recovery_codes_left(user: User) -> int:
+    left: int = StaticToken.objects.filter(device__user=user, device__confirmed=True).count()
+    return left
 
 
 @transaction.atomic
-def totp_device_confirm(*, user, code) -> TOTPDevice | None:
+def totp_device_confirm(*, user: User, code: str) -> TOTPDevice | None:
     """Confirm the pending device with a first code; None when the code does not match."""
     device = (
         TOTPDevice.objects.select_for_update()
@@ -145,7 +148,7 @@ def totp_device_confirm(*, user, code) -> TOTPDevice | None:
     return device
 
 
-def verify_code(*, user, code):
+def verify_code(*, user: User, code: str) -> Device | None:
     """The device that accepts `code` (an app code or an unused recovery code), else None.
 
     Each device throttles its own failures (django-otp: exponential back-off), and a recovery
@@ -166,7 +169,7 @@ def verify_code(*, user, code):
 
 
 @transaction.atomic
-def demo_totp_device_seed(*, user) -> TOTPDevice:
+def demo_totp_device_seed(*, user: User) -> TOTPDevice:
     """Give a demo account a confirmed device with the published DEMO_TOTP_SECRET."""
     key = base64.b32decode(DEMO_TOTP_SECRET).hex()
     device = TOTPDevice.objects.filter(user=user, key=key).first()
@@ -179,4 +182,5 @@ def demo_totp_device_seed(*, user) -> TOTPDevice:
 
 
 def is_demo_device(device: TOTPDevice) -> bool:
-    return device.key == base64.b32decode(DEMO_TOTP_SECRET).hex()
+    key: str = device.key
+    return key == base64.b32decode(DEMO_TOTP_SECRET).hex()

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import mfa_views
+from accounts import mfa_views
 
 urlpatterns = [
     path("", mfa_views.mfa_setup, name="mfa-setup"),

@@ -4,27 +4,29 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 from django_otp import login as otp_login
+from django_otp.models import Device
 
-from . import mfa, ratelimits
-from .audit import audit_event
-from .mfa_forms import CodeForm, VerifyForm
-from .models import Role
+from accounts import mfa, ratelimits
+from accounts.audit import audit_event
+from accounts.http import AuthenticatedHttpRequest
+from accounts.mfa_forms import CodeForm, VerifyForm
+from accounts.models import Role, User
 
 NEW_CODES_SESSION_KEY = "_mfa_new_recovery_codes"
 
 
-def _mfa_user(user) -> bool:
+def _mfa_user(user: User) -> bool:
     return user.role in (Role.CLINICIAN, Role.ADMIN) or user.is_staff or user.is_superuser
 
 
-def _safe_next(request) -> str:
+def _safe_next(request: HttpRequest) -> str:
     target = request.POST.get("next") or request.GET.get("next") or ""
     if target and url_has_allowed_host_and_scheme(
         target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
@@ -33,12 +35,12 @@ def _safe_next(request) -> str:
     return "/"
 
 
-def _is_verified(user) -> bool:
+def _is_verified(user: User) -> bool:
     is_verified = getattr(user, "is_verified", None)
     return bool(is_verified and is_verified())
 
 
-def _verified_login(request, device) -> None:
+def _verified_login(request: HttpRequest, device: Device) -> None:
     """Mark the session verified under a new session key (OWASP ASVS 3.2.1).
 
     The key seen before the second factor belongs to a password-only session; cycling it means
@@ -51,7 +53,7 @@ def _verified_login(request, device) -> None:
 @never_cache
 @login_required
 @require_http_methods(["GET", "POST"])
-def mfa_setup(request):
+def mfa_setup(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Enrolment: QR code and secret, confirmed with a first code; then recovery codes."""
     if not _mfa_user(request.user):
         raise Http404("Page not found.")
@@ -93,7 +95,7 @@ def mfa_setup(request):
 @never_cache
 @login_required
 @require_http_methods(["GET", "POST"])
-def mfa_verify(request):
+def mfa_verify(request: AuthenticatedHttpRequest) -> HttpResponse:
     if not _mfa_user(request.user):
         raise Http404("Page not found.")
     if not mfa.has_confirmed_device(request.user):
@@ -131,7 +133,7 @@ def mfa_verify(request):
 @never_cache
 @login_required
 @require_http_methods(["GET", "POST"])
-def mfa_recovery_codes(request):
+def mfa_recovery_codes(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Shows new codes once (taken from the session); POST makes a new set."""
     if not _mfa_user(request.user) or not _is_verified(request.user):
         raise Http404("Page not found.")

@@ -1,4 +1,6 @@
 import secrets
+from datetime import datetime
+from typing import Any, ClassVar, NoReturn
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
@@ -14,10 +16,10 @@ class Role(models.TextChoices):
     ADMIN = "admin", "Administrator"
 
 
-class UserManager(BaseUserManager):
+class UserManager(BaseUserManager["User"]):
     use_in_migrations = True
 
-    def _create_user(self, email, password, **extra):
+    def _create_user(self, email: str, password: str | None, **extra: Any) -> "User":
         if not email:
             raise ValueError("An email address is required.")
         user = self.model(email=self.normalize_email(email).lower(), **extra)
@@ -25,12 +27,14 @@ class UserManager(BaseUserManager):
         user.save(using=self._db)
         return user
 
-    def create_user(self, email, password=None, role=Role.PATIENT, **extra):
+    def create_user(
+        self, email: str, password: str | None = None, role: str = Role.PATIENT, **extra: Any
+    ) -> "User":
         extra.setdefault("is_staff", role == Role.ADMIN)
         extra.setdefault("is_superuser", False)
         return self._create_user(email, password, role=role, **extra)
 
-    def create_superuser(self, email, password=None, **extra):
+    def create_superuser(self, email: str, password: str | None = None, **extra: Any) -> "User":
         extra.setdefault("is_staff", True)
         extra.setdefault("is_superuser", True)
         extra.setdefault("role", Role.ADMIN)
@@ -54,12 +58,12 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     USERNAME_FIELD = "email"
     EMAIL_FIELD = "email"
-    REQUIRED_FIELDS: list[str] = []
+    REQUIRED_FIELDS: ClassVar[list[str]] = []
 
     class Meta:
         indexes = [models.Index(fields=["role"])]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return self.email
 
     @property
@@ -79,7 +83,7 @@ class User(AbstractBaseUser, PermissionsMixin):
         """What this account may do, in one string; a change ends its sessions and tokens."""
         return f"{self.role}|{int(self.is_staff)}|{int(self.is_superuser)}|{self.credentials_epoch}"
 
-    def _get_session_auth_hash(self, secret=None):
+    def _get_session_auth_hash(self, secret: str | bytes | None = None) -> str:
         # Django keeps a session only while this hash matches the one stored at sign-in. Django's
         # own hash covers the password; ours adds role, staff flags and the epoch, so a patient's
         # session does not live on after the account becomes a clinician or an administrator,
@@ -107,7 +111,7 @@ class PatientProfile(models.Model):
     class Meta:
         indexes = [models.Index(fields=["data_changed_at"])]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"Patient profile of user {self.user_id}"
 
 
@@ -126,7 +130,7 @@ class ClinicianProfile(models.Model):
         related_name="+",
     )
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"Clinician profile of user {self.user_id}"
 
     @property
@@ -166,7 +170,7 @@ class CareLink(models.Model):
         ]
         indexes = [models.Index(fields=["clinician", "status"])]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"Care link {self.pk} ({self.status})"
 
 
@@ -194,14 +198,14 @@ class Invitation(models.Model):
         related_name="+",
     )
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"Invitation {self.pk}"
 
     @property
     def is_used(self) -> bool:
         return self.used_at is not None
 
-    def is_expired(self, now=None) -> bool:
+    def is_expired(self, now: datetime | None = None) -> bool:
         return (now or timezone.now()) >= self.expires_at
 
 
@@ -209,12 +213,12 @@ class AuditTrailIsAppendOnly(Exception):
     """Raised on any attempt to change or delete an audit row through the application."""
 
 
-class AuditEventQuerySet(models.QuerySet):
+class AuditEventQuerySet(models.QuerySet["AuditEvent"]):
     # HIPAA 164.312(b): audit controls. Rows are only ever added; bulk changes are refused too.
-    def update(self, **kwargs):
+    def update(self, **kwargs: Any) -> NoReturn:
         raise AuditTrailIsAppendOnly("Audit events cannot be changed.")
 
-    def delete(self):
+    def delete(self) -> NoReturn:
         raise AuditTrailIsAppendOnly("Audit events cannot be deleted.")
 
 
@@ -252,22 +256,22 @@ class AuditEvent(models.Model):
         indexes = [models.Index(fields=["patient", "created_at"])]
         ordering = ["-created_at"]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"{self.action} by {self.actor_user_id} on {self.patient_user_id}"
 
-    def save(self, *args, **kwargs):
+    def save(self, *args: Any, **kwargs: Any) -> None:
         if not self._state.adding:
             raise AuditTrailIsAppendOnly("Audit events cannot be changed.")
         # accounts.audit fills these; a row created any other way gets them here.
-        if self.actor_user_id is None and self.actor_id is not None:
-            self.actor_user_id = self.actor_id
+        if self.actor_user_id is None and self.actor is not None:
+            self.actor_user_id = self.actor.pk
             self.actor_email = self.actor.email
         if self.patient_user_id is None and self.patient_id is not None:
             self.patient_user_id = self.patient_id
         kwargs["force_insert"] = True
         super().save(*args, **kwargs)
 
-    def delete(self, *args, **kwargs):
+    def delete(self, *args: Any, **kwargs: Any) -> NoReturn:
         raise AuditTrailIsAppendOnly("Audit events cannot be deleted.")
 
 
@@ -285,5 +289,5 @@ class TokenGrant(models.Model):
     second_factor = models.BooleanField(default=False)
     privileges = models.CharField(max_length=64)
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"Token grant (second factor: {self.second_factor})"

@@ -25,6 +25,9 @@ from django_ratelimit.core import get_usage
 from rest_framework import status
 from rest_framework.response import Response
 
+from accounts.http import AnyRequest
+from accounts.models import User
+
 logger = logging.getLogger(__name__)
 
 SIGNUP = "signup"
@@ -40,18 +43,19 @@ PAUSED = {
     MFA_VERIFY: "There have been several attempts to enter a verification code",
 }
 
-Key = Callable[[str, HttpRequest], str]
+Key = Callable[[str, AnyRequest], str]
 
 
-def by_address(group: str, request: HttpRequest) -> str:
+def by_address(group: str, request: AnyRequest) -> str:
     """The client address exactly as django-axes counts it (AXES_PROXY_COUNT is honoured)."""
-    return get_client_ip_address(request) or "unknown"
+    address: str | None = get_client_ip_address(request)
+    return address or "unknown"
 
 
-def by_account(user) -> Key:
+def by_account(user: User) -> Key:
     """A key for one account, whichever session, address or door (page, API) guesses for it."""
 
-    def by_account(group: str, request: HttpRequest) -> str:
+    def by_account(group: str, request: AnyRequest) -> str:
         return f"user:{user.pk}"
 
     return by_account
@@ -61,7 +65,7 @@ def by_value(value: str) -> Key:
     """A key for one target (an email address), normalised so case cannot split the count."""
     normalised = (value or "").strip().lower()[:254]
 
-    def by_value(group: str, request: HttpRequest) -> str:
+    def by_value(group: str, request: AnyRequest) -> str:
         return f"value:{normalised}"
 
     return by_value
@@ -70,7 +74,7 @@ def by_value(value: str) -> Key:
 class Limited:
     """The verdict on one request: falsy when allowed; when limited, how long until it lifts."""
 
-    def __init__(self, flow: str, seconds_left: int):
+    def __init__(self, flow: str, seconds_left: int) -> None:
         self.flow = flow
         self.seconds_left = max(seconds_left, 1)
 
@@ -79,7 +83,7 @@ class Limited:
         return max(1, math.ceil(self.seconds_left / 60))
 
 
-def hit(request: HttpRequest, flow: str, *keys: Key) -> Limited | None:
+def hit(request: AnyRequest, flow: str, *keys: Key) -> Limited | None:
     """Count one attempt at `flow` under every key (default: the address).
 
     Returns None while every count is within settings.RATE_LIMITS[flow], else a `Limited`.

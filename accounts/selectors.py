@@ -1,9 +1,9 @@
 from django.db.models import QuerySet
 
-from .models import CareLink, CareLinkStatus, Invitation
+from accounts.models import CareLink, CareLinkStatus, Invitation, User
 
 
-def care_links_for_patient(patient) -> QuerySet[CareLink]:
+def care_links_for_patient(patient: User) -> QuerySet[CareLink]:
     return (
         CareLink.objects.filter(patient=patient)
         .exclude(status=CareLinkStatus.REVOKED)
@@ -12,7 +12,7 @@ def care_links_for_patient(patient) -> QuerySet[CareLink]:
     )
 
 
-def open_invitations_for_clinician(clinician) -> QuerySet[Invitation]:
+def open_invitations_for_clinician(clinician: User) -> QuerySet[Invitation]:
     return Invitation.objects.filter(clinician=clinician, used_at__isnull=True).order_by(
         "-created_at"
     )

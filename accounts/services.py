@@ -5,14 +5,14 @@ from datetime import date
 
 from django.conf import settings
 from django.contrib.auth.hashers import make_password
-from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
-from . import confirmation
-from .audit import audit_event
-from .models import (
+from accounts import confirmation
+from accounts.audit import audit_event
+from accounts.http import AnyRequest
+from accounts.models import (
     AuditEvent,
     CareLink,
     CareLinkStatus,
@@ -22,14 +22,24 @@ from .models import (
     Role,
     User,
 )
-from .tokens import token_revoke
+from accounts.tokens import token_revoke
+from core.errors import NON_FIELD, FieldErrors
 
 
-class EmailTaken(ValidationError):
+class AccountInputError(FieldErrors):
+    """A request the account rules refuse, as messages per field (the page shows them on its
+    form, core.forms.submit_form)."""
+
+
+class EmailTaken(AccountInputError):
     """Sign-up with an address that already has an account (the view answers as for a new one)."""
 
-    def __init__(self):
+    def __init__(self) -> None:
         super().__init__({"email": ["An account with this email address already exists."]})
+
+
+class NoSuchCareLink(LookupError):
+    """No open link of that patient has that id (pages answer 404: ids reveal nothing)."""
 
 
 def existing_account(email: str) -> User | None:
@@ -62,7 +72,9 @@ def patient_signup(
     consent: bool,
 ) -> User:
     if not consent:
-        raise ValidationError({"consent": ["Please confirm you agree before creating an account."]})
+        raise AccountInputError(
+            {"consent": ["Please confirm you agree before creating an account."]}
+        )
     user = _create_user(email=email, password=password, full_name=full_name, role=Role.PATIENT)
     PatientProfile.objects.create(
         user=user,
@@ -90,7 +102,7 @@ def signup_request(*, email: str, password: str, create: Callable[[], User]) -> 
     A new address gets an inactive account (made by `create`) and a confirmation link; an address
     that already has an account gets a "someone tried to sign up" notice instead, after hashing
     the password anyway so that the time taken does not tell the two apart. Returns the new user,
-    or None for an existing address; other field errors raise ValidationError.
+    or None for an existing address; other field errors raise AccountInputError.
     """
     existing = existing_account(email)
     if existing is None:
@@ -146,9 +158,13 @@ def clinician_verify(*, clinician: User, verified_by: User | None) -> ClinicianP
 def invitation_create(*, clinician: User) -> Invitation:
     profile = getattr(clinician, "clinician_profile", None)
     if clinician.role != Role.CLINICIAN or profile is None or profile.verified_at is None:
-        raise ValidationError(
-            "Your account is awaiting verification by an administrator; "
-            "you can invite patients once it is verified."
+        raise AccountInputError(
+            {
+                NON_FIELD: [
+                    "Your account is awaiting verification by an administrator; "
+                    "you can invite patients once it is verified."
+                ]
+            }
         )
     return Invitation.objects.create(
         clinician=clinician, expires_at=timezone.now() + settings.INVITATION_TTL
@@ -163,7 +179,7 @@ def normalise_code(code: str) -> str:
 def invitation_accept(*, patient: User, code: str) -> CareLink:
     """The patient shares their record with the clinician who issued `code`."""
     if patient.role != Role.PATIENT:
-        raise ValidationError({"code": ["Only patients can accept an invitation."]})
+        raise AccountInputError({"code": ["Only patients can accept an invitation."]})
     invitation = (
         Invitation.objects.select_for_update()
         .select_related("clinician")
@@ -171,13 +187,13 @@ def invitation_accept(*, patient: User, code: str) -> CareLink:
         .first()
     )
     if invitation is None:
-        raise ValidationError(
+        raise AccountInputError(
             {"code": ["We could not find that invitation code. Check it and try again."]}
         )
     if invitation.is_used:
-        raise ValidationError({"code": ["This invitation code has already been used."]})
+        raise AccountInputError({"code": ["This invitation code has already been used."]})
     if invitation.is_expired():
-        raise ValidationError(
+        raise AccountInputError(
             {"code": ["This invitation code has expired. Ask your clinician for a new one."]}
         )
     clinician = invitation.clinician
@@ -186,7 +202,7 @@ def invitation_accept(*, patient: User, code: str) -> CareLink:
         .exclude(status=CareLinkStatus.REVOKED)
         .exists()
     ):
-        raise ValidationError({"code": ["You already share your record with this clinician."]})
+        raise AccountInputError({"code": ["You already share your record with this clinician."]})
     now = timezone.now()
     link = CareLink.objects.create(
         patient=patient, clinician=clinician, status=CareLinkStatus.ACTIVE, activated_at=now
@@ -205,7 +221,7 @@ def invitation_accept(*, patient: User, code: str) -> CareLink:
 
 
 @transaction.atomic
-def care_link_accept(*, patient: User, link_id) -> CareLink:
+def care_link_accept(*, patient: User, link_id: int) -> CareLink:
     """The patient accepts a pending link (proposed by an administrator): sharing starts."""
     link = (
         CareLink.objects.select_for_update()
@@ -213,7 +229,7 @@ def care_link_accept(*, patient: User, link_id) -> CareLink:
         .first()
     )
     if link is None:
-        raise ValidationError("That sharing request does not exist or was already answered.")
+        raise NoSuchCareLink("That sharing request does not exist or was already answered.")
     link.status = CareLinkStatus.ACTIVE
     link.activated_at = timezone.now()
     link.save(update_fields=["status", "activated_at"])
@@ -228,7 +244,7 @@ def care_link_accept(*, patient: User, link_id) -> CareLink:
 
 
 @transaction.atomic
-def care_link_revoke(*, patient: User, link_id, actor: User | None = None) -> CareLink:
+def care_link_revoke(*, patient: User, link_id: int, actor: User | None = None) -> CareLink:
     """Stop sharing (or decline a pending request). Takes effect on the clinician's next request
     (access is checked per query). `actor`: an administrator acting for the patient."""
     link = (
@@ -238,7 +254,7 @@ def care_link_revoke(*, patient: User, link_id, actor: User | None = None) -> Ca
         .first()
     )
     if link is None:
-        raise ValidationError("That sharing link does not exist or was already removed.")
+        raise NoSuchCareLink("That sharing link does not exist or was already removed.")
     link.status = CareLinkStatus.REVOKED
     link.revoked_at = timezone.now()
     link.save(update_fields=["status", "revoked_at"])
@@ -283,7 +299,7 @@ def user_in_audit_trail(user: User) -> bool:
 
 
 @transaction.atomic
-def user_deactivate(*, user: User, by: User | None, request=None) -> User:
+def user_deactivate(*, user: User, by: User | None, request: AnyRequest | None = None) -> User:
     """Close an account without erasing it: it can no longer sign in, and its sessions and
     tokens end. Used instead of deletion for anyone the audit trail names."""
     if user.is_active:

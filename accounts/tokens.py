@@ -5,6 +5,9 @@ the user's privileges at the time. A clinician's or administrator's token is acc
 a second factor, and no token outlives a change of its user's role, flags or credentials epoch.
 """
 
+from datetime import datetime
+from typing import TYPE_CHECKING
+
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
@@ -13,15 +16,22 @@ from rest_framework.authentication import TokenAuthentication
 from rest_framework.authtoken.models import Token
 from rest_framework.permissions import BasePermission
 
-from .mfa import mfa_required_for
-from .models import TokenGrant
+from accounts.mfa import mfa_required_for
+from accounts.models import TokenGrant, User
+
+if TYPE_CHECKING:
+    # Not at run time: rest_framework.views reads DEFAULT_AUTHENTICATION_CLASSES (this module)
+    # when it is imported.
+    from rest_framework.request import Request
+    from rest_framework.views import APIView
 
 
-def token_expires_at(token: Token):
-    return token.created + settings.TOKEN_TTL
+def token_expires_at(token: Token) -> datetime:
+    expires_at: datetime = token.created + settings.TOKEN_TTL
+    return expires_at
 
 
-def token_is_expired(token: Token, now=None) -> bool:
+def token_is_expired(token: Token, now: datetime | None = None) -> bool:
     return (now or timezone.now()) >= token_expires_at(token)
 
 
@@ -34,7 +44,7 @@ def _grant_of(token: Token) -> TokenGrant | None:
 
 def token_refusal(token: Token) -> str:
     """Why `token` may not be used now ("" when it may). Expiry is checked separately."""
-    from .mfa import mfa_required_for
+    from accounts.mfa import mfa_required_for
 
     user = token.user
     grant = _grant_of(token)
@@ -46,7 +56,7 @@ def token_refusal(token: Token) -> str:
 
 
 @transaction.atomic
-def token_issue(*, user, second_factor: bool = False) -> Token:
+def token_issue(*, user: User, second_factor: bool = False) -> Token:
     """The user's current token, or a fresh one when there is none or it cannot be used.
 
     `second_factor`: the caller verified a code from the user's authenticator app (or a
@@ -72,7 +82,7 @@ def token_issue(*, user, second_factor: bool = False) -> Token:
     return token
 
 
-def token_revoke(*, user) -> int:
+def token_revoke(*, user: User) -> int:
     deleted, _ = Token.objects.filter(user=user).delete()
     return deleted
 
@@ -81,7 +91,7 @@ class ExpiringTokenAuthentication(TokenAuthentication):
     """DRF token authentication that refuses (and deletes) tokens that are expired, were issued
     to a clinician or administrator without a second factor, or predate a change of access."""
 
-    def authenticate_credentials(self, key):
+    def authenticate_credentials(self, key: str) -> tuple[User, Token]:
         # DRF's lookup, with the grant fetched in the same query.
         try:
             token = Token.objects.select_related("user", "grant").get(key=key)
@@ -114,7 +124,7 @@ class SecondFactorVerified(BasePermission):
         "requested with an `otp` code."
     )
 
-    def has_permission(self, request, view) -> bool:
+    def has_permission(self, request: "Request", view: "APIView") -> bool:
         user = request.user
         if not mfa_required_for(user):
             return True

@@ -1,10 +1,10 @@
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from . import security_views, views
-from .forms import EmailLoginForm
-from .links import SiteUrlPasswordResetForm
-from .lockout import RateLimitedPasswordResetView
+from accounts import security_views, views
+from accounts.forms import EmailLoginForm
+from accounts.links import SiteUrlPasswordResetForm
+from accounts.lockout import RateLimitedPasswordResetView
 
 urlpatterns = [
     path(

@@ -153,3 +153,18 @@ def test_scoped_rows_give_a_clinician_linked_patients_and_audit_once(personas, e
 @pytest.mark.parametrize("who", ["uma", "rex", "val", "ada"])
 def test_scoped_rows_give_others_nothing(personas, entries, who):
     assert list(_rows(personas[who])) == []
+
+
+def test_an_anonymous_read_is_refused_by_the_audit_and_records_nothing(pat, rf):
+    from django.core.exceptions import PermissionDenied
+
+    from accounts.audit import audit_read, audit_reads
+    from accounts.models import AuditEvent
+
+    request = rf.get("/")
+    request.user = AnonymousUser()
+    with pytest.raises(PermissionDenied):
+        audit_read(request, patient=pat, action="test.read")
+    with pytest.raises(PermissionDenied):
+        audit_reads(request, patient_ids=[pat.pk], action="test.list")
+    assert not AuditEvent.objects.exists()

@@ -3,7 +3,6 @@
 from datetime import timedelta
 
 import pytest
-from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
@@ -11,6 +10,7 @@ from accounts import services
 from accounts.access import patients_visible_to
 from accounts.models import CareLink, Invitation
 from conftest import make_clinician
+from core.errors import FieldErrors
 
 
 @pytest.fixture
@@ -29,7 +29,7 @@ def test_it_links_a_patient_who_accepts_an_invitation(pat, dr):
 
 def test_an_unverified_clinician_cannot_invite(db):
     pending = make_clinician("pending@example.com", "Pending", verified=False)
-    with pytest.raises(ValidationError):
+    with pytest.raises(FieldErrors):
         services.invitation_create(clinician=pending)
     assert Invitation.objects.count() == 0
 
@@ -52,16 +52,16 @@ def test_it_refuses_bad_codes_with_a_clear_message(pat, sam, dr, state, message)
         if state == "expired":
             invitation.expires_at = timezone.now() - timedelta(seconds=1)
             invitation.save(update_fields=["expires_at"])
-    with pytest.raises(ValidationError) as error:
+    with pytest.raises(FieldErrors) as error:
         services.invitation_accept(patient=pat, code=code)
-    assert message in " ".join(error.value.message_dict["code"])
+    assert message in " ".join(error.value.errors["code"])
     assert not CareLink.objects.filter(patient=pat).exists()
 
 
 def test_a_second_link_to_the_same_clinician_is_refused(pat, dr):
     services.invitation_accept(patient=pat, code=services.invitation_create(clinician=dr).code)
     second = services.invitation_create(clinician=dr)
-    with pytest.raises(ValidationError):
+    with pytest.raises(FieldErrors):
         services.invitation_accept(patient=pat, code=second.code)
     assert CareLink.objects.filter(patient=pat).count() == 1
     assert Invitation.objects.get(pk=second.pk).used_at is None

@@ -186,6 +186,34 @@ def test_it_explains_bad_input_and_stores_nothing(client, db, change, field, mes
     assert mail.outbox == []
 
 
+# 11:30 UTC on 28 November: already 29 November in Auckland (UTC+13), still the 28th in
+# Honolulu (UTC-10). "The future" is judged by the calendar where the patient lives.
+@pytest.mark.parametrize(
+    "zone, date_of_birth, accepted",
+    [
+        ("Pacific/Auckland", "2026-11-29", True),
+        ("UTC", "2026-11-29", False),
+        ("Pacific/Honolulu", "2026-11-28", True),
+        ("Pacific/Honolulu", "2026-11-29", False),
+    ],
+)
+def test_a_date_of_birth_in_the_future_is_judged_in_the_chosen_time_zone(
+    client, db, zone, date_of_birth, accepted
+):
+    with time_machine.travel("2026-11-28T11:30:00Z", tick=False):
+        response = client.post(
+            reverse("signup-patient"), {**GOOD, "timezone": zone, "date_of_birth": date_of_birth}
+        )
+    if accepted:
+        assert response.status_code == 302
+        profile = PatientProfile.objects.get(user__email=GOOD["email"])
+        assert profile.date_of_birth.isoformat() == date_of_birth
+    else:
+        assert response.status_code == 200
+        assert "future" in " ".join(response.context["form"].errors["date_of_birth"])
+        assert not User.objects.exists()
+
+
 def test_an_existing_email_gets_the_same_answer_and_its_owner_a_notice(pat):
     new = Client().post(reverse("signup-patient"), GOOD, follow=True)
     mail.outbox.clear()
