@@ -39,6 +39,7 @@ import time
 from collections import defaultdict
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 import requests
@@ -350,7 +351,7 @@ class PatientClient(Client):
 
 
 class ClinicianClient(Client):
-    def __init__(self, *args, patient_ids: list[int], **kwargs) -> None:
+    def __init__(self, *args: Any, patient_ids: list[int], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.patient_ids = patient_ids
 

@@ -23,6 +23,8 @@ import sys
 import time
 from pathlib import Path
 
+from django.http import HttpRequest
+
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
@@ -32,13 +34,13 @@ FLOOR_RATIO_TARGET = 6
 FLOOR_TEMPLATE = "{% if user.is_authenticated %}ok{% endif %}"
 
 
-def _floor(request):
+def _floor(request: HttpRequest):
     from django.http import HttpResponse
 
     return HttpResponse(b"ok", content_type="text/plain")
 
 
-def _floor_template(request):
+def _floor_template(request: HttpRequest):
     from django.http import HttpResponse
     from django.template import engines
 
@@ -61,7 +63,7 @@ def _urlpatterns():
 class _URLConf:
     """A ROOT_URLCONF object: the portal's routes plus the two floors."""
 
-    def __init__(self):
+    def __init__(self) -> None:
         self.urlpatterns = _urlpatterns()
 
 

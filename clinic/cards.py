@@ -18,6 +18,7 @@ from django.urls import reverse
 from django.utils import dateformat
 from django.utils.timezone import template_localtime  # type: ignore[attr-defined]
 
+from accounts.models import User
 from alerts.models import Alert
 
 # An id no route will ever see, so splitting a reversed URL on it is unambiguous.
@@ -120,7 +121,7 @@ def history_lines(alerts: Iterable[Alert]) -> list[HistoryLine]:
     ]
 
 
-def alert_cards(alerts: Iterable[Alert], *, patient=None) -> list[AlertCard]:
+def alert_cards(alerts: Iterable[Alert], *, patient: User = None) -> list[AlertCard]:
     """One card per alert. `patient`: the record page's patient, to skip `alert.patient`."""
     patient_url = UrlPattern("clinic:patient")
     note_url = UrlPattern("clinic:alert-note")

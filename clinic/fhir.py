@@ -14,6 +14,7 @@ from typing import Any
 from django.utils import timezone
 from fhir.resources.R4B.bundle import Bundle
 
+from accounts.models import User
 from journal.instruments import phq9
 from journal.models import DailyEntry, QuestionnaireResponse
 from medications import interactions
@@ -42,7 +43,7 @@ def _survey():
     return [{"coding": [{"system": OBSERVATION_CATEGORY, "code": "survey", "display": "Survey"}]}]
 
 
-def _observation(subject, code, when, **value):
+def _observation(subject, code, when, **value: Any):
     return {
         "resourceType": "Observation",
         "status": "final",
@@ -58,7 +59,7 @@ def _portal_code(code: str, display: str) -> dict:
     return {"coding": [{"system": PORTAL_CODES, "code": code, "display": display}], "text": display}
 
 
-def _patient_resource(patient) -> dict:
+def _patient_resource(patient: User) -> dict:
     resource = {"resourceType": "Patient", "id": f"patient-{patient.pk}", "active": True}
     if patient.full_name:
         resource["name"] = [{"text": patient.full_name}]
@@ -153,7 +154,7 @@ def _medication_statement(subject: str, course, today: date) -> dict:
     }
 
 
-def patient_bundle(patient, *, today: date | None = None) -> dict:
+def patient_bundle(patient: User, *, today: date | None = None) -> dict:
     """The full record as a validated FHIR R4 Bundle (type collection), as JSON-ready dict."""
     today = today or timezone.localdate()
     subject = _urn("patient", patient.pk)

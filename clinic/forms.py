@@ -9,6 +9,7 @@ search box (?q=) and ?page=.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -57,7 +58,7 @@ class FlagField(forms.Field):
 
     default_error_messages = {"invalid": "The value “%(value)s” for “%(name)s” was ignored."}
 
-    def __init__(self, name: str, **kwargs) -> None:
+    def __init__(self, name: str, **kwargs: Any) -> None:
         kwargs.setdefault("required", False)
         super().__init__(**kwargs)
         self.name = name
@@ -79,7 +80,7 @@ class FlagField(forms.Field):
 class PageField(forms.Field):
     default_error_messages = {"invalid": "Page “%(value)s” does not exist; showing the first page."}
 
-    def __init__(self, **kwargs) -> None:
+    def __init__(self, **kwargs: Any) -> None:
         kwargs.setdefault("required", False)
         super().__init__(**kwargs)
 

@@ -104,7 +104,7 @@ def _clamp(value: float) -> int:
 @transaction.atomic
 def seed_population(
     *,
-    clinician,
+    clinician: User,
     patients: int,
     days: int,
     today: date | None = None,

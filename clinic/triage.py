@@ -14,6 +14,7 @@ from django.db.models.fields.json import KeyTextTransform
 from django.db.models.functions import Cast
 
 from accounts.access import patients_visible_to
+from accounts.models import User
 from alerts.rules.mood import m5_windows
 from journal.models import DailyEntry, Instrument, QuestionnaireResponse
 
@@ -48,7 +49,7 @@ def phq9_total() -> Subquery:
     )
 
 
-def triage_figures_queryset(user, *, today: date) -> QuerySet:
+def triage_figures_queryset(user: User, *, today: date) -> QuerySet:
     """Visible patients with the figures PatientTriage stores, computed from the journal."""
     window = m5_windows(today)
     return patients_visible_to(user).annotate(

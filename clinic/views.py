@@ -1,8 +1,10 @@
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -11,7 +13,7 @@ from django.views.decorators.http import require_POST
 from accounts.access import access_patient, is_verified_clinician, visible_row_or_404
 from accounts.audit import audit_read, audit_reads
 from accounts.decorators import role_required
-from accounts.models import Role
+from accounts.models import Role, User
 from alerts import services as alert_services
 from alerts.models import Alert
 from clinic import hunter, reports, selectors
@@ -23,7 +25,7 @@ from clinic.rows import prepare_rows
 ALERT_QUEUE_PAGE_SIZE = 25
 
 
-def _is_htmx(request) -> bool:
+def _is_htmx(request: HttpRequest) -> bool:
     return request.headers.get("HX-Request") == "true"
 
 
@@ -32,7 +34,7 @@ def clinician_page(view):
 
     @login_required
     @role_required(Role.CLINICIAN)
-    def wrapper(request, *args, **kwargs):
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         if not is_verified_clinician(request.user):
             if view.__name__ == "dashboard":
                 return render(request, "clinic/awaiting_verification.html")
@@ -45,7 +47,7 @@ def clinician_page(view):
 
 
 @clinician_page
-def dashboard(request):
+def dashboard(request: HttpRequest) -> HttpResponse:
     """Triage of linked patients: worst open alert first, then the biggest worsening."""
     query = parse_dashboard_query(request.GET)
     page = selectors.dashboard_page(request.user, query)
@@ -75,7 +77,7 @@ def dashboard(request):
     )
 
 
-def _record_days(request) -> int | None:
+def _record_days(request: HttpRequest) -> int | None:
     try:
         days = int(request.GET.get("days", ""))
     except ValueError:
@@ -83,7 +85,7 @@ def _record_days(request) -> int | None:
     return days if days in selectors.RECORD_DAY_CHOICES else None
 
 
-def _record_context(request, patient, **extra):
+def _record_context(request: HttpRequest, patient: User, **extra: Any):
     days = _record_days(request)
     record = selectors.patient_record(patient, days=days)
     view = build_record_view(record)
@@ -104,7 +106,7 @@ def _record_context(request, patient, **extra):
 
 
 @clinician_page
-def patient_record(request, patient_id):
+def patient_record(request: HttpRequest, patient_id: int) -> HttpResponse:
     patient = access_patient(request.user, patient_id)
     context = _record_context(request, patient)
     audit_read(
@@ -130,7 +132,7 @@ def _hunter_from_post(post):
 
 @clinician_page
 @require_POST
-def hunter_check(request, patient_id):
+def hunter_check(request: HttpRequest, patient_id: int) -> HttpResponse:
     """Hunter criteria from the exam; optionally saved as a note on one of the patient's alerts."""
     patient = access_patient(request.user, patient_id)
     findings, temperature, errors = _hunter_from_post(request.POST)
@@ -182,7 +184,7 @@ def _hunter_note(result, findings, temperature) -> str:
 
 
 @clinician_page
-def alert_queue(request):
+def alert_queue(request: HttpRequest) -> HttpResponse:
     paginator = Paginator(selectors.alert_queue(request.user), ALERT_QUEUE_PAGE_SIZE)
     page = paginator.get_page(request.GET.get("page"))
     audit_reads(
@@ -198,14 +200,14 @@ def alert_queue(request):
     )
 
 
-def _back(request):
+def _back(request: HttpRequest):
     target = request.POST.get("next") or ""
     if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
         return target
     return reverse("clinic:alerts")
 
 
-def _alert_action(request, alert_id, action):
+def _alert_action(request: HttpRequest, alert_id: int, action):
     # Audited on fetch: the clinician saw the alert whether or not the action succeeds.
     alert = visible_row_or_404(
         request, Alert.objects.all(), alert_id, audit=f"alert_{action}", object_type="alert"
@@ -242,19 +244,19 @@ def _alert_action(request, alert_id, action):
 
 @clinician_page
 @require_POST
-def alert_acknowledge(request, alert_id):
+def alert_acknowledge(request: HttpRequest, alert_id: int) -> HttpResponse:
     return _alert_action(request, alert_id, "acknowledge")
 
 
 @clinician_page
 @require_POST
-def alert_note(request, alert_id):
+def alert_note(request: HttpRequest, alert_id: int) -> HttpResponse:
     return _alert_action(request, alert_id, "note")
 
 
 @clinician_page
 @require_POST
-def alert_resolve(request, alert_id):
+def alert_resolve(request: HttpRequest, alert_id: int) -> HttpResponse:
     return _alert_action(request, alert_id, "resolve")
 
 
@@ -264,7 +266,7 @@ def alert_resolve(request, alert_id):
 REPORT_FORMATS = ("pdf", "csv")
 
 
-def _report_response(request, patient, fmt, *, back_url):
+def _report_response(request: HttpRequest, patient: User, fmt: str, *, back_url):
     if fmt not in REPORT_FORMATS:
         raise Http404("No such report format.")
     try:
@@ -300,7 +302,7 @@ def _report_response(request, patient, fmt, *, back_url):
 
 
 @clinician_page
-def report_download(request, patient_id, fmt):
+def report_download(request: HttpRequest, patient_id: int, fmt: str) -> HttpResponse:
     patient = access_patient(request.user, patient_id)
     back = reverse("clinic:patient", args=[patient.pk])
     return _report_response(request, patient, fmt, back_url=back)
@@ -308,7 +310,7 @@ def report_download(request, patient_id, fmt):
 
 @login_required
 @role_required(Role.PATIENT)
-def patient_report(request):
+def patient_report(request: HttpRequest) -> HttpResponse:
     """The patient's own visit report: choose a period, download PDF or CSV."""
     return render(
         request,
@@ -319,6 +321,6 @@ def patient_report(request):
 
 @login_required
 @role_required(Role.PATIENT)
-def patient_report_download(request, fmt):
+def patient_report_download(request: HttpRequest, fmt: str) -> HttpResponse:
     patient = access_patient(request.user, request.user.pk)
     return _report_response(request, patient, fmt, back_url=reverse("clinic-patient:report"))

@@ -1,5 +1,7 @@
 """Page forms. They only parse strings into values; the services and the pure modules validate."""
 
+from typing import Any
+
 from django import forms
 
 from journal.instruments import acr2016, fiqr, phq9
@@ -95,7 +97,7 @@ class Phq9Form(forms.Form):
         "Over the last 2 weeks, how often have you been bothered by any of the following problems?"
     )
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         for index, question in enumerate(phq9.QUESTIONS, start=1):
             self.fields[f"item_{index}"] = _choice_field(
@@ -154,7 +156,7 @@ class FiqrForm(forms.Form):
         "questions blank if it does not apply to you."
     )
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         for section, _heading, ends, questions in FIQR_SECTIONS:
             for index, question in enumerate(questions, start=1):
@@ -193,7 +195,7 @@ class Acr2016Form(forms.Form):
         widget=forms.CheckboxSelectMultiple,
     )
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         for name, label in acr2016.SEVERITY_QUESTIONS.items():
             self.fields[name] = _choice_field(

@@ -5,6 +5,7 @@ from datetime import date, datetime, timedelta
 
 from django.db.models import Max, QuerySet
 
+from accounts.models import User
 from core.timezones import patient_local_date, patient_today, patient_zone
 from journal.instruments import fiqr, phq9
 from journal.instruments.checkin import SCALES
@@ -16,19 +17,19 @@ HISTORY_DEFAULT_DAYS = 30
 GLANCE_DAYS = 7
 
 
-def entries_for(patient) -> QuerySet[DailyEntry]:
+def entries_for(patient: User) -> QuerySet[DailyEntry]:
     return DailyEntry.objects.filter(patient=patient).order_by("-date")
 
 
-def responses_for(patient) -> QuerySet[QuestionnaireResponse]:
+def responses_for(patient: User) -> QuerySet[QuestionnaireResponse]:
     return QuestionnaireResponse.objects.filter(patient=patient).order_by("-completed_at")
 
 
-def entry_on(patient, day: date) -> DailyEntry | None:
+def entry_on(patient: User, day: date) -> DailyEntry | None:
     return DailyEntry.objects.filter(patient=patient, date=day).first()
 
 
-def last_completed_on(patient) -> dict[str, date | None]:
+def last_completed_on(patient: User) -> dict[str, date | None]:
     """Patient-local date of the latest response per instrument (one query)."""
     latest: dict[str, date | None] = {choice: None for choice in Instrument.values}
     rows = (
@@ -56,7 +57,7 @@ class HomeSummary:
     glance: list[GlanceDay]  # oldest first
 
 
-def home_summary(patient) -> HomeSummary:
+def home_summary(patient: User) -> HomeSummary:
     today = patient_today(patient)
     first_day = today - timedelta(days=GLANCE_DAYS - 1)
     by_day = {
@@ -79,7 +80,7 @@ def history_days(raw) -> int:
     return days if days in HISTORY_DAYS_CHOICES else HISTORY_DEFAULT_DAYS
 
 
-def history(patient, *, days: int) -> dict:
+def history(patient: User, *, days: int) -> dict:
     """Numbers for the history charts and tables: two queries whatever the range."""
     today = patient_today(patient)
     first_day = today - timedelta(days=days - 1)

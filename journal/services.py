@@ -17,6 +17,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from accounts.changes import patient_data_changed
+from accounts.models import User
 from core.timezones import patient_today
 from journal.instruments import InstrumentError, acr2016, fiqr, phq9
 from journal.instruments.checkin import clean_entry_values
@@ -57,7 +58,7 @@ def response_needs_crisis(response: QuestionnaireResponse) -> bool:
     return phq9.m1_applies(item9=response.score.get("item9"))
 
 
-def _check_date(*, patient, entry_date) -> None:
+def _check_date(*, patient: User, entry_date) -> None:
     if not isinstance(entry_date, date):
         raise InstrumentError({"date": ["Enter a valid date."]})
     if entry_date > patient_today(patient):
@@ -77,7 +78,7 @@ def _result(entry: DailyEntry, *, created: bool) -> EntryResult:
 
 @transaction.atomic
 def daily_entry_save(
-    *, patient, entry_date: date, values: dict, replace: bool = True
+    *, patient: User, entry_date: date, values: dict, replace: bool = True
 ) -> EntryResult:
     """Create the entry for `entry_date`, or edit it in place when `replace` (the check-in page).
 
@@ -139,7 +140,7 @@ def daily_entry_delete(*, entry: DailyEntry) -> None:
 
 @transaction.atomic
 def questionnaire_submit(
-    *, patient, instrument: str, answers: dict, completed_at=None
+    *, patient: User, instrument: str, answers: dict, completed_at=None
 ) -> QuestionnaireResult:
     """Score `answers` with the pure instrument module and store answers and score together."""
     scorer = SCORERS.get(instrument)

@@ -2,7 +2,7 @@ from datetime import date
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET
 
@@ -22,7 +22,7 @@ from journal.models import Instrument, QuestionnaireResponse
 patient_page = role_required(Role.PATIENT)
 
 
-def _next_page(request, *, crisis: bool, urgent_care: bool, saved_message: str):
+def _next_page(request: HttpRequest, *, crisis: bool, urgent_care: bool, saved_message: str):
     """The page right after a save: crisis resources and urgent-care advice come first."""
     if crisis or urgent_care:
         return render(
@@ -41,7 +41,7 @@ def _next_page(request, *, crisis: bool, urgent_care: bool, saved_message: str):
 
 @login_required
 @patient_page
-def home(request):
+def home(request: HttpRequest) -> HttpResponse:
     summary = selectors.home_summary(request.user)
     labels = dict(Instrument.choices)
     due = [
@@ -72,7 +72,7 @@ def home(request):
     )
 
 
-def _requested_date(request, today: date) -> date:
+def _requested_date(request: HttpRequest, today: date) -> date:
     raw = request.GET.get("date")
     if not raw:
         return today
@@ -85,7 +85,7 @@ def _requested_date(request, today: date) -> date:
 
 @login_required
 @patient_page
-def checkin(request):
+def checkin(request: HttpRequest) -> HttpResponse:
     patient = request.user
     today = selectors.patient_today(patient)
     if request.method == "POST":
@@ -151,7 +151,7 @@ def _body_map_context(form, name: str) -> dict:
 
 @login_required
 @patient_page
-def questionnaire(request, instrument: str):
+def questionnaire(request: HttpRequest, instrument: str) -> HttpResponse:
     form_class = QUESTIONNAIRE_FORMS.get(instrument)
     if form_class is None:
         raise Http404("No such questionnaire.")
@@ -187,7 +187,7 @@ def questionnaire(request, instrument: str):
 @login_required
 @patient_page
 @require_GET
-def questionnaire_saved(request, response_id: int):
+def questionnaire_saved(request: HttpRequest, response_id: int) -> HttpResponse:
     """The page after a questionnaire whose answers call for crisis resources (rule M1)."""
     response = visible_row_or_404(request, QuestionnaireResponse.objects.all(), response_id)
     return _next_page(
@@ -214,7 +214,7 @@ def _saved_questionnaire_message(response) -> str:
 
 @login_required
 @patient_page
-def history(request):
+def history(request: HttpRequest) -> HttpResponse:
     days = selectors.history_days(request.GET.get("days"))
     data = selectors.history(request.user, days=days)
     scales = [

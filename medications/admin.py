@@ -1,5 +1,6 @@
 from django import forms
 from django.contrib import admin
+from django.http import HttpRequest
 
 from accounts.admin_audit import PatientDataAuditMixin
 from medications.catalog import drug_keys, drug_search_keys
@@ -52,7 +53,7 @@ class DrugAdmin(admin.ModelAdmin):
     def brand_list(self, obj):
         return ", ".join(obj.brand_names)
 
-    def get_search_results(self, request, queryset, search_term):
+    def get_search_results(self, request: HttpRequest, queryset, search_term):
         """Match generic or brand names the way patients type them ("st johns", "ULTRAM")."""
         results, may_have_duplicates = super().get_search_results(request, queryset, search_term)
         key = normalize_drug_name(search_term)
@@ -60,7 +61,7 @@ class DrugAdmin(admin.ModelAdmin):
             results |= queryset.filter(search_keys__contains=f"|{key}")
         return results, may_have_duplicates
 
-    def save_model(self, request, obj, form, change):
+    def save_model(self, request: HttpRequest, obj, form, change) -> None:
         obj.search_keys = drug_search_keys(obj.name, obj.brand_names)
         super().save_model(request, obj, form, change)
 

@@ -3,12 +3,13 @@ combination. Idempotent: a medicine the demo patient already has is left alone."
 
 from datetime import timedelta
 
+from accounts.models import User
 from medications.catalog import catalog_load
 from medications.models import Drug, MedicationCourse
 from medications.services import medication_course_change_dose, medication_course_create
 
 
-def _has(patient, name: str) -> bool:
+def _has(patient: User, name: str) -> bool:
     return MedicationCourse.objects.filter(patient=patient, name__iexact=name).exists()
 
 

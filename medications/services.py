@@ -13,6 +13,7 @@ from typing import cast
 from django.db import transaction
 
 from accounts.changes import patient_data_changed
+from accounts.models import User
 from core.errors import FieldErrors
 from core.timezones import patient_today
 from medications.catalog import drug_lookup
@@ -81,7 +82,7 @@ class MedicationInputError(FieldErrors):
 
 def medication_course_create(
     *,
-    patient,
+    patient: User,
     drug: str,
     started_on,
     dose=None,

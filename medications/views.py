@@ -4,6 +4,7 @@ each change (never waiting for the alert job)."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
@@ -55,7 +56,7 @@ def _course_forms(course: MedicationCourse, today, bound: dict) -> dict:
     return {"dose_form": dose_form, "stop_form": stop_form}
 
 
-def _render(request, *, add_form=None, bound=None, status=200):
+def _render(request: HttpRequest, *, add_form=None, bound=None, status=200):
     overview = selectors.medication_overview(request.user)
     bound = bound or {}
     current = [
@@ -86,7 +87,7 @@ def _render(request, *, add_form=None, bound=None, status=200):
 
 @login_required
 @patient_page
-def medicines(request):
+def medicines(request: HttpRequest) -> HttpResponse:
     if request.method != "POST":
         return _render(request)
     form = MedicationAddForm(request.POST)
@@ -102,7 +103,7 @@ def medicines(request):
 @login_required
 @patient_page
 @require_POST
-def change_dose(request, pk: int):
+def change_dose(request: HttpRequest, pk: int) -> HttpResponse:
     course = visible_row_or_404(request, MedicationCourse.objects.all(), pk)
     form = ChangeDoseForm(request.POST, prefix=f"dose-{pk}")
     new_course = submit_form(
@@ -117,7 +118,7 @@ def change_dose(request, pk: int):
 @login_required
 @patient_page
 @require_POST
-def stop(request, pk: int):
+def stop(request: HttpRequest, pk: int) -> HttpResponse:
     course = visible_row_or_404(request, MedicationCourse.objects.all(), pk)
     form = StopForm(request.POST, prefix=f"stop-{pk}")
     stopped = submit_form(form, lambda data: services.medication_course_stop(course=course, **data))

@@ -1,5 +1,5 @@
 from django.contrib.auth.decorators import login_required
-from django.http import JsonResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
@@ -15,14 +15,14 @@ HOME_BY_ROLE = {
 
 
 @login_required
-def home(request):
+def home(request: HttpRequest) -> HttpResponse:
     """Send each user to the start page of their role."""
     return redirect(HOME_BY_ROLE.get(request.user.role, "login"))
 
 
 @never_cache
 @require_GET
-def healthz(request):
+def healthz(request: HttpRequest) -> HttpResponse:
     # The database check runs in the background while the broker is checked: the answer comes
     # within HEALTHZ_DB_TIMEOUT (1.5 s) even when both hang.
     check = DatabaseCheck()

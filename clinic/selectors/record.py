@@ -10,6 +10,7 @@ from datetime import date, timedelta
 
 from django.db.models import Prefetch
 
+from accounts.models import User
 from alerts.models import Alert, AlertEvent
 from clinic.selectors.dashboard import UNRESOLVED, clinic_today
 from journal.models import DailyEntry, QuestionnaireResponse
@@ -38,7 +39,9 @@ class PatientRecord:
     open_alerts: list
 
 
-def patient_record(patient, *, today: date | None = None, days: int | None = None) -> PatientRecord:
+def patient_record(
+    patient: User, *, today: date | None = None, days: int | None = None
+) -> PatientRecord:
     """Everything on the record page in a fixed number of queries (entries, responses,
     courses, alerts + events). Without `days`, the charts span the patient's data in the last
     RECORD_DEFAULT_DAYS days (at least RECORD_MIN_DAYS), so a new patient's month is readable."""
