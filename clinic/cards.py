@@ -121,7 +121,7 @@ def history_lines(alerts: Iterable[Alert]) -> list[HistoryLine]:
     ]
 
 
-def alert_cards(alerts: Iterable[Alert], *, patient: User = None) -> list[AlertCard]:
+def alert_cards(alerts: Iterable[Alert], *, patient: User | None = None) -> list[AlertCard]:
     """One card per alert. `patient`: the record page's patient, to skip `alert.patient`."""
     patient_url = UrlPattern("clinic:patient")
     note_url = UrlPattern("clinic:alert-note")

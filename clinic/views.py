@@ -21,6 +21,7 @@ from clinic.cards import alert_cards, history_lines
 from clinic.forms import parse_dashboard_query
 from clinic.record import build_record_view
 from clinic.rows import prepare_rows
+from core.http import AuthenticatedHttpRequest
 
 ALERT_QUEUE_PAGE_SIZE = 25
 
@@ -34,7 +35,7 @@ def clinician_page(view):
 
     @login_required
     @role_required(Role.CLINICIAN)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def wrapper(request: AuthenticatedHttpRequest[User], *args: Any, **kwargs: Any) -> HttpResponse:
         if not is_verified_clinician(request.user):
             if view.__name__ == "dashboard":
                 return render(request, "clinic/awaiting_verification.html")
@@ -47,7 +48,7 @@ def clinician_page(view):
 
 
 @clinician_page
-def dashboard(request: HttpRequest) -> HttpResponse:
+def dashboard(request: AuthenticatedHttpRequest[User]) -> HttpResponse:
     """Triage of linked patients: worst open alert first, then the biggest worsening."""
     query = parse_dashboard_query(request.GET)
     page = selectors.dashboard_page(request.user, query)
@@ -77,7 +78,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _record_days(request: HttpRequest) -> int | None:
+def _record_days(request: AuthenticatedHttpRequest[User]) -> int | None:
     try:
         days = int(request.GET.get("days", ""))
     except ValueError:
@@ -85,7 +86,7 @@ def _record_days(request: HttpRequest) -> int | None:
     return days if days in selectors.RECORD_DAY_CHOICES else None
 
 
-def _record_context(request: HttpRequest, patient: User, **extra: Any):
+def _record_context(request: AuthenticatedHttpRequest[User], patient: User, **extra: Any):
     days = _record_days(request)
     record = selectors.patient_record(patient, days=days)
     view = build_record_view(record)
@@ -106,7 +107,7 @@ def _record_context(request: HttpRequest, patient: User, **extra: Any):
 
 
 @clinician_page
-def patient_record(request: HttpRequest, patient_id: int) -> HttpResponse:
+def patient_record(request: AuthenticatedHttpRequest[User], patient_id: int) -> HttpResponse:
     patient = access_patient(request.user, patient_id)
     context = _record_context(request, patient)
     audit_read(
@@ -132,7 +133,7 @@ def _hunter_from_post(post):
 
 @clinician_page
 @require_POST
-def hunter_check(request: HttpRequest, patient_id: int) -> HttpResponse:
+def hunter_check(request: AuthenticatedHttpRequest[User], patient_id: int) -> HttpResponse:
     """Hunter criteria from the exam; optionally saved as a note on one of the patient's alerts."""
     patient = access_patient(request.user, patient_id)
     findings, temperature, errors = _hunter_from_post(request.POST)
@@ -184,7 +185,7 @@ def _hunter_note(result, findings, temperature) -> str:
 
 
 @clinician_page
-def alert_queue(request: HttpRequest) -> HttpResponse:
+def alert_queue(request: AuthenticatedHttpRequest[User]) -> HttpResponse:
     paginator = Paginator(selectors.alert_queue(request.user), ALERT_QUEUE_PAGE_SIZE)
     page = paginator.get_page(request.GET.get("page"))
     audit_reads(
@@ -200,14 +201,14 @@ def alert_queue(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _back(request: HttpRequest):
+def _back(request: AuthenticatedHttpRequest[User]):
     target = request.POST.get("next") or ""
     if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
         return target
     return reverse("clinic:alerts")
 
 
-def _alert_action(request: HttpRequest, alert_id: int, action):
+def _alert_action(request: AuthenticatedHttpRequest[User], alert_id: int, action):
     # Audited on fetch: the clinician saw the alert whether or not the action succeeds.
     alert = visible_row_or_404(
         request, Alert.objects.all(), alert_id, audit=f"alert_{action}", object_type="alert"
@@ -244,19 +245,19 @@ def _alert_action(request: HttpRequest, alert_id: int, action):
 
 @clinician_page
 @require_POST
-def alert_acknowledge(request: HttpRequest, alert_id: int) -> HttpResponse:
+def alert_acknowledge(request: AuthenticatedHttpRequest[User], alert_id: int) -> HttpResponse:
     return _alert_action(request, alert_id, "acknowledge")
 
 
 @clinician_page
 @require_POST
-def alert_note(request: HttpRequest, alert_id: int) -> HttpResponse:
+def alert_note(request: AuthenticatedHttpRequest[User], alert_id: int) -> HttpResponse:
     return _alert_action(request, alert_id, "note")
 
 
 @clinician_page
 @require_POST
-def alert_resolve(request: HttpRequest, alert_id: int) -> HttpResponse:
+def alert_resolve(request: AuthenticatedHttpRequest[User], alert_id: int) -> HttpResponse:
     return _alert_action(request, alert_id, "resolve")
 
 
@@ -266,7 +267,7 @@ def alert_resolve(request: HttpRequest, alert_id: int) -> HttpResponse:
 REPORT_FORMATS = ("pdf", "csv")
 
 
-def _report_response(request: HttpRequest, patient: User, fmt: str, *, back_url):
+def _report_response(request: AuthenticatedHttpRequest[User], patient: User, fmt: str, *, back_url):
     if fmt not in REPORT_FORMATS:
         raise Http404("No such report format.")
     try:
@@ -302,7 +303,9 @@ def _report_response(request: HttpRequest, patient: User, fmt: str, *, back_url)
 
 
 @clinician_page
-def report_download(request: HttpRequest, patient_id: int, fmt: str) -> HttpResponse:
+def report_download(
+    request: AuthenticatedHttpRequest[User], patient_id: int, fmt: str
+) -> HttpResponse:
     patient = access_patient(request.user, patient_id)
     back = reverse("clinic:patient", args=[patient.pk])
     return _report_response(request, patient, fmt, back_url=back)
@@ -310,7 +313,7 @@ def report_download(request: HttpRequest, patient_id: int, fmt: str) -> HttpResp
 
 @login_required
 @role_required(Role.PATIENT)
-def patient_report(request: HttpRequest) -> HttpResponse:
+def patient_report(request: AuthenticatedHttpRequest[User]) -> HttpResponse:
     """The patient's own visit report: choose a period, download PDF or CSV."""
     return render(
         request,
@@ -321,6 +324,6 @@ def patient_report(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @role_required(Role.PATIENT)
-def patient_report_download(request: HttpRequest, fmt: str) -> HttpResponse:
+def patient_report_download(request: AuthenticatedHttpRequest[User], fmt: str) -> HttpResponse:
     patient = access_patient(request.user, request.user.pk)
     return _report_response(request, patient, fmt, back_url=reverse("clinic-patient:report"))

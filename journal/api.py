@@ -10,13 +10,13 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.generics import GenericAPIView
-from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.access import audit_page_read, patient_rows_for_request, visible_row_or_404
 from accounts.models import Role, User
 from core.api import PATIENT_PARAM
+from core.http import AuthenticatedRequest
 from journal import selectors, services
 from journal.crisis import crisis_resources
 from journal.models import DailyEntry, Instrument, QuestionnaireResponse
@@ -41,7 +41,7 @@ def _require_patient_writer(user: User) -> None:
         raise PermissionDenied("Only the patient can change their journal.")
 
 
-def _scope(request: Request, model):
+def _scope(request: AuthenticatedRequest[User], model):
     """Rows of `model` the caller may read, honouring ?patient=ID; audits clinician reads."""
     return patient_rows_for_request(
         request, model.objects.all(), action=f"api.{model._meta.model_name}.list"
@@ -59,14 +59,14 @@ def _entry_payload(result: services.EntryResult) -> dict:
 
 class EntryListView(GenericAPIView):
     @extend_schema(parameters=[PATIENT_PARAM], responses=EntrySerializer(many=True))
-    def get(self, request: Request) -> Response:
+    def get(self, request: AuthenticatedRequest[User]) -> Response:
         rows = _scope(request, DailyEntry).order_by("-date", "-id")
         page = self.paginate_queryset(rows)
         audit_page_read(request, page, action="api.dailyentry.list")
         return self.get_paginated_response(EntrySerializer(page, many=True).data)
 
     @extend_schema(request=EntryWriteSerializer, responses={201: EntryWithCrisisSerializer})
-    def post(self, request: Request) -> Response:
+    def post(self, request: AuthenticatedRequest[User]) -> Response:
         _require_patient_writer(request.user)
         serializer = EntryWriteSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -82,14 +82,14 @@ class EntryListView(GenericAPIView):
 
 class EntryDetailView(APIView):
     @extend_schema(responses=EntrySerializer)
-    def get(self, request: Request, pk: int) -> Response:
+    def get(self, request: AuthenticatedRequest[User], pk: int) -> Response:
         entry = visible_row_or_404(
             request, DailyEntry.objects.all(), pk, audit="api.dailyentry.read"
         )
         return Response(EntrySerializer(entry).data)
 
     @extend_schema(request=EntryWriteSerializer, responses=EntryWithCrisisSerializer)
-    def patch(self, request: Request, pk: int) -> Response:
+    def patch(self, request: AuthenticatedRequest[User], pk: int) -> Response:
         entry = visible_row_or_404(request, DailyEntry.objects.all(), pk)
         _require_patient_writer(request.user)
         serializer = EntryWriteSerializer(data=request.data, partial=True)
@@ -98,7 +98,7 @@ class EntryDetailView(APIView):
         return Response(_entry_payload(result))
 
     @extend_schema(responses={204: None})
-    def delete(self, request: Request, pk: int) -> Response:
+    def delete(self, request: AuthenticatedRequest[User], pk: int) -> Response:
         entry = visible_row_or_404(request, DailyEntry.objects.all(), pk)
         _require_patient_writer(request.user)
         services.daily_entry_delete(entry=entry)
@@ -113,7 +113,7 @@ class QuestionnaireListView(GenericAPIView):
         ],
         responses=QuestionnaireSerializer(many=True),
     )
-    def get(self, request: Request) -> Response:
+    def get(self, request: AuthenticatedRequest[User]) -> Response:
         rows = _scope(request, QuestionnaireResponse).order_by("-completed_at", "-id")
         instrument = request.query_params.get("instrument")
         if instrument:
@@ -125,7 +125,7 @@ class QuestionnaireListView(GenericAPIView):
     @extend_schema(
         request=QuestionnaireWriteSerializer, responses={201: QuestionnaireWithCrisisSerializer}
     )
-    def post(self, request: Request) -> Response:
+    def post(self, request: AuthenticatedRequest[User]) -> Response:
         _require_patient_writer(request.user)
         serializer = QuestionnaireWriteSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)

@@ -162,7 +162,8 @@ class FiqrForm(forms.Form):
             for index, question in enumerate(questions, start=1):
                 field = _scale_field(question, required=section != "function")
                 low, high = ends or FIQR_SYMPTOM_ENDS[index - 1]
-                field.ends = (low, high)
+                # The template reads the scale's end labels from the field itself.
+                field.ends = (low, high)  # type: ignore[attr-defined]
                 self.fields[f"{section}_{index}"] = field
 
     def answers(self) -> dict:

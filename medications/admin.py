@@ -1,3 +1,5 @@
+from typing import Any
+
 from django import forms
 from django.contrib import admin
 from django.http import HttpRequest
@@ -22,8 +24,9 @@ class DrugAdminForm(forms.ModelForm):
             "suicidality_warning",
         ]
 
-    def clean(self):
-        cleaned = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        cleaned = self.cleaned_data
         name = cleaned.get("name")
         brands = cleaned.get("brand_names") or []
         if not isinstance(brands, list) or not all(isinstance(b, str) for b in brands):

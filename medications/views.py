@@ -4,14 +4,15 @@ each change (never waiting for the alert job)."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from accounts.access import visible_row_or_404
 from accounts.decorators import role_required
-from accounts.models import Role
+from accounts.models import Role, User
 from core.forms import submit_form
+from core.http import AuthenticatedHttpRequest
 from medications import selectors, services
 from medications.catalog import drug_keys
 from medications.forms import DRUG_NAMES_LIST_ID, ChangeDoseForm, MedicationAddForm, StopForm
@@ -56,7 +57,7 @@ def _course_forms(course: MedicationCourse, today, bound: dict) -> dict:
     return {"dose_form": dose_form, "stop_form": stop_form}
 
 
-def _render(request: HttpRequest, *, add_form=None, bound=None, status=200):
+def _render(request: AuthenticatedHttpRequest[User], *, add_form=None, bound=None, status=200):
     overview = selectors.medication_overview(request.user)
     bound = bound or {}
     current = [
@@ -87,7 +88,7 @@ def _render(request: HttpRequest, *, add_form=None, bound=None, status=200):
 
 @login_required
 @patient_page
-def medicines(request: HttpRequest) -> HttpResponse:
+def medicines(request: AuthenticatedHttpRequest[User]) -> HttpResponse:
     if request.method != "POST":
         return _render(request)
     form = MedicationAddForm(request.POST)
@@ -103,7 +104,7 @@ def medicines(request: HttpRequest) -> HttpResponse:
 @login_required
 @patient_page
 @require_POST
-def change_dose(request: HttpRequest, pk: int) -> HttpResponse:
+def change_dose(request: AuthenticatedHttpRequest[User], pk: int) -> HttpResponse:
     course = visible_row_or_404(request, MedicationCourse.objects.all(), pk)
     form = ChangeDoseForm(request.POST, prefix=f"dose-{pk}")
     new_course = submit_form(
@@ -118,7 +119,7 @@ def change_dose(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @patient_page
 @require_POST
-def stop(request: HttpRequest, pk: int) -> HttpResponse:
+def stop(request: AuthenticatedHttpRequest[User], pk: int) -> HttpResponse:
     course = visible_row_or_404(request, MedicationCourse.objects.all(), pk)
     form = StopForm(request.POST, prefix=f"stop-{pk}")
     stopped = submit_form(form, lambda data: services.medication_course_stop(course=course, **data))

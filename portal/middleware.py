@@ -23,6 +23,7 @@ from urllib.parse import unquote_plus, urlencode
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
+from django.contrib.auth.models import AnonymousUser
 from django.contrib.auth.signals import user_logged_in
 from django.core.exceptions import RequestDataTooBig
 from django.db import DatabaseError
@@ -134,7 +135,7 @@ class MFARequiredMiddleware:
         return self.get_response(request)
 
     @staticmethod
-    def _verified(user: User) -> bool:
+    def _verified(user: User | AnonymousUser) -> bool:
         is_verified = getattr(user, "is_verified", None)
         return bool(is_verified and is_verified())
 

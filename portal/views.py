@@ -4,10 +4,11 @@ from django.shortcuts import redirect
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from accounts.models import Role
+from accounts.models import Role, User
+from core.http import AuthenticatedHttpRequest
 from portal.health import DatabaseCheck, broker_state, notifications_failed
 
-HOME_BY_ROLE = {
+HOME_BY_ROLE: dict[str, str] = {
     Role.PATIENT: "journal:home",
     Role.CLINICIAN: "clinic:dashboard",
     Role.ADMIN: "admin:index",
@@ -15,7 +16,7 @@ HOME_BY_ROLE = {
 
 
 @login_required
-def home(request: HttpRequest) -> HttpResponse:
+def home(request: AuthenticatedHttpRequest[User]) -> HttpResponse:
     """Send each user to the start page of their role."""
     return redirect(HOME_BY_ROLE.get(request.user.role, "login"))
 
@@ -28,7 +29,7 @@ def healthz(request: HttpRequest) -> HttpResponse:
     check = DatabaseCheck()
     broker = broker_state()
     database = check.state()
-    state = {"database": database, "broker": broker}
+    state: dict[str, str | int | None] = {"database": database, "broker": broker}
     state["notifications_failed"] = notifications_failed() if database == "ok" else None
     state["status"] = "ok" if database == "ok" else "down"
     return JsonResponse(state, status=200 if database == "ok" else 503)
