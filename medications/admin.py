@@ -2,6 +2,7 @@ from typing import Any
 
 from django import forms
 from django.contrib import admin
+from django.db.models import QuerySet
 from django.http import HttpRequest
 
 from accounts.admin_audit import PatientDataAuditMixin
@@ -53,10 +54,12 @@ class DrugAdmin(admin.ModelAdmin):
     ordering = ["name"]
 
     @admin.display(description="Brand names")
-    def brand_list(self, obj):
+    def brand_list(self, obj: Drug) -> str:
         return ", ".join(obj.brand_names)
 
-    def get_search_results(self, request: HttpRequest, queryset, search_term):
+    def get_search_results(
+        self, request: HttpRequest, queryset: QuerySet[Drug], search_term: str
+    ) -> tuple[QuerySet[Drug], bool]:
         """Match generic or brand names the way patients type them ("st johns", "ULTRAM")."""
         results, may_have_duplicates = super().get_search_results(request, queryset, search_term)
         key = normalize_drug_name(search_term)
@@ -64,7 +67,7 @@ class DrugAdmin(admin.ModelAdmin):
             results |= queryset.filter(search_keys__contains=f"|{key}")
         return results, may_have_duplicates
 
-    def save_model(self, request: HttpRequest, obj, form, change) -> None:
+    def save_model(self, request: HttpRequest, obj: Drug, form: forms.Form, change: bool) -> None:
         obj.search_keys = drug_search_keys(obj.name, obj.brand_names)
         super().save_model(request, obj, form, change)
 

@@ -25,6 +25,8 @@ EARLIEST_DATE = date(1900, 1, 1)
 NAME_MAX_LENGTH = 120
 REASON_MAX_LENGTH = 200
 PRESCRIBER_MAX_LENGTH = 120
+# Field name -> messages, filled by the cleaners below.
+Errors = dict[str, list[str]]
 DOSE_MAX = Decimal("9999999.999")  # MedicationCourse.dose: 10 digits, 3 decimal places
 DOSE_PLACES = 3
 
@@ -84,11 +86,11 @@ def medication_course_create(
     *,
     patient: User,
     drug: str,
-    started_on,
-    dose=None,
-    unit="",
-    frequency=None,
-    stopped_on=None,
+    started_on: object,
+    dose: object = None,
+    unit: object = "",
+    frequency: object = None,
+    stopped_on: object = None,
     reason: str = "",
     prescriber: str = "",
 ) -> MedicationCourse:
@@ -150,13 +152,18 @@ def medication_course_update(*, course: MedicationCourse, changes: dict) -> Medi
     return course
 
 
-def medication_course_stop(*, course: MedicationCourse, stopped_on) -> MedicationCourse:
+def medication_course_stop(*, course: MedicationCourse, stopped_on: object) -> MedicationCourse:
     return medication_course_update(course=course, changes={"stopped_on": stopped_on})
 
 
 @transaction.atomic
 def medication_course_change_dose(
-    *, course: MedicationCourse, dose, changed_on, unit=None, frequency=None
+    *,
+    course: MedicationCourse,
+    dose: object,
+    changed_on: object,
+    unit: object = None,
+    frequency: object = None,
 ) -> MedicationCourse:
     """End `course` on the day before `changed_on` and start the next course at the new dose
     on `changed_on`, linked by previous_course, so the history keeps every dose.
@@ -260,7 +267,7 @@ def clean_course_values(
     }
 
 
-def _clean_name(value, errors) -> str:
+def _clean_name(value: object, errors: Errors) -> str:
     if value is not None and not isinstance(value, str):
         errors["drug"] = ["Enter the name of the medicine as text."]
         return ""
@@ -272,7 +279,7 @@ def _clean_name(value, errors) -> str:
     return name
 
 
-def _clean_dose(value, errors, *, required: bool) -> Decimal | None:
+def _clean_dose(value: object, errors: Errors, *, required: bool) -> Decimal | None:
     if value is None or (isinstance(value, str) and not value.strip()):
         if required:
             errors["dose"] = ["Enter the new dose."]
@@ -300,7 +307,7 @@ def _clean_dose(value, errors, *, required: bool) -> Decimal | None:
     return None
 
 
-def _clean_unit(value, errors, *, dose) -> str:
+def _clean_unit(value: object, errors: Errors, *, dose: Decimal | None) -> str:
     if value is None or (isinstance(value, str) and not value.strip()):
         if dose is not None:
             errors["unit"] = ["Choose the unit of the dose."]
@@ -312,7 +319,7 @@ def _clean_unit(value, errors, *, dose) -> str:
     return unit
 
 
-def _clean_frequency(value, errors) -> str:
+def _clean_frequency(value: object, errors: Errors) -> str:
     if value is None or (isinstance(value, str) and not value.strip()):
         return Frequency.DAILY
     key = ""
@@ -325,7 +332,9 @@ def _clean_frequency(value, errors) -> str:
     return frequency
 
 
-def _clean_date(value, field, errors, *, today: date, required: bool = False) -> date | None:
+def _clean_date(
+    value: object, field: str, errors: Errors, *, today: date, required: bool = False
+) -> date | None:
     if value is None or value == "":
         if required:
             errors[field] = ["Enter a date."]
@@ -348,7 +357,7 @@ def _clean_date(value, field, errors, *, today: date, required: bool = False) ->
     return day
 
 
-def _clean_text(value, field, errors, max_length: int) -> str:
+def _clean_text(value: object, field: str, errors: Errors, max_length: int) -> str:
     if value is None:
         return ""
     if not isinstance(value, str):

@@ -2,6 +2,9 @@
 taken. Findings are computed synchronously on every page view, so they are current right after
 each change (never waiting for the alert job)."""
 
+from datetime import date
+
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
@@ -20,6 +23,8 @@ from medications.models import Drug, MedicationCourse
 from medications.templatetags.medications_tags import dose_text
 
 patient_page = role_required(Role.PATIENT)
+# A form the patient submitted with errors, by (form kind, course id), shown again as sent.
+BoundForms = dict[tuple[str, int], forms.Form]
 
 # Calm labels for the patient; the clinician sees the severity itself.
 PATIENT_SEVERITY_LABELS = {
@@ -41,7 +46,9 @@ def _catalog_names() -> tuple[list[str], dict[str, str]]:
     return sorted(labels, key=str.lower), keys
 
 
-def _course_forms(course: MedicationCourse, today, bound: dict) -> dict:
+def _course_forms(
+    course: MedicationCourse, today: date, bound: BoundForms
+) -> dict[str, forms.Form]:
     dose_form = bound.get(("dose", course.pk)) or ChangeDoseForm(
         prefix=f"dose-{course.pk}",
         initial={
@@ -57,7 +64,13 @@ def _course_forms(course: MedicationCourse, today, bound: dict) -> dict:
     return {"dose_form": dose_form, "stop_form": stop_form}
 
 
-def _render(request: AuthenticatedHttpRequest[User], *, add_form=None, bound=None, status=200):
+def _render(
+    request: AuthenticatedHttpRequest[User],
+    *,
+    add_form: MedicationAddForm | None = None,
+    bound: BoundForms | None = None,
+    status: int = 200,
+) -> HttpResponse:
     overview = selectors.medication_overview(request.user)
     bound = bound or {}
     current = [
