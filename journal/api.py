@@ -5,6 +5,9 @@ accounts.access lets them see (one AuditEvent per request) and may never write (
 outside the caller's scope answers 404.
 """
 
+from typing import Any
+
+from django.db.models import QuerySet
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status
@@ -41,7 +44,9 @@ def _require_patient_writer(user: User) -> None:
         raise PermissionDenied("Only the patient can change their journal.")
 
 
-def _scope(request: AuthenticatedRequest[User], model):
+def _scope(
+    request: AuthenticatedRequest[User], model: type[DailyEntry] | type[QuestionnaireResponse]
+) -> QuerySet[Any]:
     """Rows of `model` the caller may read, honouring ?patient=ID; audits clinician reads."""
     return patient_rows_for_request(
         request, model.objects.all(), action=f"api.{model._meta.model_name}.list"

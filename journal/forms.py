@@ -1,8 +1,10 @@
 """Page forms. They only parse strings into values; the services and the pure modules validate."""
 
+from collections.abc import Iterable
 from typing import Any
 
 from django import forms
+from django.forms import BoundField
 
 from journal.instruments import acr2016, fiqr, phq9
 from journal.instruments.checkin import SCALE_MAX, SCALE_MIN, SCALES
@@ -14,6 +16,9 @@ from journal.instruments.codes import (
 SCALE_CHOICES = [(str(n), str(n)) for n in range(SCALE_MIN, SCALE_MAX + 1)]
 REGION_CHOICES = list(WPI_REGION_LABELS.items())
 SYMPTOM_CHOICES = list(SEROTONIN_SYMPTOM_LABELS.items())
+
+# (section key, heading, words at both ends of its scale or none, its bound fields), for the page.
+Section = tuple[str, str, tuple[str, str] | str | None, list[BoundField]]
 
 
 def _scale_field(label: str, *, required: bool = True) -> forms.TypedChoiceField:
@@ -73,12 +78,18 @@ class CheckinForm(forms.Form):
             "notes": data["notes"],
         }
 
-    def scale_rows(self):
+    def scale_rows(self) -> list[tuple[BoundField, str, str]]:
         """(bound field, word at 0, word at 10) for each scale, in page order."""
         return [(self[name], SCALES[name][1], SCALES[name][2]) for name in SCALES]
 
 
-def _choice_field(label, choices, *, required=True, message="Please choose an answer."):
+def _choice_field(
+    label: str,
+    choices: Iterable[tuple[object, str]],
+    *,
+    required: bool = True,
+    message: str = "Please choose an answer.",
+) -> forms.TypedChoiceField:
     return forms.TypedChoiceField(
         label=label,
         choices=[(str(value), text) for value, text in choices],
@@ -109,7 +120,7 @@ class Phq9Form(forms.Form):
             "items": [self.cleaned_data[f"item_{n}"] for n in range(1, len(phq9.QUESTIONS) + 1)]
         }
 
-    def sections(self):
+    def sections(self) -> list[Section]:
         return [("", "", "", [self[name] for name in self.fields])]
 
 
@@ -172,7 +183,7 @@ class FiqrForm(forms.Form):
             for section, _heading, _ends, questions in FIQR_SECTIONS
         }
 
-    def sections(self):
+    def sections(self) -> list[Section]:
         return [
             (
                 section,

@@ -72,10 +72,10 @@ def home_summary(patient: User) -> HomeSummary:
     )
 
 
-def history_days(raw) -> int:
+def history_days(raw: str | None) -> int:
     try:
-        days = int(raw)
-    except (TypeError, ValueError):
+        days = int(raw or "")
+    except ValueError:
         return HISTORY_DEFAULT_DAYS
     return days if days in HISTORY_DAYS_CHOICES else HISTORY_DEFAULT_DAYS
 

@@ -10,7 +10,7 @@ and returned to the view: it never waits on the background job
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from django.db import IntegrityError, transaction
@@ -58,7 +58,7 @@ def response_needs_crisis(response: QuestionnaireResponse) -> bool:
     return phq9.m1_applies(item9=response.score.get("item9"))
 
 
-def _check_date(*, patient: User, entry_date) -> None:
+def _check_date(*, patient: User, entry_date: object) -> None:
     if not isinstance(entry_date, date):
         raise InstrumentError({"date": ["Enter a valid date."]})
     if entry_date > patient_today(patient):
@@ -140,7 +140,7 @@ def daily_entry_delete(*, entry: DailyEntry) -> None:
 
 @transaction.atomic
 def questionnaire_submit(
-    *, patient: User, instrument: str, answers: dict, completed_at=None
+    *, patient: User, instrument: str, answers: dict, completed_at: datetime | None = None
 ) -> QuestionnaireResult:
     """Score `answers` with the pure instrument module and store answers and score together."""
     scorer = SCORERS.get(instrument)

@@ -1,5 +1,7 @@
 from datetime import date
+from typing import Any
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
@@ -25,7 +27,7 @@ patient_page = role_required(Role.PATIENT)
 
 def _next_page(
     request: AuthenticatedHttpRequest[User], *, crisis: bool, urgent_care: bool, saved_message: str
-):
+) -> HttpResponse:
     """The page right after a save: crisis resources and urgent-care advice come first."""
     if crisis or urgent_care:
         return render(
@@ -142,7 +144,7 @@ def checkin(request: AuthenticatedHttpRequest[User]) -> HttpResponse:
     )
 
 
-def _body_map_context(form, name: str) -> dict:
+def _body_map_context(form: forms.Form, name: str) -> dict[str, Any]:
     """The SVG figures, the ticked codes and the fallback checkboxes grouped by region."""
     checked = {str(code) for code in (form[name].value() or [])}
     boxes = {box.data["value"]: box for box in form[name]}
@@ -201,7 +203,7 @@ def questionnaire_saved(request: AuthenticatedHttpRequest[User], response_id: in
     )
 
 
-def _saved_questionnaire_message(response) -> str:
+def _saved_questionnaire_message(response: QuestionnaireResponse) -> str:
     score = response.score
     if response.instrument == Instrument.PHQ9:
         band = phq9.BAND_LABELS[score["band"]].lower()
