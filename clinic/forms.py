@@ -8,7 +8,7 @@ search box (?q=) and ?page=.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from django import forms
@@ -33,7 +33,7 @@ class FilterField(forms.Field):
     widget = forms.MultipleHiddenInput  # reads every value of the parameter
     default_error_messages = {"unknown": "Unknown filter “%(value)s” was ignored."}
 
-    def to_python(self, value) -> list[str]:
+    def to_python(self, value: str | Iterable[str] | None) -> list[str]:
         if isinstance(value, str):
             return [value]
         return list(value or ())
@@ -63,7 +63,7 @@ class FlagField(forms.Field):
         super().__init__(**kwargs)
         self.name = name
 
-    def to_python(self, value) -> bool | None:
+    def to_python(self, value: str | None) -> bool | None:
         if value is None:
             return None
         if value in TRUE_FLAGS:
@@ -84,7 +84,7 @@ class PageField(forms.Field):
         kwargs.setdefault("required", False)
         super().__init__(**kwargs)
 
-    def to_python(self, value) -> int:
+    def to_python(self, value: str | None) -> int:
         raw = value or "1"
         try:
             number = int(raw)

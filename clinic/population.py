@@ -110,7 +110,7 @@ def seed_population(
     today: date | None = None,
     seed: int = 7,
     alert_rate: float = 0.1,
-):
+) -> int:
     """Create `patients` linked synthetic patients with `days` days of history; returns N."""
     if patients <= 0:
         return 0

@@ -1,10 +1,11 @@
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -30,7 +31,7 @@ def _is_htmx(request: HttpRequest) -> bool:
     return request.headers.get("HX-Request") == "true"
 
 
-def clinician_page(view):
+def clinician_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
     """Verified clinicians only; other roles 404, unverified clinicians see the waiting page."""
 
     @login_required
@@ -86,7 +87,9 @@ def _record_days(request: AuthenticatedHttpRequest[User]) -> int | None:
     return days if days in selectors.RECORD_DAY_CHOICES else None
 
 
-def _record_context(request: AuthenticatedHttpRequest[User], patient: User, **extra: Any):
+def _record_context(
+    request: AuthenticatedHttpRequest[User], patient: User, **extra: Any
+) -> dict[str, Any]:
     days = _record_days(request)
     record = selectors.patient_record(patient, days=days)
     view = build_record_view(record)
@@ -116,8 +119,8 @@ def patient_record(request: AuthenticatedHttpRequest[User], patient_id: int) -> 
     return render(request, "clinic/patient_record.html", context)
 
 
-def _hunter_from_post(post):
-    errors = {}
+def _hunter_from_post(post: QueryDict) -> tuple[set[str], float | None, dict[str, list[str]]]:
+    errors: dict[str, list[str]] = {}
     findings = {name for name in hunter.FINDINGS if post.get(name) in ("on", "1", "true")}
     temperature = None
     raw = (post.get("temperature_c") or "").strip().replace(",", ".")
@@ -175,7 +178,9 @@ def hunter_check(request: AuthenticatedHttpRequest[User], patient_id: int) -> Ht
     return render(request, "clinic/patient_record.html", context, status=status)
 
 
-def _hunter_note(result, findings, temperature) -> str:
+def _hunter_note(
+    result: hunter.HunterResult, findings: Iterable[str], temperature: float | None
+) -> str:
     listed = ", ".join(hunter.FINDINGS[f] for f in sorted(findings)) or "none"
     temp = f"{temperature:g} °C" if temperature is not None else "not recorded"
     return f"{result.summary} Exam findings: {listed}. Temperature: {temp}."
@@ -201,14 +206,16 @@ def alert_queue(request: AuthenticatedHttpRequest[User]) -> HttpResponse:
     )
 
 
-def _back(request: AuthenticatedHttpRequest[User]):
+def _back(request: HttpRequest) -> str:
     target = request.POST.get("next") or ""
     if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
         return target
     return reverse("clinic:alerts")
 
 
-def _alert_action(request: AuthenticatedHttpRequest[User], alert_id: int, action):
+def _alert_action(
+    request: AuthenticatedHttpRequest[User], alert_id: int, action: str
+) -> HttpResponse:
     # Audited on fetch: the clinician saw the alert whether or not the action succeeds.
     alert = visible_row_or_404(
         request, Alert.objects.all(), alert_id, audit=f"alert_{action}", object_type="alert"
@@ -267,7 +274,9 @@ def alert_resolve(request: AuthenticatedHttpRequest[User], alert_id: int) -> Htt
 REPORT_FORMATS = ("pdf", "csv")
 
 
-def _report_response(request: AuthenticatedHttpRequest[User], patient: User, fmt: str, *, back_url):
+def _report_response(
+    request: AuthenticatedHttpRequest[User], patient: User, fmt: str, *, back_url: str
+) -> HttpResponse:
     if fmt not in REPORT_FORMATS:
         raise Http404("No such report format.")
     try:
