@@ -29,6 +29,7 @@ from django.core.exceptions import RequestDataTooBig
 from django.db import DatabaseError
 from django.dispatch import receiver
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect
 from django.template import TemplateDoesNotExist, loader
 from django.urls import reverse
@@ -62,7 +63,9 @@ def _has_idle_timeout(user: User) -> bool:
 
 
 @receiver(user_logged_in, dispatch_uid="portal.middleware.stamp_session_start")
-def stamp_session_start(sender, request: HttpRequest, user: User, **kwargs: Any) -> None:
+def stamp_session_start(
+    sender: object, request: HttpRequest | None, user: User, **kwargs: Any
+) -> None:
     """The 12-hour limit counts from sign-in itself, not from the first request after it."""
     if request is not None and hasattr(request, "session"):
         now = time.time()
@@ -71,10 +74,10 @@ def stamp_session_start(sender, request: HttpRequest, user: User, **kwargs: Any)
 
 
 class SessionTimeoutMiddleware:
-    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
         self.get_response = get_response
 
-    def __call__(self, request: HttpRequest):
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
         user = request.user
         if user.is_authenticated and hasattr(request, "session"):
             expired = self._expired(request, user)
@@ -111,10 +114,10 @@ class SessionTimeoutMiddleware:
 
 
 class MFARequiredMiddleware:
-    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
         self.get_response = get_response
 
-    def __call__(self, request: HttpRequest):
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
         user = request.user
         if (
             mfa_required_for(user)
@@ -162,10 +165,10 @@ class NoStoreMiddleware:
     response that sets no Cache-Control of its own. Static files never get here: WhiteNoise,
     above this middleware, answers them with its own long-lived caching headers."""
 
-    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
         self.get_response = get_response
 
-    def __call__(self, request: HttpRequest):
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
         response = self.get_response(request)
         if _signed_in(request) or not response.has_header("Cache-Control"):
             response["Cache-Control"] = NO_STORE
@@ -210,10 +213,10 @@ class HostileInputMiddleware:
     read it) answers 413 rather than Django's generic HTML 400. Multipart bodies are left to
     Django, whose limit does not count uploaded files."""
 
-    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
         self.get_response = get_response
 
-    def __call__(self, request: HttpRequest):
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
         query = request.META.get("QUERY_STRING", "")
         if "\x00" in request.path_info or "\x00" in unquote_plus(query, errors="replace"):
             return error_response(request, 400, NUL_IN_URL_MESSAGE)
@@ -227,7 +230,7 @@ class HostileInputMiddleware:
             return error_response(request, 413, TOO_LARGE_MESSAGE)
         return self.get_response(request)
 
-    def process_exception(self, request: HttpRequest, exception):
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
         if isinstance(exception, RequestDataTooBig):
             return error_response(request, 413, TOO_LARGE_MESSAGE)
         return None

@@ -5,7 +5,7 @@ It is the one place that may import every app's demo module (DESIGN.md "Layering
 
 from typing import Any
 
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandParser
 from django.utils import timezone
 
 from accounts.demo import DEMO_PASSWORD, seed_accounts
@@ -24,7 +24,7 @@ DEMO_SEEDERS = (medications_demo.seed, journal_demo.seed, alerts_demo.seed)
 class Command(BaseCommand):
     help = "Create the demo accounts and data. Safe to run more than once."
 
-    def add_arguments(self, parser) -> None:
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(
             "--patients",
             type=int,
