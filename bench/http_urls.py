@@ -6,7 +6,7 @@ from django.urls import path
 from portal.urls import urlpatterns as portal_urlpatterns
 
 
-def floor(request: HttpRequest):
+def floor(request: HttpRequest) -> HttpResponse:
     """The cheapest response behind the same middleware as every page."""
     return HttpResponse(b"ok", content_type="text/plain")
 
