@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date
 
 from django.template.defaultfilters import timesince_filter
 from django.urls import reverse
@@ -40,7 +40,7 @@ class UrlPattern:
         return f"{self.head}{int(pk)}{self.tail}"
 
 
-def local_date(value: datetime | None, fmt: str) -> str:
+def local_date(value: date | None, fmt: str) -> str:
     """What `{{ value|date:fmt }}` renders for a literal format (the filter expects local time).
 
     `dateformat.format` directly: the filter first looks the literal up as a format name in

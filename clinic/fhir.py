@@ -55,11 +55,11 @@ def _observation(subject: str, code: dict[str, Any], when: str, **value: Any) ->
     }
 
 
-def _portal_code(code: str, display: str) -> dict:
+def _portal_code(code: str, display: str) -> dict[str, Any]:
     return {"coding": [{"system": PORTAL_CODES, "code": code, "display": display}], "text": display}
 
 
-def _patient_resource(patient: User) -> dict:
+def _patient_resource(patient: User) -> dict[str, Any]:
     resource = {"resourceType": "Patient", "id": f"patient-{patient.pk}", "active": True}
     if patient.full_name:
         resource["name"] = [{"text": patient.full_name}]
@@ -70,7 +70,7 @@ def _patient_resource(patient: User) -> dict:
     return resource
 
 
-def _response_observations(subject: str, response: QuestionnaireResponse) -> list[dict]:
+def _response_observations(subject: str, response: QuestionnaireResponse) -> list[dict[str, Any]]:
     when = response.completed_at.isoformat()
     score = response.score or {}
     if response.instrument == "phq9":
@@ -133,7 +133,7 @@ def _response_observations(subject: str, response: QuestionnaireResponse) -> lis
     return []
 
 
-def _medication_statement(subject: str, course: MedicationCourse, today: date) -> dict:
+def _medication_statement(subject: str, course: MedicationCourse, today: date) -> dict[str, Any]:
     drug = course.drug
     concept: dict[str, Any] = {"text": drug.name if drug is not None else course.name}
     if drug is not None and drug.rxcui:
@@ -153,7 +153,7 @@ def _medication_statement(subject: str, course: MedicationCourse, today: date) -
     }
 
 
-def patient_bundle(patient: User, *, today: date | None = None) -> dict:
+def patient_bundle(patient: User, *, today: date | None = None) -> dict[str, Any]:
     """The full record as a validated FHIR R4 Bundle (type collection), as JSON-ready dict."""
     today = today or timezone.localdate()
     subject = _urn("patient", patient.pk)

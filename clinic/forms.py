@@ -133,6 +133,6 @@ class DashboardQueryForm(forms.Form):
         )
 
 
-def parse_dashboard_query(params: Mapping) -> DashboardQuery:
+def parse_dashboard_query(params: Mapping[str, Any]) -> DashboardQuery:
     """The dashboard query from GET parameters (a QueryDict). Never raises on bad input."""
     return DashboardQueryForm(params).query()

@@ -87,10 +87,10 @@ class ReportData:
     patient: User
     start: date
     end: date
-    entries: list
-    responses: list
-    courses: list
-    alerts: list
+    entries: list[DailyEntry]
+    responses: list[QuestionnaireResponse]
+    courses: list[MedicationCourse]
+    alerts: list[Alert]
     assessment: interactions.Assessment
 
 

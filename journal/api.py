@@ -53,7 +53,7 @@ def _scope(
     )
 
 
-def _entry_payload(result: services.EntryResult) -> dict:
+def _entry_payload(result: services.EntryResult) -> dict[str, Any]:
     data = EntrySerializer(result.entry).data
     if result.crisis:
         data["crisis"] = crisis_resources()
@@ -62,7 +62,7 @@ def _entry_payload(result: services.EntryResult) -> dict:
     return data
 
 
-class EntryListView(GenericAPIView):
+class EntryListView(GenericAPIView[DailyEntry]):
     @extend_schema(parameters=[PATIENT_PARAM], responses=EntrySerializer(many=True))
     def get(self, request: AuthenticatedRequest[User]) -> Response:
         rows = _scope(request, DailyEntry).order_by("-date", "-id")
@@ -110,7 +110,7 @@ class EntryDetailView(APIView):
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
-class QuestionnaireListView(GenericAPIView):
+class QuestionnaireListView(GenericAPIView[QuestionnaireResponse]):
     @extend_schema(
         parameters=[
             PATIENT_PARAM,

@@ -66,7 +66,7 @@ BACK_OUTLINE = (
 )
 
 
-def _regions(shapes: dict) -> list[dict]:
+def _regions(shapes: dict[str, Shape]) -> list[dict[str, str | int]]:
     ordered = [code for code in WPI_REGIONS if code in shapes]
     return [{"code": code, "label": WPI_REGION_LABELS[code], **shapes[code]} for code in ordered]
 

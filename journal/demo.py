@@ -9,6 +9,7 @@ a new user can try the check-in. "patient2" gets 30 days of steadier check-ins.
 
 import random
 from datetime import date, datetime, time, timedelta
+from typing import Any
 
 from django.db import transaction
 
@@ -101,7 +102,9 @@ def _phq9_items(total: int) -> list[int]:
     return items
 
 
-def _response(patient: User, instrument: str, answers: dict, day: date) -> QuestionnaireResponse:
+def _response(
+    patient: User, instrument: str, answers: dict[str, Any], day: date
+) -> QuestionnaireResponse:
     scorer = {"phq9": phq9.score, "fiqr": fiqr.score, "acr2016": acr2016.score}[instrument]
     completed_at = datetime.combine(day, time(18, 30), tzinfo=patient_zone(patient))
     return QuestionnaireResponse(
@@ -144,7 +147,7 @@ def _main_responses(patient: User, today: date, rng: random.Random) -> list[Ques
 
 
 @transaction.atomic
-def seed(*, users: dict, today: date) -> None:
+def seed(*, users: dict[str, Any], today: date) -> None:
     rng = random.Random(20260101)  # deterministic demo
     main = users.get("patient")
     if main is not None:

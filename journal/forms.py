@@ -68,7 +68,7 @@ class CheckinForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
     )
 
-    def entry_values(self) -> dict:
+    def entry_values(self) -> dict[str, Any]:
         data = self.cleaned_data
         return {
             **{scale: data[scale] for scale in SCALES},
@@ -115,7 +115,7 @@ class Phq9Form(forms.Form):
                 f"{index}. {question}", phq9.ANSWER_CHOICES
             )
 
-    def answers(self) -> dict:
+    def answers(self) -> dict[str, Any]:
         return {
             "items": [self.cleaned_data[f"item_{n}"] for n in range(1, len(phq9.QUESTIONS) + 1)]
         }
@@ -177,7 +177,7 @@ class FiqrForm(forms.Form):
                 field.ends = (low, high)  # type: ignore[attr-defined]
                 self.fields[f"{section}_{index}"] = field
 
-    def answers(self) -> dict:
+    def answers(self) -> dict[str, Any]:
         return {
             section: [self.cleaned_data.get(f"{section}_{n}") for n in range(1, len(questions) + 1)]
             for section, _heading, _ends, questions in FIQR_SECTIONS
@@ -221,7 +221,7 @@ class Acr2016Form(forms.Form):
             acr2016.DURATION_QUESTION, ((1, "Yes"), (0, "No"))
         )
 
-    def answers(self) -> dict:
+    def answers(self) -> dict[str, Any]:
         data = self.cleaned_data
         return {
             "regions": list(data["regions"]),

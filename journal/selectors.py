@@ -2,11 +2,15 @@
 
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import Any
 
 from django.db.models import Max, QuerySet
 
 from accounts.models import User
-from core.timezones import patient_local_date, patient_today, patient_zone
+
+# patient_today is re-exported: the journal's pages, APIs and tests take "today" from here.
+from core.timezones import patient_local_date, patient_zone
+from core.timezones import patient_today as patient_today
 from journal.instruments import fiqr, phq9
 from journal.instruments.checkin import SCALES
 from journal.models import DailyEntry, Instrument, QuestionnaireResponse
@@ -80,7 +84,7 @@ def history_days(raw: str | None) -> int:
     return days if days in HISTORY_DAYS_CHOICES else HISTORY_DEFAULT_DAYS
 
 
-def history(patient: User, *, days: int) -> dict:
+def history(patient: User, *, days: int) -> dict[str, Any]:
     """Numbers for the history charts and tables: two queries whatever the range."""
     today = patient_today(patient)
     first_day = today - timedelta(days=days - 1)

@@ -78,7 +78,7 @@ def _result(entry: DailyEntry, *, created: bool) -> EntryResult:
 
 @transaction.atomic
 def daily_entry_save(
-    *, patient: User, entry_date: date, values: dict, replace: bool = True
+    *, patient: User, entry_date: date, values: dict[str, Any], replace: bool = True
 ) -> EntryResult:
     """Create the entry for `entry_date`, or edit it in place when `replace` (the check-in page).
 
@@ -109,7 +109,7 @@ def daily_entry_save(
 
 
 @transaction.atomic
-def daily_entry_update(*, entry: DailyEntry, values: dict) -> EntryResult:
+def daily_entry_update(*, entry: DailyEntry, values: dict[str, Any]) -> EntryResult:
     """Change some fields of an entry (API PATCH); moving it onto a taken date is refused."""
     values = dict(values)
     new_date = values.pop("date", entry.date)
@@ -140,7 +140,7 @@ def daily_entry_delete(*, entry: DailyEntry) -> None:
 
 @transaction.atomic
 def questionnaire_submit(
-    *, patient: User, instrument: str, answers: dict, completed_at: datetime | None = None
+    *, patient: User, instrument: str, answers: dict[str, Any], completed_at: datetime | None = None
 ) -> QuestionnaireResult:
     """Score `answers` with the pure instrument module and store answers and score together."""
     scorer = SCORERS.get(instrument)

@@ -29,14 +29,14 @@ class PatientRecord:
     patient: object
     today: date
     start: date
-    entries: list
-    responses: list
-    courses: list
+    entries: list[DailyEntry]
+    responses: list[QuestionnaireResponse]
+    courses: list[MedicationCourse]
     facts: list[CourseFacts]
     assessment: interactions.Assessment
     black_box_open: bool
-    alerts: list
-    open_alerts: list
+    alerts: list[Alert]
+    open_alerts: list[Alert]
 
 
 def patient_record(

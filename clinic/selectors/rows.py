@@ -11,7 +11,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import Q
 
@@ -64,7 +64,7 @@ class PatientRow:
     sparkline_mood: list[tuple[int, int]]
     sparkline_pain: list[tuple[int, int]]
 
-    def as_api(self) -> dict:
+    def as_api(self) -> dict[str, Any]:
         return {
             "id": self.patient.pk,
             "name": self.patient.display_name,
