@@ -2,6 +2,7 @@
 
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Any
 
 from django.db.models import QuerySet
 
@@ -81,7 +82,7 @@ def medication_overview(patient: User, *, on: date | None = None) -> MedicationO
     )
 
 
-def assessment_data(assessment: Assessment, *, on: date | None = None) -> dict:
+def assessment_data(assessment: Assessment, *, on: date | None = None) -> dict[str, Any]:
     """The API shape of an assessment (DESIGN.md interactions/check response, plus extras)."""
     data = {
         "severity": assessment.severity,

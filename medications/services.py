@@ -6,9 +6,10 @@ Field names in error messages are the API's: drug, dose, unit, frequency, starte
 stopped_on, reason, prescriber, changed_on.
 """
 
+from collections.abc import Mapping
 from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
-from typing import cast
+from typing import Any, cast
 
 from django.db import transaction
 
@@ -120,7 +121,9 @@ def medication_course_create(
 
 
 @transaction.atomic
-def medication_course_update(*, course: MedicationCourse, changes: dict) -> MedicationCourse:
+def medication_course_update(
+    *, course: MedicationCourse, changes: dict[str, Any]
+) -> MedicationCourse:
     """Edit or stop a course (stop = set `stopped_on`, the last day taken)."""
     unknown = sorted(set(changes) - set(EDITABLE_FIELDS))
     if unknown:
@@ -231,12 +234,12 @@ def medication_course_change_dose(
 
 
 def clean_course_values(
-    raw: dict,
+    raw: Mapping[str, Any],
     *,
     today: date,
-    extra_errors: dict | None = None,
+    extra_errors: Mapping[str, list[str]] | None = None,
     dose_required: bool = False,
-) -> dict:
+) -> dict[str, Any]:
     """Typed model values from raw input (API JSON or form data); every problem at once."""
     errors: dict[str, list[str]] = dict(extra_errors or {})
     name = _clean_name(raw.get("drug"), errors)
@@ -369,7 +372,7 @@ def _clean_text(value: object, field: str, errors: Errors, max_length: int) -> s
     return text
 
 
-def _check_chain(course: MedicationCourse, values: dict) -> None:
+def _check_chain(course: MedicationCourse, values: dict[str, Any]) -> None:
     """An edit may not make a dose overlap the next or the previous dose of the chain."""
     next_course = MedicationCourse.objects.filter(previous_course=course).first()
     if next_course is not None and (
