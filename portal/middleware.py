@@ -120,7 +120,8 @@ class MFARequiredMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponseBase:
         user = request.user
         if (
-            mfa_required_for(user)
+            user.is_authenticated  # also checked by mfa_required_for; here it narrows the type
+            and mfa_required_for(user)
             and not self._verified(user)
             and not request.path_info.startswith(MFA_EXEMPT_PREFIXES)
         ):
