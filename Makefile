@@ -81,8 +81,8 @@ lint: install
 	# The app graph (DESIGN.md "Layering"; contracts in pyproject.toml [tool.importlinter]).
 	$(VENV)/bin/lint-imports
 	DATABASE_URL=sqlite:///:memory: SECRET_KEY=lint-only-secret-key-0123456789-abcdefghijklmnop $(PY) manage.py makemigrations --check --dry-run
-	# Types (pyproject.toml [tool.mypy]): strict for core, accounts, alerts, the instruments and the
-	# interaction engine; gradual elsewhere. The Django plugin loads the settings, hence the env.
+	# Types (pyproject.toml [tool.mypy]): strict for core, accounts, alerts, journal, clinic, portal
+	# and most of medications; bench and tools checked. The Django plugin loads the settings.
 	DATABASE_URL=sqlite:///:memory: SECRET_KEY=lint-only-secret-key-0123456789-abcdefghijklmnop $(VENV)/bin/mypy
 	$(MAKE) --no-print-directory check-deploy
 	# Supply chain: bandit (medium+ severity, reviewed exceptions in pyproject) and pip-audit

@@ -37,8 +37,10 @@ import tempfile
 import threading
 import time
 from collections import defaultdict
+from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 import requests
@@ -47,6 +49,8 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+# Where progress lines go (print, or a test's collector).
+Out = Callable[[str], object]
 BENCH_PASSWORD = "bench-http-password-2026"
 CLINICIAN_EMAIL = "clinician@example.org"
 P95_TARGET_MS = 300
@@ -70,7 +74,7 @@ SERVER_ROUTES = [
 ]
 
 
-def server_times(lines) -> dict[str, list[float]]:
+def server_times(lines: Iterable[str]) -> dict[str, list[float]]:
     """Time each request spent in gunicorn (no queueing before it), by route, from access lines."""
     times: dict[str, list[float]] = defaultdict(list)
     for line in lines:
@@ -129,7 +133,7 @@ def _manage(environment: dict[str, str], *args: str) -> None:
     )
 
 
-def prepare_database(database_url: str, *, patients: int, days: int, out=print) -> None:
+def prepare_database(database_url: str, *, patients: int, days: int, out: Out = print) -> None:
     import psycopg
 
     parts = urlsplit(database_url)
@@ -145,9 +149,12 @@ def prepare_database(database_url: str, *, patients: int, days: int, out=print) 
     environment["CELERY_TASK_ALWAYS_EAGER"] = "1"
     _manage(environment, "migrate", "--noinput", "-v", "0")
     with psycopg.connect(urlunsplit(("postgresql", *parts[1:]))) as connection:
-        seeded = connection.execute(
-            "SELECT count(*) FROM accounts_user WHERE email LIKE 'synthetic-%%'"
-        ).fetchone()[0]
+        seeded = (
+            connection.execute(
+                "SELECT count(*) FROM accounts_user WHERE email LIKE 'synthetic-%%'"
+            ).fetchone()
+            or (0,)
+        )[0]
     if seeded >= patients:
         out(f"reusing {name}: {seeded} synthetic patients already seeded")
         return
@@ -203,7 +210,7 @@ def free_port() -> int:
 
 
 def start_server(
-    environment, *, port: int, workers: int, threads: int, access_log: Path
+    environment: dict[str, str], *, port: int, workers: int, threads: int, access_log: Path
 ) -> subprocess.Popen:
     command = [sys.executable, "-m", "gunicorn", "-c", str(ROOT / "gunicorn.conf.py")]
     command += ["--bind", f"127.0.0.1:{port}", "--workers", str(workers)]
@@ -214,7 +221,7 @@ def start_server(
     )
 
 
-def start_worker(environment) -> subprocess.Popen:
+def start_worker(environment: dict[str, str]) -> subprocess.Popen:
     command = [sys.executable, "-m", "celery", "-A", "portal", "worker", "--concurrency=1"]
     command += ["--loglevel=WARNING", "--without-gossip", "--without-mingle"]
     return subprocess.Popen(  # noqa: S603 - fixed arguments, no shell
@@ -271,7 +278,9 @@ class Recorder:
 class Client:
     """One signed-in browser-like user: a requests.Session with the CSRF cookie."""
 
-    def __init__(self, base: str, email: str, password: str, recorder: Recorder, rng) -> None:
+    def __init__(
+        self, base: str, email: str, password: str, recorder: Recorder, rng: random.Random
+    ) -> None:
         self.base = base
         self.recorder = recorder
         self.rng = rng
@@ -287,9 +296,11 @@ class Client:
             raise RuntimeError(f"sign-in of a bench user answered {response.status_code}")
 
     def _csrf(self) -> dict[str, str]:
-        return {"csrfmiddlewaretoken": self.session.cookies.get("csrftoken", "")}
+        return {"csrfmiddlewaretoken": self.session.cookies.get("csrftoken") or ""}
 
-    def request(self, route: str, method: str, path: str, expect: int, data=None):
+    def request(
+        self, route: str, method: str, path: str, expect: int, data: dict[str, str] | None = None
+    ) -> tuple[int, str]:
         started = time.perf_counter()
         try:
             response = self.session.request(
@@ -350,7 +361,7 @@ class PatientClient(Client):
 
 
 class ClinicianClient(Client):
-    def __init__(self, *args, patient_ids: list[int], **kwargs) -> None:
+    def __init__(self, *args: Any, patient_ids: Sequence[int], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.patient_ids = patient_ids
 
@@ -363,17 +374,17 @@ class ClinicianClient(Client):
 
 
 def run_load(
-    base,
+    base: str,
     *,
-    clients,
-    seconds,
-    warmup,
-    patient_emails,
-    patient_ids,
-    recorder,
+    clients: int,
+    seconds: float,
+    warmup: float,
+    patient_emails: Sequence[str],
+    patient_ids: Sequence[int],
+    recorder: Recorder,
     access_log: Path,
-    out=print,
-):
+    out: Out = print,
+) -> float:
     clinicians = max(1, clients // 4)
     patients = clients - clinicians
     stop_event = threading.Event()
@@ -382,6 +393,7 @@ def run_load(
 
     def worker(index: int) -> None:
         rng = random.Random(index)
+        client: Client
         try:
             if index < patients:
                 client = PatientClient(base, patient_emails[index], BENCH_PASSWORD, recorder, rng)
@@ -429,7 +441,7 @@ def run_load(
     return elapsed
 
 
-def report(recorder: Recorder, elapsed: float, out=print) -> dict[str, dict]:
+def report(recorder: Recorder, elapsed: float, out: Out = print) -> dict[str, dict]:
     rows = {}
     floor_p50 = None
     if recorder.times.get(FLOOR):
@@ -449,7 +461,7 @@ def report(recorder: Recorder, elapsed: float, out=print) -> dict[str, dict]:
         if not times:
             continue
         p50 = statistics.median(times)
-        row = {
+        row: dict[str, Any] = {
             "n": len(times),
             "rps": len(times) / elapsed,
             "p50": p50,
@@ -483,7 +495,7 @@ def report(recorder: Recorder, elapsed: float, out=print) -> dict[str, dict]:
     return rows
 
 
-def wait_for_queue(redis_url: str, timeout: float = 120, out=print) -> None:
+def wait_for_queue(redis_url: str, timeout: float = 120, out: Out = print) -> None:
     if not redis_url:
         return
     import redis
@@ -498,7 +510,7 @@ def wait_for_queue(redis_url: str, timeout: float = 120, out=print) -> None:
     out(f"warning: {client.llen('celery')} tasks still queued after {timeout:.0f} s")
 
 
-def check_invariants(out=print) -> list[str]:
+def check_invariants(out: Out = print) -> list[str]:
     """Each check names a rule and counts the rows that break it (0 = holds)."""
     from django.apps import apps
     from django.db import connection

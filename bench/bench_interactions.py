@@ -40,6 +40,7 @@ def make_regimens(n: int, seed: int = 42) -> list[list[CourseFacts]]:
     rng = random.Random(seed)
     facts = load_facts()
     by_tier: dict[str, list[DrugFacts]] = {}
+    drug: DrugFacts | None
     for drug in facts:
         by_tier.setdefault(drug.serotonergic, []).append(drug)
     tier_weights = (("none", 5), ("weak", 3), ("strong", 3), ("maoi", 1))

@@ -10,12 +10,21 @@ Run: DATABASE_URL=postgres://postgres@127.0.0.1:5432/portal .venv/bin/python ben
      [--small 20] [--large 500] [--days 365] [--repeats 40]
 """
 
+from __future__ import annotations
+
 import argparse
 import os
 import statistics
 import sys
 import time
+from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:  # Django is set up in main(), after sys.path
+    from django.test import Client
+
+    from accounts.models import User
 
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
@@ -25,7 +34,7 @@ MAX_RATIO = 1.2
 WARMUP = 5
 
 
-def _percentile(values, fraction):
+def _percentile(values: Sequence[float], fraction: float) -> float:
     ordered = sorted(values)
     index = min(len(ordered) - 1, max(0, round(fraction * (len(ordered) - 1))))
     return ordered[index]
@@ -40,7 +49,7 @@ def _analyze() -> None:
             cursor.execute("ANALYZE")
 
 
-def _timed_get(client, url) -> float:
+def _timed_get(client: Client, url: str) -> float:
     started = time.perf_counter()
     response = client.get(url, secure=True)
     elapsed = (time.perf_counter() - started) * 1000
@@ -49,7 +58,7 @@ def _timed_get(client, url) -> float:
     return elapsed
 
 
-def _clinician(email: str):
+def _clinician(email: str) -> tuple[User, Client]:
     from django.test import Client
     from django.utils import timezone
 
@@ -62,7 +71,9 @@ def _clinician(email: str):
     return clinician, client
 
 
-def measure(*, small: int, large: int, days: int, repeats: int, out=print) -> dict:
+def measure(
+    *, small: int, large: int, days: int, repeats: int, out: Callable[[str], object] = print
+) -> dict[str, Any]:
     """Needs a ready (test) database. Returns {page: {small: (med, p95), large: ..., ratio}}.
 
     Two clinicians share one database, one with `small` and one with `large` linked patients;
@@ -89,14 +100,16 @@ def measure(*, small: int, large: int, days: int, repeats: int, out=print) -> di
             },
         )
     _analyze()
-    samples = {(name, size): [] for size in panels for name in panels[size][1]}
+    samples: dict[tuple[str, int], list[float]] = {
+        (name, size): [] for size in panels for name in panels[size][1]
+    }
     for round_ in range(WARMUP + repeats):
         for name in panels[small][1]:
             for size, (client, urls) in panels.items():
                 elapsed = _timed_get(client, urls[name])
                 if round_ >= WARMUP:
                     samples[(name, size)].append(elapsed)
-    results: dict[str, dict] = {}
+    results: dict[str, Any] = {}
     for (name, size), values in samples.items():
         results.setdefault(name, {})[size] = (
             statistics.median(values),
@@ -116,7 +129,7 @@ def measure(*, small: int, large: int, days: int, repeats: int, out=print) -> di
     return results
 
 
-def main(argv=None) -> int:
+def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--small", type=int, default=20)
     parser.add_argument("--large", type=int, default=500)

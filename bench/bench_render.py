@@ -16,12 +16,22 @@ Run: DATABASE_URL=postgres://postgres@127.0.0.1:5432/portal .venv/bin/python ben
      [--patients 200] [--days 365] [--repeats 30] [--profile dashboard]
 """
 
+from __future__ import annotations
+
 import argparse
 import os
 import statistics
 import sys
 import time
+from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+from django.http import HttpRequest, HttpResponse
+
+if TYPE_CHECKING:  # Django is set up in main(), after sys.path
+    from django.test import Client
+    from django.urls import URLPattern, URLResolver
 
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
@@ -32,21 +42,18 @@ FLOOR_RATIO_TARGET = 6
 FLOOR_TEMPLATE = "{% if user.is_authenticated %}ok{% endif %}"
 
 
-def _floor(request):
-    from django.http import HttpResponse
-
+def _floor(request: HttpRequest) -> HttpResponse:
     return HttpResponse(b"ok", content_type="text/plain")
 
 
-def _floor_template(request):
-    from django.http import HttpResponse
+def _floor_template(request: HttpRequest) -> HttpResponse:
     from django.template import engines
 
     template = engines["django"].from_string(FLOOR_TEMPLATE)
     return HttpResponse(template.render({"user": request.user}, request))
 
 
-def _urlpatterns():
+def _urlpatterns() -> list[URLPattern | URLResolver]:
     from django.urls import path
 
     from portal.urls import urlpatterns
@@ -61,11 +68,11 @@ def _urlpatterns():
 class _URLConf:
     """A ROOT_URLCONF object: the portal's routes plus the two floors."""
 
-    def __init__(self):
+    def __init__(self) -> None:
         self.urlpatterns = _urlpatterns()
 
 
-def _seed(patients: int, days: int):
+def _seed(patients: int, days: int) -> tuple[Client, dict[str, str]]:
     from django.db import connection
     from django.test import Client
     from django.utils import timezone
@@ -95,7 +102,7 @@ def _seed(patients: int, days: int):
     }
 
 
-def _get(client, url) -> tuple[float, float]:
+def _get(client: Client, url: str) -> tuple[float, float]:
     wall, cpu = time.perf_counter(), time.process_time()
     response = client.get(url, secure=True)
     wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
@@ -104,8 +111,8 @@ def _get(client, url) -> tuple[float, float]:
     return wall * 1000, cpu * 1000
 
 
-def measure(client, urls: dict, repeats: int) -> dict:
-    samples = {name: ([], []) for name in urls}
+def measure(client: Client, urls: dict[str, str], repeats: int) -> dict[str, tuple[float, float]]:
+    samples: dict[str, tuple[list[float], list[float]]] = {name: ([], []) for name in urls}
     for round_ in range(WARMUP + repeats):
         for name, url in urls.items():
             wall, cpu = _get(client, url)
@@ -126,7 +133,7 @@ def measure(client, urls: dict, repeats: int) -> dict:
     return results
 
 
-def profile(client, url: str, repeats: int) -> None:
+def profile(client: Client, url: str, repeats: int) -> None:
     import cProfile
     import pstats
 
@@ -142,7 +149,7 @@ def profile(client, url: str, repeats: int) -> None:
     pstats.Stats(profiler).sort_stats(order).print_stats(lines)
 
 
-def main(argv=None) -> int:
+def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--patients", type=int, default=200)
     parser.add_argument("--days", type=int, default=365)

@@ -126,7 +126,7 @@ def run_sweep() -> tuple[int, float]:
     from alerts import tasks
 
     started = time.perf_counter()
-    evaluated = tasks.sweep_all.run()
+    evaluated = tasks.sweep_all()
     return evaluated, time.perf_counter() - started
 
 

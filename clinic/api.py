@@ -9,9 +9,10 @@ from rest_framework.views import APIView
 
 from accounts.access import access_patient, is_verified_clinician
 from accounts.audit import audit_read, audit_reads
-from accounts.models import Role
+from accounts.models import Role, User
 from clinic import fhir, selectors
 from clinic.forms import parse_dashboard_query
+from core.http import AuthenticatedRequest
 
 
 class PatientListApi(APIView):
@@ -28,7 +29,7 @@ class PatientListApi(APIView):
         ],
         responses=OpenApiTypes.OBJECT,
     )
-    def get(self, request):
+    def get(self, request: AuthenticatedRequest[User]) -> Response:
         if not is_verified_clinician(request.user):
             # Patients and unverified clinicians see an empty list (nothing is in their scope).
             return Response(
@@ -67,7 +68,7 @@ class PatientListApi(APIView):
         )
 
 
-def _page_link(request, number: int) -> str:
+def _page_link(request: AuthenticatedRequest[User], number: int) -> str:
     params = request.query_params.copy()
     params["page"] = str(number)
     return request.build_absolute_uri(f"{request.path}?{params.urlencode()}")
@@ -77,7 +78,7 @@ class PatientDetailApi(APIView):
     permission_classes = [IsAuthenticated]
 
     @extend_schema(responses=OpenApiTypes.OBJECT)
-    def get(self, request, patient_id):
+    def get(self, request: AuthenticatedRequest[User], patient_id: int) -> Response:
         if request.user.role != Role.CLINICIAN:
             raise Http404("No such patient.")
         row = selectors.patient_summary(request.user, patient_id)
@@ -99,7 +100,7 @@ class PatientFhirApi(APIView):
     permission_classes = [IsAuthenticated]
 
     @extend_schema(responses=OpenApiTypes.OBJECT)
-    def get(self, request, patient_id):
+    def get(self, request: AuthenticatedRequest[User], patient_id: int) -> Response:
         patient = access_patient(request.user, patient_id)
         bundle = fhir.patient_bundle(patient)
         audit_read(

@@ -12,12 +12,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from datetime import date
 
 from django.template.defaultfilters import timesince_filter
 from django.urls import reverse
 from django.utils import dateformat
 from django.utils.timezone import template_localtime  # type: ignore[attr-defined]
 
+from accounts.models import User
 from alerts.models import Alert
 
 # An id no route will ever see, so splitting a reversed URL on it is unambiguous.
@@ -38,7 +40,7 @@ class UrlPattern:
         return f"{self.head}{int(pk)}{self.tail}"
 
 
-def local_date(value, fmt: str) -> str:
+def local_date(value: date | None, fmt: str) -> str:
     """What `{{ value|date:fmt }}` renders for a literal format (the filter expects local time).
 
     `dateformat.format` directly: the filter first looks the literal up as a format name in
@@ -120,7 +122,7 @@ def history_lines(alerts: Iterable[Alert]) -> list[HistoryLine]:
     ]
 
 
-def alert_cards(alerts: Iterable[Alert], *, patient=None) -> list[AlertCard]:
+def alert_cards(alerts: Iterable[Alert], *, patient: User | None = None) -> list[AlertCard]:
     """One card per alert. `patient`: the record page's patient, to skip `alert.patient`."""
     patient_url = UrlPattern("clinic:patient")
     note_url = UrlPattern("clinic:alert-note")

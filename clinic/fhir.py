@@ -14,6 +14,7 @@ from typing import Any
 from django.utils import timezone
 from fhir.resources.R4B.bundle import Bundle
 
+from accounts.models import User
 from journal.instruments import phq9
 from journal.models import DailyEntry, QuestionnaireResponse
 from medications import interactions
@@ -34,15 +35,15 @@ FHIR_ISSUE_SEVERITY = {"contraindicated": "high", "major": "high", "moderate": "
 _NAMESPACE = uuid.UUID("1b7d1f7e-5f0c-4c1e-9f0a-6a8f2f0e9c11")
 
 
-def _urn(kind: str, pk) -> str:
+def _urn(kind: str, pk: object) -> str:
     return f"urn:uuid:{uuid.uuid5(_NAMESPACE, f'{kind}/{pk}')}"
 
 
-def _survey():
+def _survey() -> list[dict[str, Any]]:
     return [{"coding": [{"system": OBSERVATION_CATEGORY, "code": "survey", "display": "Survey"}]}]
 
 
-def _observation(subject, code, when, **value):
+def _observation(subject: str, code: dict[str, Any], when: str, **value: Any) -> dict[str, Any]:
     return {
         "resourceType": "Observation",
         "status": "final",
@@ -54,11 +55,11 @@ def _observation(subject, code, when, **value):
     }
 
 
-def _portal_code(code: str, display: str) -> dict:
+def _portal_code(code: str, display: str) -> dict[str, Any]:
     return {"coding": [{"system": PORTAL_CODES, "code": code, "display": display}], "text": display}
 
 
-def _patient_resource(patient) -> dict:
+def _patient_resource(patient: User) -> dict[str, Any]:
     resource = {"resourceType": "Patient", "id": f"patient-{patient.pk}", "active": True}
     if patient.full_name:
         resource["name"] = [{"text": patient.full_name}]
@@ -69,7 +70,7 @@ def _patient_resource(patient) -> dict:
     return resource
 
 
-def _response_observations(subject: str, response) -> list[dict]:
+def _response_observations(subject: str, response: QuestionnaireResponse) -> list[dict[str, Any]]:
     when = response.completed_at.isoformat()
     score = response.score or {}
     if response.instrument == "phq9":
@@ -132,12 +133,11 @@ def _response_observations(subject: str, response) -> list[dict]:
     return []
 
 
-def _medication_statement(subject: str, course, today: date) -> dict:
-    concept = {"text": course.drug.name if course.drug_id else course.name}
-    if course.drug_id and course.drug.rxcui:
-        concept["coding"] = [
-            {"system": RXNORM, "code": course.drug.rxcui, "display": course.drug.name}
-        ]
+def _medication_statement(subject: str, course: MedicationCourse, today: date) -> dict[str, Any]:
+    drug = course.drug
+    concept: dict[str, Any] = {"text": drug.name if drug is not None else course.name}
+    if drug is not None and drug.rxcui:
+        concept["coding"] = [{"system": RXNORM, "code": drug.rxcui, "display": drug.name}]
     period = {"start": course.started_on.isoformat()}
     if course.stopped_on:
         period["end"] = course.stopped_on.isoformat()
@@ -153,7 +153,7 @@ def _medication_statement(subject: str, course, today: date) -> dict:
     }
 
 
-def patient_bundle(patient, *, today: date | None = None) -> dict:
+def patient_bundle(patient: User, *, today: date | None = None) -> dict[str, Any]:
     """The full record as a validated FHIR R4 Bundle (type collection), as JSON-ready dict."""
     today = today or timezone.localdate()
     subject = _urn("patient", patient.pk)

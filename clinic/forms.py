@@ -8,7 +8,8 @@ search box (?q=) and ?page=.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
+from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -32,7 +33,7 @@ class FilterField(forms.Field):
     widget = forms.MultipleHiddenInput  # reads every value of the parameter
     default_error_messages = {"unknown": "Unknown filter “%(value)s” was ignored."}
 
-    def to_python(self, value) -> list[str]:
+    def to_python(self, value: str | Iterable[str] | None) -> list[str]:
         if isinstance(value, str):
             return [value]
         return list(value or ())
@@ -57,12 +58,12 @@ class FlagField(forms.Field):
 
     default_error_messages = {"invalid": "The value “%(value)s” for “%(name)s” was ignored."}
 
-    def __init__(self, name: str, **kwargs) -> None:
+    def __init__(self, name: str, **kwargs: Any) -> None:
         kwargs.setdefault("required", False)
         super().__init__(**kwargs)
         self.name = name
 
-    def to_python(self, value) -> bool | None:
+    def to_python(self, value: str | None) -> bool | None:
         if value is None:
             return None
         if value in TRUE_FLAGS:
@@ -79,11 +80,11 @@ class FlagField(forms.Field):
 class PageField(forms.Field):
     default_error_messages = {"invalid": "Page “%(value)s” does not exist; showing the first page."}
 
-    def __init__(self, **kwargs) -> None:
+    def __init__(self, **kwargs: Any) -> None:
         kwargs.setdefault("required", False)
         super().__init__(**kwargs)
 
-    def to_python(self, value) -> int:
+    def to_python(self, value: str | None) -> int:
         raw = value or "1"
         try:
             number = int(raw)
@@ -132,6 +133,6 @@ class DashboardQueryForm(forms.Form):
         )
 
 
-def parse_dashboard_query(params: Mapping) -> DashboardQuery:
+def parse_dashboard_query(params: Mapping[str, Any]) -> DashboardQuery:
     """The dashboard query from GET parameters (a QueryDict). Never raises on bad input."""
     return DashboardQueryForm(params).query()

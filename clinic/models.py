@@ -28,5 +28,5 @@ class PatientTriage(models.Model):
     worsening = models.FloatField(default=0.0)
     phq9_total = models.PositiveSmallIntegerField(null=True, blank=True)
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"Triage of patient {self.patient_id} as of {self.as_of}"

@@ -104,13 +104,13 @@ def _clamp(value: float) -> int:
 @transaction.atomic
 def seed_population(
     *,
-    clinician,
+    clinician: User,
     patients: int,
     days: int,
     today: date | None = None,
     seed: int = 7,
     alert_rate: float = 0.1,
-):
+) -> int:
     """Create `patients` linked synthetic patients with `days` days of history; returns N."""
     if patients <= 0:
         return 0

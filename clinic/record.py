@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import Any
 
 from django.utils.safestring import mark_safe
 
 from clinic import charts
 from clinic.selectors.record import PatientRecord
 from journal.instruments import fiqr, phq9
-from journal.models import Instrument
+from journal.models import Instrument, QuestionnaireResponse
 
 SCALE_SERIES = (
     ("mood", "Mood (10 best)", "s-mood"),
@@ -53,11 +54,11 @@ class RecordView:
     timeline_svg: str
     phq9_svg: str
     fiqr_svg: str
-    phq9_rows: list
-    fiqr_rows: list
-    acr_latest: dict | None
-    acr_rows: list
-    course_rows: list
+    phq9_rows: list[dict[str, Any]]
+    fiqr_rows: list[dict[str, Any]]
+    acr_latest: dict[str, Any] | None
+    acr_rows: list[dict[str, Any]]
+    course_rows: list[dict[str, Any]]
 
 
 def build_record_view(record: PatientRecord) -> RecordView:
@@ -84,7 +85,9 @@ def build_record_view(record: PatientRecord) -> RecordView:
         y_ticks=(0, 2, 5, 10),
         height=120,
     )
-    by_instrument: dict[str, list] = {choice: [] for choice in Instrument.values}
+    by_instrument: dict[str, list[QuestionnaireResponse]] = {
+        choice: [] for choice in Instrument.values
+    }
     for response in record.responses:
         by_instrument.setdefault(response.instrument, []).append(response)
     phq9_rows = [

@@ -11,6 +11,7 @@ a spreadsheet would run as a formula.
 from __future__ import annotations
 
 import io
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from statistics import mean
@@ -20,7 +21,7 @@ from xml.sax.saxutils import escape
 from django.db.models import Q
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
-from reportlab.lib.styles import getSampleStyleSheet
+from reportlab.lib.styles import ParagraphStyle, getSampleStyleSheet
 from reportlab.lib.units import mm
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
@@ -57,7 +58,7 @@ def _add_years(day: date, years: int) -> date:
         return day.replace(year=day.year + years, day=28)
 
 
-def parse_period(params, *, today: date) -> tuple[date, date]:
+def parse_period(params: Mapping[str, str], *, today: date) -> tuple[date, date]:
     """(start, end) from ?start=&end= (ISO dates, inclusive). Default: the last 90 days."""
     errors: dict[str, list[str]] = {}
     values: dict[str, date | None] = {}
@@ -86,10 +87,10 @@ class ReportData:
     patient: User
     start: date
     end: date
-    entries: list
-    responses: list
-    courses: list
-    alerts: list
+    entries: list[DailyEntry]
+    responses: list[QuestionnaireResponse]
+    courses: list[MedicationCourse]
+    alerts: list[Alert]
     assessment: interactions.Assessment
 
 
@@ -125,11 +126,11 @@ def report_data(patient: User, *, start: date, end: date) -> ReportData:
     )
 
 
-def _fmt(value) -> str:
+def _fmt(value: float | None) -> str:
     return "" if value is None else f"{value:.1f}"
 
 
-def scale_summary(entries) -> list[tuple[str, str, str, str]]:
+def scale_summary(entries: Sequence[DailyEntry]) -> list[tuple[str, str, str, str]]:
     rows = []
     for scale in SCALES:
         values = [getattr(e, scale) for e in entries]
@@ -142,7 +143,7 @@ def scale_summary(entries) -> list[tuple[str, str, str, str]]:
     return rows
 
 
-def _score_text(response) -> str:
+def _score_text(response: QuestionnaireResponse) -> str:
     score: dict[str, Any] = response.score or {}
     if response.instrument == "phq9":
         band = phq9.BAND_LABELS.get(score.get("band", ""), score.get("band", ""))
@@ -155,8 +156,8 @@ def _score_text(response) -> str:
     return ""
 
 
-def _course_text(course) -> tuple[str, str, str, str]:
-    name = course.drug.name if course.drug_id else f"{course.name} (not in catalog)"
+def _course_text(course: MedicationCourse) -> tuple[str, str, str, str]:
+    name = course.drug.name if course.drug is not None else f"{course.name} (not in catalog)"
     dose = f"{course.dose.normalize():f} {course.unit}".strip() if course.dose else ""
     stopped = course.stopped_on.isoformat() if course.stopped_on else "ongoing"
     return (
@@ -196,7 +197,7 @@ def render_csv(data: ReportData) -> str:
     return out.getvalue()
 
 
-def _para(text, style) -> Paragraph:
+def _para(text: object, style: ParagraphStyle) -> Paragraph:
     """A Paragraph showing `text` literally: reportlab parses Paragraph text as markup."""
     return Paragraph(escape(str(text)), style)
 
@@ -223,7 +224,9 @@ def render_pdf(data: ReportData) -> bytes:
         ]
     )
 
-    def table(header, rows, widths=None):
+    def table(
+        header: list[str], rows: Sequence[Sequence[object]], widths: list[float] | None = None
+    ) -> Paragraph | Table:
         if not rows:
             return _para("None in this period.", styles["Normal"])
         cells = [header] + [[_para(c, styles["BodyText"]) for c in row] for row in rows]

@@ -9,6 +9,7 @@ in the active time zone.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any
 
 from django.urls import reverse
 from django.utils.safestring import mark_safe
@@ -30,8 +31,9 @@ def _since(days: int | None) -> str:
     return f"{days} days ago"
 
 
-def prepare_rows(rows: Iterable, *, days: int) -> None:
-    """Adds display attributes to each `selectors.PatientRow` (in place)."""
+def prepare_rows(rows: Iterable[Any], *, days: int) -> None:
+    """Adds display attributes to each `selectors.PatientRow` (in place; they are not its
+    declared fields, hence the Any)."""
     record_url = reverse("clinic:patient", args=[0]).replace("/0/", "/{}/")
     pain_label, mood_label = f"Pain, last {days} days", f"Mood, last {days} days"
     for row in rows:

@@ -12,11 +12,12 @@ from datetime import date
 from django.db.models import F, Q
 
 from accounts.access import patients_visible_to
+from accounts.models import User
 from clinic.models import PatientTriage
 from clinic.triage import TRIAGE_FIGURES, triage_figures_queryset, worsening
 
 
-def refresh_triage(user, *, today: date, patient_ids: Iterable[int] | None = None) -> int:
+def refresh_triage(user: User, *, today: date, patient_ids: Iterable[int] | None = None) -> int:
     """Recompute the PatientTriage rows of `user`'s patients that are missing or stale.
 
     Stale: computed on another day, or before the patient's data last changed

@@ -8,12 +8,14 @@ windows (alerts.rules.mood.m5_windows), so the dashboard and the alert agree on 
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 from django.db.models import Avg, FloatField, IntegerField, OuterRef, QuerySet, Subquery
 from django.db.models.fields.json import KeyTextTransform
 from django.db.models.functions import Cast
 
 from accounts.access import patients_visible_to
+from accounts.models import User
 from alerts.rules.mood import m5_windows
 from journal.models import DailyEntry, Instrument, QuestionnaireResponse
 
@@ -31,7 +33,7 @@ def _entry_avg(field_name: str, start: date, end: date) -> Subquery:
     return Subquery(rows, output_field=FloatField())
 
 
-def latest_phq9() -> QuerySet:
+def latest_phq9() -> QuerySet[QuestionnaireResponse]:
     """The outer patient's PHQ-9 responses, latest first (use inside a Subquery)."""
     return QuestionnaireResponse.objects.filter(
         patient=OuterRef("pk"), instrument=Instrument.PHQ9
@@ -48,7 +50,7 @@ def phq9_total() -> Subquery:
     )
 
 
-def triage_figures_queryset(user, *, today: date) -> QuerySet:
+def triage_figures_queryset(user: User, *, today: date) -> QuerySet[User]:
     """Visible patients with the figures PatientTriage stores, computed from the journal."""
     window = m5_windows(today)
     return patients_visible_to(user).annotate(
@@ -63,7 +65,7 @@ def triage_figures_queryset(user, *, today: date) -> QuerySet:
     )
 
 
-def worsening(row: dict) -> float:
+def worsening(row: dict[str, Any]) -> float:
     """Mood down (10 best) plus pain up (10 worst) against the 28-day baseline."""
     total = 0.0
     if row["mood_7"] is not None and row["mood_28"] is not None:

@@ -1,7 +1,10 @@
+from collections.abc import Callable, Iterable
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -10,7 +13,7 @@ from django.views.decorators.http import require_POST
 from accounts.access import access_patient, is_verified_clinician, visible_row_or_404
 from accounts.audit import audit_read, audit_reads
 from accounts.decorators import role_required
-from accounts.models import Role
+from accounts.models import Role, User
 from alerts import services as alert_services
 from alerts.models import Alert
 from clinic import hunter, reports, selectors
@@ -18,20 +21,21 @@ from clinic.cards import alert_cards, history_lines
 from clinic.forms import parse_dashboard_query
 from clinic.record import build_record_view
 from clinic.rows import prepare_rows
+from core.http import AuthenticatedHttpRequest
 
 ALERT_QUEUE_PAGE_SIZE = 25
 
 
-def _is_htmx(request) -> bool:
+def _is_htmx(request: HttpRequest) -> bool:
     return request.headers.get("HX-Request") == "true"
 
 
-def clinician_page(view):
+def clinician_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
     """Verified clinicians only; other roles 404, unverified clinicians see the waiting page."""
 
     @login_required
     @role_required(Role.CLINICIAN)
-    def wrapper(request, *args, **kwargs):
+    def wrapper(request: AuthenticatedHttpRequest[User], *args: Any, **kwargs: Any) -> HttpResponse:
         if not is_verified_clinician(request.user):
             if view.__name__ == "dashboard":
                 return render(request, "clinic/awaiting_verification.html")
@@ -44,7 +48,7 @@ def clinician_page(view):
 
 
 @clinician_page
-def dashboard(request):
+def dashboard(request: AuthenticatedHttpRequest[User]) -> HttpResponse:
     """Triage of linked patients: worst open alert first, then the biggest worsening."""
     query = parse_dashboard_query(request.GET)
     page = selectors.dashboard_page(request.user, query)
@@ -74,7 +78,7 @@ def dashboard(request):
     )
 
 
-def _record_days(request) -> int | None:
+def _record_days(request: AuthenticatedHttpRequest[User]) -> int | None:
     try:
         days = int(request.GET.get("days", ""))
     except ValueError:
@@ -82,7 +86,9 @@ def _record_days(request) -> int | None:
     return days if days in selectors.RECORD_DAY_CHOICES else None
 
 
-def _record_context(request, patient, **extra):
+def _record_context(
+    request: AuthenticatedHttpRequest[User], patient: User, **extra: Any
+) -> dict[str, Any]:
     days = _record_days(request)
     record = selectors.patient_record(patient, days=days)
     view = build_record_view(record)
@@ -103,7 +109,7 @@ def _record_context(request, patient, **extra):
 
 
 @clinician_page
-def patient_record(request, patient_id):
+def patient_record(request: AuthenticatedHttpRequest[User], patient_id: int) -> HttpResponse:
     patient = access_patient(request.user, patient_id)
     context = _record_context(request, patient)
     audit_read(
@@ -112,8 +118,8 @@ def patient_record(request, patient_id):
     return render(request, "clinic/patient_record.html", context)
 
 
-def _hunter_from_post(post):
-    errors = {}
+def _hunter_from_post(post: QueryDict) -> tuple[set[str], float | None, dict[str, list[str]]]:
+    errors: dict[str, list[str]] = {}
     findings = {name for name in hunter.FINDINGS if post.get(name) in ("on", "1", "true")}
     temperature = None
     raw = (post.get("temperature_c") or "").strip().replace(",", ".")
@@ -129,7 +135,7 @@ def _hunter_from_post(post):
 
 @clinician_page
 @require_POST
-def hunter_check(request, patient_id):
+def hunter_check(request: AuthenticatedHttpRequest[User], patient_id: int) -> HttpResponse:
     """Hunter criteria from the exam; optionally saved as a note on one of the patient's alerts."""
     patient = access_patient(request.user, patient_id)
     findings, temperature, errors = _hunter_from_post(request.POST)
@@ -171,7 +177,9 @@ def hunter_check(request, patient_id):
     return render(request, "clinic/patient_record.html", context, status=status)
 
 
-def _hunter_note(result, findings, temperature) -> str:
+def _hunter_note(
+    result: hunter.HunterResult, findings: Iterable[str], temperature: float | None
+) -> str:
     listed = ", ".join(hunter.FINDINGS[f] for f in sorted(findings)) or "none"
     temp = f"{temperature:g} °C" if temperature is not None else "not recorded"
     return f"{result.summary} Exam findings: {listed}. Temperature: {temp}."
@@ -181,7 +189,7 @@ def _hunter_note(result, findings, temperature) -> str:
 
 
 @clinician_page
-def alert_queue(request):
+def alert_queue(request: AuthenticatedHttpRequest[User]) -> HttpResponse:
     paginator = Paginator(selectors.alert_queue(request.user), ALERT_QUEUE_PAGE_SIZE)
     page = paginator.get_page(request.GET.get("page"))
     audit_reads(
@@ -197,14 +205,16 @@ def alert_queue(request):
     )
 
 
-def _back(request):
+def _back(request: HttpRequest) -> str:
     target = request.POST.get("next") or ""
     if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
         return target
     return reverse("clinic:alerts")
 
 
-def _alert_action(request, alert_id, action):
+def _alert_action(
+    request: AuthenticatedHttpRequest[User], alert_id: int, action: str
+) -> HttpResponse:
     # Audited on fetch: the clinician saw the alert whether or not the action succeeds.
     alert = visible_row_or_404(
         request, Alert.objects.all(), alert_id, audit=f"alert_{action}", object_type="alert"
@@ -241,19 +251,19 @@ def _alert_action(request, alert_id, action):
 
 @clinician_page
 @require_POST
-def alert_acknowledge(request, alert_id):
+def alert_acknowledge(request: AuthenticatedHttpRequest[User], alert_id: int) -> HttpResponse:
     return _alert_action(request, alert_id, "acknowledge")
 
 
 @clinician_page
 @require_POST
-def alert_note(request, alert_id):
+def alert_note(request: AuthenticatedHttpRequest[User], alert_id: int) -> HttpResponse:
     return _alert_action(request, alert_id, "note")
 
 
 @clinician_page
 @require_POST
-def alert_resolve(request, alert_id):
+def alert_resolve(request: AuthenticatedHttpRequest[User], alert_id: int) -> HttpResponse:
     return _alert_action(request, alert_id, "resolve")
 
 
@@ -263,7 +273,9 @@ def alert_resolve(request, alert_id):
 REPORT_FORMATS = ("pdf", "csv")
 
 
-def _report_response(request, patient, fmt, *, back_url):
+def _report_response(
+    request: AuthenticatedHttpRequest[User], patient: User, fmt: str, *, back_url: str
+) -> HttpResponse:
     if fmt not in REPORT_FORMATS:
         raise Http404("No such report format.")
     try:
@@ -299,7 +311,9 @@ def _report_response(request, patient, fmt, *, back_url):
 
 
 @clinician_page
-def report_download(request, patient_id, fmt):
+def report_download(
+    request: AuthenticatedHttpRequest[User], patient_id: int, fmt: str
+) -> HttpResponse:
     patient = access_patient(request.user, patient_id)
     back = reverse("clinic:patient", args=[patient.pk])
     return _report_response(request, patient, fmt, back_url=back)
@@ -307,7 +321,7 @@ def report_download(request, patient_id, fmt):
 
 @login_required
 @role_required(Role.PATIENT)
-def patient_report(request):
+def patient_report(request: AuthenticatedHttpRequest[User]) -> HttpResponse:
     """The patient's own visit report: choose a period, download PDF or CSV."""
     return render(
         request,
@@ -318,6 +332,6 @@ def patient_report(request):
 
 @login_required
 @role_required(Role.PATIENT)
-def patient_report_download(request, fmt):
+def patient_report_download(request: AuthenticatedHttpRequest[User], fmt: str) -> HttpResponse:
     patient = access_patient(request.user, request.user.pk)
     return _report_response(request, patient, fmt, back_url=reverse("clinic-patient:report"))

@@ -5,6 +5,9 @@ accounts.access lets them see (one AuditEvent per request) and may never write (
 outside the caller's scope answers 404.
 """
 
+from typing import Any
+
+from django.db.models import QuerySet
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status
@@ -14,8 +17,9 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.access import audit_page_read, patient_rows_for_request, visible_row_or_404
-from accounts.models import Role
+from accounts.models import Role, User
 from core.api import PATIENT_PARAM
+from core.http import AuthenticatedRequest
 from journal import selectors, services
 from journal.crisis import crisis_resources
 from journal.models import DailyEntry, Instrument, QuestionnaireResponse
@@ -35,19 +39,21 @@ URGENT_CARE_MESSAGE = (
 )
 
 
-def _require_patient_writer(user) -> None:
+def _require_patient_writer(user: User) -> None:
     if user.role != Role.PATIENT:
         raise PermissionDenied("Only the patient can change their journal.")
 
 
-def _scope(request, model):
+def _scope(
+    request: AuthenticatedRequest[User], model: type[DailyEntry] | type[QuestionnaireResponse]
+) -> QuerySet[Any]:
     """Rows of `model` the caller may read, honouring ?patient=ID; audits clinician reads."""
     return patient_rows_for_request(
         request, model.objects.all(), action=f"api.{model._meta.model_name}.list"
     )
 
 
-def _entry_payload(result: services.EntryResult) -> dict:
+def _entry_payload(result: services.EntryResult) -> dict[str, Any]:
     data = EntrySerializer(result.entry).data
     if result.crisis:
         data["crisis"] = crisis_resources()
@@ -56,16 +62,16 @@ def _entry_payload(result: services.EntryResult) -> dict:
     return data
 
 
-class EntryListView(GenericAPIView):
+class EntryListView(GenericAPIView[DailyEntry]):
     @extend_schema(parameters=[PATIENT_PARAM], responses=EntrySerializer(many=True))
-    def get(self, request):
+    def get(self, request: AuthenticatedRequest[User]) -> Response:
         rows = _scope(request, DailyEntry).order_by("-date", "-id")
         page = self.paginate_queryset(rows)
         audit_page_read(request, page, action="api.dailyentry.list")
         return self.get_paginated_response(EntrySerializer(page, many=True).data)
 
     @extend_schema(request=EntryWriteSerializer, responses={201: EntryWithCrisisSerializer})
-    def post(self, request):
+    def post(self, request: AuthenticatedRequest[User]) -> Response:
         _require_patient_writer(request.user)
         serializer = EntryWriteSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -81,14 +87,14 @@ class EntryListView(GenericAPIView):
 
 class EntryDetailView(APIView):
     @extend_schema(responses=EntrySerializer)
-    def get(self, request, pk: int):
+    def get(self, request: AuthenticatedRequest[User], pk: int) -> Response:
         entry = visible_row_or_404(
             request, DailyEntry.objects.all(), pk, audit="api.dailyentry.read"
         )
         return Response(EntrySerializer(entry).data)
 
     @extend_schema(request=EntryWriteSerializer, responses=EntryWithCrisisSerializer)
-    def patch(self, request, pk: int):
+    def patch(self, request: AuthenticatedRequest[User], pk: int) -> Response:
         entry = visible_row_or_404(request, DailyEntry.objects.all(), pk)
         _require_patient_writer(request.user)
         serializer = EntryWriteSerializer(data=request.data, partial=True)
@@ -97,14 +103,14 @@ class EntryDetailView(APIView):
         return Response(_entry_payload(result))
 
     @extend_schema(responses={204: None})
-    def delete(self, request, pk: int):
+    def delete(self, request: AuthenticatedRequest[User], pk: int) -> Response:
         entry = visible_row_or_404(request, DailyEntry.objects.all(), pk)
         _require_patient_writer(request.user)
         services.daily_entry_delete(entry=entry)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
-class QuestionnaireListView(GenericAPIView):
+class QuestionnaireListView(GenericAPIView[QuestionnaireResponse]):
     @extend_schema(
         parameters=[
             PATIENT_PARAM,
@@ -112,7 +118,7 @@ class QuestionnaireListView(GenericAPIView):
         ],
         responses=QuestionnaireSerializer(many=True),
     )
-    def get(self, request):
+    def get(self, request: AuthenticatedRequest[User]) -> Response:
         rows = _scope(request, QuestionnaireResponse).order_by("-completed_at", "-id")
         instrument = request.query_params.get("instrument")
         if instrument:
@@ -124,7 +130,7 @@ class QuestionnaireListView(GenericAPIView):
     @extend_schema(
         request=QuestionnaireWriteSerializer, responses={201: QuestionnaireWithCrisisSerializer}
     )
-    def post(self, request):
+    def post(self, request: AuthenticatedRequest[User]) -> Response:
         _require_patient_writer(request.user)
         serializer = QuestionnaireWriteSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)

@@ -6,12 +6,15 @@ not. Coordinates are in a 200 x 420 viewBox; the template draws them, the CSS co
 
 from journal.instruments.codes import WPI_REGION_LABELS, WPI_REGIONS
 
+# An SVG element: its tag and attributes.
+Shape = dict[str, str | int]
 
-def _rect(x, y, width, height, rx=8):
+
+def _rect(x: int, y: int, width: int, height: int, rx: int = 8) -> Shape:
     return {"tag": "rect", "x": x, "y": y, "width": width, "height": height, "rx": rx}
 
 
-def _ellipse(cx, cy, rx, ry):
+def _ellipse(cx: int, cy: int, rx: int, ry: int) -> Shape:
     return {"tag": "ellipse", "cx": cx, "cy": cy, "rx": rx, "ry": ry}
 
 
@@ -63,7 +66,7 @@ BACK_OUTLINE = (
 )
 
 
-def _regions(shapes: dict) -> list[dict]:
+def _regions(shapes: dict[str, Shape]) -> list[dict[str, str | int]]:
     ordered = [code for code in WPI_REGIONS if code in shapes]
     return [{"code": code, "label": WPI_REGION_LABELS[code], **shapes[code]} for code in ordered]
 

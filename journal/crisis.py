@@ -3,10 +3,12 @@
 See docs/clinical-rules.md#crisis-resources.
 """
 
+from typing import Any
+
 from django.conf import settings
 
 
-def crisis_resources() -> dict:
+def crisis_resources() -> dict[str, Any]:
     return {
         "message": (
             "You said you have had thoughts of being better off dead or of hurting yourself. "

@@ -9,10 +9,12 @@ a new user can try the check-in. "patient2" gets 30 days of steadier check-ins.
 
 import random
 from datetime import date, datetime, time, timedelta
+from typing import Any
 
 from django.db import transaction
 
 from accounts.changes import patient_data_changed
+from accounts.models import User
 from core.timezones import patient_today, patient_zone
 from journal.instruments import acr2016, fiqr, phq9
 from journal.instruments.codes import WPI_REGIONS
@@ -52,7 +54,7 @@ def _clamp(value: float, low: int = 0, high: int = 10) -> int:
     return max(low, min(high, round(value)))
 
 
-def _main_entry(patient, day: date, days_ago: int, rng: random.Random) -> DailyEntry:
+def _main_entry(patient: User, day: date, days_ago: int, rng: random.Random) -> DailyEntry:
     # Steady around 6, then a linear decline to ~2.5 over the last three weeks.
     mood_base = 2.5 + 3.5 * (days_ago / DECLINE_DAYS) if days_ago < DECLINE_DAYS else 6.0
     regions = [code for code in USUAL_REGIONS if rng.random() < 0.75]
@@ -71,7 +73,7 @@ def _main_entry(patient, day: date, days_ago: int, rng: random.Random) -> DailyE
     )
 
 
-def _second_entry(patient, day: date, rng: random.Random) -> DailyEntry:
+def _second_entry(patient: User, day: date, rng: random.Random) -> DailyEntry:
     return DailyEntry(
         patient=patient,
         date=day,
@@ -100,7 +102,9 @@ def _phq9_items(total: int) -> list[int]:
     return items
 
 
-def _response(patient, instrument: str, answers: dict, day: date) -> QuestionnaireResponse:
+def _response(
+    patient: User, instrument: str, answers: dict[str, Any], day: date
+) -> QuestionnaireResponse:
     scorer = {"phq9": phq9.score, "fiqr": fiqr.score, "acr2016": acr2016.score}[instrument]
     completed_at = datetime.combine(day, time(18, 30), tzinfo=patient_zone(patient))
     return QuestionnaireResponse(
@@ -112,7 +116,7 @@ def _response(patient, instrument: str, answers: dict, day: date) -> Questionnai
     )
 
 
-def _main_responses(patient, today: date, rng: random.Random) -> list[QuestionnaireResponse]:
+def _main_responses(patient: User, today: date, rng: random.Random) -> list[QuestionnaireResponse]:
     responses = [
         _response(
             patient, Instrument.PHQ9, {"items": _phq9_items(total)}, today - timedelta(days=ago)
@@ -143,7 +147,7 @@ def _main_responses(patient, today: date, rng: random.Random) -> list[Questionna
 
 
 @transaction.atomic
-def seed(*, users: dict, today: date) -> None:
+def seed(*, users: dict[str, Any], today: date) -> None:
     rng = random.Random(20260101)  # deterministic demo
     main = users.get("patient")
     if main is not None:

@@ -1,6 +1,10 @@
 """Page forms. They only parse strings into values; the services and the pure modules validate."""
 
+from collections.abc import Iterable
+from typing import Any
+
 from django import forms
+from django.forms import BoundField
 
 from journal.instruments import acr2016, fiqr, phq9
 from journal.instruments.checkin import SCALE_MAX, SCALE_MIN, SCALES
@@ -12,6 +16,9 @@ from journal.instruments.codes import (
 SCALE_CHOICES = [(str(n), str(n)) for n in range(SCALE_MIN, SCALE_MAX + 1)]
 REGION_CHOICES = list(WPI_REGION_LABELS.items())
 SYMPTOM_CHOICES = list(SEROTONIN_SYMPTOM_LABELS.items())
+
+# (section key, heading, words at both ends of its scale or none, its bound fields), for the page.
+Section = tuple[str, str, tuple[str, str] | str | None, list[BoundField]]
 
 
 def _scale_field(label: str, *, required: bool = True) -> forms.TypedChoiceField:
@@ -61,7 +68,7 @@ class CheckinForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
     )
 
-    def entry_values(self) -> dict:
+    def entry_values(self) -> dict[str, Any]:
         data = self.cleaned_data
         return {
             **{scale: data[scale] for scale in SCALES},
@@ -71,12 +78,18 @@ class CheckinForm(forms.Form):
             "notes": data["notes"],
         }
 
-    def scale_rows(self):
+    def scale_rows(self) -> list[tuple[BoundField, str, str]]:
         """(bound field, word at 0, word at 10) for each scale, in page order."""
         return [(self[name], SCALES[name][1], SCALES[name][2]) for name in SCALES]
 
 
-def _choice_field(label, choices, *, required=True, message="Please choose an answer."):
+def _choice_field(
+    label: str,
+    choices: Iterable[tuple[object, str]],
+    *,
+    required: bool = True,
+    message: str = "Please choose an answer.",
+) -> forms.TypedChoiceField:
     return forms.TypedChoiceField(
         label=label,
         choices=[(str(value), text) for value, text in choices],
@@ -95,19 +108,19 @@ class Phq9Form(forms.Form):
         "Over the last 2 weeks, how often have you been bothered by any of the following problems?"
     )
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         for index, question in enumerate(phq9.QUESTIONS, start=1):
             self.fields[f"item_{index}"] = _choice_field(
                 f"{index}. {question}", phq9.ANSWER_CHOICES
             )
 
-    def answers(self) -> dict:
+    def answers(self) -> dict[str, Any]:
         return {
             "items": [self.cleaned_data[f"item_{n}"] for n in range(1, len(phq9.QUESTIONS) + 1)]
         }
 
-    def sections(self):
+    def sections(self) -> list[Section]:
         return [("", "", "", [self[name] for name in self.fields])]
 
 
@@ -154,22 +167,23 @@ class FiqrForm(forms.Form):
         "questions blank if it does not apply to you."
     )
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         for section, _heading, ends, questions in FIQR_SECTIONS:
             for index, question in enumerate(questions, start=1):
                 field = _scale_field(question, required=section != "function")
                 low, high = ends or FIQR_SYMPTOM_ENDS[index - 1]
-                field.ends = (low, high)
+                # The template reads the scale's end labels from the field itself.
+                field.ends = (low, high)  # type: ignore[attr-defined]
                 self.fields[f"{section}_{index}"] = field
 
-    def answers(self) -> dict:
+    def answers(self) -> dict[str, Any]:
         return {
             section: [self.cleaned_data.get(f"{section}_{n}") for n in range(1, len(questions) + 1)]
             for section, _heading, _ends, questions in FIQR_SECTIONS
         }
 
-    def sections(self):
+    def sections(self) -> list[Section]:
         return [
             (
                 section,
@@ -193,7 +207,7 @@ class Acr2016Form(forms.Form):
         widget=forms.CheckboxSelectMultiple,
     )
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         for name, label in acr2016.SEVERITY_QUESTIONS.items():
             self.fields[name] = _choice_field(
@@ -207,7 +221,7 @@ class Acr2016Form(forms.Form):
             acr2016.DURATION_QUESTION, ((1, "Yes"), (0, "No"))
         )
 
-    def answers(self) -> dict:
+    def answers(self) -> dict[str, Any]:
         data = self.cleaned_data
         return {
             "regions": list(data["regions"]),

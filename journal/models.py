@@ -35,7 +35,7 @@ class DailyEntry(models.Model):
         ordering = ["-date"]
         verbose_name_plural = "daily entries"
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"Entry {self.pk} ({self.date})"
 
 
@@ -58,5 +58,5 @@ class QuestionnaireResponse(models.Model):
         indexes = [models.Index(fields=["patient", "instrument", "completed_at"])]
         ordering = ["-completed_at"]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"{self.instrument} response {self.pk}"

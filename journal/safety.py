@@ -16,11 +16,13 @@ from typing import Protocol
 
 from django.core.exceptions import ImproperlyConfigured
 
+from accounts.models import User
+
 
 class UrgentCareCheck(Protocol):
     """Must the patient be told to seek urgent care, given the symptoms ticked for day `on`?"""
 
-    def __call__(self, *, patient, symptoms: Iterable[str], on: date) -> bool: ...
+    def __call__(self, *, patient: User, symptoms: Iterable[str], on: date) -> bool: ...
 
 
 _urgent_care_check: UrgentCareCheck | None = None
@@ -32,7 +34,7 @@ def register_urgent_care_check(check: UrgentCareCheck) -> None:
     _urgent_care_check = check
 
 
-def urgent_care_needed(*, patient, symptoms: Iterable[str], on: date) -> bool:
+def urgent_care_needed(*, patient: User, symptoms: Iterable[str], on: date) -> bool:
     """Rule S1 for the patient notice, as of `on` (the entry's date)."""
     if _urgent_care_check is None:
         raise ImproperlyConfigured(

@@ -2,10 +2,15 @@
 
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import Any
 
 from django.db.models import Max, QuerySet
 
-from core.timezones import patient_local_date, patient_today, patient_zone
+from accounts.models import User
+
+# patient_today is re-exported: the journal's pages, APIs and tests take "today" from here.
+from core.timezones import patient_local_date, patient_zone
+from core.timezones import patient_today as patient_today
 from journal.instruments import fiqr, phq9
 from journal.instruments.checkin import SCALES
 from journal.models import DailyEntry, Instrument, QuestionnaireResponse
@@ -16,19 +21,19 @@ HISTORY_DEFAULT_DAYS = 30
 GLANCE_DAYS = 7
 
 
-def entries_for(patient) -> QuerySet[DailyEntry]:
+def entries_for(patient: User) -> QuerySet[DailyEntry]:
     return DailyEntry.objects.filter(patient=patient).order_by("-date")
 
 
-def responses_for(patient) -> QuerySet[QuestionnaireResponse]:
+def responses_for(patient: User) -> QuerySet[QuestionnaireResponse]:
     return QuestionnaireResponse.objects.filter(patient=patient).order_by("-completed_at")
 
 
-def entry_on(patient, day: date) -> DailyEntry | None:
+def entry_on(patient: User, day: date) -> DailyEntry | None:
     return DailyEntry.objects.filter(patient=patient, date=day).first()
 
 
-def last_completed_on(patient) -> dict[str, date | None]:
+def last_completed_on(patient: User) -> dict[str, date | None]:
     """Patient-local date of the latest response per instrument (one query)."""
     latest: dict[str, date | None] = {choice: None for choice in Instrument.values}
     rows = (
@@ -56,7 +61,7 @@ class HomeSummary:
     glance: list[GlanceDay]  # oldest first
 
 
-def home_summary(patient) -> HomeSummary:
+def home_summary(patient: User) -> HomeSummary:
     today = patient_today(patient)
     first_day = today - timedelta(days=GLANCE_DAYS - 1)
     by_day = {
@@ -71,15 +76,15 @@ def home_summary(patient) -> HomeSummary:
     )
 
 
-def history_days(raw) -> int:
+def history_days(raw: str | None) -> int:
     try:
-        days = int(raw)
-    except (TypeError, ValueError):
+        days = int(raw or "")
+    except ValueError:
         return HISTORY_DEFAULT_DAYS
     return days if days in HISTORY_DAYS_CHOICES else HISTORY_DEFAULT_DAYS
 
 
-def history(patient, *, days: int) -> dict:
+def history(patient: User, *, days: int) -> dict[str, Any]:
     """Numbers for the history charts and tables: two queries whatever the range."""
     today = patient_today(patient)
     first_day = today - timedelta(days=days - 1)

@@ -3,6 +3,7 @@ codes, ranges): the same functions the check-in and questionnaire pages reach th
 journal.services, so both accept the same values with the same messages."""
 
 from datetime import date
+from typing import Any
 
 from rest_framework import serializers
 
@@ -18,13 +19,13 @@ DATE_MESSAGE = "Enter a valid date as YYYY-MM-DD."
 INSTRUMENT_MESSAGE = "Choose one of: phq9, fiqr, acr2016."
 
 
-class CrisisSerializer(serializers.Serializer):
+class CrisisSerializer(serializers.Serializer[dict[str, Any]]):
     message = serializers.CharField()
     lines = serializers.ListField(child=serializers.DictField())
     care_team_note = serializers.CharField()
 
 
-class EntrySerializer(serializers.ModelSerializer):
+class EntrySerializer(serializers.ModelSerializer[DailyEntry]):
     class Meta:
         model = DailyEntry
         fields = [
@@ -77,7 +78,7 @@ class EntryWriteSerializer(CleanedInput):
     self_harm_thoughts = serializers.BooleanField(required=False)
     notes = serializers.CharField(required=False, allow_blank=True, max_length=5000)
 
-    def clean(self, values: dict) -> dict:
+    def clean(self, values: dict[str, Any]) -> dict[str, Any]:
         raw_date = values.pop("date", None)
         # A null date means "today" on create; on an edit it is a bad value like any other.
         has_date = raw_date is not None or (self.partial and "date" in self.initial_data)
@@ -93,14 +94,14 @@ class EntryWithCrisisSerializer(EntrySerializer):
         read_only_fields = fields
 
 
-class QuestionnaireSerializer(serializers.ModelSerializer):
+class QuestionnaireSerializer(serializers.ModelSerializer[QuestionnaireResponse]):
     class Meta:
         model = QuestionnaireResponse
         fields = ["id", "patient", "instrument", "answers", "score", "completed_at"]
         read_only_fields = fields
 
 
-def _answers_errors(errors: dict[str, list[str]]) -> dict:
+def _answers_errors(errors: dict[str, list[str]]) -> dict[str, Any]:
     """Scoring errors belong to `answers`; keep `instrument` errors at the top level."""
     if "instrument" in errors or set(errors) == {"answers"}:
         return errors
@@ -119,7 +120,7 @@ class QuestionnaireWriteSerializer(CleanedInput):
         )
     )
 
-    def clean(self, values: dict) -> dict:
+    def clean(self, values: dict[str, Any]) -> dict[str, Any]:
         missing = [field for field in ("instrument", "answers") if field not in values]
         if missing:
             raise FieldErrors({field: ["This field is required."] for field in missing})

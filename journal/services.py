@@ -10,13 +10,14 @@ and returned to the view: it never waits on the background job
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from accounts.changes import patient_data_changed
+from accounts.models import User
 from core.timezones import patient_today
 from journal.instruments import InstrumentError, acr2016, fiqr, phq9
 from journal.instruments.checkin import clean_entry_values
@@ -57,7 +58,7 @@ def response_needs_crisis(response: QuestionnaireResponse) -> bool:
     return phq9.m1_applies(item9=response.score.get("item9"))
 
 
-def _check_date(*, patient, entry_date) -> None:
+def _check_date(*, patient: User, entry_date: object) -> None:
     if not isinstance(entry_date, date):
         raise InstrumentError({"date": ["Enter a valid date."]})
     if entry_date > patient_today(patient):
@@ -77,7 +78,7 @@ def _result(entry: DailyEntry, *, created: bool) -> EntryResult:
 
 @transaction.atomic
 def daily_entry_save(
-    *, patient, entry_date: date, values: dict, replace: bool = True
+    *, patient: User, entry_date: date, values: dict[str, Any], replace: bool = True
 ) -> EntryResult:
     """Create the entry for `entry_date`, or edit it in place when `replace` (the check-in page).
 
@@ -108,7 +109,7 @@ def daily_entry_save(
 
 
 @transaction.atomic
-def daily_entry_update(*, entry: DailyEntry, values: dict) -> EntryResult:
+def daily_entry_update(*, entry: DailyEntry, values: dict[str, Any]) -> EntryResult:
     """Change some fields of an entry (API PATCH); moving it onto a taken date is refused."""
     values = dict(values)
     new_date = values.pop("date", entry.date)
@@ -139,7 +140,7 @@ def daily_entry_delete(*, entry: DailyEntry) -> None:
 
 @transaction.atomic
 def questionnaire_submit(
-    *, patient, instrument: str, answers: dict, completed_at=None
+    *, patient: User, instrument: str, answers: dict[str, Any], completed_at: datetime | None = None
 ) -> QuestionnaireResult:
     """Score `answers` with the pure instrument module and store answers and score together."""
     scorer = SCORERS.get(instrument)

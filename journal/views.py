@@ -1,15 +1,18 @@
 from datetime import date
+from typing import Any
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET
 
 from accounts.access import visible_row_or_404
 from accounts.decorators import role_required
-from accounts.models import Role
+from accounts.models import Role, User
 from core.forms import submit_form
+from core.http import AuthenticatedHttpRequest
 from journal import selectors, services
 from journal.bodymap import FIGURES
 from journal.crisis import crisis_resources
@@ -22,7 +25,9 @@ from journal.models import Instrument, QuestionnaireResponse
 patient_page = role_required(Role.PATIENT)
 
 
-def _next_page(request, *, crisis: bool, urgent_care: bool, saved_message: str):
+def _next_page(
+    request: AuthenticatedHttpRequest[User], *, crisis: bool, urgent_care: bool, saved_message: str
+) -> HttpResponse:
     """The page right after a save: crisis resources and urgent-care advice come first."""
     if crisis or urgent_care:
         return render(
@@ -41,7 +46,7 @@ def _next_page(request, *, crisis: bool, urgent_care: bool, saved_message: str):
 
 @login_required
 @patient_page
-def home(request):
+def home(request: AuthenticatedHttpRequest[User]) -> HttpResponse:
     summary = selectors.home_summary(request.user)
     labels = dict(Instrument.choices)
     due = [
@@ -72,7 +77,7 @@ def home(request):
     )
 
 
-def _requested_date(request, today: date) -> date:
+def _requested_date(request: AuthenticatedHttpRequest[User], today: date) -> date:
     raw = request.GET.get("date")
     if not raw:
         return today
@@ -85,7 +90,7 @@ def _requested_date(request, today: date) -> date:
 
 @login_required
 @patient_page
-def checkin(request):
+def checkin(request: AuthenticatedHttpRequest[User]) -> HttpResponse:
     patient = request.user
     today = selectors.patient_today(patient)
     if request.method == "POST":
@@ -100,19 +105,19 @@ def checkin(request):
             ),
         )
         if result is not None:
-            day = "today" if result.entry.date == today else result.entry.date.strftime("%-d %B")
+            saved = "today" if result.entry.date == today else result.entry.date.strftime("%-d %B")
             return _next_page(
                 request,
                 crisis=result.crisis,
                 urgent_care=result.urgent_care,
-                saved_message=f"Thank you. Your check-in for {day} is saved.",
+                saved_message=f"Thank you. Your check-in for {saved} is saved.",
             )
         status = 400
         editing = False
     else:
         day = _requested_date(request, today)
         entry = selectors.entry_on(patient, day)
-        initial = {"date": day}
+        initial: dict[str, object] = {"date": day}
         if entry is not None:
             initial.update(
                 {
@@ -139,7 +144,7 @@ def checkin(request):
     )
 
 
-def _body_map_context(form, name: str) -> dict:
+def _body_map_context(form: forms.Form, name: str) -> dict[str, Any]:
     """The SVG figures, the ticked codes and the fallback checkboxes grouped by region."""
     checked = {str(code) for code in (form[name].value() or [])}
     boxes = {box.data["value"]: box for box in form[name]}
@@ -151,7 +156,7 @@ def _body_map_context(form, name: str) -> dict:
 
 @login_required
 @patient_page
-def questionnaire(request, instrument: str):
+def questionnaire(request: AuthenticatedHttpRequest[User], instrument: str) -> HttpResponse:
     form_class = QUESTIONNAIRE_FORMS.get(instrument)
     if form_class is None:
         raise Http404("No such questionnaire.")
@@ -187,7 +192,7 @@ def questionnaire(request, instrument: str):
 @login_required
 @patient_page
 @require_GET
-def questionnaire_saved(request, response_id: int):
+def questionnaire_saved(request: AuthenticatedHttpRequest[User], response_id: int) -> HttpResponse:
     """The page after a questionnaire whose answers call for crisis resources (rule M1)."""
     response = visible_row_or_404(request, QuestionnaireResponse.objects.all(), response_id)
     return _next_page(
@@ -198,7 +203,7 @@ def questionnaire_saved(request, response_id: int):
     )
 
 
-def _saved_questionnaire_message(response) -> str:
+def _saved_questionnaire_message(response: QuestionnaireResponse) -> str:
     score = response.score
     if response.instrument == Instrument.PHQ9:
         band = phq9.BAND_LABELS[score["band"]].lower()
@@ -214,7 +219,7 @@ def _saved_questionnaire_message(response) -> str:
 
 @login_required
 @patient_page
-def history(request):
+def history(request: AuthenticatedHttpRequest[User]) -> HttpResponse:
     days = selectors.history_days(request.GET.get("days"))
     data = selectors.history(request.user, days=days)
     scales = [

@@ -1,5 +1,9 @@
+from typing import Any
+
 from django import forms
 from django.contrib import admin
+from django.db.models import QuerySet
+from django.http import HttpRequest
 
 from accounts.admin_audit import PatientDataAuditMixin
 from medications.catalog import drug_keys, drug_search_keys
@@ -21,8 +25,9 @@ class DrugAdminForm(forms.ModelForm):
             "suicidality_warning",
         ]
 
-    def clean(self):
-        cleaned = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        cleaned = self.cleaned_data
         name = cleaned.get("name")
         brands = cleaned.get("brand_names") or []
         if not isinstance(brands, list) or not all(isinstance(b, str) for b in brands):
@@ -49,10 +54,12 @@ class DrugAdmin(admin.ModelAdmin):
     ordering = ["name"]
 
     @admin.display(description="Brand names")
-    def brand_list(self, obj):
+    def brand_list(self, obj: Drug) -> str:
         return ", ".join(obj.brand_names)
 
-    def get_search_results(self, request, queryset, search_term):
+    def get_search_results(
+        self, request: HttpRequest, queryset: QuerySet[Drug], search_term: str
+    ) -> tuple[QuerySet[Drug], bool]:
         """Match generic or brand names the way patients type them ("st johns", "ULTRAM")."""
         results, may_have_duplicates = super().get_search_results(request, queryset, search_term)
         key = normalize_drug_name(search_term)
@@ -60,7 +67,7 @@ class DrugAdmin(admin.ModelAdmin):
             results |= queryset.filter(search_keys__contains=f"|{key}")
         return results, may_have_duplicates
 
-    def save_model(self, request, obj, form, change):
+    def save_model(self, request: HttpRequest, obj: Drug, form: forms.Form, change: bool) -> None:
         obj.search_keys = drug_search_keys(obj.name, obj.brand_names)
         super().save_model(request, obj, form, change)
 

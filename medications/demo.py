@@ -1,19 +1,21 @@
 """Demo medicines for `seed_demo` (issue 4): one `major` and one washout `contraindicated`
 combination. Idempotent: a medicine the demo patient already has is left alone."""
 
-from datetime import timedelta
+from collections.abc import Mapping
+from datetime import date, timedelta
 
+from accounts.models import User
 from medications.catalog import catalog_load
 from medications.models import Drug, MedicationCourse
 from medications.services import medication_course_change_dose, medication_course_create
 
 
-def _has(patient, name: str) -> bool:
+def _has(patient: User, name: str) -> bool:
     return MedicationCourse.objects.filter(patient=patient, name__iexact=name).exists()
 
 
-def seed(*, users, today) -> None:
-    def days_ago(n: int):
+def seed(*, users: Mapping[str, User], today: date) -> None:
+    def days_ago(n: int) -> date:
         return today - timedelta(days=n)
 
     # The data migration loads the catalog; a flushed database (transactional tests) has none.

@@ -1,6 +1,8 @@
 """Patient page forms. They only shape the page; medications.services validates the values
 (one set of rules for the page and the API) and its errors are put back on these fields."""
 
+from typing import Any
+
 from django import forms
 
 from medications.models import Frequency, Unit
@@ -12,7 +14,7 @@ DRUG_NAMES_LIST_ID = "drug-names"
 class _DateInput(forms.DateInput):
     input_type = "date"
 
-    def __init__(self, **kwargs):
+    def __init__(self, **kwargs: Any) -> None:
         super().__init__(format="%Y-%m-%d", **kwargs)
 
 

@@ -39,7 +39,7 @@ class Drug(models.Model):
     class Meta:
         ordering = ["name"]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return self.name
 
 
@@ -99,5 +99,5 @@ class MedicationCourse(models.Model):
         ordering = ["-started_on", "-id"]
         indexes = [models.Index(fields=["patient", "started_on"])]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"Course {self.pk}"

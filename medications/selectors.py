@@ -2,16 +2,18 @@
 
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Any
 
 from django.db.models import QuerySet
 
+from accounts.models import User
 from core.timezones import patient_today
 from medications.catalog import course_facts
 from medications.interactions import Assessment, assess, black_box_window_open
 from medications.models import MedicationCourse
 
 
-def medication_courses(patient) -> QuerySet[MedicationCourse]:
+def medication_courses(patient: User) -> QuerySet[MedicationCourse]:
     return (
         MedicationCourse.objects.filter(patient=patient)
         .select_related("drug")
@@ -19,7 +21,7 @@ def medication_courses(patient) -> QuerySet[MedicationCourse]:
     )
 
 
-def patient_assessment(patient, *, on: date | None = None) -> Assessment:
+def patient_assessment(patient: User, *, on: date | None = None) -> Assessment:
     """The combination assessment of everything the patient takes on `on` (default: their
     today). One query."""
     day = on or patient_today(patient)
@@ -45,7 +47,7 @@ class MedicationOverview:
     black_box_window_open: bool
 
 
-def medication_overview(patient, *, on: date | None = None) -> MedicationOverview:
+def medication_overview(patient: User, *, on: date | None = None) -> MedicationOverview:
     """Current and past medicines with their dose history, and today's assessment. One query."""
     day = on or patient_today(patient)
     courses = list(medication_courses(patient))
@@ -80,7 +82,7 @@ def medication_overview(patient, *, on: date | None = None) -> MedicationOvervie
     )
 
 
-def assessment_data(assessment: Assessment, *, on: date | None = None) -> dict:
+def assessment_data(assessment: Assessment, *, on: date | None = None) -> dict[str, Any]:
     """The API shape of an assessment (DESIGN.md interactions/check response, plus extras)."""
     data = {
         "severity": assessment.severity,

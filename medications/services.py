@@ -6,13 +6,15 @@ Field names in error messages are the API's: drug, dose, unit, frequency, starte
 stopped_on, reason, prescriber, changed_on.
 """
 
+from collections.abc import Mapping
 from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
-from typing import cast
+from typing import Any, cast
 
 from django.db import transaction
 
 from accounts.changes import patient_data_changed
+from accounts.models import User
 from core.errors import FieldErrors
 from core.timezones import patient_today
 from medications.catalog import drug_lookup
@@ -24,6 +26,8 @@ EARLIEST_DATE = date(1900, 1, 1)
 NAME_MAX_LENGTH = 120
 REASON_MAX_LENGTH = 200
 PRESCRIBER_MAX_LENGTH = 120
+# Field name -> messages, filled by the cleaners below.
+Errors = dict[str, list[str]]
 DOSE_MAX = Decimal("9999999.999")  # MedicationCourse.dose: 10 digits, 3 decimal places
 DOSE_PLACES = 3
 
@@ -81,13 +85,13 @@ class MedicationInputError(FieldErrors):
 
 def medication_course_create(
     *,
-    patient,
+    patient: User,
     drug: str,
-    started_on,
-    dose=None,
-    unit="",
-    frequency=None,
-    stopped_on=None,
+    started_on: object,
+    dose: object = None,
+    unit: object = "",
+    frequency: object = None,
+    stopped_on: object = None,
     reason: str = "",
     prescriber: str = "",
 ) -> MedicationCourse:
@@ -117,7 +121,9 @@ def medication_course_create(
 
 
 @transaction.atomic
-def medication_course_update(*, course: MedicationCourse, changes: dict) -> MedicationCourse:
+def medication_course_update(
+    *, course: MedicationCourse, changes: dict[str, Any]
+) -> MedicationCourse:
     """Edit or stop a course (stop = set `stopped_on`, the last day taken)."""
     unknown = sorted(set(changes) - set(EDITABLE_FIELDS))
     if unknown:
@@ -149,13 +155,18 @@ def medication_course_update(*, course: MedicationCourse, changes: dict) -> Medi
     return course
 
 
-def medication_course_stop(*, course: MedicationCourse, stopped_on) -> MedicationCourse:
+def medication_course_stop(*, course: MedicationCourse, stopped_on: object) -> MedicationCourse:
     return medication_course_update(course=course, changes={"stopped_on": stopped_on})
 
 
 @transaction.atomic
 def medication_course_change_dose(
-    *, course: MedicationCourse, dose, changed_on, unit=None, frequency=None
+    *,
+    course: MedicationCourse,
+    dose: object,
+    changed_on: object,
+    unit: object = None,
+    frequency: object = None,
 ) -> MedicationCourse:
     """End `course` on the day before `changed_on` and start the next course at the new dose
     on `changed_on`, linked by previous_course, so the history keeps every dose.
@@ -223,12 +234,12 @@ def medication_course_change_dose(
 
 
 def clean_course_values(
-    raw: dict,
+    raw: Mapping[str, Any],
     *,
     today: date,
-    extra_errors: dict | None = None,
+    extra_errors: Mapping[str, list[str]] | None = None,
     dose_required: bool = False,
-) -> dict:
+) -> dict[str, Any]:
     """Typed model values from raw input (API JSON or form data); every problem at once."""
     errors: dict[str, list[str]] = dict(extra_errors or {})
     name = _clean_name(raw.get("drug"), errors)
@@ -259,7 +270,7 @@ def clean_course_values(
     }
 
 
-def _clean_name(value, errors) -> str:
+def _clean_name(value: object, errors: Errors) -> str:
     if value is not None and not isinstance(value, str):
         errors["drug"] = ["Enter the name of the medicine as text."]
         return ""
@@ -271,7 +282,7 @@ def _clean_name(value, errors) -> str:
     return name
 
 
-def _clean_dose(value, errors, *, required: bool) -> Decimal | None:
+def _clean_dose(value: object, errors: Errors, *, required: bool) -> Decimal | None:
     if value is None or (isinstance(value, str) and not value.strip()):
         if required:
             errors["dose"] = ["Enter the new dose."]
@@ -299,7 +310,7 @@ def _clean_dose(value, errors, *, required: bool) -> Decimal | None:
     return None
 
 
-def _clean_unit(value, errors, *, dose) -> str:
+def _clean_unit(value: object, errors: Errors, *, dose: Decimal | None) -> str:
     if value is None or (isinstance(value, str) and not value.strip()):
         if dose is not None:
             errors["unit"] = ["Choose the unit of the dose."]
@@ -311,7 +322,7 @@ def _clean_unit(value, errors, *, dose) -> str:
     return unit
 
 
-def _clean_frequency(value, errors) -> str:
+def _clean_frequency(value: object, errors: Errors) -> str:
     if value is None or (isinstance(value, str) and not value.strip()):
         return Frequency.DAILY
     key = ""
@@ -324,7 +335,9 @@ def _clean_frequency(value, errors) -> str:
     return frequency
 
 
-def _clean_date(value, field, errors, *, today: date, required: bool = False) -> date | None:
+def _clean_date(
+    value: object, field: str, errors: Errors, *, today: date, required: bool = False
+) -> date | None:
     if value is None or value == "":
         if required:
             errors[field] = ["Enter a date."]
@@ -347,7 +360,7 @@ def _clean_date(value, field, errors, *, today: date, required: bool = False) ->
     return day
 
 
-def _clean_text(value, field, errors, max_length: int) -> str:
+def _clean_text(value: object, field: str, errors: Errors, max_length: int) -> str:
     if value is None:
         return ""
     if not isinstance(value, str):
@@ -359,7 +372,7 @@ def _clean_text(value, field, errors, max_length: int) -> str:
     return text
 
 
-def _check_chain(course: MedicationCourse, values: dict) -> None:
+def _check_chain(course: MedicationCourse, values: dict[str, Any]) -> None:
     """An edit may not make a dose overlap the next or the previous dose of the chain."""
     next_course = MedicationCourse.objects.filter(previous_course=course).first()
     if next_course is not None and (

@@ -2,15 +2,20 @@
 taken. Findings are computed synchronously on every page view, so they are current right after
 each change (never waiting for the alert job)."""
 
+from datetime import date
+
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from accounts.access import visible_row_or_404
 from accounts.decorators import role_required
-from accounts.models import Role
+from accounts.models import Role, User
 from core.forms import submit_form
+from core.http import AuthenticatedHttpRequest
 from medications import selectors, services
 from medications.catalog import drug_keys
 from medications.forms import DRUG_NAMES_LIST_ID, ChangeDoseForm, MedicationAddForm, StopForm
@@ -18,6 +23,8 @@ from medications.models import Drug, MedicationCourse
 from medications.templatetags.medications_tags import dose_text
 
 patient_page = role_required(Role.PATIENT)
+# A form the patient submitted with errors, by (form kind, course id), shown again as sent.
+BoundForms = dict[tuple[str, int], forms.Form]
 
 # Calm labels for the patient; the clinician sees the severity itself.
 PATIENT_SEVERITY_LABELS = {
@@ -39,7 +46,9 @@ def _catalog_names() -> tuple[list[str], dict[str, str]]:
     return sorted(labels, key=str.lower), keys
 
 
-def _course_forms(course: MedicationCourse, today, bound: dict) -> dict:
+def _course_forms(
+    course: MedicationCourse, today: date, bound: BoundForms
+) -> dict[str, forms.Form]:
     dose_form = bound.get(("dose", course.pk)) or ChangeDoseForm(
         prefix=f"dose-{course.pk}",
         initial={
@@ -55,7 +64,13 @@ def _course_forms(course: MedicationCourse, today, bound: dict) -> dict:
     return {"dose_form": dose_form, "stop_form": stop_form}
 
 
-def _render(request, *, add_form=None, bound=None, status=200):
+def _render(
+    request: AuthenticatedHttpRequest[User],
+    *,
+    add_form: MedicationAddForm | None = None,
+    bound: BoundForms | None = None,
+    status: int = 200,
+) -> HttpResponse:
     overview = selectors.medication_overview(request.user)
     bound = bound or {}
     current = [
@@ -86,7 +101,7 @@ def _render(request, *, add_form=None, bound=None, status=200):
 
 @login_required
 @patient_page
-def medicines(request):
+def medicines(request: AuthenticatedHttpRequest[User]) -> HttpResponse:
     if request.method != "POST":
         return _render(request)
     form = MedicationAddForm(request.POST)
@@ -102,7 +117,7 @@ def medicines(request):
 @login_required
 @patient_page
 @require_POST
-def change_dose(request, pk: int):
+def change_dose(request: AuthenticatedHttpRequest[User], pk: int) -> HttpResponse:
     course = visible_row_or_404(request, MedicationCourse.objects.all(), pk)
     form = ChangeDoseForm(request.POST, prefix=f"dose-{pk}")
     new_course = submit_form(
@@ -117,7 +132,7 @@ def change_dose(request, pk: int):
 @login_required
 @patient_page
 @require_POST
-def stop(request, pk: int):
+def stop(request: AuthenticatedHttpRequest[User], pk: int) -> HttpResponse:
     course = visible_row_or_404(request, MedicationCourse.objects.all(), pk)
     form = StopForm(request.POST, prefix=f"stop-{pk}")
     stopped = submit_form(form, lambda data: services.medication_course_stop(course=course, **data))

@@ -13,6 +13,7 @@ Two entry points, because Django turns an exception into a response at every mid
 
 import logging
 import sys
+from collections.abc import Callable
 
 from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse, HttpResponseServerError, JsonResponse
@@ -55,7 +56,7 @@ def _log_unavailable(request: HttpRequest, exception: BaseException) -> None:
 class DatabaseUnavailableMiddleware:
     """Turns a database error raised by a view into a 503 (see the module docstring)."""
 
-    def __init__(self, get_response):
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:

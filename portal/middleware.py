@@ -16,23 +16,27 @@ HostileInputMiddleware: a NUL in the path or query string (400) and a body over 
 """
 
 import time
+from collections.abc import Callable
+from typing import Any
 from urllib.parse import unquote_plus, urlencode
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
+from django.contrib.auth.models import AnonymousUser
 from django.contrib.auth.signals import user_logged_in
 from django.core.exceptions import RequestDataTooBig
 from django.db import DatabaseError
 from django.dispatch import receiver
-from django.http import HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect
 from django.template import TemplateDoesNotExist, loader
 from django.urls import reverse
 from django.utils.html import escape
 
 from accounts.mfa import has_confirmed_device, mfa_required_for
-from accounts.models import Role
+from accounts.models import Role, User
 
 SESSION_STARTED_KEY = "_portal_auth_started"
 LAST_ACTIVITY_KEY = "_portal_last_activity"
@@ -50,16 +54,18 @@ MFA_EXEMPT_PREFIXES = (
 )
 
 
-def _is_api(request) -> bool:
+def _is_api(request: HttpRequest) -> bool:
     return request.path_info.startswith("/api/")
 
 
-def _has_idle_timeout(user) -> bool:
+def _has_idle_timeout(user: User) -> bool:
     return user.role in IDLE_TIMEOUT_ROLES or user.is_staff
 
 
 @receiver(user_logged_in, dispatch_uid="portal.middleware.stamp_session_start")
-def stamp_session_start(sender, request, user, **kwargs):
+def stamp_session_start(
+    sender: object, request: HttpRequest | None, user: User, **kwargs: Any
+) -> None:
     """The 12-hour limit counts from sign-in itself, not from the first request after it."""
     if request is not None and hasattr(request, "session"):
         now = time.time()
@@ -68,10 +74,10 @@ def stamp_session_start(sender, request, user, **kwargs):
 
 
 class SessionTimeoutMiddleware:
-    def __init__(self, get_response):
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
         self.get_response = get_response
 
-    def __call__(self, request):
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
         user = request.user
         if user.is_authenticated and hasattr(request, "session"):
             expired = self._expired(request, user)
@@ -84,7 +90,7 @@ class SessionTimeoutMiddleware:
         return self.get_response(request)
 
     @staticmethod
-    def _expired(request, user) -> str:
+    def _expired(request: HttpRequest, user: User) -> str:
         """A calm message when the session has run out, else ""; stamps the session."""
         session = request.session
         now = time.time()
@@ -108,13 +114,14 @@ class SessionTimeoutMiddleware:
 
 
 class MFARequiredMiddleware:
-    def __init__(self, get_response):
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
         self.get_response = get_response
 
-    def __call__(self, request):
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
         user = request.user
         if (
-            mfa_required_for(user)
+            user.is_authenticated  # also checked by mfa_required_for; here it narrows the type
+            and mfa_required_for(user)
             and not self._verified(user)
             and not request.path_info.startswith(MFA_EXEMPT_PREFIXES)
         ):
@@ -132,7 +139,7 @@ class MFARequiredMiddleware:
         return self.get_response(request)
 
     @staticmethod
-    def _verified(user) -> bool:
+    def _verified(user: User | AnonymousUser) -> bool:
         is_verified = getattr(user, "is_verified", None)
         return bool(is_verified and is_verified())
 
@@ -142,7 +149,7 @@ class MFARequiredMiddleware:
 NO_STORE = "no-store, private"
 
 
-def _signed_in(request) -> bool:
+def _signed_in(request: HttpRequest) -> bool:
     user = getattr(request, "user", None)  # absent when a middleware above answered first
     if user is None:
         return False
@@ -159,10 +166,10 @@ class NoStoreMiddleware:
     response that sets no Cache-Control of its own. Static files never get here: WhiteNoise,
     above this middleware, answers them with its own long-lived caching headers."""
 
-    def __init__(self, get_response):
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
         self.get_response = get_response
 
-    def __call__(self, request):
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
         response = self.get_response(request)
         if _signed_in(request) or not response.has_header("Cache-Control"):
             response["Cache-Control"] = NO_STORE
@@ -177,7 +184,7 @@ NUL_IN_URL_MESSAGE = "The address may not contain NUL (%00) characters."
 TOO_LARGE_MESSAGE = "The request body is too large."
 
 
-def error_response(request, status: int, message: str) -> HttpResponse:
+def error_response(request: HttpRequest, status: int, message: str) -> HttpResponse:
     """`{"detail": message}` on the API; on pages the `<status>.html` template when the project
     has one, else a minimal page (this runs before sessions and users are loaded)."""
     if request.path_info.startswith("/api/"):
@@ -193,7 +200,7 @@ def error_response(request, status: int, message: str) -> HttpResponse:
     return HttpResponse(body, status=status, content_type="text/html; charset=utf-8")
 
 
-def _declared_length(request) -> int:
+def _declared_length(request: HttpRequest) -> int:
     try:
         return int(request.META.get("CONTENT_LENGTH") or 0)
     except ValueError:
@@ -207,10 +214,10 @@ class HostileInputMiddleware:
     read it) answers 413 rather than Django's generic HTML 400. Multipart bodies are left to
     Django, whose limit does not count uploaded files."""
 
-    def __init__(self, get_response):
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
         self.get_response = get_response
 
-    def __call__(self, request):
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
         query = request.META.get("QUERY_STRING", "")
         if "\x00" in request.path_info or "\x00" in unquote_plus(query, errors="replace"):
             return error_response(request, 400, NUL_IN_URL_MESSAGE)
@@ -224,7 +231,7 @@ class HostileInputMiddleware:
             return error_response(request, 413, TOO_LARGE_MESSAGE)
         return self.get_response(request)
 
-    def process_exception(self, request, exception):
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
         if isinstance(exception, RequestDataTooBig):
             return error_response(request, 413, TOO_LARGE_MESSAGE)
         return None

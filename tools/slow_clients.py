@@ -28,6 +28,7 @@ import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 NGINX_DIR = ROOT / "deploy" / "nginx"
@@ -327,7 +328,7 @@ class Stack:
         normal_request(self.gunicorn_port, "/healthz", 30)
         return self
 
-    def __exit__(self, *exc) -> None:
+    def __exit__(self, *exc: Any) -> None:
         for process in reversed(self.processes):
             stop(process)
         shutil.rmtree(self.workdir, ignore_errors=True)

@@ -5,11 +5,12 @@ from __future__ import annotations
 from django.db.models import Prefetch, QuerySet
 
 from accounts.access import patients_visible_to
+from accounts.models import User
 from alerts.models import Alert, AlertEvent
 from clinic.selectors.dashboard import UNRESOLVED
 
 
-def alert_queue(user, *, unresolved_only: bool = True) -> QuerySet[Alert]:
+def alert_queue(user: User, *, unresolved_only: bool = True) -> QuerySet[Alert]:
     """Unresolved alerts of the clinician's linked patients, most severe and oldest first."""
     alerts = Alert.objects.filter(patient__in=patients_visible_to(user).values("pk"))
     if unresolved_only:

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from typing import TYPE_CHECKING, Any, cast
 
 from django.core.exceptions import EmptyResultSet
 from django.db import connection
@@ -20,11 +21,15 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from accounts.access import patients_visible_to
+from accounts.models import User
 from alerts.models import Alert, AlertStatus
 from clinic.selectors.rows import PatientRow, build_rows
 from clinic.services import refresh_triage
 from clinic.triage import latest_phq9, phq9_total
 from journal.instruments import phq9
+
+if TYPE_CHECKING:
+    from clinic.selectors.rows import TriagedPatient
 
 PAGE_SIZE = 25
 # "No check-in for 7 days" filter.
@@ -57,7 +62,7 @@ class DashboardQuery:
     messages: list[str] = field(default_factory=list)
 
 
-def summary_queryset(user, *, today: date) -> QuerySet:
+def summary_queryset(user: User, *, today: date) -> QuerySet[TriagedPatient]:
     """Visible patients with every figure of a dashboard row (one SQL statement).
 
     Means and the last check-in come from PatientTriage: call refresh_triage first. Alerts and
@@ -65,7 +70,9 @@ def summary_queryset(user, *, today: date) -> QuerySet:
     """
     unresolved = Alert.objects.filter(patient=OuterRef("pk"), status__in=UNRESOLVED).order_by()
     latest = latest_phq9()
-    return (
+    # The annotations below are TriagedPatient's attributes; mypy cannot follow annotate().
+    return cast(
+        "QuerySet[TriagedPatient]",
         patients_visible_to(user)
         .select_related("patient_profile")
         .annotate(
@@ -93,11 +100,11 @@ def summary_queryset(user, *, today: date) -> QuerySet:
                 latest.annotate(band=KeyTextTransform("band", "score")).values("band")[:1]
             ),
             phq9_at=Subquery(latest.values("completed_at")[:1]),
-        )
+        ),
     )
 
 
-def _triage_order_sql(user, query: DashboardQuery, *, today: date) -> tuple[str, list]:
+def _triage_order_sql(user: User, query: DashboardQuery, *, today: date) -> tuple[str, list[Any]]:
     """The triage ordering as SQL over a derived table (one row per visible patient).
 
     Ordering and filters read the denormalised PatientTriage columns plus the live open-alert
@@ -153,7 +160,7 @@ def _triage_order_sql(user, query: DashboardQuery, *, today: date) -> tuple[str,
 
 
 def triage_ids(
-    user, query: DashboardQuery, *, today: date, offset: int, limit: int
+    user: User, query: DashboardQuery, *, today: date, offset: int, limit: int
 ) -> tuple[list[int], int | None]:
     """(patient ids of one page in triage order, total matching patients): one query."""
     try:
@@ -166,7 +173,7 @@ def triage_ids(
     return [row[0] for row in rows], (rows[0][1] if rows else None)
 
 
-def summaries_for(user, ids: Sequence[int], *, today: date) -> list:
+def summaries_for(user: User, ids: Sequence[int], *, today: date) -> list[TriagedPatient]:
     """Full summaries of these patients (already in triage order), one query."""
     by_id = {p.pk: p for p in summary_queryset(user, today=today).filter(pk__in=ids)}
     return [by_id[pk] for pk in ids if pk in by_id]
@@ -205,7 +212,9 @@ class DashboardPage:
         return self.page
 
 
-def dashboard_page(user, query: DashboardQuery, *, today: date | None = None) -> DashboardPage:
+def dashboard_page(
+    user: User, query: DashboardQuery, *, today: date | None = None
+) -> DashboardPage:
     """One page of the triage: refresh check, order+count, page rows, courses, sparklines =
     5 queries (7 when some triage rows were stale)."""
     today = today or clinic_today()
@@ -233,7 +242,7 @@ def dashboard_page(user, query: DashboardQuery, *, today: date | None = None) ->
     )
 
 
-def patient_summary(user, patient_id: int, *, today: date | None = None) -> PatientRow | None:
+def patient_summary(user: User, patient_id: int, *, today: date | None = None) -> PatientRow | None:
     today = today or clinic_today()
     try:
         patient_id = int(patient_id)

@@ -10,6 +10,7 @@ from datetime import date, timedelta
 
 from django.db.models import Prefetch
 
+from accounts.models import User
 from alerts.models import Alert, AlertEvent
 from clinic.selectors.dashboard import UNRESOLVED, clinic_today
 from journal.models import DailyEntry, QuestionnaireResponse
@@ -28,17 +29,19 @@ class PatientRecord:
     patient: object
     today: date
     start: date
-    entries: list
-    responses: list
-    courses: list
+    entries: list[DailyEntry]
+    responses: list[QuestionnaireResponse]
+    courses: list[MedicationCourse]
     facts: list[CourseFacts]
     assessment: interactions.Assessment
     black_box_open: bool
-    alerts: list
-    open_alerts: list
+    alerts: list[Alert]
+    open_alerts: list[Alert]
 
 
-def patient_record(patient, *, today: date | None = None, days: int | None = None) -> PatientRecord:
+def patient_record(
+    patient: User, *, today: date | None = None, days: int | None = None
+) -> PatientRecord:
     """Everything on the record page in a fixed number of queries (entries, responses,
     courses, alerts + events). Without `days`, the charts span the patient's data in the last
     RECORD_DEFAULT_DAYS days (at least RECORD_MIN_DAYS), so a new patient's month is readable."""

@@ -8,9 +8,10 @@ and the sparkline points.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import Q
 
@@ -26,6 +27,21 @@ from medications.models import MedicationCourse
 # a stopped course older than this cannot change today's assessment.
 COURSE_LOOKBACK_DAYS = 90
 SPARKLINE_DAYS = 28
+
+
+if TYPE_CHECKING:
+    # A patient as the dashboard query returns them: the User with these annotations.
+    class TriagedPatient(User):
+        open_alerts: int
+        alert_rank: int
+        last_entry: date | None
+        mood_7: float | None
+        pain_7: float | None
+        mood_28: float | None
+        pain_28: float | None
+        phq9_total: int | None
+        phq9_band: str | None
+        phq9_at: datetime | None
 
 
 @dataclass
@@ -48,7 +64,7 @@ class PatientRow:
     sparkline_mood: list[tuple[int, int]]
     sparkline_pain: list[tuple[int, int]]
 
-    def as_api(self) -> dict:
+    def as_api(self) -> dict[str, Any]:
         return {
             "id": self.patient.pk,
             "name": self.patient.display_name,
@@ -80,11 +96,11 @@ class PatientRow:
         }
 
 
-def _r(value):
+def _r(value: float | None) -> float | None:
     return None if value is None else round(value, 1)
 
 
-def _diff(recent, baseline):
+def _diff(recent: float | None, baseline: float | None) -> float | None:
     if recent is None or baseline is None:
         return None
     return recent - baseline
@@ -123,7 +139,7 @@ def sparklines_by_patient(
     return grouped
 
 
-def build_rows(patients, *, today: date) -> list[PatientRow]:
+def build_rows(patients: Sequence[TriagedPatient], *, today: date) -> list[PatientRow]:
     ids = [p.pk for p in patients]
     courses = current_courses_by_patient(ids, today=today) if ids else {}
     lines = sparklines_by_patient(ids, today=today) if ids else {}

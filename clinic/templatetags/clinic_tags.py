@@ -13,7 +13,7 @@ NO_BASELINE: SafeString = mark_safe('<span class="delta muted">no baseline</span
 
 
 @register.simple_tag
-def change(value, higher_is_worse: bool):
+def change(value: float | None, higher_is_worse: bool) -> SafeString:
     """An arrow with the change against the 28-day baseline; red when it is worse."""
     if value is None:
         return NO_BASELINE
@@ -35,5 +35,5 @@ def change(value, higher_is_worse: bool):
 
 
 @register.filter
-def band_label(band):
-    return phq9.BAND_LABELS.get(band, band or "")
+def band_label(band: str | None) -> str:
+    return phq9.BAND_LABELS.get(band or "", band or "")

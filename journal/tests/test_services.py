@@ -6,12 +6,12 @@ import time_machine
 from accounts.models import PatientProfile
 from journal.instruments import InstrumentError
 from journal.models import DailyEntry, QuestionnaireResponse
+from journal.safety import urgent_care_needed
 from journal.services import (
     daily_entry_delete,
     daily_entry_save,
     daily_entry_update,
     questionnaire_submit,
-    urgent_care_needed,
 )
 from journal.tests.helpers import ACR_VALID, FIQR_VALID, VALID_ENTRY, phq9_with
 from tests.builders import course

@@ -3,7 +3,9 @@
 It is the one place that may import every app's demo module (DESIGN.md "Layering").
 """
 
-from django.core.management.base import BaseCommand
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandParser
 from django.utils import timezone
 
 from accounts.demo import DEMO_PASSWORD, seed_accounts
@@ -22,7 +24,7 @@ DEMO_SEEDERS = (medications_demo.seed, journal_demo.seed, alerts_demo.seed)
 class Command(BaseCommand):
     help = "Create the demo accounts and data. Safe to run more than once."
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(
             "--patients",
             type=int,
@@ -36,7 +38,7 @@ class Command(BaseCommand):
             help="Days of history for each extra synthetic patient.",
         )
 
-    def handle(self, *args, **options):
+    def handle(self, *args: Any, **options: Any) -> None:
         users = seed_accounts()
         today = timezone.localdate()
         for seed in DEMO_SEEDERS:
