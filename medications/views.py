@@ -12,7 +12,7 @@ from accounts.decorators import role_required
 from accounts.models import Role
 from core.forms import submit_form
 from medications import selectors, services
-from medications.catalog import drug_keys
+from medications.catalog import drug_keys, name_suggestions
 from medications.forms import DRUG_NAMES_LIST_ID, ChangeDoseForm, MedicationAddForm, StopForm
 from medications.models import Drug, MedicationCourse
 from medications.templatetags.medications_tags import dose_text
@@ -63,6 +63,10 @@ def _render(request, *, add_form=None, bound=None, status=200):
         for line in overview.current
     ]
     labels, keys = _catalog_names()
+    # "Did you mean ...?" for every free-text course (one query for all of them).
+    free_text = [line.course for line in (*overview.current, *overview.past) if not line.recognised]
+    by_name = name_suggestions({course.name for course in free_text})
+    suggestions = {course.pk: by_name.get(course.name, []) for course in free_text}
     findings = [
         {
             "finding": finding,
@@ -80,6 +84,7 @@ def _render(request, *, add_form=None, bound=None, status=200):
         "drug_labels": labels,
         "drug_keys": keys,
         "drug_names_list_id": DRUG_NAMES_LIST_ID,
+        "suggestions": suggestions,
     }
     return render(request, "medications/medicines.html", context, status=status)
 
@@ -125,3 +130,21 @@ def stop(request, pk: int):
         messages.success(request, f"Saved: you no longer take {course.name}.")
         return redirect("medications:medicines")
     return _render(request, bound={("stop", pk): form}, status=400)
+
+
+@login_required
+@patient_page
+@require_POST
+def confirm_drug(request, pk: int):
+    """The patient answers "Did you mean sertraline?" with yes: link the course to that drug."""
+    course = visible_row_or_404(request, MedicationCourse.objects.all(), pk)
+    try:
+        confirmed = services.medication_course_confirm_drug(
+            course=course, drug=request.POST.get("drug", "")
+        )
+    except services.MedicationInputError as error:
+        for message in error.errors.get("drug", []):
+            messages.error(request, message)
+        return _render(request, status=400)
+    messages.success(request, f"Saved: {confirmed.name} is {confirmed.drug.name}.")
+    return redirect("medications:medicines")
