@@ -8,7 +8,7 @@ from accounts.admin_audit import PatientDataAuditMixin
 from medications.aliases import drug_alias_apply, unrecognised_names
 from medications.catalog import drug_keys, drug_lookup, drug_search_keys
 from medications.models import Drug, DrugAlias, MedicationCourse
-from medications.names import normalize_drug_name, resolution_key
+from medications.names import normalize_drug_name, resolution_key, strip_decorations
 
 
 class DrugAdminForm(forms.ModelForm):
@@ -90,8 +90,8 @@ class DrugAliasAdminForm(forms.ModelForm):
 
     def clean_name(self):
         key = resolution_key(self.cleaned_data["name"])
-        if not key:
-            raise forms.ValidationError("Enter a name.")
+        if not strip_decorations(self.cleaned_data["name"])[1]:
+            raise forms.ValidationError("Enter a medicine name, not only a strength or form.")
         # An alias may not redirect a name the catalog already knows (it would be ignored:
         # catalog names are looked up first).
         known = drug_lookup(self.cleaned_data["name"])
