@@ -13,6 +13,7 @@ the "Did you mean ...?" suggestions (medications.catalog.name_suggestions).
 """
 
 import re
+from functools import lru_cache
 
 # Characters patients type inconsistently: spaces, hyphens (incl. typographic ones),
 # apostrophes (straight and curly), periods and commas.
@@ -111,8 +112,10 @@ def strip_decorations(name: str) -> tuple[str, str]:
     return first, second
 
 
+@lru_cache(maxsize=4096)
 def lookup_keys(name: str) -> tuple[str, ...]:
-    """The keys to look `name` up under, most exact first (see the module docstring)."""
+    """The keys to look `name` up under, most exact first (see the module docstring).
+    Cached: pure, and the same few hundred spellings come back all day."""
     keys: list[str] = []
     for label in (name or "", *strip_decorations(name)):
         key = normalize_drug_name(label)
