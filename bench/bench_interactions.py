@@ -67,8 +67,9 @@ def make_regimens(n: int, seed: int = 42) -> list[list[CourseFacts]]:
     return regimens
 
 
-# How patients type names (CLINICAL.md §8): the resolution figure resolves every course name
-# through medications.names.lookup_keys, as the catalog look-up does, before assessing.
+# How patients type names (docs/clinical-rules.md#name-resolution): the resolution figure
+# resolves every course name through medications.names.lookup_keys, as the catalog look-up
+# does, before assessing.
 DECORATIONS = ("", "", "50 mg", "XR", "HCl 20mg tablets", "ER 0.5mg", "100 mcg/hr patch")
 
 

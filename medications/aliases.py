@@ -1,4 +1,5 @@
-"""Admin-managed aliases for names the catalog does not know (CLINICAL.md §8).
+"""Admin-managed aliases for names the catalog does not know
+(docs/clinical-rules.md#name-resolution).
 
 The admin lists the unrecognised names patients typed, with how many patients use each
 (unrecognised_names), and maps one to a catalog drug with a DrugAlias. Saving an alias links

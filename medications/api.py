@@ -46,7 +46,7 @@ def _with_assessment(course: MedicationCourse) -> dict:
     data["assessment"] = selectors.assessment_data(
         selectors.patient_assessment(course.patient, on=today), on=today
     )
-    # "Did you mean ...?" for a name saved as free text (CLINICAL.md §8, §10a).
+    # "Did you mean ...?" for a name saved as free text (docs/clinical-rules.md#name-resolution).
     data["suggestions"] = name_suggestions([course.name]) if course.drug_id is None else {}
     return data
 

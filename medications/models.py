@@ -44,7 +44,8 @@ class Drug(models.Model):
 
 
 class DrugAlias(models.Model):
-    """An administrator's mapping of a name patients type to a catalog drug (CLINICAL.md §8).
+    """An administrator's mapping of a name patients type to a catalog drug
+    (docs/clinical-rules.md#name-resolution).
 
     `name` is the normalised key (medications.names.resolution_key), so "Ultracet 37.5 mg" and
     "ultracet" are one alias. Saving one links matching free-text courses to the drug

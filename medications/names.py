@@ -73,7 +73,7 @@ SALT_WORDS = _word_set(
     """
 )
 # Route words: stripped only in the last step, so that a catalog entry named by its route
-# (selegiline transdermal, CLINICAL.md §8) wins over the plain generic.
+# (a future "selegiline transdermal" entry) wins over the plain generic.
 ROUTE_WORDS = _word_set("transdermal sublingual nasal intranasal topical buccal")
 
 # International and other names of catalog generics (normalised key -> catalog key). Brand

@@ -222,8 +222,9 @@ def medication_course_change_dose(
 
 @transaction.atomic
 def medication_course_confirm_drug(*, course: MedicationCourse, drug: str) -> MedicationCourse:
-    """The patient confirms a "Did you mean ...?" suggestion (CLINICAL.md §10a): the free-text
-    course, and its earlier doses, are linked to that catalog drug. The name stays as typed.
+    """The patient confirms a "Did you mean ...?" suggestion
+    (docs/clinical-rules.md#name-resolution): the free-text course, and its earlier doses, are
+    linked to that catalog drug. The name stays as typed.
     Only a suggested drug is accepted: a misspelling is never resolved without the patient."""
     course = MedicationCourse.objects.select_for_update().get(pk=course.pk)
     if course.drug_id is not None:

@@ -1,5 +1,6 @@
-"""Name resolution v2 (CLINICAL.md §8): what patients type -> the catalog drug, or free text
-with "Did you mean ...?" suggestions. Look-ups go through the real catalog (data migration)."""
+"""Name resolution v2 (docs/clinical-rules.md#name-resolution): what patients type -> the
+catalog drug, or free text with "Did you mean ...?" suggestions. Look-ups go through the real
+catalog (data migration)."""
 
 import random
 
@@ -26,7 +27,7 @@ pytestmark = pytest.mark.django_db
 # typed name -> expected generic names (a set, so combination products can join later);
 # an empty set: not recognised (free text).
 RESOLUTION_TABLE = [
-    # CLINICAL.md §8 examples
+    # the examples of docs/clinical-rules.md#name-resolution
     ("Effexor XR", {"venlafaxine"}),
     ("Zoloft 50 mg", {"sertraline"}),
     ("tramadol hydrochloride", {"tramadol"}),

@@ -1,5 +1,5 @@
-"""Name resolution v2 through the API, the medicines page and the admin (CLINICAL.md §8,
-DESIGN.md "Medications v2"): `resolved` and `suggestions`, confirming a suggestion, and
+"""Name resolution v2 through the API, the medicines page and the admin
+(docs/clinical-rules.md#name-resolution): `resolved` and `suggestions`, confirming a suggestion, and
 admin aliases that re-evaluate the patients who typed the name."""
 
 from datetime import date, timedelta
