@@ -146,5 +146,5 @@ def confirm_drug(request, pk: int):
         for message in error.errors.get("drug", []):
             messages.error(request, message)
         return _render(request, status=400)
-    messages.success(request, f"Saved: {confirmed.name} is {confirmed.drug.name}.")
+    messages.success(request, f"Saved: {confirmed.name} is checked as {confirmed.drug}.")
     return redirect("medications:medicines")

@@ -275,7 +275,7 @@ def test_resolution_is_idempotent():
         assert strip_decorations(second)[1] == second
 
 
-def test_no_catalog_key_collides_after_stripping():
+def test_no_catalog_key_collides_after_stripping() -> None:
     # Two drugs whose names strip to the same key would make one unreachable.
     owner: dict[str, str] = {}
     for row in catalog_rows():
