@@ -125,6 +125,18 @@ def lookup_keys(name: str) -> tuple[str, ...]:
     return tuple(keys)
 
 
+def client_rules() -> dict:
+    """The stripping rules for the medicines page's type-ahead hint (medicines.js mirrors
+    strip_decorations and lookup_keys with these, so the hint agrees with the save)."""
+    return {
+        "strength": _STRENGTH.pattern,
+        "phrases": _PHRASES.pattern,
+        "forms": sorted(DOSE_FORM_WORDS | RELEASE_WORDS),
+        "salts": sorted(SALT_WORDS | ROUTE_WORDS),
+        "synonyms": SYNONYMS,
+    }
+
+
 def resolution_key(name: str) -> str:
     """The most stripped key of a typed name: how unrecognised names are grouped and how an
     alias (medications.models.DrugAlias) is stored. "" for an empty name."""

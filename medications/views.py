@@ -15,6 +15,7 @@ from medications import selectors, services
 from medications.catalog import drug_keys, name_suggestions
 from medications.forms import DRUG_NAMES_LIST_ID, ChangeDoseForm, MedicationAddForm, StopForm
 from medications.models import Drug, MedicationCourse
+from medications.names import client_rules
 from medications.templatetags.medications_tags import dose_text
 
 patient_page = role_required(Role.PATIENT)
@@ -85,6 +86,7 @@ def _render(request, *, add_form=None, bound=None, status=200):
         "drug_keys": keys,
         "drug_names_list_id": DRUG_NAMES_LIST_ID,
         "suggestions": suggestions,
+        "name_rules": client_rules(),
     }
     return render(request, "medications/medicines.html", context, status=status)
 
