@@ -46,6 +46,7 @@ _PHRASES = re.compile(
     r"\b(?:extended|delayed|sustained|controlled|modified|immediate|prolonged)[\s-]*release\b"
     r"|\b(?:orally[\s-]+)?disintegrating(?:[\s-]+tablets?)?\b"
     r"|\blong[\s-]*acting\b|\benteric[\s-]*coated\b|\bsoft[\s-]*gels?\b"
+    r"|\b(?:at\s+(?:night|bedtime)|as\s+needed|(?:once|twice|\d+\s*(?:x|times))\s+(?:a|per)\s+day)\b"
 )
 _WORD_SPLIT = re.compile(r"[^\w']+|_")
 _BARE_NUMBER = re.compile(r"\d+(?:[.,]\d+)?")
@@ -62,6 +63,7 @@ DOSE_FORM_WORDS = _word_set(
     injection injectable inj odt oral film chewable lozenge lozenges powder granules cream gel
     ointment dispersible effervescent vial ampoule suppository
     mg mcg ug µg ml iu units
+    daily nightly prn qd bid tid qid qhs
     """
 )
 RELEASE_WORDS = _word_set("xr er xl sr cr dr la cd mr ir ec")

@@ -51,7 +51,10 @@ RESOLUTION_TABLE = [
     ("5-HTP 100 mg", {"5-htp"}),
     ("5 htp 50mg capsules", {"5-htp"}),
     ("low dose naltrexone 4.5 mg", {"low-dose naltrexone"}),
-    ("melatonin 3 mg at night", set()),  # "at night" is not a form: stays free text
+    ("melatonin 3 mg at night", {"melatonin"}),  # how often: not part of the name
+    ("tramadol 50mg as needed", {"tramadol"}),
+    ("sertraline 100 mg daily", {"sertraline"}),
+    ("trazodone 50 mg qhs", {"trazodone"}),
     ("Cymbalta 60 mg capsule", {"duloxetine"}),
     ("Zyrtec 24 hour", {"cetirizine"}),
     # dose forms
