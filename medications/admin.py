@@ -2,13 +2,17 @@ from typing import Any
 
 from django import forms
 from django.contrib import admin
+from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.template.response import TemplateResponse
+from django.urls import URLPattern, path
 
 from accounts.admin_audit import PatientDataAuditMixin
-from medications.catalog import drug_keys, drug_search_keys
-from medications.models import Drug, MedicationCourse
-from medications.names import normalize_drug_name
+from medications.aliases import drug_alias_apply, unrecognised_names
+from medications.catalog import drug_keys, drug_lookup, drug_search_keys
+from medications.models import Drug, DrugAlias, MedicationCourse
+from medications.names import normalize_drug_name, resolution_key, strip_decorations
 
 
 class DrugAdminForm(forms.ModelForm):
@@ -80,3 +84,67 @@ class MedicationCourseAdmin(PatientDataAuditMixin, admin.ModelAdmin):
     raw_id_fields = ["patient", "drug", "previous_course"]
     list_select_related = ["patient", "drug"]
     date_hierarchy = "started_on"
+
+
+class DrugAliasAdminForm(forms.ModelForm):
+    class Meta:
+        model = DrugAlias
+        fields = ["name", "drug"]
+        help_texts = {
+            "name": "The name as patients type it; stored without case, spaces, strengths, "
+            "forms and salts.",
+        }
+
+    def clean_name(self) -> str:
+        key = resolution_key(self.cleaned_data["name"])
+        if not strip_decorations(self.cleaned_data["name"])[1]:
+            raise forms.ValidationError("Enter a medicine name, not only a strength or form.")
+        # An alias may not redirect a name the catalog already knows (it would be ignored:
+        # catalog names are looked up first).
+        known = drug_lookup(self.cleaned_data["name"])
+        if known is not None and not DrugAlias.objects.filter(name=key, drug=known).exists():
+            raise forms.ValidationError(f"This name is already recognised as {known.name}.")
+        if DrugAlias.objects.exclude(pk=self.instance.pk).filter(name=key).exists():
+            raise forms.ValidationError("An alias with this name already exists.")
+        return key
+
+
+@admin.register(DrugAlias)
+class DrugAliasAdmin(admin.ModelAdmin):
+    """Aliases, and the page listing unrecognised names ("unrecognised/") to add them from."""
+
+    form = DrugAliasAdminForm
+    list_display = ["name", "drug", "created_at"]
+    search_fields = ["name", "drug__name"]
+    autocomplete_fields = ["drug"]
+    change_list_template = "admin/medications/drugalias/change_list.html"
+
+    def get_urls(self) -> list[URLPattern]:
+        view = self.admin_site.admin_view(self.unrecognised_view)
+        return [
+            path("unrecognised/", view, name="medications_drugalias_unrecognised"),
+            *super().get_urls(),
+        ]
+
+    def unrecognised_view(self, request: HttpRequest) -> TemplateResponse:
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        context = {
+            **self.admin_site.each_context(request),
+            "title": "Unrecognised medicine names",
+            "opts": self.opts,
+            "names": unrecognised_names(),
+            "can_add": self.has_add_permission(request),
+        }
+        return TemplateResponse(request, "admin/medications/drugalias/unrecognised.html", context)
+
+    def save_model(
+        self, request: HttpRequest, obj: DrugAlias, form: forms.ModelForm, change: bool
+    ) -> None:
+        super().save_model(request, obj, form, change)
+        linked = drug_alias_apply(obj)
+        self.message_user(
+            request,
+            f"Linked the matching medicines of {len(linked)} patient(s) to {obj.drug.name}; "
+            "their combinations are being re-checked.",
+        )

@@ -19,14 +19,13 @@ from accounts.models import Role
 from core.api import PATIENT_PARAM
 from core.timezones import patient_today
 from medications import selectors, services
-from medications.catalog import drug_facts, drug_search, drugs_lookup
+from medications.catalog import drug_facts, drug_search, name_suggestions, resolve_names
 from medications.interactions import CourseFacts, assess, assess_current
 from medications.models import MedicationCourse
-from medications.names import normalize_drug_name
 from medications.serializers import (
-    AssessmentSerializer,
     ChangeDoseSerializer,
     DrugSerializer,
+    InteractionCheckResponseSerializer,
     InteractionCheckSerializer,
     MedicationCourseSerializer,
     MedicationCourseUpdateSerializer,
@@ -47,6 +46,8 @@ def _with_assessment(course: MedicationCourse) -> dict:
     data["assessment"] = selectors.assessment_data(
         selectors.patient_assessment(course.patient, on=today), on=today
     )
+    # "Did you mean ...?" for a name saved as free text (docs/clinical-rules.md#name-resolution).
+    data["suggestions"] = name_suggestions([course.name]) if course.drug_id is None else {}
     return data
 
 
@@ -77,7 +78,7 @@ class DrugSearchView(GenericAPIView):
 
 
 class InteractionCheckView(APIView):
-    @extend_schema(request=InteractionCheckSerializer, responses=AssessmentSerializer)
+    @extend_schema(request=InteractionCheckSerializer, responses=InteractionCheckResponseSerializer)
     def post(self, request):
         serializer = InteractionCheckSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -85,10 +86,10 @@ class InteractionCheckView(APIView):
         on = data.get("on") or _today(request.user)
         if "drugs" in data:
             names = data["drugs"]
-            found = drugs_lookup(names)
+            found = resolve_names(names)
             known, unknown = [], []
             for name in names:
-                drug = found.get(normalize_drug_name(name))
+                drug = found.get(name)
                 if drug is None:
                     unknown.append(name)
                 else:
@@ -96,10 +97,11 @@ class InteractionCheckView(APIView):
             assessment = assess_current(known, unknown)
         else:
             items = data["medications"]
-            found = drugs_lookup(item["drug"] for item in items)
+            names = [item["drug"] for item in items]
+            found = resolve_names(names)
             courses = []
             for item in items:
-                drug = found.get(normalize_drug_name(item["drug"]))
+                drug = found.get(item["drug"])
                 courses.append(
                     CourseFacts(
                         name=item["drug"],
@@ -109,7 +111,11 @@ class InteractionCheckView(APIView):
                     )
                 )
             assessment = assess(courses, on)
-        return Response(selectors.assessment_data(assessment, on=on))
+        response = selectors.assessment_data(assessment, on=on)
+        # Lists, so that a combination product can later name every ingredient.
+        response["resolved"] = {name: [drug.name] for name, drug in found.items()}
+        response["suggestions"] = name_suggestions(n for n in names if n not in found)
+        return Response(response)
 
 
 class MedicationListView(GenericAPIView):

@@ -6,7 +6,13 @@ from functools import lru_cache
 from pathlib import Path
 
 from medications.interactions import CourseFacts, DrugFacts
-from medications.names import normalize_drug_name
+from medications.names import (
+    SYNONYMS,
+    damerau_levenshtein,
+    lookup_keys,
+    normalize_drug_name,
+    suggestion_distance_limit,
+)
 
 CATALOG_FILE = Path(__file__).resolve().parent / "data" / "drugs.json"
 CATALOG_FIELDS = (
@@ -19,6 +25,7 @@ CATALOG_FIELDS = (
     "suicidality_warning",
 )
 SEARCH_LIMIT = 20
+SUGGESTION_LIMIT = 3
 KEY_SEPARATOR = "|"
 
 
@@ -59,14 +66,88 @@ def catalog_load(drug_model, rows: Iterable[dict] | None = None) -> int:
 
 
 def drug_lookup(name: str):
-    """The catalog drug whose generic or brand name matches `name` (case, spaces, hyphens,
-    apostrophes and periods ignored), or None."""
+    """The catalog drug `name` resolves to, or None: a generic or brand name (case, spaces,
+    hyphens, apostrophes and periods ignored), also with strengths, forms, release suffixes,
+    salts and routes stripped, an international name, or an admin alias (DrugAlias).
+    A misspelling resolves to nothing (see name_suggestions)."""
+    return resolve_names([name or ""]).get(name or "")
+
+
+def resolve_names(names: Iterable[str]) -> dict[str, object]:
+    """{typed name: Drug} for the names that resolve (see drug_lookup): one query for the
+    catalog, and one for the aliases only when some name is still unresolved."""
+    from django.db.models import Q
+
+    from medications.models import Drug, DrugAlias
+
+    keys_of = {name: lookup_keys(name) for name in names}
+    wanted = {key for keys in keys_of.values() for key in keys}
+    if not wanted:
+        return {}
+    condition = Q()
+    for key in wanted:
+        condition |= Q(search_keys__contains=f"{KEY_SEPARATOR}{key}{KEY_SEPARATOR}")
+    by_key: dict[str, object] = {}
+    for drug in Drug.objects.filter(condition).order_by("pk"):
+        for key in drug.search_keys.strip(KEY_SEPARATOR).split(KEY_SEPARATOR):
+            if key in wanted:
+                by_key.setdefault(key, drug)
+    found = _first_match(keys_of, by_key)
+    missing = {key for name, keys in keys_of.items() if name not in found for key in keys}
+    if missing:
+        # Catalog names first: an alias never overrides a catalog name (the admin refuses one
+        # that already resolves), so consulting it second changes no resolved name.
+        aliases = DrugAlias.objects.filter(name__in=missing).select_related("drug")
+        alias_keys = {alias.name: alias.drug for alias in aliases}
+        found |= _first_match({n: k for n, k in keys_of.items() if n not in found}, alias_keys)
+    return found
+
+
+def _first_match(keys_of: dict[str, tuple[str, ...]], by_key: dict) -> dict[str, object]:
+    found = {}
+    for name, keys in keys_of.items():
+        for key in keys:
+            if key in by_key:
+                found[name] = by_key[key]
+                break
+    return found
+
+
+def name_suggestions(names: Iterable[str]) -> dict[str, list[str]]:
+    """ "Did you mean ...?" for unrecognised names: {typed name: up to SUGGESTION_LIMIT generic
+    names} of catalog drugs whose generic, brand or international name is within a small edit
+    distance (medications.names.suggestion_distance_limit), closest first. Names without a
+    candidate are left out. Never used to resolve a name: the patient confirms."""
     from medications.models import Drug
 
-    key = normalize_drug_name(name or "")
-    if not key:
-        return None
-    return Drug.objects.filter(search_keys__contains=f"|{key}|").order_by("pk").first()
+    names = [name for name in names if name]
+    if not names:
+        return {}
+    index: list[tuple[str, str]] = []  # (key, generic)
+    generic_of_key: dict[str, str] = {}
+    for generic, search_keys in Drug.objects.values_list("name", "search_keys"):
+        for key in search_keys.strip(KEY_SEPARATOR).split(KEY_SEPARATOR):
+            if key:
+                index.append((key, generic))
+                generic_of_key.setdefault(key, generic)
+    for synonym, target in SYNONYMS.items():
+        if target in generic_of_key:
+            index.append((synonym, generic_of_key[target]))
+    suggestions: dict[str, list[str]] = {}
+    for name in names:
+        best: dict[str, int] = {}
+        for typed_key in lookup_keys(name):
+            limit = suggestion_distance_limit(typed_key)
+            if not limit:
+                continue
+            for key, generic in index:
+                distance = damerau_levenshtein(typed_key, key, limit)
+                if distance <= limit and distance < best.get(generic, limit + 1):
+                    best[generic] = distance
+        if best:
+            ranked = sorted(best, key=lambda generic: (best[generic], generic))
+            suggestions[name] = ranked[:SUGGESTION_LIMIT]
+    return suggestions
 
 
 def drugs_lookup(names: Iterable[str]) -> dict[str, object]:

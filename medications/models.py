@@ -43,6 +43,26 @@ class Drug(models.Model):
         return self.name
 
 
+class DrugAlias(models.Model):
+    """An administrator's mapping of a name patients type to a catalog drug
+    (docs/clinical-rules.md#name-resolution).
+
+    `name` is the normalised key (medications.names.resolution_key), so "Ultracet 37.5 mg" and
+    "ultracet" are one alias. Saving one links matching free-text courses to the drug
+    (medications.aliases.drug_alias_apply)."""
+
+    name = models.CharField(max_length=120, unique=True)
+    drug = models.ForeignKey(Drug, on_delete=models.CASCADE, related_name="aliases")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name_plural = "drug aliases"
+
+    def __str__(self) -> str:
+        return self.name
+
+
 class Frequency(models.TextChoices):
     DAILY = "daily", "Once a day"
     TWICE_DAILY = "twice_daily", "Twice a day"

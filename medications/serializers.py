@@ -86,11 +86,29 @@ class AssessmentSerializer(serializers.Serializer):
     on = serializers.DateField(required=False)
 
 
+class InteractionCheckResponseSerializer(AssessmentSerializer):
+    suggestions = serializers.DictField(
+        child=serializers.ListField(child=serializers.CharField()),
+        help_text="Unrecognised name -> catalog generic names it may be a misspelling of (Did "
+        "you mean ...?); never resolved without the patient confirming. Names without one are "
+        "left out.",
+    )
+    resolved = serializers.DictField(
+        child=serializers.ListField(child=serializers.CharField()),
+        help_text="Typed name -> the catalog generic names it resolved to.",
+    )
+
+
 class MedicationCourseWithAssessmentSerializer(MedicationCourseSerializer):
     assessment = AssessmentSerializer(help_text="The patient's combinations today, after this.")
+    suggestions = serializers.DictField(
+        child=serializers.ListField(child=serializers.CharField()),
+        help_text="For a name saved as free text: {name: [generic names]} it may be a "
+        'misspelling of. Confirm one with PATCH {"drug": "<generic>"}.',
+    )
 
     class Meta(MedicationCourseSerializer.Meta):
-        fields = [*MedicationCourseSerializer.Meta.fields, "assessment"]
+        fields = [*MedicationCourseSerializer.Meta.fields, "assessment", "suggestions"]
         read_only_fields = fields
 
 

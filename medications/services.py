@@ -12,12 +12,13 @@ from decimal import Decimal, InvalidOperation
 from typing import Any, cast
 
 from django.db import transaction
+from django.utils import timezone
 
 from accounts.changes import patient_data_changed
 from accounts.models import User
 from core.errors import FieldErrors
 from core.timezones import patient_today
-from medications.catalog import drug_lookup
+from medications.catalog import drug_lookup, name_suggestions
 from medications.models import Frequency, MedicationCourse, Unit
 
 # A start date more than a year ahead is almost certainly a typo (issue 4, "Bad input").
@@ -228,6 +229,29 @@ def medication_course_change_dose(
     )
     patient_data_changed(course.patient_id)
     return next_course
+
+
+@transaction.atomic
+def medication_course_confirm_drug(*, course: MedicationCourse, drug: str) -> MedicationCourse:
+    """The patient confirms a "Did you mean ...?" suggestion
+    (docs/clinical-rules.md#name-resolution): the free-text course, and its earlier doses, are
+    linked to that catalog drug. The name stays as typed.
+    Only a suggested drug is accepted: a misspelling is never resolved without the patient."""
+    course = MedicationCourse.objects.select_for_update().get(pk=course.pk)
+    if course.drug_id is not None:
+        raise MedicationInputError({"drug": ["This medicine is already recognised."]})
+    suggested = name_suggestions([course.name]).get(course.name, [])
+    chosen = drug_lookup(drug) if isinstance(drug, str) and drug in suggested else None
+    if chosen is None:
+        raise MedicationInputError({"drug": ["Choose one of the suggested medicines."]})
+    chain, previous = [course.pk], course.previous_course
+    while previous is not None and previous.drug_id is None and previous.pk not in chain:
+        chain.append(previous.pk)
+        previous = previous.previous_course
+    MedicationCourse.objects.filter(pk__in=chain).update(drug=chosen, updated_at=timezone.now())
+    patient_data_changed(course.patient_id)
+    course.refresh_from_db()
+    return course
 
 
 # --- validation -------------------------------------------------------------------------

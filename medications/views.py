@@ -17,9 +17,10 @@ from accounts.models import Role, User
 from core.forms import submit_form
 from core.http import AuthenticatedHttpRequest
 from medications import selectors, services
-from medications.catalog import drug_keys
+from medications.catalog import drug_keys, name_suggestions
 from medications.forms import DRUG_NAMES_LIST_ID, ChangeDoseForm, MedicationAddForm, StopForm
 from medications.models import Drug, MedicationCourse
+from medications.names import client_rules
 from medications.templatetags.medications_tags import dose_text
 
 patient_page = role_required(Role.PATIENT)
@@ -78,6 +79,10 @@ def _render(
         for line in overview.current
     ]
     labels, keys = _catalog_names()
+    # "Did you mean ...?" for every free-text course (one query for all of them).
+    free_text = [line.course for line in (*overview.current, *overview.past) if not line.recognised]
+    by_name = name_suggestions({course.name for course in free_text})
+    suggestions = {course.pk: by_name.get(course.name, []) for course in free_text}
     findings = [
         {
             "finding": finding,
@@ -95,6 +100,8 @@ def _render(
         "drug_labels": labels,
         "drug_keys": keys,
         "drug_names_list_id": DRUG_NAMES_LIST_ID,
+        "suggestions": suggestions,
+        "name_rules": client_rules(),
     }
     return render(request, "medications/medicines.html", context, status=status)
 
@@ -140,3 +147,21 @@ def stop(request: AuthenticatedHttpRequest[User], pk: int) -> HttpResponse:
         messages.success(request, f"Saved: you no longer take {course.name}.")
         return redirect("medications:medicines")
     return _render(request, bound={("stop", pk): form}, status=400)
+
+
+@login_required
+@patient_page
+@require_POST
+def confirm_drug(request: AuthenticatedHttpRequest[User], pk: int) -> HttpResponse:
+    """The patient answers "Did you mean sertraline?" with yes: link the course to that drug."""
+    course = visible_row_or_404(request, MedicationCourse.objects.all(), pk)
+    try:
+        confirmed = services.medication_course_confirm_drug(
+            course=course, drug=request.POST.get("drug", "")
+        )
+    except services.MedicationInputError as error:
+        for message in error.errors.get("drug", []):
+            messages.error(request, message)
+        return _render(request, status=400)
+    messages.success(request, f"Saved: {confirmed.name} is checked as {confirmed.drug}.")
+    return redirect("medications:medicines")

@@ -331,6 +331,11 @@ TABLE: dict[str, Row] = {
         {"GET": patient_object_post_only(), "POST": patient_object(("ok", "400"))},
         body={"POST": {"stopped_on": "{today}"}},
     ),
+    # Confirming "Did you mean ...?": Pat's course is recognised already, so 400 (nothing saved).
+    "patient/medications/<int:pk>/confirm-drug/": Row(
+        {"GET": patient_object_post_only(), "POST": patient_object(("ok", "400"))},
+        body={"POST": {"drug": "sertraline"}},
+    ),
     "patient/report/": Row(
         {"GET": patient_page(), "POST": patient_page(("200", "405"), ("200", "405"))}
     ),

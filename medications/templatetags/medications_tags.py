@@ -12,3 +12,9 @@ def dose_text(value: Decimal | None) -> str:
         return ""
     text = format(value, "f")
     return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+@register.filter(name="get_item")
+def get_item(mapping: dict, key):
+    """mapping[key] in a template (None when absent)."""
+    return mapping.get(key)

@@ -15,3 +15,21 @@ def test_benchmark_regimens_are_realistic():
     assert tiers == {"maoi", "strong", "weak", "none"}
     assert any(c.stopped_on for courses in regimens for c in courses)
     assert any(c.drug is None for courses in regimens for c in courses)
+
+
+def test_the_benchmark_prints_a_figure_with_name_resolution(capsys):
+    main(200, rounds=1)
+
+    out = capsys.readouterr().out
+    assert "with name resolution" in out
+    assert "names/second" in out
+
+
+def test_decorated_names_in_the_benchmark_resolve_like_the_plain_ones():
+    from bench.bench_interactions import TODAY, name_index, resolve_and_assess, typed_regimens
+    from medications.interactions import assess
+
+    regimens = make_regimens(300)
+    index = name_index()
+    for courses, typed in zip(regimens, typed_regimens(regimens), strict=True):
+        assert resolve_and_assess(typed, index).counted == assess(courses, TODAY).counted

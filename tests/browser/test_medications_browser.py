@@ -41,6 +41,13 @@ def test_patient_adds_a_medicine_and_sees_the_findings(
     expect(page.locator("#drug-match")).to_have_text(
         "Not recognised, so it cannot be checked. You can still add it."
     )
+    # Strengths, forms, release suffixes and salts are stripped as on the server.
+    name.fill("")
+    page.keyboard.type("Effexor XR 75 mg capsules")
+    expect(page.locator("#drug-match")).to_contain_text("Recognised: venlafaxine")
+    name.fill("")
+    page.keyboard.type("pethidine hydrochloride")
+    expect(page.locator("#drug-match")).to_contain_text("Recognised: meperidine")
     name.fill("")
     page.keyboard.type("St. Johns Wort")
     expect(page.locator("#drug-match")).to_contain_text("Recognised: st john's wort")

@@ -1,5 +1,7 @@
 // Tells the patient, while they type, whether a name is in the catalog (and so can be checked).
-// The name key mirrors medications/names.py normalize_drug_name.
+// The name key mirrors medications/names.py normalize_drug_name, and the keys tried mirror
+// lookup_keys (strengths, forms, release suffixes, then salts and routes stripped), with the
+// rules sent by the page (names.client_rules), so the hint agrees with what the save does.
 (function () {
   "use strict";
   var input = document.getElementById("id_drug");
@@ -7,20 +9,50 @@
   var data = document.getElementById("drug-keys");
   if (!input || !out || !data) return;
   var keys = JSON.parse(data.textContent);
+  var rulesNode = document.getElementById("drug-name-rules");
+  var rules = rulesNode ? JSON.parse(rulesNode.textContent) : null;
 
   function normalize(name) {
     var lowered = name.trim().toLowerCase().replace(/^saint(?=[\s.\-]|$)/, "st");
     return lowered.replace(/[\s\-\u2010-\u2014'\u2018\u2019`.,]+/g, "");
   }
 
+  function without(words, dropped) {
+    // A bare number after the first word is a strength ("Zoloft 50"); first, part of the name.
+    return words.filter(function (word, index) {
+      return dropped.indexOf(word) < 0 && !(index && /^\d+(?:[.,]\d+)?$/.test(word));
+    });
+  }
+
+  function lookupKeys(name) {
+    var labels = [name];
+    if (rules) {
+      var lowered = name.trim().toLowerCase().replace(/^saint(?=[\s.\-]|$)/, "st");
+      lowered = lowered.replace(new RegExp(rules.strength, "g"), " ");
+      lowered = lowered.replace(new RegExp(rules.phrases, "g"), " ");
+      var words = without(lowered.split(/[^\w']+|_/).filter(Boolean), rules.forms);
+      labels.push(words.join(" "), without(words, rules.salts).join(" "));
+    }
+    var result = [];
+    labels.forEach(function (label) {
+      var key = normalize(label);
+      [key, rules && rules.synonyms[key]].forEach(function (candidate) {
+        if (candidate && result.indexOf(candidate) < 0) result.push(candidate);
+      });
+    });
+    return result;
+  }
+
   function update() {
-    var key = normalize(input.value);
+    var candidates = lookupKeys(input.value);
+    var key = candidates[0];
     out.classList.remove("is-known", "is-unknown");
     if (!key) {
       out.textContent = "";
       return;
     }
-    var generic = keys[key];
+    var generic = null;
+    for (var i = 0; i < candidates.length && !generic; i++) generic = keys[candidates[i]];
     if (generic) {
       out.textContent = "Recognised: " + generic + ". It will be checked with your other medicines.";
       out.classList.add("is-known");
