@@ -80,14 +80,16 @@ def _frozen_instant() -> datetime | None:
 
 
 @pytest.fixture(autouse=True)
-def _frozen_clock():
+def _frozen_clock(request):
     """Travel to FREEZE_CLOCK (when set) for the whole test, fixtures included; the clock ticks.
 
     Requested before every other function fixture (autouse, defined first in the root conftest),
-    so personas, links and entries are created at the frozen instant too.
+    so personas, links and entries are created at the frozen instant too. A test marked
+    `real_clock` starts another process (a real Celery worker) that would live at the real time
+    while the test wrote rows "due" at the frozen one: it stays on the real clock.
     """
     moment = _frozen_instant()
-    if moment is None:
+    if moment is None or request.node.get_closest_marker("real_clock") is not None:
         yield None
         return
     import time_machine

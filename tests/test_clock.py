@@ -31,3 +31,20 @@ def test_under_freeze_clock_every_test_starts_at_that_instant():
         pytest.skip("FREEZE_CLOCK is not set")
     assert os.environ["FREEZE_CLOCK"]
     assert instant <= timezone.now() < instant + timedelta(minutes=5)
+
+
+@pytest.mark.clock
+@pytest.mark.real_clock
+def test_a_real_clock_test_is_left_at_the_real_time():
+    """A test that starts another process (a real worker) must not be frozen: the worker would
+    see rows written "due" at the frozen instant as due in the future, or long overdue."""
+    from time_machine import escape_hatch
+
+    assert not escape_hatch.is_travelling()
+
+
+@pytest.mark.clock
+def test_an_ordinary_test_travels_when_freeze_clock_is_set():
+    from time_machine import escape_hatch
+
+    assert escape_hatch.is_travelling() == (_frozen_instant() is not None)

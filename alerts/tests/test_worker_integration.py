@@ -202,6 +202,7 @@ def _database_url() -> str:
     return f"postgres://{quote(db['USER'])}{password}@{host}/{db['NAME']}"
 
 
+@pytest.mark.real_clock
 def test_a_worker_process_killed_mid_send_the_email_is_still_sent_once(
     pat, cleo, broker, mailoutbox, require_postgres
 ):
