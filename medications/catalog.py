@@ -73,9 +73,15 @@ def drug_lookup(name: str):
     return resolve_names([name or ""]).get(name or "")
 
 
+# SQLite refuses an expression more than 1,000 levels deep, and a chain of ORs is one level per
+# term: a long list of names (the interaction-check API, an import) is looked up in slices.
+KEYS_PER_QUERY = 200
+
+
 def resolve_names(names: Iterable[str]) -> dict[str, object]:
     """{typed name: Drug} for the names that resolve (see drug_lookup): one query for the
-    catalog, and one for the aliases only when some name is still unresolved."""
+    catalog (per KEYS_PER_QUERY look-up keys), and one for the aliases only when some name is
+    still unresolved."""
     from django.db.models import Q
 
     from medications.models import Drug, DrugAlias
@@ -84,11 +90,15 @@ def resolve_names(names: Iterable[str]) -> dict[str, object]:
     wanted = {key for keys in keys_of.values() for key in keys}
     if not wanted:
         return {}
-    condition = Q()
-    for key in wanted:
-        condition |= Q(search_keys__contains=f"{KEY_SEPARATOR}{key}{KEY_SEPARATOR}")
+    matches: dict[int, Drug] = {}
+    ordered = sorted(wanted)
+    for start in range(0, len(ordered), KEYS_PER_QUERY):
+        condition = Q()
+        for key in ordered[start : start + KEYS_PER_QUERY]:
+            condition |= Q(search_keys__contains=f"{KEY_SEPARATOR}{key}{KEY_SEPARATOR}")
+        matches.update((drug.pk, drug) for drug in Drug.objects.filter(condition))
     by_key: dict[str, object] = {}
-    for drug in Drug.objects.filter(condition).order_by("pk"):
+    for _pk, drug in sorted(matches.items()):  # the lowest id wins a shared key, as before
         for key in drug.search_keys.strip(KEY_SEPARATOR).split(KEY_SEPARATOR):
             if key in wanted:
                 by_key.setdefault(key, drug)
