@@ -1,5 +1,5 @@
 from collections.abc import Callable, Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -53,7 +53,7 @@ def clinician_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpRespo
 def dashboard(request: AuthenticatedHttpRequest[User]) -> HttpResponse:
     """Triage of linked patients: worst open alert first, then the biggest worsening."""
     query = parse_dashboard_query(request.GET)
-    page = selectors.dashboard_page(request.user, query)
+    page = selectors.dashboard_page(request.user, query, with_unread=True)
     audit_reads(
         request,
         patient_ids=[row.patient.pk for row in page.rows],
@@ -76,6 +76,8 @@ def dashboard(request: AuthenticatedHttpRequest[User]) -> HttpResponse:
             ],
             "query_string": params.urlencode(),
             "sparkline_days": days,
+            # Counted by the triage query; when None the badge's context processor counts.
+            **({} if page.unread_alerts is None else {"alert_badge": page.unread_alerts}),
         },
     )
 
@@ -190,7 +192,14 @@ def _hunter_note(
 # --- Alert queue ------------------------------------------------------------------------------
 
 
-class _CountedPaginator(Paginator[Alert]):
+if TYPE_CHECKING:
+    # Generic for mypy only: at run time Paginator is not subscriptable (no django_stubs_ext).
+    _AlertPaginator = Paginator[Alert]
+else:
+    _AlertPaginator = Paginator
+
+
+class _CountedPaginator(_AlertPaginator):
     """A Paginator told its count (selectors.alert_queue_counts), so it does not count again."""
 
     def __init__(self, object_list: QuerySet[Alert], per_page: int, *, count: int) -> None:
