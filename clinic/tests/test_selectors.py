@@ -177,9 +177,7 @@ def test_the_record_reads_scores_but_not_the_full_questionnaire_answers(pat, tod
     assert record.responses[0].get_deferred_fields() == {"answers"}
 
 
-def test_access_patient_brings_the_profile_in_the_same_query(
-    pat, cleo, django_assert_num_queries
-):
+def test_access_patient_brings_the_profile_in_the_same_query(pat, cleo, django_assert_num_queries):
     from accounts.access import access_patient
 
     with django_assert_num_queries(1):
