@@ -50,7 +50,11 @@ def access_patient(user: AnyUser, patient_id: object) -> User:
         patient_pk = int(patient_id)  # type: ignore[call-overload]
     except (TypeError, ValueError):
         raise Http404("No such patient.") from None
-    patient = patients_visible_to(user).filter(pk=patient_pk).first()
+    # The profile (date of birth, time zone) comes in the same query: pages that show a patient
+    # read it, and a separate lookup cost a round trip per page.
+    patient = (
+        patients_visible_to(user).filter(pk=patient_pk).select_related("patient_profile").first()
+    )
     if patient is None:
         raise Http404("No such patient.")
     return patient

@@ -12,6 +12,8 @@ def alert_badge(request: HttpRequest) -> dict[str, Any]:
     """Unread alert count for the clinician navigation badge (base.html).
 
     Nothing before the second factor is verified: even a count is patient information.
+    Lazy: a page that already knows the count (the alert queue counts it with its own total)
+    passes `alert_badge` in its context, which takes precedence, and the query never runs.
     """
     user = getattr(request, "user", None)
     if not isinstance(user, User) or not user.is_authenticated or user.role != "clinician":
@@ -19,7 +21,7 @@ def alert_badge(request: HttpRequest) -> dict[str, Any]:
     is_verified = getattr(user, "is_verified", None)  # set by django-otp's middleware
     if mfa_required_for(user) and not (is_verified and is_verified()):
         return {}
-    return {"alert_badge": unread_count(user)}
+    return {"alert_badge": SimpleLazyObject(lambda: unread_count(user))}
 
 
 def patient_alert_notices(request: HttpRequest) -> dict[str, Any]:

@@ -1,12 +1,14 @@
 from collections.abc import Callable, Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
+from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.functional import cached_property
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
@@ -51,7 +53,7 @@ def clinician_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpRespo
 def dashboard(request: AuthenticatedHttpRequest[User]) -> HttpResponse:
     """Triage of linked patients: worst open alert first, then the biggest worsening."""
     query = parse_dashboard_query(request.GET)
-    page = selectors.dashboard_page(request.user, query)
+    page = selectors.dashboard_page(request.user, query, with_unread=True)
     audit_reads(
         request,
         patient_ids=[row.patient.pk for row in page.rows],
@@ -74,6 +76,8 @@ def dashboard(request: AuthenticatedHttpRequest[User]) -> HttpResponse:
             ],
             "query_string": params.urlencode(),
             "sparkline_days": days,
+            # Counted by the triage query; when None the badge's context processor counts.
+            **({} if page.unread_alerts is None else {"alert_badge": page.unread_alerts}),
         },
     )
 
@@ -188,9 +192,31 @@ def _hunter_note(
 # --- Alert queue ------------------------------------------------------------------------------
 
 
+if TYPE_CHECKING:
+    # Generic for mypy only: at run time Paginator is not subscriptable (no django_stubs_ext).
+    _AlertPaginator = Paginator[Alert]
+else:
+    _AlertPaginator = Paginator
+
+
+class _CountedPaginator(_AlertPaginator):
+    """A Paginator told its count (selectors.alert_queue_counts), so it does not count again."""
+
+    def __init__(self, object_list: QuerySet[Alert], per_page: int, *, count: int) -> None:
+        super().__init__(object_list, per_page)
+        self._known_count = count
+
+    @cached_property
+    def count(self) -> int:
+        return self._known_count
+
+
 @clinician_page
 def alert_queue(request: AuthenticatedHttpRequest[User]) -> HttpResponse:
-    paginator = Paginator(selectors.alert_queue(request.user), ALERT_QUEUE_PAGE_SIZE)
+    total, unread = selectors.alert_queue_counts(request.user)
+    paginator = _CountedPaginator(
+        selectors.alert_queue(request.user), ALERT_QUEUE_PAGE_SIZE, count=total
+    )
     page = paginator.get_page(request.GET.get("page"))
     audit_reads(
         request,
@@ -201,7 +227,13 @@ def alert_queue(request: AuthenticatedHttpRequest[User]) -> HttpResponse:
     return render(
         request,
         "clinic/alert_queue.html",
-        {"page": page, "cards": alert_cards(page.object_list), "next": request.get_full_path()},
+        {
+            "page": page,
+            "cards": alert_cards(page.object_list),
+            "next": request.get_full_path(),
+            # Counted with the total above: the badge's context processor need not ask again.
+            "alert_badge": unread,
+        },
     )
 
 

@@ -10,7 +10,7 @@ rows) is clinic.services.refresh_triage; reading the dashboard's GET parameters 
 clinic.forms.DashboardQueryForm. The names below keep `from clinic.selectors import X` working.
 """
 
-from clinic.selectors.alert_queue import alert_queue
+from clinic.selectors.alert_queue import alert_queue, alert_queue_counts
 from clinic.selectors.dashboard import (
     FILTERS,
     PAGE_SIZE,
@@ -60,6 +60,7 @@ __all__ = [
     "PatientRecord",
     "PatientRow",
     "alert_queue",
+    "alert_queue_counts",
     "build_rows",
     "clinic_today",
     "current_courses_by_patient",

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet
 
 from accounts.access import patients_visible_to
 from accounts.models import User
-from alerts.models import Alert, AlertEvent
+from alerts.models import Alert, AlertEvent, AlertStatus
 from clinic.selectors.dashboard import UNRESOLVED
 
 
@@ -25,3 +25,15 @@ def alert_queue(user: User, *, unresolved_only: bool = True) -> QuerySet[Alert]:
         )
         .order_by("-severity_rank", "created_at", "id")
     )
+
+
+def alert_queue_counts(user: User) -> tuple[int, int]:
+    """(unresolved alerts in the queue, of which still open) in one query.
+
+    The second figure is alerts.selectors.unread_count (the navigation badge) for a verified
+    clinician, who alone reaches the queue: the page counts both at once instead of twice.
+    """
+    counts = alert_queue(user).aggregate(
+        total=Count("id"), unread=Count("id", filter=Q(status=AlertStatus.OPEN))
+    )
+    return counts["total"], counts["unread"]

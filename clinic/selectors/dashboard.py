@@ -104,12 +104,28 @@ def summary_queryset(user: User, *, today: date) -> QuerySet[TriagedPatient]:
     )
 
 
-def _triage_order_sql(user: User, query: DashboardQuery, *, today: date) -> tuple[str, list[Any]]:
+def _unread_sql(user: User) -> tuple[str, tuple[Any, ...]]:
+    """alerts.selectors.unread_count as a scalar subquery (the navigation badge)."""
+    return (
+        Alert.objects.filter(patient__in=patients_visible_to(user), status=AlertStatus.OPEN)
+        .order_by()
+        .values("status")
+        .annotate(n=Count("id"))
+        .values("n")
+        .query.sql_with_params()
+    )
+
+
+def _triage_order_sql(
+    user: User, query: DashboardQuery, *, today: date, with_unread: bool = False
+) -> tuple[str, list[Any]]:
     """The triage ordering as SQL over a derived table (one row per visible patient).
 
     Ordering and filters read the denormalised PatientTriage columns plus the live open-alert
     rank; wrapping it as a derived table computes the rank once per patient, and
-    COUNT(*) OVER () gives the total in the same statement.
+    COUNT(*) OVER () gives the total in the same statement. `with_unread` adds a third column,
+    the badge's unread count over the whole panel (a scalar subquery PostgreSQL runs once), so
+    the page does not send a query of its own for the badge.
     """
     inner = patients_visible_to(user).annotate(
         alert_rank=Coalesce(
@@ -140,7 +156,13 @@ def _triage_order_sql(user: User, query: DashboardQuery, *, today: date) -> tupl
         )
         .query.sql_with_params()
     )
-    params = list(inner_params)
+    unread_select = ""
+    params: list[Any] = []
+    if with_unread:
+        unread_sql, unread_params = _unread_sql(user)
+        unread_select = f", COALESCE(({unread_sql}), 0)"
+        params.extend(unread_params)
+    params.extend(inner_params)
     where = []
     if "alerts" in query.filters:
         where.append("t.alert_rank > 0")
@@ -152,7 +174,8 @@ def _triage_order_sql(user: User, query: DashboardQuery, *, today: date) -> tupl
         params.append(PHQ9_FILTER_THRESHOLD)
     where_sql = f"WHERE {' AND '.join(where)}" if where else ""
     outer = (
-        f"SELECT t.id, COUNT(*) OVER () FROM ({sql}) t {where_sql} "  # noqa: S608 - no user text
+        f"SELECT t.id, COUNT(*) OVER (){unread_select} "  # noqa: S608 - no user text
+        f"FROM ({sql}) t {where_sql} "
         "ORDER BY t.alert_rank DESC, COALESCE(t.t_worsening, 0) DESC, LOWER(t.full_name), t.id "
         "LIMIT %s OFFSET %s"
     )
@@ -163,14 +186,30 @@ def triage_ids(
     user: User, query: DashboardQuery, *, today: date, offset: int, limit: int
 ) -> tuple[list[int], int | None]:
     """(patient ids of one page in triage order, total matching patients): one query."""
+    ids, total, _ = _triage_page(user, query, today=today, offset=offset, limit=limit)
+    return ids, total
+
+
+def _triage_page(
+    user: User,
+    query: DashboardQuery,
+    *,
+    today: date,
+    offset: int,
+    limit: int,
+    with_unread: bool = False,
+) -> tuple[list[int], int | None, int | None]:
+    """triage_ids plus, `with_unread`, the badge's unread count (None on an empty page)."""
     try:
-        sql, params = _triage_order_sql(user, query, today=today)
+        sql, params = _triage_order_sql(user, query, today=today, with_unread=with_unread)
     except EmptyResultSet:  # the access gate answered .none()
-        return [], None
+        return [], None, None
     with connection.cursor() as cursor:
         cursor.execute(sql, [*params, limit, offset])
         rows = cursor.fetchall()
-    return [row[0] for row in rows], (rows[0][1] if rows else None)
+    if not rows:
+        return [], None, None
+    return [row[0] for row in rows], rows[0][1], (rows[0][2] if with_unread else None)
 
 
 def summaries_for(user: User, ids: Sequence[int], *, today: date) -> list[TriagedPatient]:
@@ -206,6 +245,8 @@ class DashboardPage:
     page: PageInfo
     query: DashboardQuery
     today: date
+    # alerts.selectors.unread_count, when dashboard_page was asked for it and the page has rows.
+    unread_alerts: int | None = None
 
     @property
     def paginator(self) -> PageInfo:
@@ -213,15 +254,21 @@ class DashboardPage:
 
 
 def dashboard_page(
-    user: User, query: DashboardQuery, *, today: date | None = None
+    user: User, query: DashboardQuery, *, today: date | None = None, with_unread: bool = False
 ) -> DashboardPage:
     """One page of the triage: refresh check, order+count, page rows, courses, sparklines =
-    5 queries (7 when some triage rows were stale)."""
+    5 queries (7 when some triage rows were stale). `with_unread`: the order+count query also
+    counts the navigation badge (DashboardPage.unread_alerts)."""
     today = today or clinic_today()
     refresh_triage(user, today=today)
     number = query.page
-    ids, total = triage_ids(
-        user, query, today=today, offset=(number - 1) * PAGE_SIZE, limit=PAGE_SIZE
+    ids, total, unread = _triage_page(
+        user,
+        query,
+        today=today,
+        offset=(number - 1) * PAGE_SIZE,
+        limit=PAGE_SIZE,
+        with_unread=with_unread,
     )
     if total is None and number > 1:
         # Past the end: one more query to find the total, then show the last page.
@@ -239,6 +286,7 @@ def dashboard_page(
         page=PageInfo(number=number, num_pages=max(1, -(-total // PAGE_SIZE)), count=total),
         query=query,
         today=today,
+        unread_alerts=unread,
     )
 
 

@@ -53,7 +53,10 @@ def patient_record(
         .only("date", "pain", "fatigue", "sleep_quality", "cognition", "mood", "patient_id")
     )
     responses = list(
-        QuestionnaireResponse.objects.filter(patient=patient).order_by("completed_at", "id")
+        # Scores only: the full answers (every item of every response) are not on this page.
+        QuestionnaireResponse.objects.filter(patient=patient)
+        .defer("answers")
+        .order_by("completed_at", "id")
     )
     courses = list(
         MedicationCourse.objects.filter(patient=patient)

@@ -168,3 +168,32 @@ def test_a_worsening_patient_moves_up_after_a_change(cleo, pat, today):
     DailyEntry.objects.filter(patient=pat, date__gt=today - timedelta(days=7)).update(mood=2)
     PatientProfile.objects.filter(user=pat).update(data_changed_at=timezone.now())
     assert selectors.dashboard_page(cleo, _q(), today=today).rows[0].patient == pat
+
+
+def test_the_record_reads_scores_but_not_the_full_questionnaire_answers(pat, today):
+    f.phq9_response(pat, [1] * 9, today)
+    record = selectors.patient_record(pat, today=today)
+    assert [r.score["total"] for r in record.responses] == [9]
+    assert record.responses[0].get_deferred_fields() == {"answers"}
+
+
+def test_access_patient_brings_the_profile_in_the_same_query(pat, cleo, django_assert_num_queries):
+    from accounts.access import access_patient
+
+    with django_assert_num_queries(1):
+        patient = access_patient(cleo, pat.pk)
+        assert patient.patient_profile.date_of_birth is not None
+
+
+def test_dashboard_page_counts_the_badge_in_its_triage_query(
+    cleo, pat, today, django_assert_max_num_queries
+):
+    from alerts.selectors import unread_count
+
+    f.alert(pat, "high")
+    f.alert(pat, "high", status="acknowledged")
+    selectors.dashboard_page(cleo, _q(), today=today)  # refresh the triage rows first
+    with django_assert_max_num_queries(5):
+        page = selectors.dashboard_page(cleo, _q(), today=today, with_unread=True)
+    assert page.unread_alerts == unread_count(cleo) == 1
+    assert selectors.dashboard_page(cleo, _q(), today=today).unread_alerts is None
