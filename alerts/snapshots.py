@@ -185,7 +185,7 @@ def _load_phq9(profiles: list[Profile]) -> dict[int, list[Phq9Facts]]:
 
 
 def _load_courses(profiles: list[Profile]) -> dict[int, list[CourseFacts]]:
-    rows = (
+    rows = list(
         MedicationCourse.objects.filter(id_in("patient_id", [p.patient_id for p in profiles]))
         .order_by("patient_id", "started_on", "id")
         .values_list(
@@ -205,7 +205,6 @@ def _load_courses(profiles: list[Profile]) -> dict[int, list[CourseFacts]]:
             "drug__suicidality_warning",
         )
     )
-    rows = list(rows)
     # Dose changes link a course to the one it continues (docs/clinical-rules.md#black-box-window).
     doses: dict[int, DoseFacts] = {row[1]: (row[3], row[4], row[5]) for row in rows}
     continued = {row[2] for row in rows if row[2] is not None}
