@@ -91,7 +91,9 @@ class NoticeSerializer(serializers.Serializer[dict[str, str]]):
 
 
 class EntryWithCrisisSerializer(EntrySerializer):
-    crisis = CrisisSerializer(required=False, help_text="Present only when the answers report thoughts of self-harm.")
+    crisis = CrisisSerializer(
+        required=False, help_text="Present only when the answers report thoughts of self-harm."
+    )
     urgent_care = NoticeSerializer(
         required=False,
         help_text="Present when 3 or more serotonin toxicity symptoms are ticked on an entry of "
@@ -150,7 +152,9 @@ class QuestionnaireWriteSerializer(CleanedInput):
 
 
 class QuestionnaireWithCrisisSerializer(QuestionnaireSerializer):
-    crisis = CrisisSerializer(required=False, help_text="Present only when the answers report thoughts of self-harm.")
+    crisis = CrisisSerializer(
+        required=False, help_text="Present only when the answers report thoughts of self-harm."
+    )
 
     class Meta(QuestionnaireSerializer.Meta):
         fields = [*QuestionnaireSerializer.Meta.fields, "crisis"]
