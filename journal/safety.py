@@ -5,8 +5,8 @@ which the journal must not import (DESIGN.md "Layering": `journal` and `medicati
 siblings, and neither imports `alerts`). The journal declares the hook; the alerts app, which
 owns rule S1, registers its check in `AlertsConfig.ready()`.
 
-The check answers which notice the patient sees (docs/clinical-rules.md#serotonin-toxicity-
-symptoms): NOTICE_URGENT_CARE for an entry dated in the last three days (get urgent care
+The check answers which notice the patient sees
+(docs/clinical-rules.md#serotonin-toxicity-symptoms): NOTICE_URGENT_CARE for an entry dated in the last three days (get urgent care
 now), NOTICE_TELL_CLINICIAN for a back-filled one (tell your clinician), or None.
 
 Clinical safety: the patient must see the notice on the very next page or API response, so the
