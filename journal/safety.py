@@ -6,8 +6,9 @@ siblings, and neither imports `alerts`). The journal declares the hook; the aler
 owns rule S1, registers its check in `AlertsConfig.ready()`.
 
 The check answers which notice the patient sees
-(docs/clinical-rules.md#serotonin-toxicity-symptoms): NOTICE_URGENT_CARE for an entry dated in the last three days (get urgent care
-now), NOTICE_TELL_CLINICIAN for a back-filled one (tell your clinician), or None.
+(docs/clinical-rules.md#serotonin-toxicity-symptoms): NOTICE_URGENT_CARE for an entry dated
+in the last three days (get urgent care now), NOTICE_TELL_CLINICIAN for a back-filled one
+(tell your clinician), or None.
 
 Clinical safety: the patient must see the notice on the very next page or API response, so the
 check runs in the request, never in the background job. An unregistered hook is a
