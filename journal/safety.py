@@ -42,6 +42,11 @@ def register_symptom_notice_check(check: SymptomNoticeCheck) -> None:
     _symptom_notice_check = check
 
 
+def register_urgent_care_check(check: SymptomNoticeCheck) -> None:
+    """v1 name of register_symptom_notice_check (the check now answers which notice)."""
+    register_symptom_notice_check(check)
+
+
 def symptom_notice(*, patient: User, symptoms: Iterable[str], on: date) -> str | None:
     """Rule S1 for the patient notice, for an entry dated `on`."""
     if _symptom_notice_check is None:
