@@ -9,10 +9,10 @@ class AlertsConfig(AppConfig):
         # alerts). dispatch_uid keeps one connection however often ready() runs.
         from accounts.signals import patient_data_changed
         from alerts import dispatch, signals, urgent_care
-        from journal.safety import register_urgent_care_check
+        from journal.safety import register_symptom_notice_check
 
         patient_data_changed.connect(dispatch.enqueue_evaluation, dispatch_uid="alerts.evaluate")
         signals.notifications_due.connect(
             dispatch.enqueue_notifications, dispatch_uid="alerts.notify"
         )
-        register_urgent_care_check(urgent_care.urgent_care_needed)
+        register_symptom_notice_check(urgent_care.symptom_notice)

@@ -12,23 +12,33 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from django.db.models import Count, F, IntegerField, Q, Sum, TextField, Window
+from django.db.models import Count, F, IntegerField, Max, Q, Sum, TextField, Window
 from django.db.models.fields.json import KT
 from django.db.models.functions import Cast, RowNumber
 
 from alerts.rules.facts import ENTRY_LOOKBACK_DAYS, EntryFacts, PatientSnapshot, Phq9Facts
-from alerts.rules.mood import m5_windows
+from alerts.rules.mood import PHQ9_HISTORY_DAYS, m4_first_day, m5_windows
 from core.db import id_in
 from core.timezones import local_date
 from journal.instruments.phq9 import M1_ITEM9_MIN
 from journal.models import DailyEntry, Instrument, QuestionnaireResponse
 from medications.catalog import drug_facts_of
-from medications.interactions import CourseFacts
+from medications.interactions import (
+    DOSE_CHANGE_UNKNOWN,
+    CourseFacts,
+    DoseFacts,
+    dose_change_between,
+)
 from medications.models import MedicationCourse
 
-# The PHQ-9 responses the rules need: the latest and the one before it (M2, M3), and every
-# response with item 9 at or above M1's threshold (M1, whatever its date).
+# The PHQ-9 responses the rules need: the latest and the one before it (the fallback baseline of
+# the PHQ-9 rise, whatever its age), every response in the 90 days before the latest (the rise's
+# lowest baseline and the earlier severe scores), and every response with item 9 at or above
+# the self-harm threshold (whatever its date).
 PHQ9_LATEST_RESPONSES = 2
+# In UTC: two days more than the rules' 90 patient-local days, so a response that local dates
+# put inside the window is never missed; the rules apply the exact local bound.
+PHQ9_HISTORY_SLACK = timedelta(days=PHQ9_HISTORY_DAYS + 2)
 
 
 def age_on(date_of_birth: date | None, on: date) -> int | None:
@@ -75,22 +85,22 @@ def _by_today(profiles: list[Profile]) -> dict[date, list[int]]:
 
 
 def _load_entries(profiles: list[Profile]) -> dict[int, list[EntryFacts]]:
-    """Entries the rules read one by one: the last 7 days (M4, M5), the window's entries with
-    symptoms or self-harm ticked (S1, M1), and back-dated self-harm ticks of changed patients.
-    The older moods M5 needs come aggregated from _load_mood_baselines."""
+    """Entries the rules read one by one: T-8..T (low-mood runs ending in the last 7 days; the
+    last 7 days' mean), the window's entries with symptoms or self-harm ticked, and back-dated
+    self-harm or symptom ticks of changed patients (a back-filled check-in may be up to a year
+    old). The older moods of the mean's baseline come aggregated from _load_mood_baselines."""
     window_days = timedelta(days=ENTRY_LOOKBACK_DAYS)
     flagged = Q(self_harm_thoughts=True) | ~Q(serotonin_symptoms=[])
     # One date bound for the batch (the earliest "today"); each patient's own bounds are applied
     # below, which keeps the SQL to one array of ids however many time zones the batch spans.
     earliest = min(p.today for p in profiles)
-    recent_first = {p.patient_id: m5_windows(p.today).recent_first for p in profiles}
+    recent_first = {p.patient_id: m4_first_day(p.today) for p in profiles}
     changed = [p.patient_id for p in profiles if p.changed]
     wanted = id_in("patient_id", [p.patient_id for p in profiles]) & (
-        Q(date__gte=m5_windows(earliest).recent_first)
-        | (Q(date__gte=earliest - window_days) & flagged)
+        Q(date__gte=m4_first_day(earliest)) | (Q(date__gte=earliest - window_days) & flagged)
     )
     if changed:
-        wanted |= id_in("patient_id", changed) & Q(self_harm_thoughts=True)
+        wanted |= id_in("patient_id", changed) & flagged
     by_id = {p.patient_id: p for p in profiles}
     rows = (
         DailyEntry.objects.filter(wanted)
@@ -105,7 +115,8 @@ def _load_entries(profiles: list[Profile]) -> dict[int, list[EntryFacts]]:
         symptoms = () if symptoms_text in _EMPTY_JSON_LISTS else _symptom_codes(symptoms_text)
         recent = day >= recent_first[patient_id]
         in_window = day >= profile.today - window_days and (symptoms or self_harm)
-        if not (recent or in_window or (self_harm and profile.changed)):
+        flagged_row = bool(symptoms) or self_harm
+        if not (recent or in_window or (flagged_row and profile.changed)):
             continue
         entries[patient_id].append(
             EntryFacts(
@@ -146,9 +157,14 @@ def _load_phq9(profiles: list[Profile]) -> dict[int, list[Phq9Facts]]:
                 RowNumber(),
                 partition_by=[F("patient_id")],
                 order_by=[F("completed_at").desc(), F("id").desc()],
-            )
+            ),
+            latest_at=Window(Max("completed_at"), partition_by=[F("patient_id")]),
         )
-        .filter(Q(recency__lte=PHQ9_LATEST_RESPONSES) | Q(score__item9__gte=M1_ITEM9_MIN))
+        .filter(
+            Q(recency__lte=PHQ9_LATEST_RESPONSES)
+            | Q(completed_at__gte=F("latest_at") - PHQ9_HISTORY_SLACK)
+            | Q(score__item9__gte=M1_ITEM9_MIN)
+        )
         .order_by("patient_id", "completed_at", "id")
         .annotate(
             total=Cast(KT("score__total"), IntegerField()),
@@ -169,11 +185,16 @@ def _load_phq9(profiles: list[Profile]) -> dict[int, list[Phq9Facts]]:
 
 
 def _load_courses(profiles: list[Profile]) -> dict[int, list[CourseFacts]]:
-    rows = (
+    rows = list(
         MedicationCourse.objects.filter(id_in("patient_id", [p.patient_id for p in profiles]))
         .order_by("patient_id", "started_on", "id")
         .values_list(
             "patient_id",
+            "id",
+            "previous_course_id",
+            "dose",
+            "unit",
+            "frequency",
             "name",
             "started_on",
             "stopped_on",
@@ -184,11 +205,44 @@ def _load_courses(profiles: list[Profile]) -> dict[int, list[CourseFacts]]:
             "drug__suicidality_warning",
         )
     )
+    # Dose changes link a course to the one it continues (docs/clinical-rules.md#black-box-window).
+    doses: dict[int, DoseFacts] = {row[1]: (row[3], row[4], row[5]) for row in rows}
+    continued = {row[2] for row in rows if row[2] is not None}
     courses: dict[int, list[CourseFacts]] = defaultdict(list)
-    for patient_id, name, started, stopped, drug_id, d_name, tier, washout, warning in rows:
+    for (
+        patient_id,
+        course_id,
+        previous_id,
+        dose,
+        unit,
+        frequency,
+        name,
+        started,
+        stopped,
+        drug_id,
+        d_name,
+        tier,
+        washout,
+        warning,
+    ) in rows:
         drug = None if drug_id is None else drug_facts_of(d_name, tier, washout, warning)
+        dose_change = None
+        if previous_id is not None:
+            previous = doses.get(previous_id)
+            dose_change = (
+                DOSE_CHANGE_UNKNOWN
+                if previous is None
+                else dose_change_between(previous, (dose, unit, frequency))
+            )
         courses[patient_id].append(
-            CourseFacts(name=name, drug=drug, started_on=started, stopped_on=stopped)
+            CourseFacts(
+                name=name,
+                drug=drug,
+                started_on=started,
+                stopped_on=stopped,
+                dose_change=dose_change,
+                continued=course_id in continued,
+            )
         )
     return courses
 

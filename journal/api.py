@@ -38,6 +38,12 @@ URGENT_CARE_MESSAGE = (
     "emergency department, and take your list of medicines with you."
 )
 
+TELL_CLINICIAN_MESSAGE = (
+    "Some of the symptoms you ticked for that day can be a sign of a reaction between medicines "
+    "that affect serotonin. Your care team has been told. Please tell your clinician about "
+    "them, sooner if they come back."
+)
+
 
 def _require_patient_writer(user: User) -> None:
     if user.role != Role.PATIENT:
@@ -59,6 +65,8 @@ def _entry_payload(result: services.EntryResult) -> dict[str, Any]:
         data["crisis"] = crisis_resources()
     if result.urgent_care:
         data["urgent_care"] = {"message": URGENT_CARE_MESSAGE}
+    elif result.tell_clinician:
+        data["tell_clinician"] = {"message": TELL_CLINICIAN_MESSAGE}
     return data
 
 

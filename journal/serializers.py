@@ -86,11 +86,27 @@ class EntryWriteSerializer(CleanedInput):
         return {**cleaned, **clean_entry_values(values, partial=self.partial)}
 
 
+class NoticeSerializer(serializers.Serializer[dict[str, str]]):
+    message = serializers.CharField()
+
+
 class EntryWithCrisisSerializer(EntrySerializer):
-    crisis = CrisisSerializer(required=False, help_text="Present only when rule M1 fires.")
+    crisis = CrisisSerializer(
+        required=False, help_text="Present only when the answers report thoughts of self-harm."
+    )
+    urgent_care = NoticeSerializer(
+        required=False,
+        help_text="Present when 3 or more serotonin toxicity symptoms are ticked on an entry of "
+        "the last three days with a serotonergic risk: get urgent care now.",
+    )
+    tell_clinician = NoticeSerializer(
+        required=False,
+        help_text="The same for a back-filled entry (older than two days): tell your clinician; "
+        "`urgent_care` is then absent.",
+    )
 
     class Meta(EntrySerializer.Meta):
-        fields = [*EntrySerializer.Meta.fields, "crisis"]
+        fields = [*EntrySerializer.Meta.fields, "crisis", "urgent_care", "tell_clinician"]
         read_only_fields = fields
 
 
@@ -136,7 +152,9 @@ class QuestionnaireWriteSerializer(CleanedInput):
 
 
 class QuestionnaireWithCrisisSerializer(QuestionnaireSerializer):
-    crisis = CrisisSerializer(required=False, help_text="Present only when rule M1 fires.")
+    crisis = CrisisSerializer(
+        required=False, help_text="Present only when the answers report thoughts of self-harm."
+    )
 
     class Meta(QuestionnaireSerializer.Meta):
         fields = [*QuestionnaireSerializer.Meta.fields, "crisis"]

@@ -22,7 +22,7 @@ from core.timezones import patient_today
 from journal.instruments import InstrumentError, acr2016, fiqr, phq9
 from journal.instruments.checkin import clean_entry_values
 from journal.models import DailyEntry, Instrument, QuestionnaireResponse
-from journal.safety import urgent_care_needed
+from journal.safety import NOTICE_TELL_CLINICIAN, NOTICE_URGENT_CARE, symptom_notice
 
 SCORERS: dict[str, Callable[[Mapping[str, Any]], dict[str, Any]]] = {
     Instrument.PHQ9: phq9.score,
@@ -32,6 +32,13 @@ SCORERS: dict[str, Callable[[Mapping[str, Any]], dict[str, Any]]] = {
 
 DUPLICATE_DATE_MESSAGE = "You already have a check-in for this date. Edit that one instead."
 FUTURE_DATE_MESSAGE = "This date is in the future. You can log today or earlier days."
+# docs/clinical-rules.md#daily-check-in (v2): a back-filled check-in is at most a year old and
+# never before the patient was born (a mistyped year would otherwise feed the mood rules).
+MAX_BACKFILL_DAYS = 365
+TOO_OLD_DATE_MESSAGE = (
+    f"This date is more than {MAX_BACKFILL_DAYS} days ago. You can log days of the last year."
+)
+BEFORE_BIRTH_DATE_MESSAGE = "This date is before your date of birth. Please check the year."
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,7 +46,9 @@ class EntryResult:
     entry: DailyEntry
     created: bool
     crisis: bool  # M1: show crisis resources on the very next page / in the response
-    urgent_care: bool  # S1: tell the patient to seek urgent care
+    urgent_care: bool  # S1, entry of T-2..T: tell the patient to seek urgent care now
+    # S1, back-filled entry (before T-2): tell the patient to tell their clinician (no urgent care)
+    tell_clinician: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,18 +70,25 @@ def response_needs_crisis(response: QuestionnaireResponse) -> bool:
 def _check_date(*, patient: User, entry_date: object) -> None:
     if not isinstance(entry_date, date):
         raise InstrumentError({"date": ["Enter a valid date."]})
-    if entry_date > patient_today(patient):
+    today = patient_today(patient)
+    if entry_date > today:
         raise InstrumentError({"date": [FUTURE_DATE_MESSAGE]})
+    profile = getattr(patient, "patient_profile", None)
+    date_of_birth = getattr(profile, "date_of_birth", None)
+    if date_of_birth is not None and entry_date < date_of_birth:
+        raise InstrumentError({"date": [BEFORE_BIRTH_DATE_MESSAGE]})
+    if (today - entry_date).days > MAX_BACKFILL_DAYS:
+        raise InstrumentError({"date": [TOO_OLD_DATE_MESSAGE]})
 
 
 def _result(entry: DailyEntry, *, created: bool) -> EntryResult:
+    notice = symptom_notice(patient=entry.patient, symptoms=entry.serotonin_symptoms, on=entry.date)
     return EntryResult(
         entry=entry,
         created=created,
         crisis=entry_needs_crisis(entry),
-        urgent_care=urgent_care_needed(
-            patient=entry.patient, symptoms=entry.serotonin_symptoms, on=entry.date
-        ),
+        urgent_care=notice == NOTICE_URGENT_CARE,
+        tell_clinician=notice == NOTICE_TELL_CLINICIAN,
     )
 
 

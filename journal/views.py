@@ -26,16 +26,22 @@ patient_page = role_required(Role.PATIENT)
 
 
 def _next_page(
-    request: AuthenticatedHttpRequest[User], *, crisis: bool, urgent_care: bool, saved_message: str
+    request: AuthenticatedHttpRequest[User],
+    *,
+    crisis: bool,
+    urgent_care: bool,
+    saved_message: str,
+    tell_clinician: bool = False,
 ) -> HttpResponse:
     """The page right after a save: crisis resources and urgent-care advice come first."""
-    if crisis or urgent_care:
+    if crisis or urgent_care or tell_clinician:
         return render(
             request,
             "journal/crisis.html",
             {
                 "crisis": crisis,
                 "urgent_care": urgent_care,
+                "tell_clinician": tell_clinician and not urgent_care,
                 "resources": crisis_resources(),
                 "saved_message": saved_message,
             },
@@ -110,6 +116,7 @@ def checkin(request: AuthenticatedHttpRequest[User]) -> HttpResponse:
                 request,
                 crisis=result.crisis,
                 urgent_care=result.urgent_care,
+                tell_clinician=result.tell_clinician,
                 saved_message=f"Thank you. Your check-in for {saved} is saved.",
             )
         status = 400

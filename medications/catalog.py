@@ -4,8 +4,15 @@ import json
 from collections.abc import Iterable
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
-from medications.interactions import CourseFacts, DrugFacts
+from medications.interactions import (
+    DOSE_CHANGE_UNKNOWN,
+    CourseFacts,
+    DoseFacts,
+    DrugFacts,
+    dose_change_between,
+)
 from medications.names import (
     SYNONYMS,
     damerau_levenshtein,
@@ -214,12 +221,55 @@ def drug_facts_of(
     )
 
 
-def course_facts(course) -> CourseFacts:
-    """Precondition: `course.drug` was loaded with select_related (no query here)."""
+def _dose_of(course) -> DoseFacts:
+    return (course.dose, course.unit, course.frequency)
+
+
+def course_facts(course, *, previous=None, continued: bool | None = None) -> CourseFacts:
+    """Precondition: `course.drug` was loaded with select_related (no query here, ever).
+
+    A dose change links the new course to the old one (`previous_course`). Its direction needs
+    the old dose: taken from `previous`, or from `course.previous_course` when that was loaded
+    with select_related; otherwise it is a change of unknown direction. `continued` (a later
+    course continues this one) likewise comes from the caller or a loaded `next_course`, and
+    defaults to False: the end is then treated as a stop, which keeps the black-box window open
+    (the conservative side). `courses_facts` works both out from a list without queries.
+    """
     drug = course.drug
+    # Relations loaded with select_related live here (what Django's is_cached reads); looking
+    # them up this way never queries.
+    loaded = getattr(getattr(course, "_state", None), "fields_cache", {})
+    dose_change = None
+    if course.previous_course_id is not None:
+        if previous is None:
+            previous = loaded.get("previous_course")
+        dose_change = (
+            dose_change_between(_dose_of(previous), _dose_of(course))
+            if previous is not None
+            else DOSE_CHANGE_UNKNOWN
+        )
+    if continued is None:
+        continued = loaded.get("next_course") is not None
     return CourseFacts(
         name=course.name,
         drug=drug_facts(drug) if drug is not None else None,
         started_on=course.started_on,
         stopped_on=course.stopped_on,
+        dose_change=dose_change,
+        continued=continued,
     )
+
+
+def courses_facts(courses: Iterable[Any]) -> list[CourseFacts]:
+    """course_facts of a patient's courses, linking dose changes within the list (no query)."""
+    courses = list(courses)
+    by_id = {course.pk: course for course in courses}
+    continued_ids = {c.previous_course_id for c in courses if c.previous_course_id is not None}
+    return [
+        course_facts(
+            course,
+            previous=by_id.get(course.previous_course_id),
+            continued=course.pk in continued_ids,
+        )
+        for course in courses
+    ]

@@ -8,7 +8,7 @@ from django.db.models import QuerySet
 
 from accounts.models import User
 from core.timezones import patient_today
-from medications.catalog import course_facts
+from medications.catalog import courses_facts
 from medications.interactions import Assessment, assess, black_box_window_open
 from medications.models import MedicationCourse
 
@@ -25,7 +25,7 @@ def patient_assessment(patient: User, *, on: date | None = None) -> Assessment:
     """The combination assessment of everything the patient takes on `on` (default: their
     today). One query."""
     day = on or patient_today(patient)
-    return assess([course_facts(course) for course in medication_courses(patient)], day)
+    return assess(courses_facts(medication_courses(patient)), day)
 
 
 @dataclass
@@ -51,7 +51,7 @@ def medication_overview(patient: User, *, on: date | None = None) -> MedicationO
     """Current and past medicines with their dose history, and today's assessment. One query."""
     day = on or patient_today(patient)
     courses = list(medication_courses(patient))
-    facts = [course_facts(course) for course in courses]
+    facts = courses_facts(courses)
     has_next = {course.previous_course_id for course in courses if course.previous_course_id}
     by_id = {course.pk: course for course in courses}
     current, past = [], []

@@ -11,6 +11,7 @@ rule sharing an item are the same episode. From that follow the three decisions 
   per-event kinds (one alert per triggering entry or response, whatever happens later).
 """
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -18,6 +19,16 @@ from typing import Any
 from alerts.rules.facts import PER_EVENT_KINDS, AlertCandidate, severity_rank
 
 Hit = dict[str, Any]
+
+# Explanations written before version 2 began with a rule id ("M2: PHQ-9 total rose ...").
+# Clinicians never see rule ids (docs/clinical-rules.md#mood-and-safety-alerts): a stored hit
+# that is merged again loses the prefix. Migration 0005 rewrote the stored ones once.
+_RULE_ID_PREFIX = re.compile(r"(?:(?<=^)|(?<=[.)] ))(?:M[1-5]|S1): ")
+
+
+def without_rule_ids(text: str) -> str:
+    """`text` without the "M2: " style prefixes of version 1 explanations."""
+    return _RULE_ID_PREFIX.sub("", text)
 
 
 def hits_of(evidence: dict[str, Any]) -> list[Hit]:
@@ -48,7 +59,9 @@ def details_for(candidate: AlertCandidate, hits: list[Hit]) -> dict[str, Any]:
         "rule": "+".join(rules) if rules else candidate.rule,
         "rule_version": candidate.rule_version,
         "explanation": (
-            " ".join(hit["explanation"] for hit in hits) if explained else candidate.explanation
+            " ".join(without_rule_ids(hit["explanation"]) for hit in hits)
+            if explained
+            else candidate.explanation
         ),
         "patient_message": candidate.patient_message,
         "evidence": {**candidate.evidence, "hits": hits},

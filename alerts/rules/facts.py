@@ -44,10 +44,11 @@ class PatientSnapshot:
     """What the rules see of one patient on `today` (patient-local date).
 
     `entries` and `phq9` are in chronological order. The loader must include at least: the
-    entries of the last ENTRY_LOOKBACK_DAYS (or, given `mood_baseline`, those of the last 7
-    days plus those of the window with symptoms or self-harm ticked) and every entry with
-    self-harm ticked; the two most recent PHQ-9 responses and every response with item 9 above
-    0; and all medication courses.
+    entries of the last ENTRY_LOOKBACK_DAYS (or, given `mood_baseline`, those of T-8..T plus
+    those of the window with symptoms or self-harm ticked) and, for a changed patient, every
+    entry with self-harm or symptoms ticked; the two most recent PHQ-9 responses, every
+    response of the 90 days before the latest, and every response with item 9 above 0; and all
+    medication courses, with `dose_change` and `continued` filled in from their links.
     """
 
     patient_id: int

@@ -9,26 +9,33 @@ from typing import Any, NamedTuple, cast
 
 from alerts.rules.facts import AlertCandidate, EntryFacts, PatientSnapshot, Phq9Facts, severity_rank
 from journal.instruments.phq9 import SEVERE_MIN, m1_applies
-from medications.interactions import black_box_window_open
+from medications.interactions import black_box_events
 
-RULE_VERSION = 1
+# 2: docs/clinical-rules.md version 2 (lowest 90-day baseline of the PHQ-9 rise, no earlier severe
+# score in 90 days, low-mood runs ending in the last week, plain explanations).
+RULE_VERSION = 2
 
 # M1: PHQ-9 item 9 above 0, or the check-in's self-harm tick. Threshold and predicate have one
 # home, `m1_applies` in journal/instruments/phq9.py: the patient's crisis notice asks it too.
 
 # M2: 5 points is the individual minimal clinically important difference of the PHQ-9
-# (Loewe et al., Med Care 2004), compared with the previous response within 90 days.
+# (Loewe et al., Med Care 2004). v2: compared with the LOWEST total of the 90 days before the
+# response (a stepwise 5 -> 9 -> 13 is caught), or, with none in those days, the latest earlier
+# response of any age.
 M2_MIN_INCREASE = 5
-M2_PREVIOUS_WITHIN_DAYS = 90
+PHQ9_HISTORY_DAYS = 90
+M2_PREVIOUS_WITHIN_DAYS = PHQ9_HISTORY_DAYS  # old name, kept for importers
 
-# M3: 20-27 is the "severe" PHQ-9 band (Kroenke et al., J Gen Intern Med 2001).
+# M3: 20-27 is the "severe" PHQ-9 band (Kroenke et al., J Gen Intern Med 2001). v2: raised
+# unless a total in that band was recorded in the 90 days before (a first severe score after a
+# long gap alerts again).
 M3_SEVERE_TOTAL = SEVERE_MIN
 
-# M4 [design]: three consecutive daily moods (0 worst - 10 best) at or below 2, ending today or
-# yesterday.
+# M4 [design]: three consecutive daily moods (0 worst - 10 best) at or below 2. v2: the run may
+# end on any day D with T-6 <= D <= T (a back-filled run of the last week alerts).
 M4_LOW_MOOD = 2
 M4_RUN_DAYS = 3
-M4_LATEST_END_LAG_DAYS = 1
+M4_LATEST_END_LAG_DAYS = 6
 
 # M5 [design]: mean mood of the last 7 days (T-6..T, >= 4 entries) at least 2.0 below the mean
 # of the 28 days before (T-34..T-7, >= 10 entries). Higher severity inside the FDA black-box
@@ -58,6 +65,11 @@ def m5_windows(today: date) -> M5Windows:
         baseline_first=baseline_last - timedelta(days=M5_BASELINE_DAYS - 1),
         baseline_last=baseline_last,
     )
+
+
+def m4_first_day(today: date) -> date:
+    """The first day a low-mood run that ends in the last week can start on (T-8)."""
+    return today - timedelta(days=M4_LATEST_END_LAG_DAYS + M4_RUN_DAYS - 1)
 
 
 CRISIS_HINT = (
@@ -141,36 +153,79 @@ def latest_phq9_pair(
     return done[-1], (done[-2] if len(done) > 1 else None)
 
 
+def _latest_and_earlier(snapshot: PatientSnapshot) -> tuple[Phq9Facts | None, list[Phq9Facts]]:
+    """The latest PHQ-9 completed on or before today, and every response before it (oldest
+    first)."""
+    done = [r for r in snapshot.phq9 if r.completed_on <= snapshot.today]
+    if not done:
+        return None, []
+    return done[-1], done[:-1]
+
+
+def _within_history(response: Phq9Facts, earlier: Phq9Facts) -> bool:
+    # "In the 90 days before": 0 <= days between <= 90 (a 90-day-old response counts, 91 not).
+    return (response.completed_on - earlier.completed_on).days <= PHQ9_HISTORY_DAYS
+
+
+def _span(days: int) -> str:
+    """A time span in plain words: "on the same day", "in 9 days", "in 6 weeks"."""
+    if days == 0:
+        return "on the same day"
+    if days % 7 == 0 and days >= 14:
+        return f"in {days // 7} weeks"
+    return f"in {days} day" + ("s" if days != 1 else "")
+
+
+def m2_baseline(latest: Phq9Facts, earlier: list[Phq9Facts]) -> Phq9Facts | None:
+    """The lowest total of the 90 days before `latest` (the latest of equal lows), else the
+    latest earlier response of any age."""
+    recent = [r for r in earlier if _within_history(latest, r)]
+    if recent:
+        lowest = min(r.total for r in recent)
+        return [r for r in recent if r.total == lowest][-1]
+    return earlier[-1] if earlier else None
+
+
 def rule_m2(snapshot: PatientSnapshot) -> dict[str, Any] | None:
-    latest, previous = latest_phq9_pair(snapshot)
-    if latest is None or previous is None:
+    latest, earlier = _latest_and_earlier(snapshot)
+    if latest is None:
         return None
-    if (latest.completed_on - previous.completed_on).days > M2_PREVIOUS_WITHIN_DAYS:
+    baseline = m2_baseline(latest, earlier)
+    if baseline is None or latest.total < baseline.total + M2_MIN_INCREASE:
         return None
-    if latest.total < previous.total + M2_MIN_INCREASE:
-        return None
+    days = (latest.completed_on - baseline.completed_on).days
     return {
         "rule": "M2",
         "severity": "high",
         "items": [f"phq9:{latest.id}"],
-        "response_ids": [previous.id, latest.id],
-        "dates": [previous.completed_on.isoformat(), latest.completed_on.isoformat()],
-        "totals": [previous.total, latest.total],
+        "response_ids": [baseline.id, latest.id],
+        "dates": [baseline.completed_on.isoformat(), latest.completed_on.isoformat()],
+        "totals": [baseline.total, latest.total],
         "explanation": (
-            f"M2: PHQ-9 total rose from {previous.total} ({previous.completed_on.isoformat()}) "
-            f"to {latest.total} ({latest.completed_on.isoformat()}), >= {M2_MIN_INCREASE} points "
-            "within 90 days: the individual minimal clinically important difference "
-            "(Loewe 2004)."
+            f"PHQ-9 rose from {baseline.total} ({baseline.completed_on.isoformat()}) to "
+            f"{latest.total} ({latest.completed_on.isoformat()}) {_span(days)}; a rise of "
+            f"{M2_MIN_INCREASE} or more is a clinically important change (Löwe 2004)."
         ),
     }
 
 
 def rule_m3(snapshot: PatientSnapshot) -> dict[str, Any] | None:
-    latest, previous = latest_phq9_pair(snapshot)
+    latest, earlier = _latest_and_earlier(snapshot)
     if latest is None or latest.total < M3_SEVERE_TOTAL:
         return None
-    if previous is not None and previous.total >= M3_SEVERE_TOTAL:
-        return None
+    recent = [r for r in earlier if _within_history(latest, r)]
+    if any(r.total >= M3_SEVERE_TOTAL for r in recent):
+        return None  # already severe within 90 days: the same episode, not a new one
+    previous = earlier[-1] if earlier else None
+    if previous is None:
+        context = " This is the patient's first PHQ-9."
+    elif recent:
+        context = f" No PHQ-9 in the 90 days before was 20 or more (latest {previous.total})."
+    else:
+        context = (
+            f" The previous PHQ-9 was {previous.total}, on {previous.completed_on.isoformat()}, "
+            "more than 90 days before."
+        )
     hit: dict[str, Any] = {
         "rule": "M3",
         "severity": "high",
@@ -179,13 +234,8 @@ def rule_m3(snapshot: PatientSnapshot) -> dict[str, Any] | None:
         "dates": [latest.completed_on.isoformat()],
         "totals": [latest.total],
         "explanation": (
-            f"M3: PHQ-9 total {latest.total} ({latest.completed_on.isoformat()}) is in the "
-            "severe band 20-27 (Kroenke 2001)"
-            + (
-                f"; the previous total was {previous.total}."
-                if previous is not None
-                else "; first PHQ-9 on record."
-            )
+            f"PHQ-9 of {latest.total} on {latest.completed_on.isoformat()} is in the severe "
+            f"range ({M3_SEVERE_TOTAL}-27, Kroenke 2001)." + context
         ),
     }
     if previous is not None:
@@ -219,9 +269,10 @@ def rule_m4(snapshot: PatientSnapshot) -> dict[str, Any] | None:
                 "dates": [entry.date.isoformat() for entry in low_run],
                 "moods": [entry.mood for entry in low_run],
                 "explanation": (
-                    f"M4: mood <= {M4_LOW_MOOD} (0 worst - 10 best) on {M4_RUN_DAYS} consecutive "
-                    f"days, {low_run[0].date.isoformat()} to {low_run[-1].date.isoformat()} "
-                    "(the portal's own threshold, not a published cut-off)."
+                    f"Mood of {M4_LOW_MOOD} or less (0 very low, 10 very good) on "
+                    f"{M4_RUN_DAYS} days in a row, {low_run[0].date.isoformat()} to "
+                    f"{low_run[-1].date.isoformat()} (the portal's own threshold, not a "
+                    "published cut-off)."
                 ),
             }
     return None
@@ -254,16 +305,19 @@ def rule_m5(snapshot: PatientSnapshot) -> dict[str, Any] | None:
         return None
     recent_mean = Fraction(recent_sum, n_recent)
     baseline_mean = Fraction(baseline_sum, n_baseline)
-    window_open = black_box_window_open(snapshot.courses, today)
+    window_events = black_box_events(snapshot.courses, today)
+    window_open = bool(window_events)
     young = snapshot.age is not None and snapshot.age < M5_YOUNG_AGE
     severity = "high" if window_open or young else "moderate"
     reasons = []
-    if window_open:
-        reasons.append(
-            "a medicine with a suicidality warning was started or changed in the last 12 weeks"
-        )
     if young:
-        reasons.append(f"the patient is under {M5_YOUNG_AGE}")
+        reasons.append(
+            f"The patient is under {M5_YOUNG_AGE}, when the risk is higher (FDA antidepressant "
+            "boxed warning)."
+        )
+    # The latest event is the reason; older ones add nothing a clinician needs here.
+    if window_events:
+        reasons.append(window_events[0].reason)
     return {
         "rule": "M5",
         "severity": severity,
@@ -276,14 +330,10 @@ def rule_m5(snapshot: PatientSnapshot) -> dict[str, Any] | None:
         "black_box_window_open": window_open,
         "under_25": young,
         "explanation": (
-            f"M5: mean mood {float(recent_mean):.1f} over {len(recent)} entries of the last 7 days "
-            f"vs {float(baseline_mean):.1f} over {n_baseline} entries of the 28 days before "
-            "(drop >= 2.0; the portal's own threshold, not a published cut-off)."
-            + (
-                " Severity high: " + " and ".join(reasons) + " (FDA antidepressant boxed warning)."
-                if reasons
-                else ""
-            )
+            f"Average mood fell from {float(baseline_mean):.1f} ({n_baseline} check-ins in the "
+            f"4 weeks before) to {float(recent_mean):.1f} ({len(recent)} check-ins in the last "
+            "7 days), a drop of 2 points or more (the portal's own threshold, not a published "
+            "cut-off)." + ("".join(" " + reason for reason in reasons) if reasons else "")
         ),
     }
 

@@ -9,6 +9,7 @@ from alerts.rules.evidence import (
     hit_is_new,
     is_new_episode,
     merge_into_open,
+    without_rule_ids,
 )
 from alerts.rules.facts import AlertCandidate
 
@@ -136,3 +137,44 @@ def per_event(severity: str = "critical") -> AlertCandidate:
 )
 def test_is_new_episode(candidate, resolved, raise_again):
     assert is_new_episode(candidate, resolved) is raise_again
+
+
+@pytest.mark.parametrize(
+    ("stored", "shown"),
+    [
+        ("M2: PHQ-9 total rose from 5 to 13.", "PHQ-9 total rose from 5 to 13."),
+        (
+            "M3: PHQ-9 total 21 is severe (Kroenke 2001). M4: mood <= 2 on 3 days.",
+            "PHQ-9 total 21 is severe (Kroenke 2001). mood <= 2 on 3 days.",
+        ),
+        (
+            "S1: check-in of 2026-06-01 reports 3 symptoms.",
+            "check-in of 2026-06-01 reports 3 symptoms.",
+        ),
+        (
+            "PHQ-9 rose from 5 to 13 in 6 weeks (Löwe 2004).",
+            "PHQ-9 rose from 5 to 13 in 6 weeks (Löwe 2004).",
+        ),
+        ("Item M2: not a prefix", "Item M2: not a prefix"),  # only at a sentence start
+    ],
+)
+def test_version_1_rule_ids_are_dropped_from_explanations(stored, shown):
+    assert without_rule_ids(stored) == shown
+
+
+def test_a_stored_version_1_hit_merged_again_shows_no_rule_id():
+    old = {"rule": "M3", "items": ["phq9:1"], "explanation": "M3: PHQ-9 total 21 is severe."}
+    new = {"rule": "M4", "items": ["entry:5"], "explanation": "Mood of 2 or less on 3 days."}
+    candidate = AlertCandidate(
+        kind="mood_worsening",
+        severity="high",
+        dedupe_key="mood_worsening",
+        title="Mood worsening",
+        rule="M4",
+        rule_version=2,
+        evidence={"hits": [new]},
+    )
+    merge = merge_into_open(candidate, severity="high", details={"evidence": {"hits": [old]}})
+    assert merge.details is not None
+    assert merge.details["explanation"] == "PHQ-9 total 21 is severe. Mood of 2 or less on 3 days."
+    assert merge.details["rule"] == "M3+M4"  # data, never shown

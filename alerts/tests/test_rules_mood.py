@@ -1,5 +1,7 @@
 """Rules M1-M5 (docs/clinical-rules.md#mood-and-safety-alerts) at their edges. Pure: no database."""
 
+import re
+
 import pytest
 
 from alerts.rules.facts import ENTRY_LOOKBACK_DAYS, EntryFacts
@@ -91,7 +93,10 @@ def test_m1_patient_message_is_calm_and_never_says_stop():
         ((-14, 0), (0, 5), True),
         ((-14, 22), (0, 27), True),
         ((-90, 10), (0, 15), True),  # previous exactly 90 days before
-        ((-91, 10), (0, 15), False),  # 91 days: outside the window
+        # v2: was False (91 days: outside the window). With no response in the 90 days before,
+        # the baseline is the latest earlier response of any age.
+        ((-91, 10), (0, 15), True),
+        ((-400, 10), (0, 15), True),  # v2: any age
         ((-14, 15), (0, 10), False),  # improvement
     ],
 )
@@ -104,9 +109,36 @@ def test_m2_increase_against_previous_within_90_days(previous, latest, fires):
         assert hit["totals"] == [previous[1], latest[1]]
 
 
-def test_m2_compares_with_the_immediately_previous_response_only():
-    # 8 -> 11 -> 14: +6 over two steps, +3 over the last step: no M2.
-    assert rule_m2(snapshot(phq9=phq9((-28, 8), (-14, 11), (0, 14)))) is None
+def test_m2_compares_with_the_lowest_total_of_the_90_days_before():
+    # v2: was None (v1 compared with the immediately previous response only). 8 -> 11 -> 14 is
+    # +6 over the lowest of the 90 days before: the stepwise decline is caught.
+    hit = rule_m2(snapshot(phq9=phq9((-28, 8), (-14, 11), (0, 14))))
+    assert hit is not None
+    assert (hit["response_ids"], hit["totals"]) == ([101, 103], [8, 14])
+
+
+@pytest.mark.parametrize(
+    ("rows", "baseline"),
+    [
+        # (day offset, total) of the earlier responses; the latest is (0, 13) in every row.
+        ([(-42, 5), (-21, 9)], (101, 5)),  # 5 -> 9 -> 13: the example of the rules
+        ([(-90, 5), (-21, 9)], (101, 5)),  # the low exactly 90 days before counts
+        ([(-91, 5), (-21, 9)], None),  # 91 days: outside; baseline 9, +4 only
+        ([(-91, 5)], (101, 5)),  # none in the 90 days: the latest earlier of any age
+        ([(-200, 2), (-120, 8)], (102, 8)),  # of any age: the LATEST earlier, not the lowest
+        ([(-60, 8), (-30, 3), (-10, 12)], (102, 3)),  # the lowest, wherever it lies
+        ([(-60, 8), (-30, 8)], (102, 8)),  # equal lows: the later one
+        ([(-30, 9)], None),  # +4
+        ([(0, 8)], (101, 8)),  # same day, earlier in order
+    ],
+)
+def test_m2_baseline_table(rows, baseline):
+    hit = rule_m2(snapshot(phq9=phq9(*rows, (0, 13))))
+    if baseline is None:
+        assert hit is None
+    else:
+        assert hit is not None
+        assert hit["response_ids"][0] == baseline[0] and hit["totals"] == [baseline[1], 13]
 
 
 def test_m2_needs_a_previous_response():
@@ -131,12 +163,17 @@ def test_m2_ignores_a_response_dated_after_today():
         ((-14, 20), 21, False),  # already severe before
         ((-14, 20), 20, False),
         ((-14, 25), 20, False),
-        ((-200, 22), 21, False),  # previous of any age counts for M3 ("if any")
+        # v2: was False (v1: a previous severe total of any age suppressed M3). A first severe
+        # score after more than 90 days without one alerts.
+        ((-200, 22), 21, True),
         ((-200, 12), 21, True),
+        ((-90, 22), 21, False),  # severe exactly 90 days before: the same episode
+        ((-91, 22), 21, True),  # 91 days before: outside the window
         ((-14, 5), 27, True),
     ],
 )
 def test_m3_severe_band_crossing(previous, latest_total, fires):
+    # Table of v1 with the v2 expectations.
     rows = ([previous] if previous else []) + [(0, latest_total)]
     hit = rule_m3(snapshot(phq9=phq9(*rows)))
     assert (hit is not None) is fires
@@ -153,8 +190,12 @@ def test_m3_severe_band_crossing(previous, latest_total, fires):
     [
         ({-2: 2, -1: 2, 0: 2}, True, [-2, -1, 0]),  # D = T
         ({-3: 1, -2: 0, -1: 2}, True, [-3, -2, -1]),  # D = T-1
-        ({-4: 1, -3: 1, -2: 1}, False, None),  # D = T-2: too old
-        ({-4: 1, -3: 1, -2: 1, -1: 5, 0: 2}, False, None),
+        # v2: was False (D = T-2 was too old); a run may end on any day of T-6..T.
+        ({-4: 1, -3: 1, -2: 1}, True, [-4, -3, -2]),
+        ({-4: 1, -3: 1, -2: 1, -1: 5, 0: 2}, True, [-4, -3, -2]),  # v2: was False, same reason
+        ({-8: 1, -7: 1, -6: 1}, True, [-8, -7, -6]),  # D = T-6: the oldest end allowed
+        ({-9: 1, -8: 1, -7: 1}, False, None),  # D = T-7: too old
+        ({-9: 1, -8: 1, -7: 1, -5: 1}, False, None),
         ({-2: 2, -1: 3, 0: 2}, False, None),  # mood 3 breaks the run
         ({-2: 3, -1: 2, 0: 2}, False, None),
         ({-2: 2, 0: 2}, False, None),  # gap day: T-1 missing
@@ -163,7 +204,7 @@ def test_m3_severe_band_crossing(previous, latest_total, fires):
         ({-3: 0, -2: 0, -1: 0, 0: 0}, True, [-2, -1, 0]),  # four days: the latest run
     ],
 )
-def test_m4_three_consecutive_low_days_ending_today_or_yesterday(moods, fires, dates):
+def test_m4_three_consecutive_low_days_ending_in_the_last_week(moods, fires, dates):
     hit = rule_m4(snapshot(entries=entries(moods)))
     assert (hit is not None) is fires
     if fires:
@@ -254,6 +295,9 @@ def test_m5_window_edges():
         (40, [course("tramadol", -10)], "moderate"),  # no suicidality warning
         (40, [course("sertraline", -200, -101), course("sertraline", -100)], "moderate"),
         (40, [course("sertraline", -200, -31), course("sertraline", -30)], "high"),  # dose change
+        # v2: a stop opens the window too (D = stopped_on, the last day taken).
+        (40, [course("sertraline", -200, -84)], "high"),
+        (40, [course("sertraline", -200, -85)], "moderate"),
     ],
 )
 def test_m5_severity(age, courses, severity):
@@ -274,7 +318,7 @@ def test_mood_worsening_merges_rules_into_one_candidate_with_the_max_severity():
     assert candidate.severity == "high"
     assert candidate.rule == "M2+M3+M5"
     assert [hit["rule"] for hit in candidate.evidence["hits"]] == ["M2", "M3", "M5"]
-    assert "Loewe 2004" in candidate.explanation and "Kroenke 2001" in candidate.explanation
+    assert "Löwe 2004" in candidate.explanation and "Kroenke 2001" in candidate.explanation
     assert "stop" not in candidate.patient_message.lower()
 
 
@@ -320,6 +364,24 @@ def _m5_explanation():
     return rule_m5(snapshot(entries=m5_moods([3] * 4, [6] * 10), age=24))["explanation"]
 
 
+def _m2_explanation():
+    return rule_m2(snapshot(phq9=phq9((-42, 5), (-21, 9), (0, 13))))["explanation"]
+
+
+def _m3_explanation():
+    return rule_m3(snapshot(phq9=phq9((-200, 22), (0, 21))))["explanation"]
+
+
+def _m5_window_explanation():
+    snap = snapshot(entries=m5_moods([3] * 4, [6] * 10), courses=[course("sertraline", -200, -10)])
+    return rule_m5(snap)["explanation"]
+
+
+def _merged_explanation():
+    snap = snapshot(entries=m5_moods([3] * 4, [6] * 10), phq9=phq9((-14, 12), (-1, 21)))
+    return mood_worsening_candidate(snap).explanation
+
+
 @pytest.mark.parametrize(
     ("explain", "cites"),
     [
@@ -328,10 +390,22 @@ def _m5_explanation():
         (_m4_explanation, "the portal's own threshold, not a published cut-off"),
         (_m5_explanation, "the portal's own threshold, not a published cut-off"),
         (_m5_explanation, "(FDA antidepressant boxed warning)"),
+        (
+            _m2_explanation,
+            f"PHQ-9 rose from 5 ({day(-42).isoformat()}) to 13 ({day(0).isoformat()}) in 6 "
+            "weeks; a rise of 5 or more is a clinically important change (Löwe 2004).",
+        ),
+        (_m3_explanation, "(20-27, Kroenke 2001)"),
+        (_m3_explanation, "more than 90 days before"),
+        (_m5_window_explanation, "dose changes, either increases or decreases"),
+        (_m5_window_explanation, "was stopped"),
+        (_merged_explanation, "(Löwe 2004)"),
     ],
 )
 def test_explanations_cite_a_published_source_or_say_the_threshold_is_ours(explain, cites):
     # Clinicians read these; they cite the literature in plain words, never an internal file.
     explanation = explain()
     assert cites in explanation
-    assert ".md" not in explanation
+    assert ".md" not in explanation and "CLINICAL" not in explanation
+    # v2: no rule ids ("M2:", "Rule M1") in anything a clinician reads.
+    assert not re.search(r"\b[MS][1-5]\b", explanation), explanation

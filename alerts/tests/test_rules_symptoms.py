@@ -3,8 +3,18 @@
 import pytest
 
 from alerts.rules.facts import EntryFacts
-from alerts.rules.symptoms import evaluate_symptoms, s1_applies, s1_candidate
-from alerts.tests.rule_builders import course, day, snapshot
+from alerts.rules.symptoms import (
+    NOTICE_TELL_CLINICIAN,
+    NOTICE_URGENT_CARE,
+    _counts_as_combination,
+    evaluate_symptoms,
+    s1_applies,
+    s1_candidate,
+    s1_notice,
+)
+from alerts.tests.rule_builders import TODAY, course, day, snapshot
+from medications.interactions import CourseFacts, DrugFacts
+from tests.builders import drug_facts
 
 THREE = ("agitation", "sweating", "tremor")
 TWO = ("agitation", "sweating")
@@ -49,7 +59,7 @@ def entry_on(offset: int, symptoms, entry_id: int = 9) -> EntryFacts:
     ],
 )
 def test_s1(symptoms, courses, fires):
-    candidate = s1_candidate(entry_on(0, symptoms), tuple(courses))
+    candidate = s1_candidate(entry_on(0, symptoms), tuple(courses), TODAY)
     assert (candidate is not None) is fires
     # The patient's urgent-care notice (journal, via alerts.urgent_care) answers the same.
     assert s1_applies(symptoms, tuple(courses), day(0)) is fires
@@ -66,9 +76,75 @@ def test_s1_is_judged_on_the_entry_date_not_today():
     snap = snapshot(
         entries=[entry_on(-10, THREE, entry_id=3), entry_on(0, THREE, entry_id=4)], courses=courses
     )
-    assert [c.dedupe_key for c in evaluate_symptoms(snap)] == [
-        "serotonin_toxicity_symptoms:entry:3"
-    ]
+    (candidate,) = evaluate_symptoms(snap)
+    assert candidate.dedupe_key == "serotonin_toxicity_symptoms:entry:3"
+    # v2: was critical; an entry dated before T-2 is back-filled: high, no urgent care.
+    assert candidate.severity == "high"
+    assert "urgent" not in candidate.patient_message.lower()
+
+
+@pytest.mark.parametrize(
+    ("entry_offset", "severity", "notice"),
+    [
+        (0, "critical", NOTICE_URGENT_CARE),
+        (-1, "critical", NOTICE_URGENT_CARE),
+        (-2, "critical", NOTICE_URGENT_CARE),  # T-2: still current
+        (-3, "high", NOTICE_TELL_CLINICIAN),  # T-3: back-filled
+        (-30, "high", NOTICE_TELL_CLINICIAN),
+        (-365, "high", NOTICE_TELL_CLINICIAN),
+    ],
+)
+def test_s1_back_filled_entries_are_high_and_tell_the_clinician(entry_offset, severity, notice):
+    # sertraline + tramadol taken throughout: the combination counts on every entry date.
+    courses = (course("sertraline", -400), course("tramadol", -400))
+    snap = snapshot(entries=[entry_on(entry_offset, THREE)], courses=courses)
+    (candidate,) = evaluate_symptoms(snap)
+    assert candidate.severity == severity
+    assert candidate.evidence["hits"][0]["back_filled"] is (severity == "high")
+    assert s1_notice(THREE, courses, day(entry_offset), TODAY) == notice
+    message = candidate.patient_message.lower()
+    if notice == NOTICE_URGENT_CARE:
+        assert "urgent medical care now" in message
+    else:
+        assert "urgent" not in message and "emergency" not in message
+        assert "tell your clinician" in message
+        assert "filled in 3 days after" in candidate.explanation or entry_offset != -3
+
+
+def test_s1_notice_is_none_without_the_rule():
+    assert s1_notice(TWO, (course("sertraline", -1),), day(-5), TODAY) is None
+    assert s1_notice(THREE, (), day(0), TODAY) is None
+
+
+@pytest.mark.parametrize(
+    ("severity", "counts"),
+    [
+        ("none", False),
+        ("minor", False),  # v2: a minor combination (weak + weak, engine v2) does not count
+        ("moderate", True),
+        ("major", True),
+        ("contraindicated", True),
+    ],
+)
+def test_s1_a_combination_counts_from_moderate_up(severity, counts):
+    assert _counts_as_combination(severity) is counts
+
+
+def test_s1_a_recent_maob_start_counts_like_strong_and_maoi():
+    maob = DrugFacts(name="rasagiline", serotonergic="maob", washout_days=14)
+    courses = (CourseFacts(name="Azilect", drug=maob, started_on=day(-7)),)
+    assert s1_applies(THREE, courses, day(0))
+    later = (CourseFacts(name="Azilect", drug=maob, started_on=day(-8)),)
+    assert not s1_applies(THREE, later, day(0))
+
+
+def test_s1_explanation_is_plain_words_with_sources():
+    courses = (course("sertraline", -100), course("tramadol", -2))
+    explanation = s1_candidate(entry_on(0, THREE), courses, TODAY).explanation
+    assert "S1" not in explanation and ".md" not in explanation
+    assert "FDA Drug Safety Communication of 2016-03-22" in explanation
+    assert "Sternbach (1991)" in explanation and "Dunkley 2003" in explanation
+    assert drug_facts("sertraline").name in explanation
 
 
 def test_s1_evidence_names_the_combination_and_the_start():

@@ -10,8 +10,9 @@ from django.db import connection
 from accounts.models import AuditEvent, PatientProfile
 from alerts.models import Alert, AlertEvent, AlertStatus
 from alerts.services import alert_acknowledge, alert_resolve, sync, sync_alerts, sync_alerts_batch
-from alerts.tests.factories import NOW, course, entry, m5_history, moods, phq9
+from alerts.tests.factories import NOW, course, day, entry, m5_history, moods, phq9
 from conftest import make_patient
+from tests import builders
 
 pytestmark = pytest.mark.django_db
 
@@ -79,15 +80,31 @@ def test_it_raises_every_kind_from_one_snapshot(pat):
 
 
 def test_it_uses_today_in_the_patients_time_zone(pat):
-    # Low moods on June 11-13. At 02:00 UTC on June 15 it is still June 14 in New York, so
-    # D = June 13 is T-1 and M4 fires; for a patient in UTC, D would be T-2.
-    moods(pat, {-4: 1, -3: 1, -2: 1})
+    # v2: the run may end on T-6..T (v1: T or T-1; this test then used June 11-13). Low moods
+    # on June 6-8. At 02:00 UTC on June 15 it is still June 14 in New York, so D = June 8 is T-6
+    # and M4 fires; for a patient in UTC, D would be T-7.
+    moods(pat, {-9: 1, -8: 1, -7: 1})
     utc_patient = make_patient("utc@example.com", "Una", tz="UTC")
-    moods(utc_patient, {-4: 1, -3: 1, -2: 1})
+    moods(utc_patient, {-9: 1, -8: 1, -7: 1})
     with time_machine.travel(datetime(2026, 6, 15, 2, 0, tzinfo=UTC), tick=False):
         sync_alerts_batch(patient_ids=[pat.pk, utc_patient.pk])
     assert keys(pat) == ["mood_worsening"]
     assert keys(utc_patient) == []
+
+
+@pytest.mark.parametrize(
+    ("tz", "fires"),
+    [
+        ("Pacific/Kiritimati", False),  # UTC+14: already June 16, so June 9 is T-7
+        ("Pacific/Pago_Pago", True),  # UTC-11: still June 15, so June 9 is T-6
+    ],
+)
+def test_a_low_mood_run_of_the_last_week_in_extreme_time_zones(tz, fires):
+    patient = make_patient(f"tz{abs(hash(tz))}@example.com", "Zed", tz=tz)
+    moods(patient, {-8: 1, -7: 1, -6: 0})  # June 7-9
+    with time_machine.travel(datetime(2026, 6, 15, 11, 0, tzinfo=UTC), tick=False):
+        sync_alerts_batch(patient_ids=[patient.pk])
+    assert keys(patient) == (["mood_worsening"] if fires else [])
 
 
 def test_new_evidence_is_added_as_an_event_without_a_new_alert(pat):
@@ -101,7 +118,10 @@ def test_new_evidence_is_added_as_an_event_without_a_new_alert(pat):
     assert events(alert) == ["created", "evidence"]
     assert [hit["rule"] for hit in alert.details["evidence"]["hits"]] == ["M3", "M4"]
     assert alert.details["rule"] == "M3+M4"
-    assert "Kroenke 2001" in alert.details["explanation"] and "M4:" in alert.details["explanation"]
+    # v2: plain words, no rule ids ("M4:" in v1).
+    assert "Kroenke 2001" in alert.details["explanation"]
+    assert "3 days in a row" in alert.details["explanation"]
+    assert "M4" not in alert.details["explanation"]
     assert alert.severity == "high"
     assert Alert.objects.count() == 1
     # Same evidence again: nothing new.
@@ -239,11 +259,76 @@ def test_the_sweep_reads_a_back_dated_self_harm_tick_of_a_changed_patient(pat, s
 
 
 def test_an_old_severe_phq9_is_compared_with_the_one_before_it(pat):
-    # Latest two PHQ-9s are loaded however old: 22 then 21 is no M3 (already severe).
+    # Latest two PHQ-9s are loaded however old. v2: 22 then 21, 100 days apart, now alerts
+    # (no severe total in the 90 days before; v1 expected no alert, already severe).
     phq9(pat, -400, 22)
     phq9(pat, -300, 21)
     sync_alerts(pat)
+    assert keys(pat) == ["mood_worsening"]
+
+
+def test_an_old_severe_phq9_within_90_days_of_the_latest_is_loaded(pat):
+    # Severe exactly 90 days before the latest, with two responses in between (so not among the
+    # latest two): the same episode, no alert (v2 M3 edge, through the loader). The lowest of
+    # those 90 days is 18, so no PHQ-9 rise either.
+    phq9(pat, -300, 22)
+    phq9(pat, -280, 18)
+    phq9(pat, -250, 19)
+    phq9(pat, -210, 21)
+    sync_alerts(pat)
     assert keys(pat) == []
+
+
+def test_a_severe_phq9_91_days_before_the_latest_no_longer_suppresses(pat):
+    phq9(pat, -301, 22)
+    phq9(pat, -280, 18)
+    phq9(pat, -250, 19)
+    phq9(pat, -210, 21)
+    sync_alerts(pat)
+    assert keys(pat) == ["mood_worsening"]
+
+
+def test_the_lowest_phq9_of_the_90_days_is_loaded_whatever_came_after(pat):
+    # 5 -> 9 -> 10 -> 11 -> 13 over 12 weeks: the lowest (5, the oldest) is the baseline.
+    for offset, total in [(-84, 5), (-63, 9), (-42, 10), (-21, 11), (0, 13)]:
+        phq9(pat, offset, total)
+    sync_alerts(pat)
+    alert = Alert.objects.get(patient=pat)
+    (hit,) = alert.details["evidence"]["hits"]
+    assert (hit["rule"], hit["totals"]) == ("M2", [5, 13])
+    assert "PHQ-9 rose from 5" in alert.details["explanation"]
+    assert "in 12 weeks" in alert.details["explanation"]
+
+
+def test_a_back_filled_symptom_entry_of_months_ago_raises_a_high_alert(pat):
+    course(pat, "sertraline", -400)
+    course(pat, "tramadol", -400)
+    back_filled = entry(pat, -200, serotonin_symptoms=["fever", "tremor", "sweating"])
+    sync_alerts(pat)
+    alert = Alert.objects.get(kind="serotonin_toxicity_symptoms")
+    assert alert.dedupe_key == f"serotonin_toxicity_symptoms:entry:{back_filled.pk}"
+    assert alert.severity == "high"
+
+
+def test_a_stop_of_a_warned_drug_opens_the_black_box_window_for_m5(pat):
+    m5_history(pat)
+    course(pat, "sertraline", -300, -84)  # stopped 84 days ago: inside the window
+    sync_alerts(pat)
+    alert = Alert.objects.get(patient=pat)
+    assert alert.severity == "high"
+    assert "was stopped (last taken" in alert.details["explanation"]
+
+
+def test_a_dose_decrease_is_read_from_the_database_with_its_own_reason(pat):
+    m5_history(pat)
+    first = builders.course(pat, "sertraline", day(-300), day(-31), dose=100)
+    builders.course(pat, "sertraline", day(-30), dose=50, previous=first)
+    sync_alerts(pat)
+    alert = Alert.objects.get(patient=pat)
+    assert alert.severity == "high"
+    lowered = "The dose of sertraline (a medicine with a suicidality warning) was lowered on"
+    assert f"{lowered} {day(-30).isoformat()}" in alert.details["explanation"]
+    assert "was stopped" not in alert.details["explanation"]
 
 
 def _history(patient, days: int) -> None:

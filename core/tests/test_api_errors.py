@@ -1,11 +1,13 @@
 """The API's one error path: core.api_errors.api_exception_handler (DESIGN.md "Errors")."""
 
 import json
+from datetime import timedelta
 
 import pytest
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
+from django.utils import timezone
 from rest_framework import exceptions
 from rest_framework.renderers import JSONRenderer
 
@@ -94,7 +96,8 @@ def test_a_service_field_error_reaches_the_client_as_a_400(pat, api_client):
     """A duplicate date is found by journal.services (not the serializer): the handler shows it."""
     client = api_client(pat)
     body = {
-        "date": "2020-01-02",
+        # Check-ins reach back at most 365 days (v2): a date of last week, whatever the clock.
+        "date": (timezone.localdate() - timedelta(days=7)).isoformat(),
         "pain": 1,
         "fatigue": 1,
         "sleep_quality": 1,

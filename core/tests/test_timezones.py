@@ -82,12 +82,13 @@ def test_the_journal_refuses_only_the_patients_future(pat, zone, instant, entry_
 @pytest.mark.parametrize(
     ("zone", "instant", "fires"),
     [
-        # Low moods on 13-15 June (alerts.tests.factories TODAY is 15 June). Rule M4 needs the
-        # run to end today or yesterday: it fires until the patient's 17 June begins.
-        (KIRITIMATI, datetime(2026, 6, 16, 9, 59, 59, tzinfo=UTC), True),  # 16 June 23:59
-        (KIRITIMATI, datetime(2026, 6, 16, 10, 0, 0, tzinfo=UTC), False),  # 17 June 00:00
-        (PAGO_PAGO, datetime(2026, 6, 17, 10, 59, 59, tzinfo=UTC), True),  # 16 June 23:59
-        (PAGO_PAGO, datetime(2026, 6, 17, 11, 0, 0, tzinfo=UTC), False),  # 17 June 00:00
+        # Low moods on 13-15 June (alerts.tests.factories TODAY is 15 June). Rule M4 v2 needs
+        # the run to end on T-6..T (v1: today or yesterday, so these rows used 16/17 June): it
+        # fires until the patient's 22 June begins.
+        (KIRITIMATI, datetime(2026, 6, 21, 9, 59, 59, tzinfo=UTC), True),  # 21 June 23:59
+        (KIRITIMATI, datetime(2026, 6, 21, 10, 0, 0, tzinfo=UTC), False),  # 22 June 00:00
+        (PAGO_PAGO, datetime(2026, 6, 22, 10, 59, 59, tzinfo=UTC), True),  # 21 June 23:59
+        (PAGO_PAGO, datetime(2026, 6, 22, 11, 0, 0, tzinfo=UTC), False),  # 22 June 00:00
     ],
 )
 def test_the_alert_rules_use_the_same_today(pat, zone, instant, fires):

@@ -328,3 +328,53 @@ def test_list_query_count_is_equal_at_two_sizes(pat, api_client, django_assert_m
             assert client.get(ENTRIES, {"page_size": 500}).status_code == 200
         counts.append(len(queries))
     assert counts[0] == counts[1]
+
+
+# --- S1 notices (docs/clinical-rules.md#serotonin-toxicity-symptoms, v2) ---------------------
+
+SYMPTOMS = ["agitation", "sweating", "tremor"]
+
+
+@pytest.mark.parametrize(
+    ("days_back", "notice"),
+    [(0, "urgent_care"), (2, "urgent_care"), (3, "tell_clinician"), (100, "tell_clinician")],
+)
+def test_symptoms_on_a_back_filled_entry_tell_the_clinician_not_urgent_care(
+    pat, api_client, days_back, notice
+):
+    from tests.builders import course
+
+    course(pat, "sertraline", TODAY - timedelta(days=400))
+    course(pat, "tramadol", TODAY - timedelta(days=400))
+    day = TODAY - timedelta(days=days_back)
+    response = api_client(pat).post(
+        ENTRIES,
+        {**VALID_ENTRY, "date": day.isoformat(), "serotonin_symptoms": SYMPTOMS},
+        format="json",
+    )
+    assert response.status_code == 201, response.json()
+    body = response.json()
+    other = {"urgent_care", "tell_clinician"} - {notice}
+    assert notice in body and not other & set(body)
+    message = body[notice]["message"]
+    if notice == "tell_clinician":
+        assert "tell your clinician" in message.lower()
+        assert "emergency" not in message.lower() and "urgent" not in message.lower()
+
+
+@pytest.mark.parametrize(
+    ("day", "message"),
+    [
+        ("2025-03-10", None),  # 365 days back
+        ("2025-03-09", "more than 365 days ago"),  # 366
+        ("1980-05-16", "before your date of birth"),  # the day before Pat's birth
+    ],
+)
+def test_check_in_date_bounds_are_field_errors(pat, api_client, day, message):
+    response = api_client(pat).post(ENTRIES, {**VALID_ENTRY, "date": day}, format="json")
+    if message is None:
+        assert response.status_code == 201
+        return
+    assert response.status_code == 400
+    assert message in response.json()["date"][0]
+    assert not DailyEntry.objects.exists()

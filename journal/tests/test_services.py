@@ -8,6 +8,8 @@ from journal.instruments import InstrumentError
 from journal.models import DailyEntry, QuestionnaireResponse
 from journal.safety import urgent_care_needed
 from journal.services import (
+    BEFORE_BIRTH_DATE_MESSAGE,
+    TOO_OLD_DATE_MESSAGE,
     daily_entry_delete,
     daily_entry_save,
     daily_entry_update,
@@ -88,6 +90,61 @@ def test_future_dates_are_refused_in_the_patients_time_zone(pat, tz, entry_date,
             daily_entry_save(patient=pat, entry_date=entry_date, values=VALID_ENTRY)
         assert "future" in caught.value.errors["date"][0]
         assert not DailyEntry.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("tz", "entry_date", "error"),
+    [
+        # NOW is 17:00 on 10 March 2026 at UTC+14 and 16:00 on 9 March at UTC-11.
+        ("Pacific/Kiritimati", date(2025, 3, 10), None),  # 365 days back
+        ("Pacific/Kiritimati", date(2025, 3, 9), "more than 365 days ago"),  # 366
+        ("Pacific/Pago_Pago", date(2025, 3, 9), None),  # 365 days back there
+        ("Pacific/Pago_Pago", date(2025, 3, 8), "more than 365 days ago"),
+        ("America/New_York", date(2025, 3, 9), None),
+        ("America/New_York", date(2025, 3, 8), "more than 365 days ago"),
+    ],
+)
+def test_check_ins_are_at_most_365_days_back_in_the_patients_zone(pat, tz, entry_date, error):
+    PatientProfile.objects.filter(user=pat).update(timezone=tz)
+    pat.refresh_from_db()
+    if error is None:
+        daily_entry_save(patient=pat, entry_date=entry_date, values=VALID_ENTRY)
+        assert DailyEntry.objects.filter(patient=pat, date=entry_date).exists()
+    else:
+        with pytest.raises(InstrumentError) as caught:
+            daily_entry_save(patient=pat, entry_date=entry_date, values=VALID_ENTRY)
+        assert caught.value.errors == {"date": [TOO_OLD_DATE_MESSAGE]}
+        assert error in TOO_OLD_DATE_MESSAGE
+        assert not DailyEntry.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("entry_date", "allowed"),
+    [
+        (date(2025, 6, 1), True),  # the day of birth
+        (date(2025, 5, 31), False),  # the day before
+        (date(2026, 3, 9), True),
+    ],
+)
+def test_check_ins_are_never_before_the_date_of_birth(pat, entry_date, allowed):
+    PatientProfile.objects.filter(user=pat).update(date_of_birth=date(2025, 6, 1))
+    pat.refresh_from_db()
+    if allowed:
+        daily_entry_save(patient=pat, entry_date=entry_date, values=VALID_ENTRY)
+        assert DailyEntry.objects.filter(patient=pat, date=entry_date).exists()
+    else:
+        with pytest.raises(InstrumentError) as caught:
+            daily_entry_save(patient=pat, entry_date=entry_date, values=VALID_ENTRY)
+        assert caught.value.errors == {"date": [BEFORE_BIRTH_DATE_MESSAGE]}
+        assert not DailyEntry.objects.exists()
+
+
+def test_moving_an_entry_to_an_out_of_range_date_is_refused(pat):
+    result = daily_entry_save(patient=pat, entry_date=PAT_TODAY, values=VALID_ENTRY)
+    with pytest.raises(InstrumentError) as caught:
+        daily_entry_update(entry=result.entry, values={"date": PAT_TODAY - timedelta(days=366)})
+    assert caught.value.errors == {"date": [TOO_OLD_DATE_MESSAGE]}
+    assert DailyEntry.objects.get(patient=pat).date == PAT_TODAY
 
 
 def test_bad_values_store_nothing_and_enqueue_nothing(pat, django_capture_on_commit_callbacks):
@@ -270,4 +327,26 @@ def test_entry_result_carries_urgent_care(pat):
         patient=pat, entry_date=D, values={**VALID_ENTRY, "serotonin_symptoms": THREE}
     )
     assert result.urgent_care is True
+    assert result.tell_clinician is False
     assert result.crisis is False
+
+
+@pytest.mark.parametrize(
+    ("days_back", "urgent_care", "tell_clinician"),
+    [
+        (0, True, False),
+        (2, True, False),  # T-2: current, urgent care now
+        (3, False, True),  # T-3: back-filled, tell your clinician instead
+        (365, False, True),
+    ],
+)
+def test_a_back_filled_entry_gets_the_milder_notice(pat, days_back, urgent_care, tell_clinician):
+    # sertraline + tramadol taken throughout: S1 applies on every date.
+    course(pat, "sertraline", D - timedelta(days=400))
+    course(pat, "tramadol", D - timedelta(days=400))
+    result = daily_entry_save(
+        patient=pat,
+        entry_date=D - timedelta(days=days_back),
+        values={**VALID_ENTRY, "serotonin_symptoms": THREE},
+    )
+    assert (result.urgent_care, result.tell_clinician) == (urgent_care, tell_clinician)

@@ -300,3 +300,32 @@ def test_home_query_count_does_not_grow(pat, client_for):
             client.get("/patient/")
         counts.append(len(queries))
     assert counts[0] == counts[1]
+
+
+def test_a_back_filled_check_in_with_symptoms_shows_the_tell_your_clinician_notice(pat, client_for):
+    from tests.builders import course
+
+    course(pat, "sertraline", TODAY - timedelta(days=400))
+    course(pat, "tramadol", TODAY - timedelta(days=400))
+    day = TODAY - timedelta(days=3)
+    symptoms = ["agitation", "sweating", "tremor"]
+    response = client_for(pat).post(
+        "/patient/checkin/", {**form_data(date=day.isoformat()), "serotonin_symptoms": symptoms}
+    )
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "data-tell-clinician" in html and "Please tell your clinician" in html
+    # The site footer always names the crisis line; the urgent-care section is absent.
+    assert "data-urgent-care" not in html and "Please get medical help now" not in html
+
+
+@pytest.mark.parametrize(
+    ("day", "message"),
+    [("2025-03-09", "more than 365 days ago"), ("1980-05-16", "before your date of birth")],
+)
+def test_check_in_date_bounds_on_the_form(pat, client_for, day, message):
+    response = client_for(pat).post("/patient/checkin/", form_data(date=day))
+    assert response.status_code == 400
+    assert response.context["form"].errors["date"]
+    assert message in response.content.decode()
+    assert not DailyEntry.objects.exists()

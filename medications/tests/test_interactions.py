@@ -1,19 +1,26 @@
 """The interaction engine against docs/clinical-rules.md (pure, no database)."""
 
 from datetime import date, timedelta
+from decimal import Decimal
 
 import pytest
 
 from medications.interactions import (
     BLACK_BOX_WINDOW_DAYS,
+    DOSE_CHANGE_UNKNOWN,
+    DOSE_DECREASE,
+    DOSE_INCREASE,
     SEVERITY_ORDER,
     SEVERITY_TO_ALERT,
+    BlackBoxEvent,
     CourseFacts,
     DrugFacts,
     assess,
     assess_current,
+    black_box_events,
     black_box_window_open,
     course_counts_on,
+    dose_change_between,
 )
 from tests.builders import CATALOG_ROWS, drug_facts
 
@@ -384,7 +391,89 @@ def test_black_box_window_opens_on_a_dose_change():
         course("duloxetine", started_on=days(-10)),  # the dose change
     ]
     assert black_box_window_open(courses, T)
-    assert not black_box_window_open(courses[:1], T)
+    # v2: was closed (v1 ignored stops); a course stopped 11 days ago opens the window itself.
+    assert black_box_window_open(courses[:1], T)
+
+
+@pytest.mark.parametrize(
+    ("name", "stopped_days_ago", "is_open"),
+    [
+        ("sertraline", 0, True),  # last taken today
+        ("sertraline", 84, True),
+        ("sertraline", 85, False),
+        ("sertraline", -5, False),  # a stop planned for the future has not happened
+        ("pregabalin", 84, True),  # "warning" counts too
+        ("pregabalin", 85, False),
+        ("tramadol", 3, False),  # no suicidality warning
+    ],
+)
+def test_black_box_window_opens_on_a_stop(name, stopped_days_ago, is_open):
+    # docs/clinical-rules.md#black-box-window v2: D = stopped_on, the last day taken.
+    c = course(name, started_on=days(-400), stopped_on=days(-stopped_days_ago))
+    assert black_box_window_open([c], T) is is_open
+    assert bool(black_box_events([c], T)) is is_open
+
+
+def _changed(name, *, stop_ago, change, continued=False):
+    """A course started 400 days ago that ends `stop_ago` days ago, then the next dose."""
+    return [
+        CourseFacts(name, drug(name), days(-400), days(-stop_ago - 1), continued=continued),
+        CourseFacts(name, drug(name), days(-stop_ago), dose_change=change),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("change", "days_ago", "is_open", "what"),
+    [
+        (DOSE_DECREASE, 84, True, DOSE_DECREASE),
+        (DOSE_DECREASE, 85, False, None),
+        (DOSE_INCREASE, 84, True, DOSE_INCREASE),
+        (DOSE_INCREASE, 85, False, None),
+        (DOSE_CHANGE_UNKNOWN, 10, True, DOSE_CHANGE_UNKNOWN),
+    ],
+)
+def test_black_box_window_on_a_dose_change_names_its_direction(change, days_ago, is_open, what):
+    courses = _changed("sertraline", stop_ago=days_ago, change=change, continued=True)
+    assert black_box_window_open(courses, T) is is_open
+    events = black_box_events(courses, T)
+    # A course continued at another dose has no stop of its own: one event, the change.
+    assert [e.what for e in events] == ([what] if what else [])
+    if is_open:
+        assert events[0].on == days(-days_ago)
+
+
+@pytest.mark.parametrize(
+    ("what", "words"),
+    [
+        ("start", "was started on"),
+        (DOSE_INCREASE, "was raised on"),
+        (DOSE_DECREASE, "was lowered on"),
+        (DOSE_CHANGE_UNKNOWN, "was changed on"),
+        ("stop", "was stopped (last taken"),
+    ],
+)
+def test_black_box_reasons_are_plain_words_citing_the_label(what, words):
+    reason = BlackBoxEvent("sertraline", what, days(-3)).reason
+    assert words in reason and days(-3).isoformat() in reason
+    if what != "start":
+        assert "dose changes, either increases or decreases" in reason
+    assert "CLINICAL" not in reason and ".md" not in reason
+
+
+@pytest.mark.parametrize(
+    ("previous", "current", "expected"),
+    [
+        ((Decimal("50"), "mg", "daily"), (Decimal("100"), "mg", "daily"), DOSE_INCREASE),
+        ((Decimal("100"), "mg", "daily"), (Decimal("50"), "mg", "daily"), DOSE_DECREASE),
+        ((Decimal("50"), "mg", "daily"), (Decimal("50.000"), "mg", "daily"), DOSE_CHANGE_UNKNOWN),
+        ((None, "mg", "daily"), (Decimal("50"), "mg", "daily"), DOSE_CHANGE_UNKNOWN),
+        ((Decimal("50"), "mg", "daily"), (None, "", "daily"), DOSE_CHANGE_UNKNOWN),
+        ((Decimal("1"), "tablets", "daily"), (Decimal("50"), "mg", "daily"), DOSE_CHANGE_UNKNOWN),
+        ((Decimal("50"), "mg", "daily"), (Decimal("50"), "mg", "twice_daily"), DOSE_CHANGE_UNKNOWN),
+    ],
+)
+def test_dose_change_direction(previous, current, expected):
+    assert dose_change_between(previous, current) == expected
 
 
 def test_black_box_window_ignores_unknown_drugs():
