@@ -18,7 +18,7 @@ from accounts.models import User
 from journal.instruments import phq9
 from journal.models import DailyEntry, QuestionnaireResponse
 from medications import interactions
-from medications.catalog import course_facts
+from medications.catalog import course_facts, courses_facts
 from medications.models import MedicationCourse
 
 LOINC = "http://loinc.org"
@@ -189,7 +189,7 @@ def patient_bundle(patient: User, *, today: date | None = None) -> dict[str, Any
         entries.append({"fullUrl": url, "resource": _medication_statement(subject, course, today)})
         if course.drug is not None and interactions.course_counts_on(course_facts(course), today):
             statement_urls.setdefault(course.drug.name, []).append(url)
-    assessment = interactions.assess([course_facts(c) for c in courses], today)
+    assessment = interactions.assess(courses_facts(courses), today)
     for i, finding in enumerate(assessment.findings):
         implicated = [
             {"reference": url} for name in finding.drugs for url in statement_urls.get(name, [])

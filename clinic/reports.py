@@ -32,7 +32,7 @@ from core.errors import FieldErrors
 from journal.instruments import phq9
 from journal.models import DailyEntry, QuestionnaireResponse
 from medications import interactions
-from medications.catalog import course_facts
+from medications.catalog import courses_facts
 from medications.models import MedicationCourse
 
 DEFAULT_PERIOD_DAYS = 90
@@ -122,7 +122,7 @@ def report_data(patient: User, *, start: date, end: date) -> ReportData:
         responses=responses,
         courses=courses,
         alerts=alerts,
-        assessment=interactions.assess([course_facts(c) for c in courses], end),
+        assessment=interactions.assess(courses_facts(courses), end),
     )
 
 

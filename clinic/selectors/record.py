@@ -15,7 +15,7 @@ from alerts.models import Alert, AlertEvent
 from clinic.selectors.dashboard import UNRESOLVED, clinic_today
 from journal.models import DailyEntry, QuestionnaireResponse
 from medications import interactions
-from medications.catalog import course_facts
+from medications.catalog import courses_facts
 from medications.interactions import CourseFacts
 from medications.models import MedicationCourse
 
@@ -63,7 +63,7 @@ def patient_record(
         .select_related("drug")
         .order_by("started_on", "id")
     )
-    facts = [course_facts(c) for c in courses]
+    facts = courses_facts(courses)
     if days is None:
         firsts = [entries[0].date] if entries else []
         firsts += [r.completed_at.date() for r in responses[:1] if r.completed_at.date() >= start]

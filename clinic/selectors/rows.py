@@ -19,7 +19,7 @@ from accounts.models import User
 from alerts.models import SEVERITY_BY_RANK
 from journal.models import DailyEntry
 from medications import interactions
-from medications.catalog import course_facts
+from medications.catalog import courses_facts
 from medications.interactions import CourseFacts
 from medications.models import MedicationCourse
 
@@ -117,9 +117,14 @@ def current_courses_by_patient(
         .select_related("drug")
         .order_by("patient_id", "started_on", "id")
     )
-    grouped: dict[int, list[CourseFacts]] = defaultdict(list)
+    by_patient: dict[int, list[MedicationCourse]] = defaultdict(list)
     for course in courses:
-        grouped[course.patient_id].append(course_facts(course))
+        by_patient[course.patient_id].append(course)
+    # courses_facts links each dose change to the course before it (when that one is in the
+    # window), so a dose change is not mistaken for a stop in the black-box window.
+    grouped: dict[int, list[CourseFacts]] = defaultdict(list)
+    for patient_id, patient_courses in by_patient.items():
+        grouped[patient_id] = courses_facts(patient_courses)
     return grouped
 
 
