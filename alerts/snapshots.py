@@ -22,13 +22,9 @@ from core.db import id_in
 from core.timezones import local_date
 from journal.instruments.phq9 import M1_ITEM9_MIN
 from journal.models import DailyEntry, Instrument, QuestionnaireResponse
+from medications.black_box import DOSE_CHANGE_UNKNOWN, DoseFacts, dose_change_between
 from medications.catalog import drug_facts_of
-from medications.interactions import (
-    DOSE_CHANGE_UNKNOWN,
-    CourseFacts,
-    DoseFacts,
-    dose_change_between,
-)
+from medications.interactions import CourseFacts
 from medications.models import MedicationCourse
 
 # The PHQ-9 responses the rules need: the latest and the one before it (the fallback baseline of

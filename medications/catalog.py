@@ -6,13 +6,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from medications.interactions import (
-    DOSE_CHANGE_UNKNOWN,
-    CourseFacts,
-    DoseFacts,
-    DrugFacts,
-    dose_change_between,
-)
+from medications.black_box import DOSE_CHANGE_UNKNOWN, DoseFacts, dose_change_between
+from medications.interactions import CourseFacts, DrugFacts
 from medications.names import (
     SYNONYMS,
     damerau_levenshtein,

@@ -1,6 +1,7 @@
 """Time-aware serotonergic interaction engine (pure Python, no Django imports).
 
-Encodes docs/clinical-rules.md (combination severity, washouts, black-box window) exactly.
+Encodes docs/clinical-rules.md (combination severity, washouts) exactly; the black-box window
+over the same course facts is medications/black_box.py.
 Everything that does not depend on the regimen (the tier-pair table, the wording of a finding
 for a pair of drugs) is computed once and cached, so one assessment costs a dictionary walk
 over the counted drugs.
@@ -11,7 +12,6 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
-from decimal import Decimal
 from functools import lru_cache
 
 from medications.names import normalize_drug_name
@@ -25,13 +25,6 @@ TIERS = ("maoi", "strong", "weak", "none")
 
 # docs/clinical-rules.md#washouts: a drug always counts on its last day (stopped_on).
 MIN_COUNTING_DAYS_AFTER_STOP = 1
-# docs/clinical-rules.md#black-box-window: FDA boxed warning, monitor closely for 12 weeks
-# after a start, a dose change "either increases or decreases", or a stop (v2).
-BLACK_BOX_WINDOW_DAYS = 84
-# CourseFacts.dose_change: how a course that continues an earlier one (a dose change) differs.
-DOSE_INCREASE = "increase"
-DOSE_DECREASE = "decrease"
-DOSE_CHANGE_UNKNOWN = "change"  # doses missing or not comparable (other unit or frequency)
 # docs/clinical-rules.md#three-drug-rule (team choice): three or more counted serotonergic
 # drugs turn an overall "moderate" into "major".
 THREE_OR_MORE_MIN_DRUGS = 3
@@ -118,28 +111,10 @@ class CourseFacts:
     stopped_on: date | None = None  # last day taken
     # Set when this course continues an earlier one at another dose (MedicationCourse.
     # previous_course): DOSE_INCREASE, DOSE_DECREASE or DOSE_CHANGE_UNKNOWN; None: a start.
-    dose_change: str | None = None
+    dose_change: str | None = None  # values: medications.black_box.DOSE_*
     # True when a later course continues this one at another dose: `stopped_on` is then the
     # day before a dose change, not a stop.
     continued: bool = False
-
-
-DoseFacts = tuple[Decimal | None, str, str]  # (dose, unit, frequency) of a course
-
-
-def dose_change_between(previous: DoseFacts, current: DoseFacts) -> str:
-    """Direction of a dose change from (dose, unit, frequency) to (dose, unit, frequency).
-
-    Doses are compared only in the same unit and at the same frequency; anything else is a
-    change of unknown direction (still a dose change for the black-box window)."""
-    (old_dose, old_unit, old_freq), (new_dose, new_unit, new_freq) = previous, current
-    if old_dose is None or new_dose is None or (old_unit, old_freq) != (new_unit, new_freq):
-        return DOSE_CHANGE_UNKNOWN
-    if new_dose > old_dose:
-        return DOSE_INCREASE
-    if new_dose < old_dose:
-        return DOSE_DECREASE
-    return DOSE_CHANGE_UNKNOWN
 
 
 @dataclass(frozen=True, slots=True)
@@ -234,85 +209,6 @@ def assess_current(drugs: Iterable[DrugFacts], unknown: Iterable[str] = ()) -> A
     for name in unknown:
         unknown_names.setdefault(normalize_drug_name(name), name)
     return _evaluate(counted, tuple(unknown_names.values()))
-
-
-@dataclass(frozen=True, slots=True)
-class BlackBoxEvent:
-    """What opened the black-box window: `what` is "start", DOSE_INCREASE, DOSE_DECREASE,
-    DOSE_CHANGE_UNKNOWN or "stop"; `on` is its day D (for a stop, the last day taken)."""
-
-    drug: str
-    what: str
-    on: date
-
-    @property
-    def reason(self) -> str:
-        """Plain words for clinicians, with the label's own wording as the source."""
-        name, day = _display(self.drug), self.on.isoformat()
-        if self.what == "stop":
-            return (
-                f"{_capitalize(name)} (a medicine with a suicidality warning) was stopped "
-                f"(last taken {day}); its label asks for close monitoring for 12 weeks after "
-                "dose changes, either increases or decreases, including stopping."
-            )
-        if self.what in (DOSE_INCREASE, DOSE_DECREASE, DOSE_CHANGE_UNKNOWN):
-            how = {
-                DOSE_INCREASE: "raised",
-                DOSE_DECREASE: "lowered",
-                DOSE_CHANGE_UNKNOWN: "changed",
-            }[self.what]
-            return (
-                f"The dose of {name} (a medicine with a suicidality warning) was {how} on "
-                f"{day}; its label asks for close monitoring for 12 weeks after dose changes, "
-                "either increases or decreases."
-            )
-        return (
-            f"{_capitalize(name)} (a medicine with a suicidality warning) was started on {day}; "
-            "its label asks for close monitoring for 12 weeks after starting."
-        )
-
-
-def black_box_events(courses: Iterable[CourseFacts], on: date) -> list[BlackBoxEvent]:
-    """docs/clinical-rules.md#black-box-window: every start, dose change (up or down) or stop
-    of a drug with a suicidality warning on a day D with 0 <= T - D <= 84, latest first."""
-    events = []
-    for course in courses:
-        drug = course.drug
-        if drug is None or not drug.suicidality_warning:
-            continue
-        if 0 <= (on - course.started_on).days <= BLACK_BOX_WINDOW_DAYS:
-            events.append(
-                BlackBoxEvent(drug.name, course.dose_change or "start", course.started_on)
-            )
-        stopped = course.stopped_on
-        # The end of a course continued at another dose is that dose change (the next course's
-        # start), not a stop.
-        if (
-            stopped is not None
-            and not course.continued
-            and 0 <= (on - stopped).days <= BLACK_BOX_WINDOW_DAYS
-        ):
-            events.append(BlackBoxEvent(drug.name, "stop", stopped))
-    events.sort(key=lambda event: (event.on, event.drug), reverse=True)
-    return events
-
-
-def black_box_window_open(courses: Iterable[CourseFacts], on: date) -> bool:
-    """docs/clinical-rules.md#black-box-window: a start, dose change or stop in 0..84 days."""
-    for course in courses:
-        drug = course.drug
-        if drug is None or not drug.suicidality_warning:
-            continue
-        if 0 <= (on - course.started_on).days <= BLACK_BOX_WINDOW_DAYS:
-            return True
-        stopped = course.stopped_on
-        if (
-            stopped is not None
-            and not course.continued
-            and 0 <= (on - stopped).days <= BLACK_BOX_WINDOW_DAYS
-        ):
-            return True
-    return False
 
 
 def _evaluate(
@@ -454,8 +350,13 @@ def _three_or_more_finding(names: tuple[str, ...]) -> Finding:
     )
 
 
-def _display(name: str) -> str:
+def display_name(name: str) -> str:
+    """How a generic name is written in explanations ("St John's wort", "MDMA")."""
     return DISPLAY_NAMES.get(name, name)
+
+
+def _display(name: str) -> str:
+    return display_name(name)
 
 
 def _capitalize(text: str) -> str:

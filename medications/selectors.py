@@ -8,8 +8,9 @@ from django.db.models import QuerySet
 
 from accounts.models import User
 from core.timezones import patient_today
+from medications.black_box import black_box_window_open
 from medications.catalog import courses_facts
-from medications.interactions import Assessment, assess, black_box_window_open
+from medications.interactions import Assessment, assess
 from medications.models import MedicationCourse
 
 

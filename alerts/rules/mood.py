@@ -9,7 +9,7 @@ from typing import Any, NamedTuple, cast
 
 from alerts.rules.facts import AlertCandidate, EntryFacts, PatientSnapshot, Phq9Facts, severity_rank
 from journal.instruments.phq9 import SEVERE_MIN, m1_applies
-from medications.interactions import black_box_events
+from medications.black_box import black_box_events
 
 # 2: docs/clinical-rules.md version 2 (lowest 90-day baseline of the PHQ-9 rise, no earlier severe
 # score in 90 days, low-mood runs ending in the last week, plain explanations).

@@ -14,7 +14,7 @@ from accounts.models import User
 from alerts.models import Alert, AlertEvent
 from clinic.selectors.dashboard import UNRESOLVED, clinic_today
 from journal.models import DailyEntry, QuestionnaireResponse
-from medications import interactions
+from medications import black_box, interactions
 from medications.catalog import courses_facts
 from medications.interactions import CourseFacts
 from medications.models import MedicationCourse
@@ -90,7 +90,7 @@ def patient_record(
         courses=courses,
         facts=facts,
         assessment=interactions.assess(facts, today),
-        black_box_open=interactions.black_box_window_open(facts, today),
+        black_box_open=black_box.black_box_window_open(facts, today),
         alerts=alerts,
         open_alerts=[a for a in alerts if a.status in UNRESOLVED],
     )

@@ -18,7 +18,7 @@ from django.db.models import Q
 from accounts.models import User
 from alerts.models import SEVERITY_BY_RANK
 from journal.models import DailyEntry
-from medications import interactions
+from medications import black_box, interactions
 from medications.catalog import courses_facts
 from medications.interactions import CourseFacts
 from medications.models import MedicationCourse
@@ -169,7 +169,7 @@ def build_rows(patients: Sequence[TriagedPatient], *, today: date) -> list[Patie
                 phq9_at=p.phq9_at,
                 interaction_severity=assessment.severity,
                 interaction_drugs=[list(f.drugs) for f in assessment.findings],
-                black_box_open=interactions.black_box_window_open(facts, today),
+                black_box_open=black_box.black_box_window_open(facts, today),
                 sparkline_mood=[(x, mood) for x, mood, _ in points],
                 sparkline_pain=[(x, pain) for x, _, pain in points],
             )

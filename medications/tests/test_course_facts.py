@@ -7,8 +7,8 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from medications.black_box import DOSE_CHANGE_UNKNOWN, DOSE_DECREASE, DOSE_INCREASE
 from medications.catalog import course_facts, courses_facts
-from medications.interactions import DOSE_CHANGE_UNKNOWN, DOSE_DECREASE, DOSE_INCREASE
 from medications.models import MedicationCourse
 from tests.builders import course
 

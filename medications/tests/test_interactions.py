@@ -5,22 +5,24 @@ from decimal import Decimal
 
 import pytest
 
-from medications.interactions import (
+from medications.black_box import (
     BLACK_BOX_WINDOW_DAYS,
     DOSE_CHANGE_UNKNOWN,
     DOSE_DECREASE,
     DOSE_INCREASE,
+    BlackBoxEvent,
+    black_box_events,
+    black_box_window_open,
+    dose_change_between,
+)
+from medications.interactions import (
     SEVERITY_ORDER,
     SEVERITY_TO_ALERT,
-    BlackBoxEvent,
     CourseFacts,
     DrugFacts,
     assess,
     assess_current,
-    black_box_events,
-    black_box_window_open,
     course_counts_on,
-    dose_change_between,
 )
 from tests.builders import CATALOG_ROWS, drug_facts
 
