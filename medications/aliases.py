@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from django.db import transaction
 from django.utils import timezone
 
-from accounts.changes import patient_data_changed
+from accounts.changes import patients_data_changed
 from medications.models import DrugAlias, MedicationCourse
 from medications.names import lookup_keys, resolution_key
 
@@ -66,6 +66,5 @@ def drug_alias_apply(alias: DrugAlias) -> list[int]:
     courses = MedicationCourse.objects.filter(pk__in=matching)
     patient_ids = sorted(set(courses.values_list("patient_id", flat=True)))
     courses.update(drug=alias.drug, updated_at=timezone.now())
-    for patient_id in patient_ids:
-        patient_data_changed(patient_id)
+    patients_data_changed(patient_ids)
     return patient_ids

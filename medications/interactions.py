@@ -262,7 +262,7 @@ def _finding_order(finding: Finding) -> int:
 def washout_note(drug: DrugFacts, stopped_on: date) -> str:
     last_counting_day = stopped_on + timedelta(days=drug.washout_days - 1)
     return (
-        f"{_display(drug.name)} stopped {stopped_on.isoformat()}; "
+        f"{display_name(drug.name)} stopped {stopped_on.isoformat()}; "
         f"its {drug.washout_days}-day washout runs to {last_counting_day.isoformat()}"
     )
 
@@ -282,7 +282,7 @@ def _pair_finding(
     severity: str,
     rule: str,
 ) -> Finding:
-    a, b = _display(drug_a.name), _display(drug_b.name)
+    a, b = display_name(drug_a.name), display_name(drug_b.name)
     label_a, label_b = _TIER_LABEL[drug_a.serotonergic], _TIER_LABEL[drug_b.serotonergic]
     if rule == "maoi_combination":
         if drug_a.serotonergic == drug_b.serotonergic:
@@ -309,7 +309,7 @@ def _pair_finding(
             notes.append(washout_note(drug, tail))
             until = tail + timedelta(days=drug.washout_days - 1)
             patient_notes.append(
-                f"You last took {_display(drug.name)} on {tail.isoformat()}, and it stays in "
+                f"You last took {display_name(drug.name)} on {tail.isoformat()}, and it stays in "
                 f"your body for a while afterwards (until about {until.isoformat()})."
             )
     sources = list(_RULE_SOURCES[rule])
@@ -333,7 +333,7 @@ def _pair_finding(
 
 @lru_cache(maxsize=4096)
 def _three_or_more_finding(names: tuple[str, ...]) -> Finding:
-    listed = ", ".join(_display(name) for name in names)
+    listed = ", ".join(display_name(name) for name in names)
     return Finding(
         drugs=names,
         severity="major",
@@ -353,10 +353,6 @@ def _three_or_more_finding(names: tuple[str, ...]) -> Finding:
 def display_name(name: str) -> str:
     """How a generic name is written in explanations ("St John's wort", "MDMA")."""
     return DISPLAY_NAMES.get(name, name)
-
-
-def _display(name: str) -> str:
-    return display_name(name)
 
 
 def _capitalize(text: str) -> str:

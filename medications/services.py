@@ -1,5 +1,5 @@
 """Writes of medication courses. Each runs in one transaction, stores nothing on bad input
-(MedicationInputError with field messages) and calls alerts.triggers.patient_data_changed
+(MedicationInputError with field messages) and calls accounts.changes.patient_data_changed
 inside the transaction, so alert evaluation is enqueued only after commit.
 
 Field names in error messages are the API's: drug, dose, unit, frequency, started_on,

@@ -331,7 +331,7 @@ CELERY_BROKER_CONNECTION_TIMEOUT = 2
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # A publish that cannot reach Redis fails at once, without retries, so a save does not wait on
 # a broker that is down: data_changed_at marks the patient and the sweep (every 5 minutes)
-# evaluates them once Redis is back (alerts.triggers).
+# evaluates them once Redis is back (accounts.changes).
 CELERY_TASK_PUBLISH_RETRY = False
 CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 0}
 CELERY_BROKER_TRANSPORT_OPTIONS = {

@@ -3,7 +3,7 @@
 import pytest
 from django.db import transaction
 
-from accounts.changes import patient_data_changed
+from accounts.changes import patient_data_changed, patients_data_changed
 from accounts.models import PatientProfile
 from accounts.signals import patient_data_changed as data_changed_signal
 
@@ -46,3 +46,15 @@ def test_a_rolled_back_change_leaves_no_marker_and_announces_nothing(
     assert callbacks == []
     assert announced == []
     assert PatientProfile.objects.get(user=pat).data_changed_at is None
+
+
+def test_many_patients_are_stamped_in_one_update_and_each_announced(
+    pat, sam, announced, django_capture_on_commit_callbacks, django_assert_num_queries
+):
+    with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
+        with django_assert_num_queries(1):
+            patients_data_changed([sam.pk, pat.pk, sam.pk])
+        assert announced == []
+    assert sorted(announced) == sorted([pat.pk, sam.pk])
+    stamped = PatientProfile.objects.filter(user__in=[pat, sam], data_changed_at__isnull=False)
+    assert stamped.count() == 2

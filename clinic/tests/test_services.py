@@ -22,7 +22,7 @@ def test_triage_rows_refresh_when_data_changes_or_the_day_turns(cleo, pat, today
     triage = PatientTriage.objects.get(patient=pat)
     assert (triage.as_of, triage.worsening, triage.mood_7) == (today, 0.0, 7.0)
 
-    # A write through the journal services stamps data_changed_at (alerts.triggers).
+    # A write through the journal services stamps data_changed_at (accounts.changes).
     DailyEntry.objects.filter(patient=pat, date__gt=today - timedelta(days=7)).update(mood=1)
     PatientProfile.objects.filter(user=pat).update(data_changed_at=timezone.now())
     assert refresh_triage(cleo, today=today) == 1
