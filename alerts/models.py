@@ -10,6 +10,7 @@ from alerts.rules.facts import ALERT_SEVERITY_ORDER
 
 class AlertKind(models.TextChoices):
     SEROTONERGIC_COMBINATION = "serotonergic_combination", "Serotonergic combination"
+    HYPERTENSIVE_COMBINATION = "hypertensive_combination", "Hypertensive combination"
     SEROTONIN_TOXICITY_SYMPTOMS = "serotonin_toxicity_symptoms", "Serotonin toxicity symptoms"
     SUICIDAL_IDEATION = "suicidal_ideation", "Suicidal ideation"
     MOOD_WORSENING = "mood_worsening", "Mood worsening"

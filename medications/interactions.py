@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from functools import lru_cache
 
 from medications.names import normalize_drug_name
@@ -101,6 +101,9 @@ class DrugFacts:
     serotonergic: str  # "maoi" | "strong" | "weak" | "none"
     washout_days: int = 0
     suicidality_warning: str = ""  # "boxed" | "warning" | ""
+    classes: frozenset[str] = frozenset()  # Drug.classes
+    # A combination product's ingredients (Drug.ingredients); each counts in the engine.
+    ingredients: tuple[DrugFacts, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,6 +118,9 @@ class CourseFacts:
     # True when a later course continues this one at another dose: `stopped_on` is then the
     # day before a dose change, not a stop.
     continued: bool = False
+    # When the course was recorded (MedicationCourse.created_at): re-exposure after a resolved
+    # alert (docs/clinical-rules.md#re-exposure). None: unknown (treated as long ago).
+    recorded_at: datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,6 +130,7 @@ class Finding:
     rule: str
     explanation: str
     patient_explanation: str
+    mechanism: str = "serotonergic"  # "serotonergic" | "hypertensive"
 
 
 @dataclass(frozen=True, slots=True)

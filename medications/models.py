@@ -5,6 +5,7 @@ from django.utils import timezone
 
 class SerotonergicTier(models.TextChoices):
     MAOI = "maoi", "MAOI"
+    MAOB = "maob", "MAO-B inhibitor"
     STRONG = "strong", "Strong"
     WEAK = "weak", "Weak"
     NONE = "none", "None"
@@ -31,6 +32,17 @@ class Drug(models.Model):
     suicidality_warning = models.CharField(
         max_length=8, choices=SuicidalityWarning.choices, blank=True, default=""
     )
+    # Class codes the pair rules read (docs/clinical-rules.md#drug-classes): "ssri", "tca",
+    # "maoi_antimicrobial", "hypertensive_with_maoi", ...
+    classes = models.JSONField(default=list, blank=True)
+    # A combination product (Ultracet) lists its ingredients; each one counts in the engine.
+    ingredients = models.ManyToManyField(
+        "self", symmetrical=False, blank=True, related_name="products"
+    )
+    # The published source of the tier and classes; a tier other than "none" needs one.
+    source = models.CharField(max_length=300, blank=True)
+    # Shown next to the drug where it matters (e.g. which selegiline a plain name resolves to).
+    note = models.CharField(max_length=300, blank=True)
     # "|key|key|...|" of the normalised generic and brand names (medications.names), so that
     # an exact look-up and a prefix search are each one LIKE over ~100 rows.
     # Kept in step by medications.catalog.drug_search_keys (admin and data load).
