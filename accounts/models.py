@@ -122,6 +122,8 @@ class ClinicianProfile(models.Model):
     organisation = models.CharField(max_length=200, blank=True)
     licence_number = models.CharField(max_length=64, blank=True)
     verified_at = models.DateTimeField(null=True, blank=True)
+    # Times shown to the clinician are in this zone, labelled (docs/architecture.md#time).
+    timezone = models.CharField(max_length=64, default="UTC")
     verified_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
@@ -136,6 +138,28 @@ class ClinicianProfile(models.Model):
     @property
     def is_verified(self) -> bool:
         return self.verified_at is not None
+
+
+class Language(models.TextChoices):
+    EN = "en", "English"
+    ES = "es", "Español"
+
+
+class NotificationPreference(models.Model):
+    """A user's reminders and language (one per user; created on first use, defaults: off, en).
+
+    Reminders are e-mailed through the alert outbox and never carry health details."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notification_preference"
+    )
+    checkin_reminder = models.BooleanField(default=False)
+    checkin_reminder_time = models.TimeField(null=True, blank=True)  # the patient's local time
+    questionnaire_reminders = models.BooleanField(default=False)
+    language = models.CharField(max_length=8, choices=Language.choices, default=Language.EN)
+
+    def __str__(self) -> str:
+        return f"Notification preference of user {self.user_id}"
 
 
 class CareLinkStatus(models.TextChoices):
