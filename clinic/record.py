@@ -131,7 +131,7 @@ def build_record_view(record: PatientRecord) -> RecordView:
         low=0,
         high=100,
         bands=fiqr_bands(),
-        title="FIQR total (0-100) with severity bands (Bennett 2009)",
+        title="FIQR total (0-100) with severity bands (Salaffi 2020)",
         height=130,
     )
     bars = []
