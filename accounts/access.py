@@ -9,11 +9,11 @@ Missing and forbidden answer the same (404), so ids reveal nothing.
 from collections.abc import Iterable
 from typing import Protocol, TypeVar
 
-from django.db.models import Model, QuerySet
+from django.db.models import Exists, Model, OuterRef, QuerySet
 from django.http import Http404
 
 from accounts.http import AnyRequest, AnyUser
-from accounts.models import CareLinkStatus, Role, User
+from accounts.models import CareLink, CareLinkStatus, ClinicianProfile, Role, User
 
 RowT = TypeVar("RowT", bound=Model)
 
@@ -24,8 +24,19 @@ class _PatientRow(Protocol):
     def patient_id(self) -> int | None: ...
 
 
-def patients_visible_to(user: AnyUser | None) -> QuerySet[User]:
-    """Patients whose records `user` may read, as a queryset (one query when evaluated)."""
+# TeamMembership.role values (teams.models.TeamRole; read by value, accounts sits below teams).
+# A team admin manages membership and sees no patient data through that role; triage members see
+# the panel and work the alert queue but do not export records (reports, CSV, FHIR).
+PATIENT_FACING_TEAM_ROLES = ("clinician", "triage")
+EXPORT_TEAM_ROLES = ("clinician",)
+
+
+def patients_visible_to(user: AnyUser | None, *, export: bool = False) -> QuerySet[User]:
+    """Patients whose records `user` may read, as a queryset (one query when evaluated).
+
+    A verified clinician sees a patient through an active care link of their own, or through an
+    active link to a team in which they are an active clinician or triage member. With `export`,
+    only the roles that may take the record away (reports, CSV, FHIR) count."""
     if not isinstance(user, User):  # anonymous
         return User.objects.none()
     if not user.is_active:
@@ -34,18 +45,29 @@ def patients_visible_to(user: AnyUser | None) -> QuerySet[User]:
         return User.objects.filter(pk=user.pk, role=Role.PATIENT)
     if user.role != Role.CLINICIAN:
         return User.objects.none()
-    # A single filter() call keeps every condition on the same care-link row.
+    roles = EXPORT_TEAM_ROLES if export else PATIENT_FACING_TEAM_ROLES
+    links = CareLink.objects.filter(patient=OuterRef("pk"), status=CareLinkStatus.ACTIVE)
+    # A link of the clinician's own...
+    direct = links.filter(clinician=user, team__isnull=True)
+    # ...or a link to a team in which the clinician holds an active patient-facing role. Both
+    # membership conditions sit in one filter() call, so they hold for the same membership row.
+    through_team = links.filter(
+        team__memberships__user=user,
+        team__memberships__active=True,
+        team__memberships__role__in=roles,
+    )
+    verified = ClinicianProfile.objects.filter(user=user, verified_at__isnull=False)
     return User.objects.filter(
+        Exists(direct) | Exists(through_team),
+        Exists(verified),
         role=Role.PATIENT,
         is_active=True,
-        care_links_as_patient__clinician=user,
-        care_links_as_patient__status=CareLinkStatus.ACTIVE,
-        care_links_as_patient__clinician__clinician_profile__verified_at__isnull=False,
     )
 
 
-def access_patient(user: AnyUser, patient_id: object) -> User:
-    """The patient with `patient_id` if `user` may see them; otherwise Http404."""
+def access_patient(user: AnyUser, patient_id: object, *, export: bool = False) -> User:
+    """The patient with `patient_id` if `user` may see them (with `export`: may export their
+    record); otherwise Http404."""
     try:
         patient_pk = int(patient_id)  # type: ignore[call-overload]
     except (TypeError, ValueError):
@@ -53,7 +75,10 @@ def access_patient(user: AnyUser, patient_id: object) -> User:
     # The profile (date of birth, time zone) comes in the same query: pages that show a patient
     # read it, and a separate lookup cost a round trip per page.
     patient = (
-        patients_visible_to(user).filter(pk=patient_pk).select_related("patient_profile").first()
+        patients_visible_to(user, export=export)
+        .filter(pk=patient_pk)
+        .select_related("patient_profile")
+        .first()
     )
     if patient is None:
         raise Http404("No such patient.")

@@ -169,13 +169,28 @@ class CareLinkStatus(models.TextChoices):
 
 
 class CareLink(models.Model):
-    """A patient's permission for one clinician to see their record. The patient controls it."""
+    """A patient's permission for one clinician, or for a care team, to see their record.
+    The patient controls it.
+
+    With `team` set the link shares with the team (every active member with a patient-facing
+    role who is a verified clinician sees the patient, accounts.access); `clinician` is then the
+    member whose invitation the patient accepted, and the link grants nothing to them alone.
+    """
 
     patient = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="care_links_as_patient"
     )
     clinician = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="care_links_as_clinician"
+    )
+    # String reference: teams sits above accounts (docs/architecture.md#layering); the gate reads
+    # the relation through the ORM and never imports the teams app.
+    team = models.ForeignKey(
+        "teams.Team",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="care_links",
     )
     status = models.CharField(
         max_length=16, choices=CareLinkStatus.choices, default=CareLinkStatus.PENDING
@@ -188,9 +203,14 @@ class CareLink(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["patient", "clinician"],
-                condition=~Q(status="revoked"),
+                condition=~Q(status="revoked") & Q(team__isnull=True),
                 name="one_open_carelink_per_pair",
-            )
+            ),
+            models.UniqueConstraint(
+                fields=["patient", "team"],
+                condition=~Q(status="revoked") & Q(team__isnull=False),
+                name="one_open_carelink_per_team",
+            ),
         ]
         indexes = [models.Index(fields=["clinician", "status"])]
 

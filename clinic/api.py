@@ -101,7 +101,7 @@ class PatientFhirApi(APIView):
 
     @extend_schema(responses=OpenApiTypes.OBJECT)
     def get(self, request: AuthenticatedRequest[User], patient_id: int) -> Response:
-        patient = access_patient(request.user, patient_id)
+        patient = access_patient(request.user, patient_id, export=True)
         bundle = fhir.patient_bundle(patient)
         audit_read(
             request,

@@ -346,7 +346,7 @@ def _report_response(
 def report_download(
     request: AuthenticatedHttpRequest[User], patient_id: int, fmt: str
 ) -> HttpResponse:
-    patient = access_patient(request.user, patient_id)
+    patient = access_patient(request.user, patient_id, export=True)
     back = reverse("clinic:patient", args=[patient.pk])
     return _report_response(request, patient, fmt, back_url=back)
 

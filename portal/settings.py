@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "medications",
     "alerts",
     "clinic",
+    "teams",
     "csp",
     "axes",
     "django_otp",

@@ -1,0 +1,121 @@
+"""The access gate with care teams: who sees a patient shared with a team, and who may export."""
+
+import pytest
+from django.utils import timezone
+
+from accounts.access import access_patient, patients_visible_to
+from accounts.models import CareLink, CareLinkStatus
+from conftest import link, make_clinician, make_patient
+from teams.models import Team, TeamMembership, TeamRole
+
+
+@pytest.fixture
+def clinic(db):
+    return Team.objects.create(name="Demo Pain Clinic")
+
+
+def _member(team, email, role, *, verified=True, active=True):
+    user = make_clinician(email, email.split("@")[0].title(), verified=verified)
+    TeamMembership.objects.create(team=team, user=user, role=role, active=active)
+    return user
+
+
+def _share(patient, team, issuer, status=CareLinkStatus.ACTIVE):
+    return CareLink.objects.create(
+        patient=patient,
+        clinician=issuer,
+        team=team,
+        status=status,
+        activated_at=timezone.now() if status == CareLinkStatus.ACTIVE else None,
+    )
+
+
+@pytest.fixture
+def panel(clinic, pat):
+    """Pat shares with the clinic through Tess's invitation."""
+    tess = _member(clinic, "tess@example.org", TeamRole.CLINICIAN)
+    _share(pat, clinic, tess)
+    return tess
+
+
+# (persona, sees Pat, may export Pat's record)
+CASES = [
+    ("team clinician", True, True),
+    ("triage member", True, False),
+    ("team admin only", False, False),
+    ("team admin who is also a clinician member", True, True),
+    ("removed member", False, False),
+    ("unverified member", False, False),
+    ("member of another team", False, False),
+]
+
+
+def _persona(name, clinic):
+    other = Team.objects.get_or_create(name="Other Clinic")[0]
+    if name == "team clinician":
+        return _member(clinic, "carl@example.org", TeamRole.CLINICIAN)
+    if name == "triage member":
+        return _member(clinic, "nurse@example.org", TeamRole.TRIAGE)
+    if name == "team admin only":
+        return _member(clinic, "manager@example.org", TeamRole.TEAM_ADMIN)
+    if name == "team admin who is also a clinician member":
+        user = _member(clinic, "lead@example.org", TeamRole.TEAM_ADMIN)
+        TeamMembership.objects.create(team=clinic, user=user, role=TeamRole.CLINICIAN)
+        return user
+    if name == "removed member":
+        return _member(clinic, "gone@example.org", TeamRole.CLINICIAN, active=False)
+    if name == "unverified member":
+        return _member(clinic, "new@example.org", TeamRole.CLINICIAN, verified=False)
+    return _member(other, "elsewhere@example.org", TeamRole.CLINICIAN)
+
+
+@pytest.mark.parametrize(("name", "sees", "exports"), CASES)
+def test_it_grants_team_access_by_active_patient_facing_role(
+    panel, clinic, pat, name, sees, exports
+):
+    user = _persona(name, clinic)
+
+    assert list(patients_visible_to(user)) == ([pat] if sees else [])
+    assert list(patients_visible_to(user, export=True)) == ([pat] if exports else [])
+
+
+def test_it_ends_access_on_the_next_request_after_removal(panel, clinic, pat):
+    carl = _persona("team clinician", clinic)
+    assert access_patient(carl, pat.pk) == pat
+
+    TeamMembership.objects.filter(user=carl).update(active=False, removed_at=timezone.now())
+
+    with pytest.raises(Exception, match="No such patient"):
+        access_patient(carl, pat.pk)
+
+
+@pytest.mark.parametrize("status", [CareLinkStatus.PENDING, CareLinkStatus.REVOKED])
+def test_it_hides_a_patient_whose_team_share_is_not_active(clinic, pat, status):
+    tess = _member(clinic, "tess@example.org", TeamRole.CLINICIAN)
+    _share(pat, clinic, tess, status=status)
+
+    assert list(patients_visible_to(tess)) == []
+
+
+def test_the_issuer_of_a_team_share_loses_access_when_removed_from_the_team(panel, clinic, pat):
+    # The team link names Tess as the member whose invitation Pat accepted; it grants her
+    # nothing on her own.
+    TeamMembership.objects.filter(user=panel).update(active=False)
+
+    assert list(patients_visible_to(panel)) == []
+
+
+def test_a_direct_link_and_a_team_share_give_the_patient_once(panel, clinic, pat, sam):
+    link(pat, panel)
+    _share(sam, clinic, panel)
+
+    assert sorted(p.pk for p in patients_visible_to(panel)) == sorted([pat.pk, sam.pk])
+
+
+def test_the_gate_is_one_query(panel, clinic, pat, django_assert_num_queries):
+    others = [make_patient(f"p{i}@example.org", f"P {i}") for i in range(5)]
+    for other in others:
+        _share(other, clinic, panel)
+
+    with django_assert_num_queries(1):
+        assert len(list(patients_visible_to(panel))) == 6
