@@ -217,6 +217,13 @@ class CareLink(models.Model):
     def __str__(self) -> str:
         return f"Care link {self.pk} ({self.status})"
 
+    @property
+    def shared_with(self) -> str:
+        """Who the patient shares with, as the patient reads it (load `team` and `clinician`)."""
+        if self.team_id is not None and self.team is not None:
+            return self.team.name
+        return self.clinician.display_name
+
 
 def _new_invitation_code() -> str:
     # 10 characters from an unambiguous alphabet: easy to read out, ~50 bits of entropy.
@@ -229,6 +236,15 @@ class Invitation(models.Model):
 
     clinician = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="invitations"
+    )
+    # Set: the patient who accepts shares with this care team (CareLink.team), not with the
+    # issuing member alone.
+    team = models.ForeignKey(
+        "teams.Team",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="patient_invitations",
     )
     code = models.CharField(max_length=16, unique=True, default=_new_invitation_code)
     created_at = models.DateTimeField(default=timezone.now)

@@ -7,7 +7,7 @@ def care_links_for_patient(patient: User) -> QuerySet[CareLink]:
     return (
         CareLink.objects.filter(patient=patient)
         .exclude(status=CareLinkStatus.REVOKED)
-        .select_related("clinician", "clinician__clinician_profile")
+        .select_related("clinician", "clinician__clinician_profile", "team")
         .order_by("-created_at")
     )
 

@@ -181,8 +181,9 @@ def invitation_accept(*, patient: User, code: str) -> CareLink:
     if patient.role != Role.PATIENT:
         raise AccountInputError({"code": ["Only patients can accept an invitation."]})
     invitation = (
-        Invitation.objects.select_for_update()
-        .select_related("clinician")
+        # Lock the invitation row only: the team is on the nullable side of an outer join.
+        Invitation.objects.select_for_update(of=("self",))
+        .select_related("clinician", "team")
         .filter(code=normalise_code(code))
         .first()
     )
@@ -197,15 +198,19 @@ def invitation_accept(*, patient: User, code: str) -> CareLink:
             {"code": ["This invitation code has expired. Ask your clinician for a new one."]}
         )
     clinician = invitation.clinician
-    if (
-        CareLink.objects.filter(patient=patient, clinician=clinician)
-        .exclude(status=CareLinkStatus.REVOKED)
-        .exists()
-    ):
+    open_links = CareLink.objects.filter(patient=patient).exclude(status=CareLinkStatus.REVOKED)
+    if invitation.team_id is not None:
+        if open_links.filter(team_id=invitation.team_id).exists():
+            raise AccountInputError({"code": ["You already share your record with this team."]})
+    elif open_links.filter(clinician=clinician, team__isnull=True).exists():
         raise AccountInputError({"code": ["You already share your record with this clinician."]})
     now = timezone.now()
     link = CareLink.objects.create(
-        patient=patient, clinician=clinician, status=CareLinkStatus.ACTIVE, activated_at=now
+        patient=patient,
+        clinician=clinician,
+        team_id=invitation.team_id,
+        status=CareLinkStatus.ACTIVE,
+        activated_at=now,
     )
     invitation.used_at = now
     invitation.used_by = patient

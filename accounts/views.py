@@ -132,9 +132,7 @@ def sharing(request: AuthenticatedHttpRequest) -> HttpResponse:
             form, lambda data: services.invitation_accept(patient=patient, code=data["code"])
         )
         if link is not None:
-            messages.success(
-                request, f"You now share your record with {link.clinician.display_name}."
-            )
+            messages.success(request, f"You now share your record with {link.shared_with}.")
             return redirect("sharing")
     links = selectors.care_links_for_patient(patient)
     return render(request, "accounts/sharing.html", {"form": form, "links": links})
@@ -148,7 +146,7 @@ def sharing_revoke(request: AuthenticatedHttpRequest, link_id: int) -> HttpRespo
         link = services.care_link_revoke(patient=request.user, link_id=link_id)
     except services.NoSuchCareLink:
         raise Http404("No such sharing link.") from None
-    messages.success(request, f"{link.clinician.display_name} can no longer see your record.")
+    messages.success(request, f"{link.shared_with} can no longer see your record.")
     return redirect("sharing")
 
 
@@ -161,7 +159,7 @@ def sharing_accept(request: AuthenticatedHttpRequest, link_id: int) -> HttpRespo
         link = services.care_link_accept(patient=request.user, link_id=link_id)
     except services.NoSuchCareLink:
         raise Http404("No such sharing request.") from None
-    messages.success(request, f"You now share your record with {link.clinician.display_name}.")
+    messages.success(request, f"You now share your record with {link.shared_with}.")
     return redirect("sharing")
 
 

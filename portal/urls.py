@@ -41,6 +41,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("patient/report/", include("clinic.patient_urls")),
     path("patient/", include("journal.urls")),
     path("clinician/", include("clinic.urls")),
+    path("team/", include("teams.urls")),
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="api-docs"),

@@ -2,8 +2,12 @@
 for every method, as each persona, against Pat's objects.
 
 Personas (conftest.py): anonymous, Pat (owner), Sam (another patient), Cleo (linked), Uma
-(unlinked), Rex (revoked), Val (unverified, linked), Ada (admin). Each (route, method) test runs
-the request once per persona, each inside a savepoint that is rolled back, and checks:
+(unlinked), Rex (revoked), Val (unverified, linked), Ada (admin); and the care-team personas
+(the `world` fixture; Pat shares with "Pat's Clinic"): Tom (a clinician member), Tia (a triage
+member: everything Tom may do except exports), Ted (team admin only: no patient data), Ron (a
+removed member) and Otto (a clinician of another team). A row that does not name a team persona
+expects of it what it expects of the first-wave persona it resembles (LIKE). Each (route, method)
+test runs the request once per persona, each inside a savepoint that is rolled back, and checks:
 
 * the expected status (the table below; a route without a row fails `test_every_route_has_a_row`);
 * no 5xx, ever;
@@ -36,14 +40,20 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts.models import AuditEvent, CareLink, Invitation, User
 from alerts.models import Alert, AlertEvent
+from conftest import make_clinician
 from journal.models import DailyEntry, QuestionnaireResponse
 from journal.selectors import patient_today
 from medications.models import MedicationCourse
+from teams.models import Team, TeamInvitation, TeamMembership, TeamRole
 
 # Dates relative to today: rerun under a frozen clock by `make test-clock`.
 pytestmark = pytest.mark.clock
 
-PERSONAS = ("anon", "pat", "sam", "cleo", "uma", "rex", "val", "ada")
+FIRST_PERSONAS = ("anon", "pat", "sam", "cleo", "uma", "rex", "val", "ada")
+# Care-team personas and the first-wave persona each one resembles by default.
+LIKE = {"tom": "cleo", "tia": "cleo", "ted": "uma", "ron": "rex", "otto": "uma"}
+PERSONAS = FIRST_PERSONAS + tuple(LIKE)
+TEAM_READERS = ("tom", "tia")  # see what Cleo sees (reads), through the team
 CLINICIANS = ("cleo", "uma", "rex", "val")
 OTHERS = ("sam", "uma", "rex", "val", "ada")  # never see Pat's record
 
@@ -97,12 +107,28 @@ class Row:
     query: str = ""
     body: dict = field(default_factory=dict)
     audited: bool = False  # Cleo's successful GET writes exactly one AuditEvent
+    # An export of the record (report, CSV, FHIR): triage members get what Uma gets.
+    export: bool = False
+
+    def __post_init__(self) -> None:
+        # What Cleo may read or change, the team's clinician and triage member may too.
+        if "cleo" in self.sees:
+            self.sees = (*self.sees, *TEAM_READERS)
+        if "cleo" in self.writers:
+            self.writers = (*self.writers, *TEAM_READERS)
+        if self.export:
+            self.sees = tuple(p for p in self.sees if p != "tia")
+            for method, table in self.expect.items():
+                self.expect[method] = {**table, "tia": table["uma"]}
 
 
 def each(**by_persona) -> dict:
-    """Expectations for all eight personas; `rest=` fills the ones not named."""
+    """Expectations for every persona; `rest=` fills the first-wave ones not named, and a team
+    persona not named expects what the persona it resembles (LIKE) expects."""
     rest = by_persona.pop("rest", None)
-    table = {p: by_persona.get(p, rest) for p in PERSONAS}
+    table = {p: by_persona.get(p, rest) for p in FIRST_PERSONAS}
+    for persona, like in LIKE.items():
+        table[persona] = by_persona.get(persona, table[like])
     missing = [p for p, v in table.items() if v is None]
     assert not missing, f"no expectation for {missing}"
     return table
@@ -198,6 +224,26 @@ def api_object_write(owner="200"):
         rex="404",
         val="404",
         ada="404",
+    )
+
+
+# Members of exactly one team are sent on to it.
+TEAM_MEMBERS_302 = {"tom": "302", "tia": "302", "ted": "302", "otto": "302"}
+
+
+def team_post_only():
+    """GET on a POST-only team action: 405 for every clinician (before any lookup)."""
+    return each(
+        anon="login",
+        pat="404",
+        sam="404",
+        ada="404",
+        rest="405",
+        tom="405",
+        tia="405",
+        ted="405",
+        ron="405",
+        otto="405",
     )
 
 
@@ -365,6 +411,7 @@ TABLE: dict[str, Row] = {
         {"GET": clinician_object(), "POST": clinician_object(("200", "405"))},
         sees=("cleo",),
         audited=True,
+        export=True,
     ),
     "clinician/alerts/": Row(
         {"GET": clinician_list(), "POST": clinician_list(("200", "405"))},
@@ -463,7 +510,60 @@ TABLE: dict[str, Row] = {
         {"GET": each(anon=API_DENY, cleo="200", rest=("403", "404"))}, sees=("cleo",), audited=True
     ),
     "api/v1/patients/<int:patient_id>/fhir/": Row(
-        {"GET": each(anon=API_DENY, pat="200", cleo="200", rest=("403", "404"))}, audited=True
+        {"GET": each(anon=API_DENY, pat="200", cleo="200", rest=("403", "404"))},
+        audited=True,
+        export=True,
+    ),
+    # --- care teams (no patient data on these pages) ---
+    "team/": Row(
+        {
+            "GET": each(
+                anon="login", pat="404", sam="404", ada="404", rest="200", **TEAM_MEMBERS_302
+            ),
+            "POST": each(
+                anon="login", pat="404", sam="404", ada="404", rest="200", **TEAM_MEMBERS_302
+            ),
+        },
+        sees=("pat",),
+        writers=(),
+    ),
+    "team/<int:team_id>/": Row(
+        {
+            "GET": each(anon="login", tom="200", tia="200", ted="200", rest="404"),
+            "POST": each(anon="login", tom="200", tia="200", ted="200", rest="404"),
+        },
+        sees=("pat",),
+        writers=(),
+    ),
+    "team/<int:team_id>/invite/": Row(
+        {"GET": team_post_only(), "POST": each(anon="login", ted="400", rest="404")},
+        sees=("pat",),
+        writers=(),
+    ),
+    "team/<int:team_id>/invitations/<int:invitation_id>/cancel/": Row(
+        {"GET": team_post_only(), "POST": each(anon="login", ted="302", rest="404")},
+        sees=("pat",),
+        writers=(),
+    ),
+    # The membership in the URL is Tia's: she may leave, Ted (team admin) may remove her.
+    "team/<int:team_id>/members/<int:membership_id>/end/": Row(
+        {"GET": team_post_only(), "POST": each(anon="login", ted="302", tia="302", rest="404")},
+        sees=("pat",),
+        writers=(),
+    ),
+    "team/<int:team_id>/patient-code/": Row(
+        {
+            "GET": team_post_only(),
+            "POST": each(anon="login", tom="302", tia="302", ted="302", rest="404"),
+        },
+        sees=("pat",),
+        writers=(),
+    ),
+    # "bad-token": no such invitation.
+    "team/join/<str:token>/": Row(
+        {"GET": each(anon="login", rest="404"), "POST": each(anon="login", rest="404")},
+        sees=("pat",),
+        writers=(),
     ),
 }
 
@@ -620,8 +720,10 @@ def world(personas):
     invitation = Invitation.objects.create(
         clinician=personas["cleo"], expires_at=timezone.now() + timedelta(days=7)
     )
+    team = team_personas(pat, sam)
     return {
         **personas,
+        **team,
         "entry": entry,
         "response": response,
         "course": course,
@@ -630,6 +732,45 @@ def world(personas):
         "invitation": invitation,
         "totp": totp,
     }
+
+
+def team_personas(pat, sam) -> dict:
+    """Pat shares with "Pat's Clinic" (Tom, Tia, Ted, and Ron who was removed); Sam with
+    another team (Otto). Tom and Tia have authenticators, like Cleo."""
+    clinic = Team.objects.create(name="Pat's Clinic")
+    other = Team.objects.create(name="Other Clinic")
+    people = {
+        "tom": (clinic, TeamRole.CLINICIAN, True),
+        "tia": (clinic, TeamRole.TRIAGE, True),
+        "ted": (clinic, TeamRole.TEAM_ADMIN, True),
+        "ron": (clinic, TeamRole.CLINICIAN, False),
+        "otto": (other, TeamRole.CLINICIAN, True),
+    }
+    found = {}
+    for name, (team, role, active) in people.items():
+        user = make_clinician(f"{name}@example.com", f"{name.title()} Teammate")
+        found[f"{name}_membership"] = TeamMembership.objects.create(
+            team=team, user=user, role=role, active=active
+        )
+        found[name] = user
+    for name in ("tom", "tia"):
+        TOTPDevice.objects.create(user=found[name], name="matrix", confirmed=True)
+    now = timezone.now()
+    CareLink.objects.create(
+        patient=pat, clinician=found["tom"], team=clinic, status="active", activated_at=now
+    )
+    CareLink.objects.create(
+        patient=sam, clinician=found["otto"], team=other, status="active", activated_at=now
+    )
+    found["team"] = clinic
+    found["team_invitation"] = TeamInvitation.objects.create(
+        team=clinic,
+        email="new@example.com",
+        role=TeamRole.CLINICIAN,
+        invited_by=found["ted"],
+        expires_at=now + timedelta(days=7),
+    )
+    return found
 
 
 def snapshot(world):
@@ -662,6 +803,9 @@ def _kwarg_values(world, route: str) -> dict:
         "alert_id": world["alert"].pk,
         "response_id": world["response"].pk,
         "link_id": world["link"].pk,
+        "team_id": world["team"].pk,
+        "invitation_id": world["team_invitation"].pk,
+        "membership_id": world["tia_membership"].pk,
         "code": world["invitation"].code,
         "instrument": "phq9",
         "fmt": "pdf",
