@@ -13,7 +13,15 @@ from django.db.models import Exists, Model, OuterRef, QuerySet
 from django.http import Http404
 
 from accounts.http import AnyRequest, AnyUser
-from accounts.models import CareLink, CareLinkStatus, ClinicianProfile, Role, User
+from accounts.models import (
+    EXPORT_TEAM_ROLES,
+    PATIENT_FACING_TEAM_ROLES,
+    CareLink,
+    CareLinkStatus,
+    ClinicianProfile,
+    Role,
+    User,
+)
 
 RowT = TypeVar("RowT", bound=Model)
 
@@ -22,13 +30,6 @@ class _PatientRow(Protocol):
     # A row of patient data as a list page holds it: only its patient's key is read.
     @property
     def patient_id(self) -> int | None: ...
-
-
-# TeamMembership.role values (teams.models.TeamRole; read by value, accounts sits below teams).
-# A team admin manages membership and sees no patient data through that role; triage members see
-# the panel and work the alert queue but do not export records (reports, CSV, FHIR).
-PATIENT_FACING_TEAM_ROLES = ("clinician", "triage")
-EXPORT_TEAM_ROLES = ("clinician",)
 
 
 def patients_visible_to(user: AnyUser | None, *, export: bool = False) -> QuerySet[User]:
@@ -65,21 +66,23 @@ def patients_visible_to(user: AnyUser | None, *, export: bool = False) -> QueryS
     )
 
 
-def access_patient(user: AnyUser, patient_id: object, *, export: bool = False) -> User:
+def access_patient(
+    user: AnyUser, patient_id: object, *, export: bool = False, flag_export: bool = False
+) -> User:
     """The patient with `patient_id` if `user` may see them (with `export`: may export their
-    record); otherwise Http404."""
+    record); otherwise Http404. With `flag_export` the patient carries `can_export` (whether
+    `user` may also export the record: a triage member may not), in the same query."""
     try:
         patient_pk = int(patient_id)  # type: ignore[call-overload]
     except (TypeError, ValueError):
         raise Http404("No such patient.") from None
     # The profile (date of birth, time zone) comes in the same query: pages that show a patient
     # read it, and a separate lookup cost a round trip per page.
-    patient = (
-        patients_visible_to(user, export=export)
-        .filter(pk=patient_pk)
-        .select_related("patient_profile")
-        .first()
-    )
+    visible = patients_visible_to(user, export=export)
+    if flag_export:
+        exportable = patients_visible_to(user, export=True).filter(pk=OuterRef("pk"))
+        visible = visible.annotate(can_export=Exists(exportable))
+    patient = visible.filter(pk=patient_pk).select_related("patient_profile").first()
     if patient is None:
         raise Http404("No such patient.")
     return patient

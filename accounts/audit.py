@@ -2,8 +2,45 @@
 
 from collections.abc import Iterable
 
+from django.db.models import Q
+
 from accounts.http import AnyRequest, request_user
-from accounts.models import AuditEvent, User
+from accounts.models import (
+    PATIENT_FACING_TEAM_ROLES,
+    AuditEvent,
+    CareLink,
+    CareLinkStatus,
+    Role,
+    User,
+)
+
+
+def teams_granting(actor: User, patient_ids: Iterable[int]) -> dict[int, str]:
+    """{patient id: team name} for the patients `actor` sees through a care team only (one
+    query; none for a non-clinician). A patient who also shares with the actor directly is left
+    out: that link, not the team, grants the read."""
+    ids = set(patient_ids)
+    if actor.role != Role.CLINICIAN or not ids:
+        return {}
+    rows = (
+        CareLink.objects.filter(patient_id__in=ids, status=CareLinkStatus.ACTIVE)
+        .filter(
+            Q(clinician=actor, team__isnull=True)
+            | Q(
+                team__memberships__user=actor,
+                team__memberships__active=True,
+                team__memberships__role__in=PATIENT_FACING_TEAM_ROLES,
+            )
+        )
+        .order_by("team__name")
+        .values_list("patient_id", "team__name")
+    )
+    direct = {patient_id for patient_id, name in rows if name is None}
+    granted: dict[int, str] = {}
+    for patient_id, name in rows:
+        if name is not None and patient_id not in direct:
+            granted.setdefault(patient_id, name)
+    return granted
 
 
 def client_ip(request: AnyRequest | None) -> str | None:
@@ -21,8 +58,10 @@ def audit_event(
     object_type: str = "",
     object_id: object = "",
     request: AnyRequest | None = None,
+    team_name: str = "",
 ) -> AuditEvent:
     return AuditEvent.objects.create(
+        team_name=team_name,
         actor=actor,
         patient=patient,
         # Denormalised copies: the row says who read whose record on its own.
@@ -55,6 +94,7 @@ def audit_read(
         return None
     if actor.role == "patient":
         return None
+    team = teams_granting(actor, [patient.pk]).get(patient.pk, "") if patient is not None else ""
     return audit_event(
         actor=actor,
         patient=patient,
@@ -62,6 +102,7 @@ def audit_read(
         object_type=object_type,
         object_id=object_id,
         request=request,
+        team_name=team,
     )
 
 
@@ -78,6 +119,7 @@ def audit_reads(
         return []
     ids = sorted({pk for pk in patient_ids if pk is not None and pk != actor.pk})
     ip = client_ip(request)
+    teams = teams_granting(actor, ids)
     return AuditEvent.objects.bulk_create(
         [
             AuditEvent(
@@ -87,6 +129,7 @@ def audit_reads(
                 patient_id=pk,
                 patient_user_id=pk,
                 action=action,
+                team_name=teams.get(pk, ""),
                 object_type=object_type,
                 ip=ip,
             )

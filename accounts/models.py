@@ -162,6 +162,14 @@ class NotificationPreference(models.Model):
         return f"Notification preference of user {self.user_id}"
 
 
+# TeamMembership.role values that see a team's patients, and those that may also export their
+# records (teams.models.TeamRole, by value: accounts sits below teams). A team admin manages
+# membership and sees no patient data through that role; triage members see the panel and work
+# the alert queue but do not export records (reports, CSV, FHIR).
+PATIENT_FACING_TEAM_ROLES = ("clinician", "triage")
+EXPORT_TEAM_ROLES = ("clinician",)
+
+
 class CareLinkStatus(models.TextChoices):
     PENDING = "pending", "Pending"
     ACTIVE = "active", "Active"
@@ -305,6 +313,9 @@ class AuditEvent(models.Model):
     actor_email = models.EmailField(blank=True)
     patient_user_id = models.BigIntegerField(null=True, blank=True, db_index=True)
     action = models.CharField(max_length=64)
+    # The care team through which a clinician saw the patient (CareLink.team), by name as it
+    # was then; blank for a link of the clinician's own, the patient, or an administrator.
+    team_name = models.CharField(max_length=200, blank=True)
     object_type = models.CharField(max_length=64, blank=True)
     object_id = models.CharField(max_length=64, blank=True)
     ip = models.GenericIPAddressField(null=True, blank=True)

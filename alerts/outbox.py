@@ -67,6 +67,8 @@ BACKOFF_MAX = timedelta(minutes=15)
 RUN_BUDGET_SECONDS = 45.0
 
 SUBJECT = "A patient needs review"
+# teams.models.TeamRole.CLINICIAN, by value: alerts sits below teams (docs/architecture.md).
+TEAM_CLINICIAN = "clinician"
 
 
 @dataclass
@@ -81,17 +83,33 @@ class SendReport:
 
 
 def clinicians_to_notify(patient_ids: Iterable[int]) -> dict[int, list[int]]:
-    """Verified, active clinicians with an active link, per patient (one query)."""
-    rows = CareLink.objects.filter(
-        patient_id__in=set(patient_ids),
+    """Who is told about a patient's alert, per patient (one query): each verified, active
+    clinician with an active link of their own, and each verified, active clinician member of
+    a team the patient shares with (triage members and team admins are not e-mailed). A
+    clinician reached both ways is listed once."""
+    ids = set(patient_ids)
+    verified_clinician = {"is_active": True, "role": Role.CLINICIAN}
+    direct = CareLink.objects.filter(
+        patient_id__in=ids,
         status=CareLinkStatus.ACTIVE,
-        clinician__is_active=True,
-        clinician__role=Role.CLINICIAN,
+        team__isnull=True,
+        **{f"clinician__{key}": value for key, value in verified_clinician.items()},
         clinician__clinician_profile__verified_at__isnull=False,
     ).values_list("patient_id", "clinician_id")
+    # One filter() call: every membership condition holds for the same membership row.
+    through_team = CareLink.objects.filter(
+        patient_id__in=ids,
+        status=CareLinkStatus.ACTIVE,
+        team__isnull=False,
+        team__memberships__active=True,
+        team__memberships__role=TEAM_CLINICIAN,
+        **{f"team__memberships__user__{key}": value for key, value in verified_clinician.items()},
+        team__memberships__user__clinician_profile__verified_at__isnull=False,
+    ).values_list("patient_id", "team__memberships__user_id")
     recipients: dict[int, list[int]] = defaultdict(list)
-    for patient_id, clinician_id in rows:
-        recipients[patient_id].append(clinician_id)
+    for patient_id, clinician_id in sorted(direct.union(through_team)):
+        if clinician_id not in recipients[patient_id]:
+            recipients[patient_id].append(clinician_id)
     return recipients
 
 

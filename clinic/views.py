@@ -114,7 +114,7 @@ def _record_context(
 
 @clinician_page
 def patient_record(request: AuthenticatedHttpRequest[User], patient_id: int) -> HttpResponse:
-    patient = access_patient(request.user, patient_id)
+    patient = access_patient(request.user, patient_id, flag_export=True)
     context = _record_context(request, patient)
     audit_read(
         request, patient=patient, action="record_view", object_type="patient", object_id=patient.pk
@@ -141,7 +141,7 @@ def _hunter_from_post(post: QueryDict) -> tuple[set[str], float | None, dict[str
 @require_POST
 def hunter_check(request: AuthenticatedHttpRequest[User], patient_id: int) -> HttpResponse:
     """Hunter criteria from the exam; optionally saved as a note on one of the patient's alerts."""
-    patient = access_patient(request.user, patient_id)
+    patient = access_patient(request.user, patient_id, flag_export=True)
     findings, temperature, errors = _hunter_from_post(request.POST)
     record = selectors.patient_record(patient)
     present = bool(record.assessment.counted) or request.POST.get("serotonergic_other") == "on"

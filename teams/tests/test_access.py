@@ -119,3 +119,51 @@ def test_the_gate_is_one_query(panel, clinic, pat, django_assert_num_queries):
 
     with django_assert_num_queries(1):
         assert len(list(patients_visible_to(panel))) == 6
+
+
+def test_a_read_through_the_team_names_the_team_in_the_audit_trail(panel, clinic, pat, client):
+    from accounts.models import AuditEvent
+
+    client.force_login(panel)
+    response = client.get(f"/clinician/patients/{pat.pk}/")
+
+    assert response.status_code == 200
+    event = AuditEvent.objects.get(actor=panel, patient=pat, action="record_view")
+    assert event.team_name == "Demo Pain Clinic"
+
+
+def test_a_read_through_an_own_link_names_no_team(panel, clinic, pat, client):
+    from accounts.models import AuditEvent
+
+    link(pat, panel)
+    client.force_login(panel)
+    client.get(f"/clinician/patients/{pat.pk}/")
+
+    assert AuditEvent.objects.get(actor=panel, action="record_view").team_name == ""
+
+
+def test_a_list_read_names_the_team_per_patient(panel, clinic, pat, sam, client):
+    from accounts.models import AuditEvent
+
+    link(sam, panel)
+    client.force_login(panel)
+    client.get("/clinician/alerts/")
+    client.get("/clinician/")
+
+    teams = dict(
+        AuditEvent.objects.filter(actor=panel).values_list("patient_id", "team_name").distinct()
+    )
+    assert teams == {pat.pk: "Demo Pain Clinic", sam.pk: ""}
+
+
+def test_triage_sees_the_record_without_export_links_and_cannot_export(clinic, panel, pat, client):
+    nina = _member(clinic, "nina@example.org", TeamRole.TRIAGE)
+    client.force_login(nina)
+
+    record = client.get(f"/clinician/patients/{pat.pk}/")
+
+    assert record.status_code == 200
+    assert "report.pdf" not in record.content.decode()
+    assert client.get(f"/clinician/patients/{pat.pk}/report.pdf").status_code == 404
+    assert client.get(f"/clinician/patients/{pat.pk}/report.csv").status_code == 404
+    assert client.get(f"/api/v1/patients/{pat.pk}/fhir/").status_code == 404
