@@ -167,3 +167,27 @@ def test_triage_sees_the_record_without_export_links_and_cannot_export(clinic, p
     assert client.get(f"/clinician/patients/{pat.pk}/report.pdf").status_code == 404
     assert client.get(f"/clinician/patients/{pat.pk}/report.csv").status_code == 404
     assert client.get(f"/api/v1/patients/{pat.pk}/fhir/").status_code == 404
+
+
+def test_seed_demo_creates_the_demo_clinic_and_runs_twice(db):
+    from django.core.management import call_command
+
+    from accounts.models import User
+
+    call_command("seed_demo", verbosity=0)
+    call_command("seed_demo", verbosity=0)
+
+    team = Team.objects.get(name="Demo Pain Clinic")
+    roles = set(
+        TeamMembership.objects.filter(team=team, active=True).values_list("user__email", "role")
+    )
+    assert roles == {
+        ("clinician@example.org", "team_admin"),
+        ("clinician@example.org", "clinician"),
+        ("nurse@example.org", "triage"),
+    }
+    nurse = User.objects.get(email="nurse@example.org")
+    shared = {p.email for p in patients_visible_to(nurse)}
+    assert shared == {"patient@example.org", "patient2@example.org"}
+    assert CareLink.objects.filter(team=team, status="active").count() == 2
+    assert list(patients_visible_to(nurse, export=True)) == []

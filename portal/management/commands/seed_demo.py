@@ -15,10 +15,11 @@ from alerts import demo as alerts_demo
 from clinic.population import seed_population
 from journal import demo as journal_demo
 from medications import demo as medications_demo
+from teams import demo as teams_demo
 
-# Each app's `demo.seed(*, users, today)`; order matters (medicines and journal before the alert
-# evaluation).
-DEMO_SEEDERS = (medications_demo.seed, journal_demo.seed, alerts_demo.seed)
+# Each app's `demo.seed(*, users, today)`; order matters (the care team before the alerts, so its
+# clinicians are told; medicines and journal before the alert evaluation).
+DEMO_SEEDERS = (teams_demo.seed, medications_demo.seed, journal_demo.seed, alerts_demo.seed)
 
 
 class Command(BaseCommand):
@@ -54,9 +55,10 @@ class Command(BaseCommand):
             f"'{DEMO_PASSWORD}' as:\n"
             "  patient@example.org    (patient, Jordan Lee)\n"
             "  patient2@example.org   (patient, Riley Chen)\n"
-            "  clinician@example.org  (verified clinician)\n"
+            "  clinician@example.org  (verified clinician; team admin of Demo Pain Clinic)\n"
+            "  nurse@example.org      (triage nurse of Demo Pain Clinic)\n"
             "  admin@example.org      (administrator, /admin/)\n"
             "The clinician and the administrator also confirm a two-step verification code:\n"
-            "  DEBUG=1 .venv/bin/python manage.py demo_otp clinician@example.org\n"
+            "  DEBUG=1 .venv/bin/python manage.py demo_otp clinician@example.org (or nurse@...)\n"
             f"  or add the demo secret {DEMO_TOTP_SECRET} to an authenticator app."
         )
