@@ -55,6 +55,14 @@ class Alert(models.Model):
     resolved_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # Who took the alert on ("I'll take it"): escalations and reminders go to them first.
+    assigned_to = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    assigned_at = models.DateTimeField(null=True, blank=True)
+    # The notify_round that went to the assignee alone (0: none since the assignment); the
+    # next escalation or reminder then goes to every clinician (alerts.outbox).
+    assignee_only_round = models.PositiveIntegerField(default=0)
     last_notified_at = models.DateTimeField(null=True, blank=True)
     # Incremented each time clinicians are to be told (created, escalated, reminded); a
     # notification task sends at most one email per clinician and round.
@@ -87,6 +95,8 @@ class EventKind(models.TextChoices):
     NOTIFIED = "notified", "Clinician notified"
     REMINDED = "reminded", "Reminder sent"
     ACKNOWLEDGED = "acknowledged", "Acknowledged"
+    ASSIGNED = "assigned", "Taken on"
+    UNASSIGNED = "unassigned", "Handed back"
     NOTE = "note", "Note"
     RESOLVED = "resolved", "Resolved"
 

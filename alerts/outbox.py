@@ -38,7 +38,7 @@ from django.utils import timezone
 
 from accounts.access import patients_visible_to
 from accounts.links import site_link
-from accounts.models import CareLink, CareLinkStatus, Role
+from accounts.models import CareLink, CareLinkStatus, Role, User
 from alerts import signals
 from alerts.models import (
     Alert,
@@ -126,6 +126,7 @@ def add_notifications(
     now = now or timezone.now()
     pairs = list(alerts)
     recipients = clinicians_to_notify(alert.patient_id for alert, _kind in pairs)
+    assignee_only = _assignee_first(pairs)
     rows = [
         Notification(
             alert=alert,
@@ -137,13 +138,40 @@ def add_notifications(
             created_at=now,
         )
         for alert, kind in pairs
-        for clinician_id in recipients.get(alert.patient_id, ())
+        for clinician_id in (
+            [alert.assigned_to_id]
+            if alert.pk in assignee_only and alert.assigned_to_id is not None
+            else recipients.get(alert.patient_id, ())
+        )
     ]
+    if assignee_only:
+        Alert.objects.filter(pk__in=assignee_only).update(assignee_only_round=F("notify_round"))
     if not rows:
         return []
     Notification.objects.bulk_create(rows, ignore_conflicts=True)
     transaction.on_commit(announce_due)
     return rows
+
+
+def _assignee_first(pairs: list[tuple[Alert, str]]) -> set[int]:
+    """Ids of the alerts whose escalation or reminder goes to their assignee alone this round:
+    the first one since the assignment, while the assignee may still see the patient. The next
+    one goes to every clinician (add_notifications)."""
+    candidates = [
+        alert
+        for alert, kind in pairs
+        if kind in (NotificationKind.ESCALATION, NotificationKind.REMINDER)
+        and alert.assigned_to_id is not None
+        and alert.assignee_only_round == 0
+    ]
+    chosen = set()
+    for alert in candidates:  # escalations of assigned alerts are few; one check each
+        assignee = User.objects.filter(pk=alert.assigned_to_id).first()
+        if assignee is not None and (
+            patients_visible_to(assignee).filter(pk=alert.patient_id).exists()
+        ):
+            chosen.add(alert.pk)
+    return chosen
 
 
 def announce_due() -> None:

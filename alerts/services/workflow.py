@@ -1,4 +1,4 @@
-"""The clinicians' follow-up of an alert: acknowledge, add notes, resolve.
+"""The clinicians' follow-up of an alert: take it on, acknowledge, add notes, resolve.
 
 Each step is one `AlertEvent` on the alert's timeline, written with the status change in one
 transaction. Status changes lock the alert row first, so two clinicians pressing the same
@@ -76,4 +76,42 @@ def alert_resolve(*, alert: Alert, actor: User, note: str) -> Alert:
     AlertEvent.objects.create(
         alert=alert, actor=actor, kind=EventKind.RESOLVED, note=text, created_at=now
     )
+    return alert
+
+
+@transaction.atomic
+def alert_assign(*, alert: Alert, actor: User) -> Alert:
+    """The actor takes the alert on ("I'll take it"); taking it over from someone else is
+    allowed (cover on holidays) and recorded. Precondition: the actor may see the patient
+    (the caller fetched the alert through accounts.access). A resolved alert is left alone."""
+    alert = Alert.objects.select_for_update().get(pk=alert.pk)
+    if alert.status == AlertStatus.RESOLVED or alert.assigned_to_id == actor.pk:
+        return alert
+    previous = alert.assigned_to_id
+    now = timezone.now()
+    alert.assigned_to = actor
+    alert.assigned_at = now
+    alert.assignee_only_round = 0
+    alert.save(update_fields=["assigned_to", "assigned_at", "assignee_only_round", "updated_at"])
+    AlertEvent.objects.create(
+        alert=alert,
+        actor=actor,
+        kind=EventKind.ASSIGNED,
+        data={"from": previous} if previous else {},
+        created_at=now,
+    )
+    return alert
+
+
+@transaction.atomic
+def alert_unassign(*, alert: Alert, actor: User) -> Alert:
+    """The assignee hands the alert back to the team (only the assignee may)."""
+    alert = Alert.objects.select_for_update().get(pk=alert.pk)
+    if alert.assigned_to_id != actor.pk:
+        return alert
+    alert.assigned_to = None
+    alert.assigned_at = None
+    alert.assignee_only_round = 0
+    alert.save(update_fields=["assigned_to", "assigned_at", "assignee_only_round", "updated_at"])
+    AlertEvent.objects.create(alert=alert, actor=actor, kind=EventKind.UNASSIGNED)
     return alert
