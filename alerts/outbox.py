@@ -38,7 +38,7 @@ from django.utils import timezone
 
 from accounts.access import patients_visible_to
 from accounts.links import site_link
-from accounts.models import CareLink, CareLinkStatus, Role, User
+from accounts.models import CareLink, CareLinkStatus, Role
 from alerts import signals
 from alerts.models import (
     Alert,
@@ -166,7 +166,7 @@ def _assignee_first(pairs: list[tuple[Alert, str]]) -> set[int]:
     ]
     chosen = set()
     for alert in candidates:  # escalations of assigned alerts are few; one check each
-        assignee = User.objects.filter(pk=alert.assigned_to_id).first()
+        assignee = alert.assigned_to
         if assignee is not None and (
             patients_visible_to(assignee).filter(pk=alert.patient_id).exists()
         ):

@@ -25,7 +25,7 @@ def mona(clinic):
     return _member(clinic, "mona@example.org", TeamRole.TEAM_ADMIN)
 
 
-def _join_path(message) -> str:
+def _join_path(message):
     return re.search(r"https?://[^/\s]+(/team/join/[^/\s]+/)", message.body).group(1)
 
 
