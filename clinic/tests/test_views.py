@@ -197,8 +197,8 @@ def test_patient_record_uses_a_fixed_number_of_queries(
     client = client_for(cleo)
     client.get("/clinician/alerts/")  # the session's activity stamp, as above
     # Session, user, clinician profile, patient + profile, entries, responses, courses, alerts,
-    # events, audit, badge.
-    with django_assert_max_num_queries(11):
+    # events, the first page of notes, audit, badge.
+    with django_assert_max_num_queries(12):
         response = client.get(f"/clinician/patients/{pat.pk}/")
     assert response.status_code == 200
     assert previous is not None
