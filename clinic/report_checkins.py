@@ -77,13 +77,17 @@ def alert_events(alerts: Sequence[Alert]) -> dict[int, list[AlertEvent]]:
     return by_alert
 
 
-def zoned_time(moment: datetime, zone_name: str) -> str:
-    """'2026-11-27 14:05 AEDT (Australia/Sydney)': the time in a zone, the zone always named."""
+def zoned_time(moment: datetime, zone_name: str, *, full: bool = True) -> str:
+    """'2026-11-27 14:05 AEDT (Australia/Sydney)': the time in a zone, the zone always named
+    (`full=False`: the abbreviation only, under a heading that names the zone)."""
     zone = zone_named(zone_name)
     local = moment.astimezone(zone)
     abbreviation = local.tzname() or ""
     name = str(zone.key)
-    label = name if abbreviation in ("", name) else f"{abbreviation} ({name})"
+    if abbreviation in ("", name):
+        label = name
+    else:
+        label = f"{abbreviation} ({name})" if full else abbreviation
     return f"{local:%Y-%m-%d %H:%M} {label}"
 
 
@@ -97,14 +101,18 @@ class HistoryRow:
 
 
 def alert_history(
-    alerts: Sequence[Alert], events: dict[int, list[AlertEvent]], *, zone_name: str
+    alerts: Sequence[Alert],
+    events: dict[int, list[AlertEvent]],
+    *,
+    zone_name: str,
+    full_zone: bool = True,
 ) -> list[HistoryRow]:
     rows = []
     for alert in alerts:
         for event in events.get(alert.pk, []):
             rows.append(
                 HistoryRow(
-                    when=zoned_time(event.created_at, zone_name),
+                    when=zoned_time(event.created_at, zone_name, full=full_zone),
                     alert=f"{alert.title} ({alert.get_severity_display().lower()})",
                     event=event.get_kind_display(),
                     by=event.actor.display_name if event.actor else "",
@@ -139,6 +147,8 @@ def csv_rows(
             rows.append(["pain_regions", day, " ".join(regions), len(regions), labels])
     counts, checkin_days = checkins.region_day_counts(entries, start=start, end=end)
     for count in counts:
+        if not count.days:
+            continue
         rows.append(
             [
                 "pain_region_days",
@@ -235,9 +245,11 @@ def medication_charts(
         # Date axis with about five labelled ticks, the first and the last included.
         axis_y = top - ROW_HEIGHT * len(chunk) - 2
         drawing.add(Line(plot_left, axis_y, plot_left + plot_width, axis_y, strokeWidth=0.6))
-        steps = min(4, span - 1) if span > 1 else 0
-        ticks = [start + timedelta(days=round((span - 1) * k / steps)) for k in range(steps + 1)]
-        for k, day in enumerate(ticks or [start]):
+        steps = min(4, span - 1)
+        ticks = [start]
+        if steps:
+            ticks = [start + timedelta(days=round((span - 1) * k / steps)) for k in range(steps + 1)]
+        for k, day in enumerate(ticks):
             x = x_of(day)
             drawing.add(Line(x, axis_y, x, axis_y - 3, strokeWidth=0.6))
             anchor = "start" if k == 0 else "end" if k == len(ticks) - 1 else "middle"
@@ -254,7 +266,8 @@ def medication_charts(
 def _chart_legend(tiers: Iterable[str]) -> Drawing:
     drawing = Drawing(CHART_WIDTH, 14)
     x = 0.0
-    items = [(TIER_COLOURS[t], TIER_NAMES[t]) for t in TIER_NAMES if t in set(tiers)]
+    present = set(tiers)
+    items = [(TIER_COLOURS[t], TIER_NAMES[t]) for t in TIER_NAMES if t in present]
     for colour, name in items:
         drawing.add(Rect(x, 3, 10, 8, fillColor=colour, strokeWidth=0))
         drawing.add(String(x + 13, 4, name, fontName="Helvetica", fontSize=7))
@@ -321,7 +334,7 @@ def pdf_sections(
         ),
     ]
 
-    history = alert_history(alerts, alert_events(alerts), zone_name=zone_name)
+    history = alert_history(alerts, alert_events(alerts), zone_name=zone_name, full_zone=False)
     story += [
         Spacer(1, 8),
         para("Alert history and follow-up", styles["Heading2"]),
@@ -329,7 +342,7 @@ def pdf_sections(
         table(
             ["Time", "Alert", "Event", "By", "Note"],
             [(r.when, r.alert, r.event, r.by, r.note) for r in history],
-            [88, 120, 65, 70, 150],
+            [80, 112, 84, 70, 147],
         ),
     ]
     return story
