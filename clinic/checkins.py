@@ -19,7 +19,7 @@ from django.utils.html import escape, format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 
 from accounts.models import User
-from journal.bodymap import FIGURES
+from journal.bodymap import BACK_OUTLINE, BACK_SHAPES, FRONT_OUTLINE, FRONT_SHAPES, Shape
 from journal.instruments.codes import (
     SEROTONIN_SYMPTOM_LABELS,
     SEROTONIN_SYMPTOMS,
@@ -88,7 +88,7 @@ def region_day_counts(
     )
 
 
-def _shape(shape: dict[str, str | int], css: str, title: str = "") -> SafeString:
+def _shape(shape: Mapping[str, object], css: str, title: str = "") -> SafeString:
     tag = str(shape["tag"])
     attrs = {
         "rect": ("x", "y", "width", "height", "rx"),
@@ -103,6 +103,13 @@ def _shape(shape: dict[str, str | int], css: str, title: str = "") -> SafeString
     return format_html('<{} {} class="{}"/>', tag, attr_html, css)
 
 
+# (view, title, grey outline, region shapes): the check-in's body map, without its controls.
+_FIGURES: tuple[tuple[str, str, Sequence[Mapping[str, object]], Mapping[str, Shape]], ...] = (
+    ("front", "Front", FRONT_OUTLINE, FRONT_SHAPES),
+    ("back", "Back", BACK_OUTLINE, BACK_SHAPES),
+)
+
+
 def _days_text(days: int) -> str:
     return f"{days} day{'' if days == 1 else 's'}"
 
@@ -111,20 +118,22 @@ def heat_map_svgs(counts: Sequence[RegionCount]) -> list[dict[str, object]]:
     """The front and back figures with each region filled by its heat class (no inline style:
     the page's CSP forbids it). Each figure carries a text summary for its aria-label."""
     by_code = {c.code: c for c in counts}
-    figures = []
-    for figure in FIGURES:
+    figures: list[dict[str, object]] = []
+    for view, figure_title, outline_shapes, region_shapes in _FIGURES:
         outline = format_html_join(
-            "", "{}", ((_shape(dict(s), "bm-figure"),) for s in figure["outline"])
+            "", "{}", ((_shape(shape, "bm-figure"),) for shape in outline_shapes)
         )
         parts = []
         summary = []
-        for region in figure["regions"]:
-            count = by_code[str(region["code"])]
+        for code in WPI_REGIONS:
+            if code not in region_shapes:
+                continue
+            count = by_code[code]
             title = f"{count.label}: {_days_text(count.days)}"
-            parts.append(_shape(dict(region), f"heat heat-{count.level}", title))
+            parts.append(_shape(region_shapes[code], f"heat heat-{count.level}", title))
             if count.days:
                 summary.append(title)
-        label = f"{figure['title']}: " + ("; ".join(summary) if summary else "no region marked")
+        label = f"{figure_title}: " + ("; ".join(summary) if summary else "no region marked")
         svg = format_html(
             '<svg viewBox="0 0 200 420" role="img" aria-label="{}" focusable="false">'
             '<g aria-hidden="true">{}</g>{}</svg>',
@@ -132,7 +141,7 @@ def heat_map_svgs(counts: Sequence[RegionCount]) -> list[dict[str, object]]:
             outline,
             mark_safe("".join(parts)),  # noqa: S308 - each part built by format_html
         )
-        figures.append({"view": figure["view"], "title": figure["title"], "svg": svg})
+        figures.append({"view": view, "title": figure_title, "svg": svg})
     return figures
 
 

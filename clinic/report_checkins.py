@@ -15,10 +15,10 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import Any
 
 from reportlab.graphics.shapes import Drawing, Line, Polygon, Rect, String
 from reportlab.lib import colors
+from reportlab.lib.styles import ParagraphStyle, StyleSheet1
 from reportlab.platypus import Flowable, Spacer
 
 from alerts.models import Alert, AlertEvent, EventKind
@@ -58,7 +58,7 @@ TIER_NAMES = {
     "unknown": "not in catalog",
 }
 
-Para = Callable[[object, Any], Flowable]
+Para = Callable[[object, ParagraphStyle], Flowable]
 Table = Callable[..., Flowable]
 
 
@@ -158,14 +158,14 @@ def csv_rows(
                 f"{count.label}: {count.days} of {checkin_days} check-in days",
             ]
         )
-    for day in reversed(checkins.symptom_days(entries, start=start, end=end)):
+    for symptoms in reversed(checkins.symptom_days(entries, start=start, end=end)):
         rows.append(
             [
                 "serotonin_symptoms",
-                day.day.isoformat(),
-                " ".join(day.codes),
-                day.count,
-                "; ".join(day.labels),
+                symptoms.day.isoformat(),
+                " ".join(symptoms.codes),
+                symptoms.count,
+                "; ".join(symptoms.labels),
             ]
         )
     events = alert_events(alerts)
@@ -239,23 +239,29 @@ def medication_charts(
                     drawing.add(_diamond(x0, mid, 4, colors.white))
                 else:
                     drawing.add(Line(x0, y + 1, x0, y + ROW_HEIGHT - 1, strokeWidth=1.2))
-            if course.stopped_on is not None and start <= course.stopped_on <= end:
-                if course.pk not in continued:
-                    drawing.add(Rect(x1 - 2.5, y + 1, 2.5, ROW_HEIGHT - 2, fillColor=colors.black))
+            stopped = course.stopped_on
+            if stopped is not None and start <= stopped <= end and course.pk not in continued:
+                drawing.add(Rect(x1 - 2.5, y + 1, 2.5, ROW_HEIGHT - 2, fillColor=colors.black))
         # Date axis with about five labelled ticks, the first and the last included.
         axis_y = top - ROW_HEIGHT * len(chunk) - 2
         drawing.add(Line(plot_left, axis_y, plot_left + plot_width, axis_y, strokeWidth=0.6))
         steps = min(4, span - 1)
         ticks = [start]
         if steps:
-            ticks = [start + timedelta(days=round((span - 1) * k / steps)) for k in range(steps + 1)]
+            ticks = [
+                start + timedelta(days=round((span - 1) * k / steps)) for k in range(steps + 1)
+            ]
         for k, day in enumerate(ticks):
             x = x_of(day)
             drawing.add(Line(x, axis_y, x, axis_y - 3, strokeWidth=0.6))
             anchor = "start" if k == 0 else "end" if k == len(ticks) - 1 else "middle"
             drawing.add(
                 String(
-                    x, axis_y - 12, day.isoformat(), fontName="Helvetica", fontSize=7,
+                    x,
+                    axis_y - 12,
+                    day.isoformat(),
+                    fontName="Helvetica",
+                    fontSize=7,
                     textAnchor=anchor,
                 )
             )
@@ -293,7 +299,7 @@ def pdf_sections(
     zone_name: str,
     para: Para,
     table: Table,
-    styles: Any,
+    styles: StyleSheet1,
 ) -> list[Flowable]:
     """Medication timeline chart, notes, pain regions, symptoms per day, alert history."""
     story: list[Flowable] = [Spacer(1, 4), para("Medication timeline", styles["Heading2"])]

@@ -137,9 +137,7 @@ def _checkins_context(
         "notes_error": notes_error,
         "notes_start": start,
         "notes_end": end,
-        "region_counts": sorted(
-            (c for c in counts if c.days), key=lambda c: (-c.days, c.label)
-        ),
+        "region_counts": sorted((c for c in counts if c.days), key=lambda c: (-c.days, c.label)),
         "regions_unmarked": [c.label for c in counts if not c.days],
         "checkin_days": checkin_days,
         "heat_figures": checkins.heat_map_svgs(counts),
@@ -164,7 +162,10 @@ def patient_notes(request: AuthenticatedHttpRequest[User], patient_id: int) -> H
     """The record's notes list (htmx partial): a search over this patient's check-in notes
     in the record's period, newest first, a page at a time. Audited like the record."""
     patient = access_patient(request.user, patient_id)
-    status = 200
+    audit_read(
+        request, patient=patient, action="record_notes", object_type="patient", object_id=patient.pk
+    )
+    context: dict[str, Any] = {"patient": patient, "days": _record_days(request)}
     try:
         start, end = checkins.notes_period(
             request.GET,
@@ -172,33 +173,21 @@ def patient_notes(request: AuthenticatedHttpRequest[User], patient_id: int) -> H
             days=_record_days(request) or selectors.RECORD_DEFAULT_DAYS,
         )
         query = checkins.clean_notes_query(request.GET.get("q"))
-        notes = checkins.patient_notes(
+    except checkins.NotesQueryError as error:
+        context["notes_error"] = str(error)
+        return render(request, "clinic/_notes.html", context, status=400)
+    context.update(
+        notes=checkins.patient_notes(
             patient,
             start=start,
             end=end,
             query=query,
             page=checkins.notes_page_number(request.GET.get("page")),
-        )
-        error = ""
-    except checkins.NotesQueryError as exc:
-        start = end = None
-        notes, error, status = None, str(exc), 400
-    audit_read(
-        request, patient=patient, action="record_notes", object_type="patient", object_id=patient.pk
+        ),
+        notes_start=start,
+        notes_end=end,
     )
-    return render(
-        request,
-        "clinic/_notes.html",
-        {
-            "patient": patient,
-            "notes": notes,
-            "notes_error": error,
-            "notes_start": start,
-            "notes_end": end,
-            "days": _record_days(request),
-        },
-        status=status,
-    )
+    return render(request, "clinic/_notes.html", context)
 
 
 def _hunter_from_post(post: QueryDict) -> tuple[set[str], float | None, dict[str, list[str]]]:

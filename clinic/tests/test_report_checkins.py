@@ -2,7 +2,7 @@
 
 import csv
 import io
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from pypdf import PdfReader
@@ -24,7 +24,7 @@ END = "2026-03-31"
 def _entry(patient, day, *, regions=(), symptoms=(), notes=""):
     return DailyEntry.objects.create(
         patient=patient,
-        date=datetime.fromisoformat(day).date(),
+        date=date.fromisoformat(day),
         pain=5,
         fatigue=5,
         sleep_quality=5,
@@ -43,11 +43,9 @@ def march(pat, cleo):
     _entry(pat, "2026-03-15", regions=["neck"], symptoms=["sweating", "tremor", "fever"])
     _entry(pat, END, symptoms=["confusion"], notes="Zq last day")
     _entry(pat, "2026-04-01", regions=["lower_back"], notes="Zq outside after")
-    first = f.course(
-        pat, "sertraline", datetime(2026, 2, 1).date(), datetime(2026, 3, 9).date(), dose=50
-    )
-    f.course(pat, "sertraline", datetime(2026, 3, 10).date(), dose=100, previous=first)
-    f.course(pat, "tramadol", datetime(2026, 3, 12).date(), datetime(2026, 3, 20).date())
+    first = f.course(pat, "sertraline", date(2026, 2, 1), date(2026, 3, 9), dose=50)
+    f.course(pat, "sertraline", date(2026, 3, 10), dose=100, previous=first)
+    f.course(pat, "tramadol", date(2026, 3, 12), date(2026, 3, 20))
     alert = f.alert(pat, "high", kind="serotonergic_combination", title="Sertraline with tramadol")
     alert.created_at = datetime(2026, 3, 12, 15, 0, tzinfo=UTC)
     alert.save(update_fields=["created_at"])
@@ -165,7 +163,7 @@ def test_patients_own_report_shows_times_in_their_zone(client_for, march):
 
 
 def test_a_long_medication_list_becomes_several_charts(pat):
-    day = datetime(2026, 3, 1).date()
+    day = date(2026, 3, 1)
     for i in range(report_checkins.ROWS_PER_CHART + 5):
         f.course(pat, "sertraline" if i % 2 else f"Tea {i}", day + timedelta(days=i % 20))
     courses = list(MedicationCourse.objects.filter(patient=pat).select_related("drug"))
@@ -175,7 +173,7 @@ def test_a_long_medication_list_becomes_several_charts(pat):
 
 
 def test_a_one_day_period_still_draws(pat):
-    day = datetime(2026, 3, 1).date()
+    day = date(2026, 3, 1)
     f.course(pat, "sertraline", day - timedelta(days=3))
     course = MedicationCourse.objects.select_related("drug").get(patient=pat)
     data = reports.report_data(pat, start=day, end=day)
@@ -184,7 +182,7 @@ def test_a_one_day_period_still_draws(pat):
 
 
 def test_empty_period_says_none(pat):
-    day = datetime(2026, 3, 1).date()
+    day = date(2026, 3, 1)
     text = _pdf_text(reports.render_pdf(reports.report_data(pat, start=day, end=day)))
     assert "No medicines in this period." in text
     assert "Alert history and follow-up" in text
