@@ -104,7 +104,7 @@ def _shape(shape: Mapping[str, object], css: str, title: str = "") -> SafeString
 
 
 # (view, title, grey outline, region shapes): the check-in's body map, without its controls.
-_FIGURES: tuple[tuple[str, str, Sequence[Mapping[str, object]], Mapping[str, Shape]], ...] = (
+BODY_FIGURES: tuple[tuple[str, str, Sequence[Mapping[str, object]], Mapping[str, Shape]], ...] = (
     ("front", "Front", FRONT_OUTLINE, FRONT_SHAPES),
     ("back", "Back", BACK_OUTLINE, BACK_SHAPES),
 )
@@ -119,7 +119,7 @@ def heat_map_svgs(counts: Sequence[RegionCount]) -> list[dict[str, object]]:
     the page's CSP forbids it). Each figure carries a text summary for its aria-label."""
     by_code = {c.code: c for c in counts}
     figures: list[dict[str, object]] = []
-    for view, figure_title, outline_shapes, region_shapes in _FIGURES:
+    for view, figure_title, outline_shapes, region_shapes in BODY_FIGURES:
         outline = format_html_join(
             "", "{}", ((_shape(shape, "bm-figure"),) for shape in outline_shapes)
         )

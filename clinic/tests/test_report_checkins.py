@@ -9,7 +9,7 @@ from pypdf import PdfReader
 
 from accounts.models import ClinicianProfile
 from alerts.models import AlertEvent
-from clinic import report_checkins, reports
+from clinic import report_charts, reports
 from clinic.tests import factories as f
 from journal.models import DailyEntry
 from medications.models import MedicationCourse
@@ -99,6 +99,9 @@ def test_pdf_has_notes_regions_symptoms_chart_and_alert_history(client_for, cleo
         "Zq last day",
         "Pain regions",
         "out of 3 check-in days",
+        "Front",  # the heat map's figures and key
+        "Back",
+        "More than 3 in 4",
         "Serotonin-toxicity symptoms per day",
         "Heavy sweating, Shaking (tremor), Fever",
         "Confusion",
@@ -164,12 +167,12 @@ def test_patients_own_report_shows_times_in_their_zone(client_for, march):
 
 def test_a_long_medication_list_becomes_several_charts(pat):
     day = date(2026, 3, 1)
-    for i in range(report_checkins.ROWS_PER_CHART + 5):
+    for i in range(report_charts.ROWS_PER_CHART + 5):
         f.course(pat, "sertraline" if i % 2 else f"Tea {i}", day + timedelta(days=i % 20))
     courses = list(MedicationCourse.objects.filter(patient=pat).select_related("drug"))
-    charts = report_checkins.medication_charts(courses, start=day, end=day + timedelta(days=29))
+    charts = report_charts.medication_charts(courses, start=day, end=day + timedelta(days=29))
     assert len(charts) == 2
-    assert all(c.width <= report_checkins.CHART_WIDTH for c in charts)
+    assert all(c.width <= report_charts.CHART_WIDTH for c in charts)
 
 
 def test_a_one_day_period_still_draws(pat):
@@ -178,7 +181,7 @@ def test_a_one_day_period_still_draws(pat):
     course = MedicationCourse.objects.select_related("drug").get(patient=pat)
     data = reports.report_data(pat, start=day, end=day)
     assert _pdf_text(reports.render_pdf(data)).count("2026-03-01") >= 1
-    assert report_checkins.medication_charts([course], start=day, end=day)
+    assert report_charts.medication_charts([course], start=day, end=day)
 
 
 def test_empty_period_says_none(pat):
