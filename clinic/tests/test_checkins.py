@@ -181,6 +181,20 @@ def test_record_shows_the_heat_map_and_symptoms_per_day(client_for, cleo, pat, t
     assert 'class="symptoms-many"' in symptom_table
 
 
+def test_record_heat_map_counts_both_edges_of_the_chosen_period(client_for, cleo, pat, today):
+    # ?days=30: the period is today-29 .. today, both included.
+    _entry(pat, today - timedelta(days=30), regions=["chest"], symptoms=["fever"])  # out
+    _entry(pat, today - timedelta(days=29), regions=["neck"], symptoms=["tremor"])  # first day
+    _entry(pat, today, regions=["neck"])  # last day
+
+    body = client_for(cleo).get(f"/clinician/patients/{pat.pk}/?days=30").content.decode()
+
+    assert "out of 2 check-ins" in body
+    assert "<tr><td>Neck</td><td>2</td></tr>" in body
+    assert "<tr><td>Chest</td>" not in body
+    assert "Shaking (tremor)" in body and "Fever" not in body
+
+
 def test_record_without_check_ins_says_so(client_for, cleo, pat):
     body = client_for(cleo).get(f"/clinician/patients/{pat.pk}/").content.decode()
     assert "No notes in this period." in body
