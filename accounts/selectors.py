@@ -1,6 +1,13 @@
-from django.db.models import QuerySet
+from django.db.models import Exists, OuterRef, QuerySet
 
-from accounts.models import CareLink, CareLinkStatus, Invitation, User
+from accounts.models import (
+    PATIENT_FACING_TEAM_ROLES,
+    CareLink,
+    CareLinkStatus,
+    Invitation,
+    Role,
+    User,
+)
 
 
 def care_links_for_patient(patient: User) -> QuerySet[CareLink]:
@@ -15,4 +22,27 @@ def care_links_for_patient(patient: User) -> QuerySet[CareLink]:
 def open_invitations_for_clinician(clinician: User) -> QuerySet[Invitation]:
     return Invitation.objects.filter(clinician=clinician, used_at__isnull=True).order_by(
         "-created_at"
+    )
+
+
+def clinicians_reading_patient(patient: User) -> list[str]:
+    """Names of the people who can read `patient`'s record now: the conditions of
+    accounts.access.patients_visible_to seen from the patient (an active link of a verified,
+    active clinician's own, or an active share with a team in which they hold an active
+    clinician or triage membership), in alphabetical order. One query."""
+    links = CareLink.objects.filter(patient=patient, status=CareLinkStatus.ACTIVE)
+    direct = links.filter(clinician=OuterRef("pk"), team__isnull=True)
+    through_team = links.filter(
+        team__memberships__user=OuterRef("pk"),
+        team__memberships__active=True,
+        team__memberships__role__in=PATIENT_FACING_TEAM_ROLES,
+    )
+    clinicians = User.objects.filter(
+        Exists(direct) | Exists(through_team),
+        role=Role.CLINICIAN,
+        is_active=True,
+        clinician_profile__verified_at__isnull=False,
+    )
+    return sorted(
+        (user.display_name for user in clinicians.only("full_name", "email")), key=str.casefold
     )

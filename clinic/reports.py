@@ -27,6 +27,7 @@ from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, Tabl
 
 from accounts.models import User
 from alerts.models import Alert
+from clinic import report_checkins
 from core import safecsv
 from core.errors import FieldErrors
 from journal.instruments import phq9
@@ -92,6 +93,8 @@ class ReportData:
     courses: list[MedicationCourse]
     alerts: list[Alert]
     assessment: interactions.Assessment
+    # The zone the reader's times are shown in (named next to each time); set by the view.
+    time_zone: str = "UTC"
 
 
 def report_data(patient: User, *, start: date, end: date) -> ReportData:
@@ -194,6 +197,14 @@ def render_csv(data: ReportData) -> str:
         writer.writerow(
             ["alert", a.created_at.date().isoformat(), a.get_kind_display(), a.severity, a.status]
         )
+    for row in report_checkins.csv_rows(
+        entries=data.entries,
+        alerts=data.alerts,
+        start=data.start,
+        end=data.end,
+        zone_name=data.time_zone,
+    ):
+        writer.writerow(row)
     return out.getvalue()
 
 
@@ -284,6 +295,19 @@ def render_pdf(data: ReportData) -> bytes:
                 for a in data.alerts
             ],
         ),
+    ]
+    story += report_checkins.pdf_sections(
+        entries=data.entries,
+        courses=data.courses,
+        alerts=data.alerts,
+        start=data.start,
+        end=data.end,
+        zone_name=data.time_zone,
+        para=_para,
+        table=table,
+        styles=styles,
+    )
+    story += [
         Spacer(1, 6 * mm),
         _para(
             "This report summarises what the patient logged. It is not a diagnosis.",

@@ -7,6 +7,7 @@ app_name = "clinic"
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
     path("patients/<int:patient_id>/", views.patient_record, name="patient"),
+    path("patients/<int:patient_id>/notes/", views.patient_notes, name="patient-notes"),
     path("patients/<int:patient_id>/hunter/", views.hunter_check, name="hunter"),
     path(
         "patients/<int:patient_id>/report.<str:fmt>",

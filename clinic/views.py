@@ -18,7 +18,7 @@ from accounts.decorators import role_required
 from accounts.models import Role, User
 from alerts import services as alert_services
 from alerts.models import Alert
-from clinic import hunter, reports, selectors
+from clinic import checkins, hunter, reports, selectors
 from clinic.cards import alert_cards, history_lines
 from clinic.forms import parse_dashboard_query
 from clinic.record import build_record_view
@@ -108,7 +108,42 @@ def _record_context(
         "hunter_rules": hunter.RULES.items(),
         "day_choices": selectors.RECORD_DAY_CHOICES,
         "days": days,
+        **_checkins_context(request, patient, record),
         **extra,
+    }
+
+
+def _checkins_context(
+    request: AuthenticatedHttpRequest[User], patient: User, record: selectors.PatientRecord
+) -> dict[str, Any]:
+    """Notes (first page, or the search a no-script form asked for), heat map and symptoms."""
+    start, end = record.start, record.today
+    counts, checkin_days = checkins.region_day_counts(record.entries, start=start, end=end)
+    symptom_days = checkins.symptom_days(record.entries, start=start, end=end)
+    try:
+        query = checkins.clean_notes_query(request.GET.get("q"))
+        notes_error = ""
+    except checkins.NotesQueryError as error:
+        query, notes_error = "", str(error)
+    notes = checkins.patient_notes(
+        patient,
+        start=start,
+        end=end,
+        query=query,
+        page=checkins.notes_page_number(request.GET.get("notes_page")),
+    )
+    return {
+        "notes": notes,
+        "notes_error": notes_error,
+        "notes_start": start,
+        "notes_end": end,
+        "region_counts": sorted((c for c in counts if c.days), key=lambda c: (-c.days, c.label)),
+        "regions_unmarked": [c.label for c in counts if not c.days],
+        "checkin_days": checkin_days,
+        "heat_figures": checkins.heat_map_svgs(counts),
+        "heat_legend": checkins.HEAT_LEGEND,
+        "symptom_days": symptom_days,
+        "symptom_totals": checkins.symptom_totals(symptom_days),
     }
 
 
@@ -120,6 +155,39 @@ def patient_record(request: AuthenticatedHttpRequest[User], patient_id: int) -> 
         request, patient=patient, action="record_view", object_type="patient", object_id=patient.pk
     )
     return render(request, "clinic/patient_record.html", context)
+
+
+@clinician_page
+def patient_notes(request: AuthenticatedHttpRequest[User], patient_id: int) -> HttpResponse:
+    """The record's notes list (htmx partial): a search over this patient's check-in notes
+    in the record's period, newest first, a page at a time. Audited like the record."""
+    patient = access_patient(request.user, patient_id)
+    audit_read(
+        request, patient=patient, action="record_notes", object_type="patient", object_id=patient.pk
+    )
+    context: dict[str, Any] = {"patient": patient, "days": _record_days(request)}
+    try:
+        start, end = checkins.notes_period(
+            request.GET,
+            today=selectors.clinic_today(),
+            days=_record_days(request) or selectors.RECORD_DEFAULT_DAYS,
+        )
+        query = checkins.clean_notes_query(request.GET.get("q"))
+    except checkins.NotesQueryError as error:
+        context["notes_error"] = str(error)
+        return render(request, "clinic/_notes.html", context, status=400)
+    context.update(
+        notes=checkins.patient_notes(
+            patient,
+            start=start,
+            end=end,
+            query=query,
+            page=checkins.notes_page_number(request.GET.get("page")),
+        ),
+        notes_start=start,
+        notes_end=end,
+    )
+    return render(request, "clinic/_notes.html", context)
 
 
 def _hunter_from_post(post: QueryDict) -> tuple[set[str], float | None, dict[str, list[str]]]:
@@ -325,6 +393,7 @@ def _report_response(
             status=400,
         )
     data = reports.report_data(patient, start=start, end=end)
+    data.time_zone = _reader_zone(request.user, patient)
     audit_read(
         request,
         patient=patient,
@@ -340,6 +409,14 @@ def _report_response(
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     response["Cache-Control"] = "no-store"
     return response
+
+
+def _reader_zone(reader: User, patient: User) -> str:
+    """The zone the report's times are shown in: the clinician's own, or the patient's."""
+    profile = getattr(reader, "clinician_profile", None) or getattr(
+        patient, "patient_profile", None
+    )
+    return getattr(profile, "timezone", "") or "UTC"
 
 
 @clinician_page

@@ -11,6 +11,7 @@ from django.views.decorators.http import require_GET
 from accounts.access import visible_row_or_404
 from accounts.decorators import role_required
 from accounts.models import Role, User
+from accounts.selectors import clinicians_reading_patient
 from core.forms import submit_form
 from core.http import AuthenticatedHttpRequest
 from journal import selectors, services
@@ -138,6 +139,8 @@ def checkin(request: AuthenticatedHttpRequest[User]) -> HttpResponse:
         form = CheckinForm(initial=initial)
         status = 200
         editing = entry is not None
+    # The sentence under the notes field says who reads them; the field points at it.
+    form.fields["notes"].widget.attrs["aria-describedby"] = "notes-sharing"
     return render(
         request,
         "journal/checkin.html",
@@ -145,10 +148,23 @@ def checkin(request: AuthenticatedHttpRequest[User]) -> HttpResponse:
             "form": form,
             "today": today,
             "editing": editing,
+            "notes_sharing": notes_sharing_sentence(clinicians_reading_patient(patient)),
             **_body_map_context(form, "pain_regions"),
         },
         status=status,
     )
+
+
+def notes_sharing_sentence(names: list[str]) -> str:
+    """Who can read the check-in notes, in plain words, from the clinicians' names."""
+    if not names:
+        return (
+            "Your notes are not shared with anyone: no clinician is linked to your record. "
+            "You can share it from the Sharing page."
+        )
+    listed = names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
+    who = "the clinician" if len(names) == 1 else "the clinicians"
+    return f"Your notes are shared with {who} you have linked: {listed}. Not with anyone else."
 
 
 def _body_map_context(form: forms.Form, name: str) -> dict[str, Any]:

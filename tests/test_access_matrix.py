@@ -402,6 +402,12 @@ TABLE: dict[str, Row] = {
         sees=("cleo",),
         audited=True,
     ),
+    "clinician/patients/<int:patient_id>/notes/": Row(
+        {"GET": clinician_object(), "POST": clinician_object(("200", "405"))},
+        sees=("cleo",),
+        audited=True,
+        query="?q=zqpat",
+    ),
     "clinician/patients/<int:patient_id>/hunter/": Row(
         {"GET": clinician_post_only(), "POST": clinician_object(("200", "400"))},
         sees=("cleo",),

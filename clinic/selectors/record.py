@@ -50,7 +50,17 @@ def patient_record(
     entries = list(
         DailyEntry.objects.filter(patient=patient, date__gte=start, date__lte=today)
         .order_by("date")
-        .only("date", "pain", "fatigue", "sleep_quality", "cognition", "mood", "patient_id")
+        .only(
+            "date",
+            "pain",
+            "fatigue",
+            "sleep_quality",
+            "cognition",
+            "mood",
+            "pain_regions",
+            "serotonin_symptoms",
+            "patient_id",
+        )
     )
     responses = list(
         # Scores only: the full answers (every item of every response) are not on this page.

@@ -98,7 +98,7 @@ def test_clinician_csv_lists_rows_by_section(client_for, cleo, pat_with_data):
     lines = response.content.decode().splitlines()
     assert lines[0] == "section,date,item,value,detail"
     sections = {line.split(",")[0] for line in lines[1:]}
-    assert sections == {"period", "checkin", "questionnaire", "medication", "alert"}
+    assert sections == {"period", "checkin", "questionnaire", "medication", "alert", "alert_event"}
     assert sum(1 for line in lines if line.startswith("checkin,")) == 10 * 5
 
 

@@ -198,8 +198,8 @@ def test_patient_record_uses_a_fixed_number_of_queries(
     client = client_for(cleo)
     client.get("/clinician/alerts/")  # the session's activity stamp, as above
     # Session, user, clinician profile, patient + profile, entries, responses, courses, alerts,
-    # events, audit (granting team + row), badge.
-    with django_assert_max_num_queries(12):
+    # events, the first page of notes, audit (granting team + row), badge.
+    with django_assert_max_num_queries(13):
         response = client.get(f"/clinician/patients/{pat.pk}/")
     assert response.status_code == 200
     assert previous is not None

@@ -191,3 +191,21 @@ def test_seed_demo_creates_the_demo_clinic_and_runs_twice(db):
     assert shared == {"patient@example.org", "patient2@example.org"}
     assert CareLink.objects.filter(team=team, status="active").count() == 2
     assert list(patients_visible_to(nurse, export=True)) == []
+
+
+def test_the_check_in_page_names_everyone_who_reads_notes_including_the_team(
+    clinic, panel, pat, client
+):
+    from accounts.selectors import clinicians_reading_patient
+
+    nina = _member(clinic, "nina@example.org", TeamRole.TRIAGE)
+    _member(clinic, "mona@example.org", TeamRole.TEAM_ADMIN)  # reads nothing
+    _member(clinic, "gone@example.org", TeamRole.CLINICIAN, active=False)
+    own = make_clinician("own@example.org", "Own Doctor")
+    link(pat, own)
+
+    names = clinicians_reading_patient(pat)
+
+    assert names == sorted([panel.display_name, nina.display_name, "Own Doctor"], key=str.casefold)
+    readers = {u.display_name for u in (panel, nina, own) if pat in patients_visible_to(u)}
+    assert set(names) == readers
