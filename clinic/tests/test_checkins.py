@@ -344,8 +344,8 @@ def test_search_uses_a_fixed_number_of_queries(
         _entry(pat, today - timedelta(days=i), notes=f"walk {i}")
     client = client_for(cleo)
     client.get("/clinician/alerts/")
-    # Session, user, clinician profile, patient + profile, notes, audit.
-    with django_assert_max_num_queries(6):
+    # Session, user, clinician profile, patient + profile, notes, audit (granting team + row).
+    with django_assert_max_num_queries(7):
         response = _search(client, pat, q="walk")
     assert response.status_code == 200
 
