@@ -10,8 +10,8 @@
   }
   var history = JSON.parse(dataNode.textContent);
   var scales = JSON.parse(scalesNode.textContent);
-  var COLOURS = ["#a4161a", "#b85c00", "#2f6f73", "#6a4c93", "#2e6b3a"];
-  var DASHES = [[], [6, 4], [2, 3], [10, 4, 2, 4], [1, 0]];
+  var MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+  window.Chart.defaults.font.size = 12;
 
   function isoDays(first, last) {
     var days = [];
@@ -62,30 +62,39 @@
 
   function options(min, max) {
     return Object.assign({}, common, {
-      scales: { y: { min: min, max: max, ticks: { precision: 0 } } }
+      scales: {
+        y: { min: min, max: max, ticks: { precision: 0, font: { size: 12 } } },
+        x: { ticks: { font: { size: 12 }, maxRotation: 0, autoSkip: true, maxTicksLimit: 6 } }
+      }
     });
   }
 
-  var daily = document.getElementById("chart-daily");
-  if (daily) {
-    new window.Chart(daily, {
-      type: "line",
-      data: {
-        labels: days,
-        datasets: scales.map(function (scale, index) {
-          return {
-            label: scale.label + " (0 " + scale.low.toLowerCase() + ", 10 " + scale.high.toLowerCase() + ")",
-            data: valuesFor(scale.name),
-            borderColor: COLOURS[index],
-            backgroundColor: COLOURS[index],
-            borderDash: DASHES[index],
-            pointRadius: days.length > 90 ? 0 : 2,
-            spanGaps: false
-          };
-        })
-      },
-      options: options(0, 10)
-    });
+  // The questionnaires on a day-number axis (0 = first day shown): gaps keep their length.
+  function dayNumber(iso) {
+    return Math.round((new Date(iso + "T00:00:00Z") - new Date(history.first_day + "T00:00:00Z")) / 86400000);
+  }
+
+  function dayLabel(offset) {
+    var d = new Date(history.first_day + "T00:00:00Z");
+    d.setUTCDate(d.getUTCDate() + Math.round(offset));
+    return d.getUTCDate() + " " + MONTHS[d.getUTCMonth()];
+  }
+
+  function timeOptions(min, max) {
+    var opts = options(min, max);
+    opts.scales.x = {
+      type: "linear",
+      min: 0,
+      max: days.length - 1,
+      ticks: {
+        font: { size: 12 },
+        maxRotation: 0,
+        maxTicksLimit: 5,
+        callback: function (value) { return dayLabel(value); }
+      }
+    };
+    opts.layout = { padding: { right: 12 } };
+    return opts;
   }
 
   function totalsChart(id, rows, max, bands, label) {
@@ -94,16 +103,15 @@
     new window.Chart(canvas, {
       type: "line",
       data: {
-        labels: rows.map(function (row) { return row.date; }),
         datasets: [{
           label: label,
-          data: rows.map(function (row) { return row.total; }),
+          data: rows.map(function (row) { return { x: dayNumber(row.date), y: row.total }; }),
           borderColor: "#1d2a2b",
           backgroundColor: "#1d2a2b",
           pointRadius: 4
         }]
       },
-      options: options(0, max),
+      options: timeOptions(0, max),
       plugins: [bandsPlugin(bands)]
     });
   }
