@@ -30,10 +30,6 @@
     return withYear ? text + " " + d.getUTCFullYear() : text;
   }
 
-  function narrow(chart) {
-    return chart.width < 520;
-  }
-
   // Evenly spaced day ticks that always include the first and the last day; fewer when narrow.
   function xAxis(payload) {
     var span = Math.max(payload.span, 1);
@@ -44,8 +40,10 @@
       max: span,
       grid: { color: "#e4eae8" },
       afterBuildTicks: function (scale) {
-        var count = scale.chart.width < 520 ? (withYear ? 2 : 3) : (withYear ? 5 : 6);
-        count = Math.min(count, span + 1);
+        // One label per ~80 px (~100 px with the year): 3-4 on a phone, up to 6 on a desktop.
+        var room = scale.width || scale.chart.width;
+        var count = Math.floor(room / (withYear ? 100 : 80)) + 1;
+        count = Math.max(2, Math.min(count, 6, span + 1));
         var ticks = [];
         for (var i = 0; i < count; i++) {
           ticks.push({ value: Math.round(i * span / Math.max(count - 1, 1)) });
