@@ -17,7 +17,7 @@ from medications.models import MedicationCourse
 def _dose(course: MedicationCourse) -> str:
     if course.dose is None:
         return ""
-    amount: Decimal = course.dose.normalize()
+    amount = Decimal(str(course.dose)).normalize()
     return f"{amount:f} {course.unit}".strip()
 
 
@@ -41,7 +41,7 @@ def course_markers(
             change = f"{before} → {dose}" if before and dose else dose or "changed"
             markers.append(Marker(course.started_on, "dose_change", f"{name} dose {change}"))
         else:
-            markers.append(Marker(course.started_on, "start", f"{name} {dose} started".strip()))
+            markers.append(Marker(course.started_on, "start", " ".join(filter(None, (name, dose, "started")))))
         if course.stopped_on is not None and course.pk not in continued:
             markers.append(Marker(course.stopped_on, "stop", f"{name} stopped (last dose)"))
     return sorted(
