@@ -29,6 +29,7 @@ RECORD_MEASURES = tuple(
 )
 MEASURE_KEYS = tuple(m.key for m in RECORD_MEASURES)
 
+
 def phq9_bands() -> list[charts.Band]:
     # phq9.BANDS: (lowest total, band) ascending; bands span to the next lowest - 1.
     bands = []

@@ -20,7 +20,10 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from django.contrib.auth.base_user import AbstractBaseUser
 
 WEEKLY_FROM_DAYS = 90
 
@@ -40,6 +43,7 @@ class Marker:
     label: str
 
 
+# Any: each source takes the patient type of its own app (a User).
 MarkerSource = Callable[[Any, date, date], list[Marker]]
 _MARKER_SOURCES: list[MarkerSource] = []
 
@@ -50,7 +54,7 @@ def register_marker_source(source: MarkerSource) -> None:
         _MARKER_SOURCES.append(source)
 
 
-def markers_for(patient: Any, start: date, end: date) -> list[Marker]:
+def markers_for(patient: AbstractBaseUser, start: date, end: date) -> list[Marker]:
     """Markers of every registered source within [start, end], by date."""
     found = [m for source in _MARKER_SOURCES for m in source(patient, start, end)]
     return sorted((m for m in found if start <= m.day <= end), key=lambda m: (m.day, m.kind))

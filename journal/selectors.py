@@ -19,9 +19,7 @@ from journal.schedule import Due, schedule
 
 HISTORY_DAYS_CHOICES = (30, 90, 365)
 # The per-measure charts, in this order, with the words the patient saw at check-in.
-CHART_MEASURES = tuple(
-    Measure(key, label, low, high) for key, (label, low, high) in SCALES.items()
-)
+CHART_MEASURES = tuple(Measure(key, label, low, high) for key, (label, low, high) in SCALES.items())
 HISTORY_DEFAULT_DAYS = 30
 GLANCE_DAYS = 7
 

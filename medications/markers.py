@@ -25,9 +25,7 @@ def _name(course: MedicationCourse) -> str:
     return course.drug.name if course.drug_id and course.drug else course.name
 
 
-def course_markers(
-    courses: Iterable[MedicationCourse], *, start: date, end: date
-) -> list[Marker]:
+def course_markers(courses: Iterable[MedicationCourse], *, start: date, end: date) -> list[Marker]:
     """Markers within [start, end], by date."""
     courses = list(courses)
     by_id = {course.pk: course for course in courses}
@@ -41,7 +39,9 @@ def course_markers(
             change = f"{before} → {dose}" if before and dose else dose or "changed"
             markers.append(Marker(course.started_on, "dose_change", f"{name} dose {change}"))
         else:
-            markers.append(Marker(course.started_on, "start", " ".join(filter(None, (name, dose, "started")))))
+            markers.append(
+                Marker(course.started_on, "start", " ".join(filter(None, (name, dose, "started"))))
+            )
         if course.stopped_on is not None and course.pk not in continued:
             markers.append(Marker(course.stopped_on, "stop", f"{name} stopped (last dose)"))
     return sorted(

@@ -57,9 +57,7 @@ def test_a_few_phq9_responses_need_no_pages(client_for, cleo, pat, today):
 def test_another_patients_phq9_pages_are_404(client_for, cleo, sam, uma, pat, today):
     f.phq9_response(sam, [1] * 9, today)
     for clinician, patient in ((cleo, sam), (uma, pat)):
-        response = client_for(clinician).get(
-            f"/clinician/patients/{patient.pk}/", {"phq9_page": 2}
-        )
+        response = client_for(clinician).get(f"/clinician/patients/{patient.pk}/", {"phq9_page": 2})
         assert response.status_code == 404
 
 

@@ -244,7 +244,9 @@ def test_patient_record_shows_charts_findings_timeline_and_audits(client_for, cl
         assert text in body, text
     assert "style=" not in body
     timeline = response.context["view"].timeline
-    stopped = [row for row in timeline["courses"] if row["label"].lower().startswith("fluoxetine 40")]
+    stopped = [
+        row for row in timeline["courses"] if row["label"].lower().startswith("fluoxetine 40")
+    ]
     assert stopped[0]["washout_to"] > stopped[0]["to"]  # a stopped drug's washout tail
     assert [row["dose_change"] for row in timeline["courses"]][:2] == [False, True]
     assert (

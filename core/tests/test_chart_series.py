@@ -112,7 +112,11 @@ def test_markers_for_asks_every_registered_source(monkeypatch):
 
     def source(patient, first, last):
         assert (patient, first, last) == ("pat", start, END)
-        return [Marker(END, "stop", "B"), Marker(start, "start", "A"), Marker(date(2020, 1, 1), "x", "")]
+        return [
+            Marker(END, "stop", "B"),
+            Marker(start, "start", "A"),
+            Marker(date(2020, 1, 1), "x", ""),
+        ]
 
     chart_series.register_marker_source(source)
     chart_series.register_marker_source(source)  # once only

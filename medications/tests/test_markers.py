@@ -19,7 +19,12 @@ def _marks(markers):
 def test_a_start_a_dose_change_and_a_stop(pat):
     first = course(pat, "sertraline", DAY - timedelta(days=40), DAY - timedelta(days=11))
     second = course(
-        pat, "sertraline", DAY - timedelta(days=10), DAY - timedelta(days=2), dose=100, previous=first
+        pat,
+        "sertraline",
+        DAY - timedelta(days=10),
+        DAY - timedelta(days=2),
+        dose=100,
+        previous=first,
     )
     course(pat, "Mystery tea", DAY - timedelta(days=5), dose=None)
     markers = course_markers([first, second], start=DAY - timedelta(days=60), end=DAY)

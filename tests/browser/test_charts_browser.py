@@ -21,14 +21,15 @@ from journal.models import DailyEntry
 WIDTHS = (360, 1280)
 
 # Waits until every chart canvas of the page has a Chart.js instance.
+CANVASES = "canvas[data-measure], canvas[data-timeline]"
 CHARTS_DRAWN = """() => {
-  const canvases = Array.from(document.querySelectorAll('canvas[data-measure], canvas[data-timeline]'));
+  const canvases = Array.from(document.querySelectorAll(CANVASES));
   return canvases.length > 0 && canvases.every(c => window.Chart && window.Chart.getChart(c));
-}"""
+}""".replace("CANVASES", repr(CANVASES))
 
 # For each drawn chart: the font sizes of its tick labels as Chart.js laid them out, and the
 # horizontal extent of the first and last x labels against the canvas width.
-MEASURE = """() => Array.from(document.querySelectorAll('canvas[data-measure], canvas[data-timeline]'))
+MEASURE = """() => Array.from(document.querySelectorAll(CANVASES))
   .filter(c => c.offsetParent !== null)
   .map(canvas => {
     const chart = window.Chart.getChart(canvas);
@@ -56,7 +57,7 @@ MEASURE = """() => Array.from(document.querySelectorAll('canvas[data-measure], c
       first: extent(xs[0]),
       last: extent(xs[xs.length - 1]),
     };
-  })"""
+  })""".replace("CANVASES", repr(CANVASES))
 
 
 @pytest.fixture
