@@ -6,8 +6,6 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from django.utils.safestring import mark_safe
-
 from clinic import charts
 from clinic.selectors.record import PatientRecord
 from core.chart_series import Measure, measure_charts
@@ -49,12 +47,59 @@ def fiqr_bands() -> list[charts.Band]:
     return bands
 
 
+def _band_legend(bands: list[charts.Band], *, whole: bool) -> str:
+    """ "0–4 minimal, 5–9 mild, …" (whole-number totals) or "up to 23 remission, 24–40 mild, …"."""
+    parts = []
+    for i, band in enumerate(bands):
+        name = band.label.lower()
+        last = i == len(bands) - 1
+        if whole:
+            top = band.high if last else band.high - 1
+            parts.append(f"{band.low:g}–{top:g} {name}")
+        elif i == 0:
+            parts.append(f"up to {band.high:g} {name}")
+        elif last:
+            parts.append(f"above {band.low:g} {name}")
+        else:
+            parts.append(f"{band.low + 1:g}–{band.high:g} {name}")
+    return ", ".join(parts)
+
+
+def totals_chart(
+    rows: list[dict[str, Any]],
+    *,
+    record: PatientRecord,
+    high: float,
+    bands: list[charts.Band],
+    label: str,
+    legend: str,
+) -> dict[str, Any]:
+    """A questionnaire's totals over its severity bands, on the day axis of the other charts
+    (portal/static/portal/measure_charts.js draws it; x = days since the first day shown)."""
+    start, end = record.start, record.today
+    return {
+        "start": start.isoformat(),
+        "end": end.isoformat(),
+        "span": (end - start).days,
+        "label": label,
+        "max": high,
+        "bands": [{"low": b.low, "high": b.high, "label": b.label} for b in bands],
+        "legend": legend,
+        "points": [
+            {"x": (row["date"] - start).days, "y": row["total"], "date": row["date"].isoformat()}
+            for row in rows
+            if start <= row["date"] <= end and row["total"] is not None
+        ],
+        "markers": [],
+    }
+
+
 @dataclass
 class RecordView:
     measure_charts: dict[str, Any]
     timeline: dict[str, Any]
-    phq9_svg: str
-    fiqr_svg: str
+    phq9_chart: dict[str, Any]
+    fiqr_chart: dict[str, Any]
     phq9_rows: list[dict[str, Any]]
     fiqr_rows: list[dict[str, Any]]
     acr_latest: dict[str, Any] | None
@@ -63,7 +108,6 @@ class RecordView:
 
 
 def build_record_view(record: PatientRecord) -> RecordView:
-    axis = charts.DateAxis(record.start, record.today)
     markers = course_markers(record.courses, start=record.start, end=record.today)
     measures = measure_charts(
         measures=RECORD_MEASURES,
@@ -95,31 +139,21 @@ def build_record_view(record: PatientRecord) -> RecordView:
         for r in by_instrument["fiqr"]
     ]
     acr_rows = [{"date": r.completed_at.date(), **r.score} for r in by_instrument["acr2016"]]
-    phq9_svg = charts.line_chart(
-        axis=axis,
-        series=[
-            charts.Series(
-                "PHQ-9 total", "s-phq9", [(row["date"], row["total"]) for row in phq9_rows]
-            )
-        ],
-        low=0,
+    phq9_chart = totals_chart(
+        phq9_rows,
+        record=record,
         high=phq9.TOTAL_MAX,
         bands=phq9_bands(),
-        title="PHQ-9 total (0-27) with severity bands (Kroenke 2001)",
-        height=130,
+        label="PHQ-9 total",
+        legend=_band_legend(phq9_bands(), whole=True),
     )
-    fiqr_svg = charts.line_chart(
-        axis=axis,
-        series=[
-            charts.Series(
-                "FIQR total", "s-fiqr", [(row["date"], row["total"]) for row in fiqr_rows]
-            )
-        ],
-        low=0,
+    fiqr_chart = totals_chart(
+        fiqr_rows,
+        record=record,
         high=100,
         bands=fiqr_bands(),
-        title="FIQR total (0-100) with severity bands (Bennett 2009)",
-        height=130,
+        label="FIQR total",
+        legend=_band_legend(fiqr_bands(), whole=False),
     )
     span = (record.today - record.start).days
     timeline_rows = []
@@ -175,8 +209,8 @@ def build_record_view(record: PatientRecord) -> RecordView:
     return RecordView(
         measure_charts=measures,
         timeline=timeline,
-        phq9_svg=mark_safe(phq9_svg),  # noqa: S308 - built from escaped values in charts
-        fiqr_svg=mark_safe(fiqr_svg),  # noqa: S308
+        phq9_chart=phq9_chart,
+        fiqr_chart=fiqr_chart,
         phq9_rows=list(reversed(phq9_rows)),
         fiqr_rows=list(reversed(fiqr_rows)),
         acr_latest=acr_rows[-1] if acr_rows else None,

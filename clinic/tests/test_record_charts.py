@@ -98,3 +98,22 @@ def test_clinician_empty_state(client_for, cleo, pat):
     html = client_for(cleo).get(f"/clinician/patients/{pat.pk}/").content.decode()
     assert "No check-ins in this period." in html
     assert "add today's check-in" not in html
+
+
+def test_questionnaire_totals_share_the_day_axis(client_for, cleo, pat, today):
+    f.phq9_response(pat, [2] * 9, today - timedelta(days=3))
+    f.phq9_response(pat, [1] * 9, today - timedelta(days=200))  # before the period: table only
+    response = client_for(cleo).get(f"/clinician/patients/{pat.pk}/", {"days": 30})
+    chart = response.context["view"].phq9_chart
+    assert chart["span"] == 29 and chart["max"] == 27
+    assert [(p["x"], p["y"]) for p in chart["points"]] == [(26, 18)]
+    assert chart["legend"] == (
+        "0–4 minimal, 5–9 mild, 10–14 moderate, 15–19 moderately severe, 20–27 severe"
+    )
+    fiqr_legend = response.context["view"].fiqr_chart["legend"]
+    assert fiqr_legend.startswith("up to 23 remission, 24–40 mild")
+    assert fiqr_legend.endswith("above 82 very severe")
+    html = response.content.decode()
+    assert 'id="phq9-chart-data" type="application/json"' in html
+    assert len(_phq9_dates(html)) == 2  # both in the table
+    assert "No FIQR yet." in html

@@ -17,6 +17,11 @@
   var TIERS = {
     maoi: "#a4161a", strong: "#d9822b", weak: "#e9c46a", none: "#9fb8b6", unknown: "#c9c9c9"
   };
+  // Severity bands, mildest first (PHQ-9 and FIQR have five each).
+  var BAND_COLOURS = [
+    "rgba(46,107,58,0.12)", "rgba(122,92,0,0.10)", "rgba(184,92,0,0.12)",
+    "rgba(164,22,26,0.12)", "rgba(164,22,26,0.22)"
+  ];
   var FONT = 12; // px, at every width (11 px is the floor the tests hold)
 
   function dayDate(start, offset) {
@@ -211,6 +216,73 @@
     });
   }
 
+  function bandsPlugin(bands) {
+    return {
+      id: "severityBands",
+      beforeDatasetsDraw: function (chart) {
+        var y = chart.scales.y;
+        var area = chart.chartArea;
+        var ctx = chart.ctx;
+        ctx.save();
+        bands.forEach(function (band, index) {
+          var top = y.getPixelForValue(band.high);
+          var bottom = y.getPixelForValue(band.low);
+          ctx.fillStyle = BAND_COLOURS[index % BAND_COLOURS.length];
+          ctx.fillRect(area.left, top, area.right - area.left, bottom - top);
+        });
+        ctx.restore();
+      }
+    };
+  }
+
+  // A questionnaire's totals (PHQ-9, FIQR) over its severity bands, on the same day axis.
+  function totalsChart(canvas, payload) {
+    var edges = payload.bands.map(function (band) { return band.low; }).concat([payload.max]);
+    return new window.Chart(canvas, {
+      type: "line",
+      data: {
+        datasets: [{
+          label: payload.label,
+          data: payload.points,
+          parsing: { xAxisKey: "x", yAxisKey: "y" },
+          borderColor: "#1d2a2b",
+          backgroundColor: "#1d2a2b",
+          borderWidth: 2,
+          pointRadius: 4
+        }]
+      },
+      options: {
+        responsive: true,
+        maintainAspectRatio: false,
+        animation: false,
+        layout: { padding: { top: 8, right: 8 } },
+        plugins: {
+          legend: { display: false },
+          tooltip: {
+            titleFont: { size: FONT }, bodyFont: { size: FONT },
+            callbacks: {
+              title: function (items) {
+                return items.length ? label(payload.start, items[0].parsed.x, true) : "";
+              }
+            }
+          }
+        },
+        scales: {
+          x: xAxis(payload),
+          y: {
+            min: 0, max: payload.max,
+            afterBuildTicks: function (scale) {
+              scale.ticks = edges.map(function (value) { return { value: value }; });
+            },
+            ticks: { font: { size: FONT }, color: "#3d4a49" },
+            grid: { color: "#e4eae8" }
+          }
+        }
+      },
+      plugins: [bandsPlugin(payload.bands)]
+    });
+  }
+
   function read(id) {
     var node = document.getElementById(id);
     return node ? JSON.parse(node.textContent) : null;
@@ -248,6 +320,10 @@
     document.querySelectorAll("canvas[data-timeline]").forEach(function (canvas) {
       var payload = read(canvas.getAttribute("data-timeline"));
       if (payload && payload.courses.length) { timelineChart(canvas, payload); }
+    });
+    document.querySelectorAll("canvas[data-totals]").forEach(function (canvas) {
+      var payload = read(canvas.getAttribute("data-totals"));
+      if (payload && payload.points.length) { totalsChart(canvas, payload); }
     });
   }
 
