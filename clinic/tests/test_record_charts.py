@@ -117,3 +117,4 @@ def test_questionnaire_totals_share_the_day_axis(client_for, cleo, pat, today):
     assert 'id="phq9-chart-data" type="application/json"' in html
     assert len(_phq9_dates(html)) == 2  # both in the table
     assert "No FIQR yet." in html
+    assert "Shaded bands: 0–4 minimal, 5–9 mild" in html
