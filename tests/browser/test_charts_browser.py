@@ -21,7 +21,10 @@ from journal.models import DailyEntry
 WIDTHS = (360, 1280)
 
 # Waits until every chart canvas of the page has a Chart.js instance.
-CANVASES = "canvas[data-measure], canvas[data-timeline], canvas[data-totals]"
+CANVASES = (
+    "canvas[data-measure], canvas[data-timeline], canvas[data-totals], #chart-phq9, #chart-fiqr,"
+    " #chart-wpi"
+)
 CHARTS_DRAWN = """() => {
   const canvases = Array.from(document.querySelectorAll(CANVASES));
   return canvases.length > 0 && canvases.every(c => window.Chart && window.Chart.getChart(c));
@@ -50,7 +53,8 @@ MEASURE = """() => Array.from(document.querySelectorAll(CANVASES))
     }
     const xs = chart.scales.x.getLabelItems();
     return {
-      name: canvas.getAttribute('data-measure') || canvas.getAttribute('data-name') || 'timeline',
+      name: canvas.getAttribute('data-measure') || canvas.getAttribute('data-name') || canvas.id
+        || 'timeline',
       width: chart.width,
       sizes: sizes,
       ticks: xs.length,

@@ -86,14 +86,30 @@
       type: "linear",
       min: 0,
       max: days.length - 1,
+      // One label per ~80 px, always the first and the last day (as measure_charts.js).
+      afterBuildTicks: function (scale) {
+        var span = Math.max(days.length - 1, 1);
+        var count = Math.max(2, Math.min(Math.floor((scale.width || scale.chart.width) / 80) + 1, 6, span + 1));
+        var ticks = [];
+        for (var i = 0; i < count; i++) { ticks.push({ value: Math.round(i * span / (count - 1)) }); }
+        scale.ticks = ticks;
+      },
       ticks: {
         font: { size: 12 },
+        autoSkip: false,
         maxRotation: 0,
-        maxTicksLimit: 5,
         callback: function (value) { return dayLabel(value); }
       }
     };
     opts.layout = { padding: { right: 12 } };
+    opts.plugins = {
+      legend: { position: "bottom" },
+      tooltip: {
+        callbacks: {
+          title: function (items) { return items.length ? dayLabel(items[0].parsed.x) : ""; }
+        }
+      }
+    };
     return opts;
   }
 
@@ -136,14 +152,13 @@
     new window.Chart(wpi, {
       type: "bar",
       data: {
-        labels: days,
         datasets: [{
           label: "Painful areas in the daily check-in",
-          data: valuesFor("regions"),
+          data: valuesFor("regions").map(function (value, index) { return { x: index, y: value }; }),
           backgroundColor: "#2f6f73"
         }]
       },
-      options: options(0, 19)
+      options: timeOptions(0, 19)
     });
   }
 })();
