@@ -3,29 +3,29 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import Any
-
-from django.utils.safestring import mark_safe
 
 from clinic import charts
 from clinic.selectors.record import PatientRecord
+from core.chart_series import Measure, measure_charts
 from journal.instruments import fiqr, phq9
+from journal.instruments.checkin import SCALES
 from journal.models import Instrument, QuestionnaireResponse
+from medications.markers import course_markers
 
-SCALE_SERIES = (
-    ("mood", "Mood (10 best)", "s-mood"),
-    ("pain", "Pain (10 worst)", "s-pain"),
-    ("fatigue", "Fatigue (10 worst)", "s-fatigue"),
-    ("sleep_quality", "Sleep quality (10 best)", "s-sleep"),
-    ("cognition", "Brain fog (10 worst)", "s-cognition"),
+# One chart per measure, in this order (clinical words; 0 and 10 as the patient saw them).
+RECORD_MEASURES = tuple(
+    Measure(key, label, SCALES[key][1], SCALES[key][2])
+    for key, label in (
+        ("pain", "Pain"),
+        ("fatigue", "Fatigue"),
+        ("sleep_quality", "Sleep quality"),
+        ("cognition", "Brain fog"),
+        ("mood", "Mood"),
+    )
 )
-TIER_CSS = {
-    "maoi": "tier-maoi",
-    "strong": "tier-strong",
-    "weak": "tier-weak",
-    "none": "tier-none",
-}
+MEASURE_KEYS = tuple(m.key for m in RECORD_MEASURES)
 
 
 def phq9_bands() -> list[charts.Band]:
@@ -47,13 +47,59 @@ def fiqr_bands() -> list[charts.Band]:
     return bands
 
 
+def _band_legend(bands: list[charts.Band], *, whole: bool) -> str:
+    """ "0–4 minimal, 5–9 mild, …" (whole-number totals) or "up to 23 remission, 24–40 mild, …"."""
+    parts = []
+    for i, band in enumerate(bands):
+        name = band.label.lower()
+        last = i == len(bands) - 1
+        if whole:
+            top = band.high if last else band.high - 1
+            parts.append(f"{band.low:g}–{top:g} {name}")
+        elif i == 0:
+            parts.append(f"up to {band.high:g} {name}")
+        elif last:
+            parts.append(f"above {band.low:g} {name}")
+        else:
+            parts.append(f"{band.low + 1:g}–{band.high:g} {name}")
+    return ", ".join(parts)
+
+
+def totals_chart(
+    rows: list[dict[str, Any]],
+    *,
+    record: PatientRecord,
+    high: float,
+    bands: list[charts.Band],
+    label: str,
+    legend: str,
+) -> dict[str, Any]:
+    """A questionnaire's totals over its severity bands, on the day axis of the other charts
+    (portal/static/portal/measure_charts.js draws it; x = days since the first day shown)."""
+    start, end = record.start, record.today
+    return {
+        "start": start.isoformat(),
+        "end": end.isoformat(),
+        "span": (end - start).days,
+        "label": label,
+        "max": high,
+        "bands": [{"low": b.low, "high": b.high, "label": b.label} for b in bands],
+        "legend": legend,
+        "points": [
+            {"x": (row["date"] - start).days, "y": row["total"], "date": row["date"].isoformat()}
+            for row in rows
+            if start <= row["date"] <= end and row["total"] is not None
+        ],
+        "markers": [],
+    }
+
+
 @dataclass
 class RecordView:
-    scales_svg: str
-    mood_svg: str
-    timeline_svg: str
-    phq9_svg: str
-    fiqr_svg: str
+    measure_charts: dict[str, Any]
+    timeline: dict[str, Any]
+    phq9_chart: dict[str, Any]
+    fiqr_chart: dict[str, Any]
     phq9_rows: list[dict[str, Any]]
     fiqr_rows: list[dict[str, Any]]
     acr_latest: dict[str, Any] | None
@@ -62,28 +108,13 @@ class RecordView:
 
 
 def build_record_view(record: PatientRecord) -> RecordView:
-    axis = charts.DateAxis(record.start, record.today)
-    entries = record.entries
-    mood_series = [
-        charts.Series(label, css, [(e.date, getattr(e, field)) for e in entries])
-        for field, label, css in SCALE_SERIES
-    ]
-    scales_svg = charts.line_chart(
-        axis=axis,
-        series=mood_series[1:],
-        low=0,
-        high=10,
-        title="Daily pain, fatigue, sleep quality and brain fog (0-10)",
-        y_ticks=(0, 5, 10),
-    )
-    mood_svg = charts.line_chart(
-        axis=axis,
-        series=mood_series[:1],
-        low=0,
-        high=10,
-        title="Daily mood (0 worst - 10 best)",
-        y_ticks=(0, 2, 5, 10),
-        height=120,
+    markers = course_markers(record.courses, start=record.start, end=record.today)
+    measures = measure_charts(
+        measures=RECORD_MEASURES,
+        rows=[(e.date, {key: getattr(e, key) for key in MEASURE_KEYS}) for e in record.entries],
+        start=record.start,
+        end=record.today,
+        markers=markers,
     )
     by_instrument: dict[str, list[QuestionnaireResponse]] = {
         choice: [] for choice in Instrument.values
@@ -108,34 +139,29 @@ def build_record_view(record: PatientRecord) -> RecordView:
         for r in by_instrument["fiqr"]
     ]
     acr_rows = [{"date": r.completed_at.date(), **r.score} for r in by_instrument["acr2016"]]
-    phq9_svg = charts.line_chart(
-        axis=axis,
-        series=[
-            charts.Series(
-                "PHQ-9 total", "s-phq9", [(row["date"], row["total"]) for row in phq9_rows]
-            )
-        ],
-        low=0,
+    phq9_chart = totals_chart(
+        phq9_rows,
+        record=record,
         high=phq9.TOTAL_MAX,
         bands=phq9_bands(),
-        title="PHQ-9 total (0-27) with severity bands (Kroenke 2001)",
-        height=130,
+        label="PHQ-9 total",
+        legend=_band_legend(phq9_bands(), whole=True),
     )
-    fiqr_svg = charts.line_chart(
-        axis=axis,
-        series=[
-            charts.Series(
-                "FIQR total", "s-fiqr", [(row["date"], row["total"]) for row in fiqr_rows]
-            )
-        ],
-        low=0,
+    fiqr_chart = totals_chart(
+        fiqr_rows,
+        record=record,
         high=100,
         bands=fiqr_bands(),
-        title="FIQR total (0-100) with severity bands (Salaffi 2020)",
-        height=130,
+        label="FIQR total",
+        legend=_band_legend(fiqr_bands(), whole=False),
     )
-    bars = []
+    span = (record.today - record.start).days
+    timeline_rows = []
     course_rows = []
+
+    def day_x(day: date) -> int:
+        return min(max((day - record.start).days, 0), span)
+
     for course in record.courses:
         drug = course.drug
         tier = drug.serotonergic if drug else "none"
@@ -143,18 +169,23 @@ def build_record_view(record: PatientRecord) -> RecordView:
         label = f"{drug.name if drug else course.name} {dose}".strip()
         dose_change = course.previous_course_id is not None
         washout = drug.washout_days if drug else 0
-        bars.append(
-            charts.TimelineBar(
-                label=label,
-                start=course.started_on,
-                end=course.stopped_on,
-                washout_days=washout,
-                css=TIER_CSS.get(tier, "tier-none") + ("" if drug else " tier-unknown"),
-                dose_change=dose_change,
-                detail=f"{label}: {course.started_on.isoformat()} to "
-                f"{course.stopped_on.isoformat() if course.stopped_on else 'now'}",
+        last = course.stopped_on or record.today
+        washout_end = last + timedelta(days=washout) if course.stopped_on and washout else last
+        if course.started_on <= record.today and washout_end >= record.start:
+            timeline_rows.append(
+                {
+                    "label": label,
+                    "tier": tier if drug else "unknown",
+                    "from": day_x(course.started_on),
+                    # A bar covers its last day whole: it ends where the next day begins.
+                    "to": min(day_x(last) + 1, span),
+                    "washout_to": min(day_x(washout_end) + 1, span),
+                    "washout_days": washout,
+                    "dose_change": dose_change,
+                    "detail": f"{label}: {course.started_on.isoformat()} to "
+                    f"{course.stopped_on.isoformat() if course.stopped_on else 'now'}",
+                }
             )
-        )
         course_rows.append(
             {
                 "course": course,
@@ -168,15 +199,18 @@ def build_record_view(record: PatientRecord) -> RecordView:
                 ),
             }
         )
-    timeline_svg = charts.timeline(
-        axis=axis, bars=bars, title="Medication timeline (same dates as the mood chart)"
-    )
+    timeline = {
+        "start": measures["start"],
+        "end": measures["end"],
+        "span": span,
+        "courses": timeline_rows,
+        "markers": measures["markers"],
+    }
     return RecordView(
-        scales_svg=mark_safe(scales_svg),  # noqa: S308 - built from escaped values in charts
-        mood_svg=mark_safe(mood_svg),  # noqa: S308
-        timeline_svg=mark_safe(timeline_svg),  # noqa: S308
-        phq9_svg=mark_safe(phq9_svg),  # noqa: S308
-        fiqr_svg=mark_safe(fiqr_svg),  # noqa: S308
+        measure_charts=measures,
+        timeline=timeline,
+        phq9_chart=phq9_chart,
+        fiqr_chart=fiqr_chart,
         phq9_rows=list(reversed(phq9_rows)),
         fiqr_rows=list(reversed(fiqr_rows)),
         acr_latest=acr_rows[-1] if acr_rows else None,

@@ -26,6 +26,7 @@ from clinic.rows import prepare_rows
 from core.http import AuthenticatedHttpRequest
 
 ALERT_QUEUE_PAGE_SIZE = 25
+PHQ9_PAGE_SIZE = 10
 
 
 def _is_htmx(request: HttpRequest) -> bool:
@@ -96,6 +97,9 @@ def _record_context(
     days = _record_days(request)
     record = selectors.patient_record(patient, days=days)
     view = build_record_view(record)
+    # Every PHQ-9 is reachable (newest first, PHQ9_PAGE_SIZE a page); an out-of-range page
+    # number shows the nearest page.
+    phq9_page = Paginator(view.phq9_rows, PHQ9_PAGE_SIZE).get_page(request.GET.get("phq9_page"))
     return {
         "patient": patient,
         "record": record,
@@ -108,6 +112,7 @@ def _record_context(
         "hunter_rules": hunter.RULES.items(),
         "day_choices": selectors.RECORD_DAY_CHOICES,
         "days": days,
+        "phq9_page": phq9_page,
         **_checkins_context(request, patient, record),
         **extra,
     }

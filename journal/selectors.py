@@ -7,6 +7,7 @@ from typing import Any
 from django.db.models import Max, QuerySet
 
 from accounts.models import User
+from core.chart_series import Measure, markers_for, measure_charts
 
 # patient_today is re-exported: the journal's pages, APIs and tests take "today" from here.
 from core.timezones import patient_local_date, patient_zone
@@ -17,6 +18,8 @@ from journal.models import DailyEntry, Instrument, QuestionnaireResponse
 from journal.schedule import Due, schedule
 
 HISTORY_DAYS_CHOICES = (30, 90, 365)
+# The per-measure charts, in this order, with the words the patient saw at check-in.
+CHART_MEASURES = tuple(Measure(key, label, low, high) for key, (label, low, high) in SCALES.items())
 HISTORY_DEFAULT_DAYS = 30
 GLANCE_DAYS = 7
 
@@ -140,3 +143,17 @@ def history(patient: User, *, days: int) -> dict[str, Any]:
         "fiqr": fiqr_rows,
         "acr2016": acr_rows,
     }
+
+
+def history_charts(patient: User, history: dict[str, Any]) -> dict[str, Any]:
+    """The per-measure charts of `history(...)`: daily points for 30 days, weekly means from 90
+    days, medication markers (one more query, through the marker hook in core)."""
+    start = date.fromisoformat(history["first_day"])
+    end = date.fromisoformat(history["today"])
+    return measure_charts(
+        measures=CHART_MEASURES,
+        rows=[(date.fromisoformat(row["date"]), row) for row in history["daily"]],
+        start=start,
+        end=end,
+        markers=markers_for(patient, start, end),
+    )

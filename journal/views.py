@@ -262,6 +262,7 @@ def history(request: AuthenticatedHttpRequest[User]) -> HttpResponse:
         "journal/history.html",
         {
             "history": data,
+            "measure_charts": selectors.history_charts(request.user, data),
             "days": days,
             "day_choices": selectors.HISTORY_DAYS_CHOICES,
             "scales": scales,

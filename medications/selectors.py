@@ -7,10 +7,12 @@ from typing import Any
 from django.db.models import QuerySet
 
 from accounts.models import User
+from core.chart_series import Marker
 from core.timezones import patient_today
 from medications.black_box import black_box_window_open
 from medications.catalog import courses_facts
 from medications.interactions import Assessment, assess
+from medications.markers import course_markers
 from medications.models import MedicationCourse
 
 
@@ -103,3 +105,9 @@ def assessment_data(assessment: Assessment, *, on: date | None = None) -> dict[s
     if on is not None:
         data["on"] = on.isoformat()
     return data
+
+
+def chart_markers(patient: User, start: date, end: date) -> list[Marker]:
+    """The patient's medication markers for a chart period (one query)."""
+    courses = MedicationCourse.objects.filter(patient=patient).select_related("drug")
+    return course_markers(courses, start=start, end=end)

@@ -237,13 +237,19 @@ def test_patient_record_shows_charts_findings_timeline_and_audits(client_for, cl
         "contraindicated",
         "Source:",
         "Mystery tea",
-        'class="dose-change"',
-        'class="washout"',
+        '"kind": "dose_change"',  # a marker on the charts and the timeline (json_script)
+        'id="timeline-data"',
         "MAOI combination",
         "Severe",
     ):
         assert text in body, text
     assert "style=" not in body
+    timeline = response.context["view"].timeline
+    stopped = [
+        row for row in timeline["courses"] if row["label"].lower().startswith("fluoxetine 40")
+    ]
+    assert stopped[0]["washout_to"] > stopped[0]["to"]  # a stopped drug's washout tail
+    assert [row["dose_change"] for row in timeline["courses"]][:2] == [False, True]
     assert (
         AuditEvent.objects.filter(
             actor=cleo, patient=pat, action="record_view", object_id=str(pat.pk)

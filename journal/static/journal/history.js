@@ -10,8 +10,8 @@
   }
   var history = JSON.parse(dataNode.textContent);
   var scales = JSON.parse(scalesNode.textContent);
-  var COLOURS = ["#a4161a", "#b85c00", "#2f6f73", "#6a4c93", "#2e6b3a"];
-  var DASHES = [[], [6, 4], [2, 3], [10, 4, 2, 4], [1, 0]];
+  var MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+  window.Chart.defaults.font.size = 12;
 
   function isoDays(first, last) {
     var days = [];
@@ -62,30 +62,55 @@
 
   function options(min, max) {
     return Object.assign({}, common, {
-      scales: { y: { min: min, max: max, ticks: { precision: 0 } } }
+      scales: {
+        y: { min: min, max: max, ticks: { precision: 0, font: { size: 12 } } },
+        x: { ticks: { font: { size: 12 }, maxRotation: 0, autoSkip: true, maxTicksLimit: 6 } }
+      }
     });
   }
 
-  var daily = document.getElementById("chart-daily");
-  if (daily) {
-    new window.Chart(daily, {
-      type: "line",
-      data: {
-        labels: days,
-        datasets: scales.map(function (scale, index) {
-          return {
-            label: scale.label + " (0 " + scale.low.toLowerCase() + ", 10 " + scale.high.toLowerCase() + ")",
-            data: valuesFor(scale.name),
-            borderColor: COLOURS[index],
-            backgroundColor: COLOURS[index],
-            borderDash: DASHES[index],
-            pointRadius: days.length > 90 ? 0 : 2,
-            spanGaps: false
-          };
-        })
+  // The questionnaires on a day-number axis (0 = first day shown): gaps keep their length.
+  function dayNumber(iso) {
+    return Math.round((new Date(iso + "T00:00:00Z") - new Date(history.first_day + "T00:00:00Z")) / 86400000);
+  }
+
+  function dayLabel(offset) {
+    var d = new Date(history.first_day + "T00:00:00Z");
+    d.setUTCDate(d.getUTCDate() + Math.round(offset));
+    return d.getUTCDate() + " " + MONTHS[d.getUTCMonth()];
+  }
+
+  function timeOptions(min, max) {
+    var opts = options(min, max);
+    opts.scales.x = {
+      type: "linear",
+      min: 0,
+      max: days.length - 1,
+      // One label per ~80 px, always the first and the last day (as measure_charts.js).
+      afterBuildTicks: function (scale) {
+        var span = Math.max(days.length - 1, 1);
+        var count = Math.max(2, Math.min(Math.floor((scale.width || scale.chart.width) / 80) + 1, 6, span + 1));
+        var ticks = [];
+        for (var i = 0; i < count; i++) { ticks.push({ value: Math.round(i * span / (count - 1)) }); }
+        scale.ticks = ticks;
       },
-      options: options(0, 10)
-    });
+      ticks: {
+        font: { size: 12 },
+        autoSkip: false,
+        maxRotation: 0,
+        callback: function (value) { return dayLabel(value); }
+      }
+    };
+    opts.layout = { padding: { right: 12 } };
+    opts.plugins = {
+      legend: { position: "bottom" },
+      tooltip: {
+        callbacks: {
+          title: function (items) { return items.length ? dayLabel(items[0].parsed.x) : ""; }
+        }
+      }
+    };
+    return opts;
   }
 
   function totalsChart(id, rows, max, bands, label) {
@@ -94,16 +119,15 @@
     new window.Chart(canvas, {
       type: "line",
       data: {
-        labels: rows.map(function (row) { return row.date; }),
         datasets: [{
           label: label,
-          data: rows.map(function (row) { return row.total; }),
+          data: rows.map(function (row) { return { x: dayNumber(row.date), y: row.total }; }),
           borderColor: "#1d2a2b",
           backgroundColor: "#1d2a2b",
           pointRadius: 4
         }]
       },
-      options: options(0, max),
+      options: timeOptions(0, max),
       plugins: [bandsPlugin(bands)]
     });
   }
@@ -128,14 +152,13 @@
     new window.Chart(wpi, {
       type: "bar",
       data: {
-        labels: days,
         datasets: [{
           label: "Painful areas in the daily check-in",
-          data: valuesFor("regions"),
+          data: valuesFor("regions").map(function (value, index) { return { x: index, y: value }; }),
           backgroundColor: "#2f6f73"
         }]
       },
-      options: options(0, 19)
+      options: timeOptions(0, 19)
     });
   }
 })();
