@@ -145,7 +145,7 @@ def build_record_view(record: PatientRecord) -> RecordView:
         high=phq9.TOTAL_MAX,
         bands=phq9_bands(),
         label="PHQ-9 total",
-        legend=_band_legend(phq9_bands(), whole=True),
+        legend=_band_legend(phq9_bands(), whole=True) + " (bands: Kroenke 2001)",
     )
     fiqr_chart = totals_chart(
         fiqr_rows,
@@ -153,7 +153,7 @@ def build_record_view(record: PatientRecord) -> RecordView:
         high=100,
         bands=fiqr_bands(),
         label="FIQR total",
-        legend=_band_legend(fiqr_bands(), whole=False),
+        legend=_band_legend(fiqr_bands(), whole=False) + " (bands: Salaffi 2020)",
     )
     span = (record.today - record.start).days
     timeline_rows = []
