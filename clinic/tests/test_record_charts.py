@@ -109,10 +109,11 @@ def test_questionnaire_totals_share_the_day_axis(client_for, cleo, pat, today):
     assert [(p["x"], p["y"]) for p in chart["points"]] == [(26, 18)]
     assert chart["legend"] == (
         "0–4 minimal, 5–9 mild, 10–14 moderate, 15–19 moderately severe, 20–27 severe"
+        " (bands: Kroenke 2001)"
     )
     fiqr_legend = response.context["view"].fiqr_chart["legend"]
     assert fiqr_legend.startswith("up to 23 remission, 24–40 mild")
-    assert fiqr_legend.endswith("above 82 very severe")
+    assert fiqr_legend.endswith("above 82 very severe (bands: Salaffi 2020)")
     html = response.content.decode()
     assert 'id="phq9-chart-data" type="application/json"' in html
     assert len(_phq9_dates(html)) == 2  # both in the table
