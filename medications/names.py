@@ -95,6 +95,7 @@ SYNONYMS = {
     "hypericum": "stjohnswort",
     "hypericumperforatum": "stjohnswort",
     "colecalciferol": "vitamind",
+    "ferrous": "iron",  # "ferrous sulfate" once the salt word is stripped
 }
 
 
@@ -119,7 +120,8 @@ def _stripped_variants(name: str) -> tuple[str, str, str, str]:
     lowered = _SAINT_PREFIX.sub("st", (name or "").strip().lower())
     lowered = _HYPHENATED_NUMBER.sub("", lowered)
     lowered = _PHRASES.sub(" ", _STRENGTH.sub(" ", lowered))
-    words = _words(lowered)
+    # A word typed twice counts once ("selegiline oral ... oral solution").
+    words = list(dict.fromkeys(_words(lowered)))
     dropped = DOSE_FORM_WORDS | RELEASE_WORDS
     numbered = " ".join(_without(words, dropped, numbers=False))
     words = _without(words, dropped)
