@@ -37,7 +37,7 @@ def test_patient_adds_a_medicine_and_sees_the_findings(
     add_form = page.get_by_role("region", name="Add a medicine")
     name = add_form.get_by_label("Medicine, supplement or other drug")
     name.focus()
-    page.keyboard.type("kratom")
+    page.keyboard.type("turmeric")
     expect(page.locator("#drug-match")).to_have_text(
         "Not recognised, so it cannot be checked. You can still add it."
     )
