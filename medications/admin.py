@@ -3,7 +3,7 @@ from typing import Any
 from django import forms
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied
-from django.db.models import QuerySet
+from django.db.models import ManyToManyField, QuerySet
 from django.http import HttpRequest
 from django.template.response import TemplateResponse
 from django.urls import URLPattern, path
@@ -137,8 +137,8 @@ class DrugAdmin(admin.ModelAdmin):
         return ", ".join(sorted(ingredient.name for ingredient in obj.ingredients.all()))
 
     def formfield_for_manytomany(
-        self, db_field: Any, request: HttpRequest, **kwargs: Any
-    ) -> forms.ModelMultipleChoiceField | None:
+        self, db_field: "ManyToManyField[Any, Any]", request: HttpRequest, **kwargs: Any
+    ) -> "forms.ModelMultipleChoiceField[Any] | None":
         if db_field.name == "ingredients":
             # Single drugs only: a product is not an ingredient of another product.
             kwargs["queryset"] = Drug.objects.filter(ingredients__isnull=True).order_by("name")

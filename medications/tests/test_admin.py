@@ -110,7 +110,11 @@ def test_classes_ingredients_source_and_note_are_saved(ada, client_for):
     response = client_for(ada).post(f"{CHANGELIST}{drug.pk}/change/", data)
     assert response.status_code == 302
     drug.refresh_from_db()
-    assert (drug.classes, drug.source, drug.note) == (["hypertensive_with_maoi"], "A label §4", "Checked.")
+    assert (drug.classes, drug.source, drug.note) == (
+        ["hypertensive_with_maoi"],
+        "A label §4",
+        "Checked.",
+    )
 
     product = Drug.objects.get(name="buprenorphine/naloxone")
     data = _form(product, ingredients=_ids("buprenorphine", "naloxone", "acetaminophen"))
@@ -170,11 +174,11 @@ def test_a_tier_of_none_without_classes_needs_no_source(ada, client_for):
 def test_the_class_codes_live_in_one_module():
     from medications.classes import CLASS_CODES, CLASSES, unknown_class_codes
 
-    assert CLASS_CODES == {
+    assert {
         "ssri", "snri", "tca", "tetracyclic", "triazolopyridine", "serotonergic_opioid",
         "triptan", "setron", "stimulant", "decongestant", "cyclobenzaprine", "st_johns_wort",
         "maoi_antimicrobial", "hypertensive_with_maoi",
-    }  # fmt: skip
+    } == CLASS_CODES  # fmt: skip
     assert all(info.source and info.label for info in CLASSES.values())
     assert unknown_class_codes(["ssri", "maob", 3]) == ["'maob'", "3"]
     assert unknown_class_codes("ssri") == ["'ssri'"]

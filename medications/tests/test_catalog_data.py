@@ -371,9 +371,20 @@ V2_CHANGES = [
     *[
         (name, "serotonergic", "none", "§10a: MAOI danger carried by the classes")
         for name in (
-            "methylphenidate", "dexmethylphenidate", "phentermine", "atomoxetine",
-            "pseudoephedrine", "phenylephrine", "ephedrine", "bupropion", "carbamazepine",
-            "levodopa", "hydrocodone", "codeine", "oxycodone", "tedizolid",
+            "methylphenidate",
+            "dexmethylphenidate",
+            "phentermine",
+            "atomoxetine",
+            "pseudoephedrine",
+            "phenylephrine",
+            "ephedrine",
+            "bupropion",
+            "carbamazepine",
+            "levodopa",
+            "hydrocodone",
+            "codeine",
+            "oxycodone",
+            "tedizolid",
         )
     ],  # fmt: skip
     ("linezolid", "classes", ["maoi_antimicrobial"], "FDA DSC 2011"),
@@ -406,9 +417,20 @@ CLASS_MEMBERS = {
     "tca": set(TCAS),
     "tetracyclic": {"mirtazapine"},
     "triazolopyridine": {"trazodone", "nefazodone"},
-    "serotonergic_opioid": {"tramadol", "tapentadol", "meperidine", "methadone", "dextromethorphan"},
+    "serotonergic_opioid": {
+        "tramadol",
+        "tapentadol",
+        "meperidine",
+        "methadone",
+        "dextromethorphan",
+    },
     "triptan": {
-        "sumatriptan", "rizatriptan", "zolmitriptan", "eletriptan", "naratriptan", "almotriptan",
+        "sumatriptan",
+        "rizatriptan",
+        "zolmitriptan",
+        "eletriptan",
+        "naratriptan",
+        "almotriptan",
         "frovatriptan",
     },  # fmt: skip
     "setron": {"ondansetron", "granisetron", "palonosetron"},

@@ -43,7 +43,9 @@ def test_the_catalog_migration_imports_no_app_code(name):
     assert not any("drugs.json" in text for text in strings if text != docstring)
 
 
-@pytest.mark.parametrize(("name", "size"), [("0003_load_drug_catalog", 81), ("0006_load_drug_catalog_v2", 250)])
+@pytest.mark.parametrize(
+    ("name", "size"), [("0003_load_drug_catalog", 81), ("0006_load_drug_catalog_v2", 250)]
+)
 def test_the_frozen_rows_are_complete(name, size):
     migration = importlib.import_module(f"medications.migrations.{name}")
     frozen = migration.FROZEN_CATALOG

@@ -21,7 +21,6 @@ from medications.names import (
     damerau_levenshtein,
     lookup_keys,
     normalize_drug_name,
-    resolution_key,
     strip_decorations,
     suggestion_distance_limit,
 )
