@@ -17,10 +17,10 @@ GILLMAN_2006 = "Gillman, Br J Pharmacol 2006;151:737-48"
 CLASSES: dict[str, DrugClass] = {
     "ssri": DrugClass("SSRI", f"{BOYER_2005}; SSRI labels §4"),
     "snri": DrugClass("SNRI", f"{BOYER_2005}; SNRI labels §4; Xadago label §7.3"),
-    "tca": DrugClass("Tricyclic antidepressant", f"{GILLMAN_2006}; Xadago label §7.3"),
-    "tetracyclic": DrugClass("Tetracyclic antidepressant (mirtazapine)", "Xadago label §7.3"),
+    "tca": DrugClass("Tricyclic antidepressant", f"{GILLMAN_2006}; Xadago label §4, §7.3"),
+    "tetracyclic": DrugClass("Tetracyclic antidepressant (mirtazapine)", "Xadago label §4"),
     "triazolopyridine": DrugClass(
-        "Triazolopyridine antidepressant (trazodone, nefazodone)", "Xadago label §7.3"
+        "Triazolopyridine antidepressant (trazodone, nefazodone)", "Xadago label §4"
     ),
     "serotonergic_opioid": DrugClass(
         "Serotonergic opioid (tramadol, tapentadol, meperidine, methadone, dextromethorphan)",
