@@ -105,9 +105,10 @@ KEYS_PER_QUERY = 200
 
 def resolve_names(names: Iterable[str]) -> dict[str, object]:
     """{typed name: Drug} for the names that resolve (see drug_lookup): one query for the
-    catalog (per KEYS_PER_QUERY look-up keys), and one for the aliases only when some name is
-    still unresolved."""
-    from django.db.models import Q
+    catalog (per KEYS_PER_QUERY look-up keys), one for the ingredients of what was found
+    (prefetched, so ingredient_names() of a result never queries), and one for the aliases
+    only when some name is still unresolved (plus one for their ingredients when any match)."""
+    from django.db.models import Q, prefetch_related_objects
 
     from medications.models import Drug, DrugAlias
 
@@ -122,6 +123,7 @@ def resolve_names(names: Iterable[str]) -> dict[str, object]:
         for key in ordered[start : start + KEYS_PER_QUERY]:
             condition |= Q(search_keys__contains=f"{KEY_SEPARATOR}{key}{KEY_SEPARATOR}")
         matches.update((drug.pk, drug) for drug in Drug.objects.filter(condition))
+    prefetch_related_objects(list(matches.values()), "ingredients")
     by_key: dict[str, object] = {}
     for _pk, drug in sorted(matches.items()):  # the lowest id wins a shared key, as before
         for key in drug.search_keys.strip(KEY_SEPARATOR).split(KEY_SEPARATOR):
@@ -132,7 +134,11 @@ def resolve_names(names: Iterable[str]) -> dict[str, object]:
     if missing:
         # Catalog names first: an alias never overrides a catalog name (the admin refuses one
         # that already resolves), so consulting it second changes no resolved name.
-        aliases = DrugAlias.objects.filter(name__in=missing).select_related("drug")
+        aliases = (
+            DrugAlias.objects.filter(name__in=missing)
+            .select_related("drug")
+            .prefetch_related("drug__ingredients")
+        )
         alias_keys = {alias.name: alias.drug for alias in aliases}
         found |= _first_match({n: k for n, k in keys_of.items() if n not in found}, alias_keys)
     return found

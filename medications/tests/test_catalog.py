@@ -206,3 +206,19 @@ def test_ingredient_names_does_not_query_when_prefetched(django_assert_num_queri
         names = {drug.name: ingredient_names(drug) for drug in drugs}
     assert names["loratadine/pseudoephedrine"] == ["loratadine", "pseudoephedrine"]
     assert names["tramadol"] == ["tramadol"]
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("pethid", "meperidine"),
+        ("paracet", "acetaminophen"),
+        ("Claritin-D", "loratadine/pseudoephedrine"),
+    ],
+)
+def test_the_drug_search_api_finds_international_names_and_products(
+    pat, api_client, query, expected
+):
+    response = api_client(pat).get("/api/v1/drugs/", {"q": query})
+    assert response.status_code == 200
+    assert expected in [drug["name"] for drug in response.json()]
