@@ -1,13 +1,14 @@
 """Drug-name normalisation shared by the catalog look-up and the interaction engine (pure).
 
 Two layers (docs/clinical-rules.md#name-resolution):
-- normalize_drug_name: the matching key of one label (case, spaces, hyphens, apostrophes and
-  periods ignored). Catalog generic and brand names are stored under this key.
+- normalize_drug_name: the matching key of one label (case, spaces, hyphens, apostrophes,
+  periods and the joiners "/ + & #" ignored). Catalog generic and brand names are stored under
+  this key.
 - lookup_keys: what a patient typed -> the keys to try, in order. Strengths, units, dose forms
-  and release suffixes are stripped first, then salt and route words, and international names
-  are mapped to the catalog's (pethidine -> meperidine). The exact key always comes first, so
-  a catalog name that contains such a word ("methylene blue", a future "selegiline
-  transdermal") still matches itself before anything is stripped.
+  and release suffixes are stripped first, then salt words, then route words, and
+  international names are mapped to the catalog's (pethidine -> meperidine). The exact key
+  always comes first, so a catalog name that contains such a word ("methylene blue",
+  "selegiline oral") still matches itself before anything is stripped.
 Misspellings are never resolved here: suggestion_distance_limit and damerau_levenshtein serve
 the "Did you mean ...?" suggestions (medications.catalog.name_suggestions).
 """
@@ -145,7 +146,8 @@ def strip_decorations(name: str) -> tuple[str, str]:
 def lookup_keys(name: str) -> tuple[str, ...]:
     """The keys to look `name` up under, most exact first (see the module docstring): the
     name as typed; with strengths, forms and release suffixes stripped but a bare number kept
-    ("Tylenol 3 tablets" is Tylenol with codeine, not Tylenol); without bare numbers; without
+    ("Tylenol 3" is Tylenol with codeine, not Tylenol; "Tylenol 3 tablets" stays ambiguous and
+    is read as 3 tablets of Tylenol); without bare numbers; without
     salt words; without route words ("selegiline oral HCl" is the oral entry before plain
     "selegiline"). Cached: pure, and the same few hundred spellings come back all day."""
     keys: list[str] = []
