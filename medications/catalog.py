@@ -25,7 +25,12 @@ CATALOG_FIELDS = (
     "serotonergic",
     "washout_days",
     "suicidality_warning",
+    "classes",
+    "source",
+    "note",
 )
+# Combination products list their ingredients by generic name (set after every row exists).
+INGREDIENTS_FIELD = "ingredients"
 SEARCH_LIMIT = 20
 SUGGESTION_LIMIT = 3
 KEY_SEPARATOR = "|"
@@ -50,21 +55,39 @@ def drug_search_keys(name: str, brand_names: Iterable[str]) -> str:
 
 
 def catalog_load(drug_model, rows: Iterable[dict] | None = None) -> int:
-    """Create or update every catalog row by generic name. Safe to run again.
+    """Create or update every catalog row by generic name, then set each combination product's
+    ingredients (by generic name; a row without `ingredients` gets none). Safe to run again.
 
-    Takes the model class so the data migration can pass its historical model.
+    Takes the model class (today's; the data migrations have frozen loaders of their own).
     Returns the number of rows loaded.
     """
-    # Only fields the (possibly historical) model has, so old migrations keep working.
     model_fields = {field.name for field in drug_model._meta.get_fields()}
-    count = 0
-    for row in catalog_rows() if rows is None else rows:
+    rows = list(catalog_rows() if rows is None else rows)
+    by_name = {}
+    for row in rows:
         defaults = {f: row[f] for f in CATALOG_FIELDS if f in row and f in model_fields}
         if "search_keys" in model_fields:
             defaults["search_keys"] = drug_search_keys(row["name"], row.get("brand_names", []))
-        drug_model.objects.update_or_create(name=row["name"], defaults=defaults)
-        count += 1
-    return count
+        by_name[row["name"]], _ = drug_model.objects.update_or_create(
+            name=row["name"], defaults=defaults
+        )
+    if INGREDIENTS_FIELD in model_fields:
+        wanted = {name for row in rows for name in row.get(INGREDIENTS_FIELD, [])}
+        missing = wanted - set(by_name)
+        by_name |= {d.name: d for d in drug_model.objects.filter(name__in=missing)}
+        for row in rows:
+            ingredients = [by_name[name] for name in row.get(INGREDIENTS_FIELD, [])]
+            by_name[row["name"]].ingredients.set(ingredients)
+    return len(rows)
+
+
+def ingredient_names(drug) -> list[str]:
+    """The generic names `drug` counts as in the engine: its ingredients' names (sorted) for a
+    combination product ("tramadol/acetaminophen" -> ["acetaminophen", "tramadol"]), else
+    [drug.name]. No query when `ingredients` was prefetched
+    (prefetch_related("ingredients")); otherwise one."""
+    names = sorted(ingredient.name for ingredient in drug.ingredients.all())
+    return names or [drug.name]
 
 
 def drug_lookup(name: str):
@@ -82,9 +105,10 @@ KEYS_PER_QUERY = 200
 
 def resolve_names(names: Iterable[str]) -> dict[str, object]:
     """{typed name: Drug} for the names that resolve (see drug_lookup): one query for the
-    catalog (per KEYS_PER_QUERY look-up keys), and one for the aliases only when some name is
-    still unresolved."""
-    from django.db.models import Q
+    catalog (per KEYS_PER_QUERY look-up keys), one for the ingredients of what was found
+    (prefetched, so ingredient_names() of a result never queries), and one for the aliases
+    only when some name is still unresolved (plus one for their ingredients when any match)."""
+    from django.db.models import Q, prefetch_related_objects
 
     from medications.models import Drug, DrugAlias
 
@@ -99,6 +123,7 @@ def resolve_names(names: Iterable[str]) -> dict[str, object]:
         for key in ordered[start : start + KEYS_PER_QUERY]:
             condition |= Q(search_keys__contains=f"{KEY_SEPARATOR}{key}{KEY_SEPARATOR}")
         matches.update((drug.pk, drug) for drug in Drug.objects.filter(condition))
+    prefetch_related_objects(list(matches.values()), "ingredients")
     by_key: dict[str, object] = {}
     for _pk, drug in sorted(matches.items()):  # the lowest id wins a shared key, as before
         for key in drug.search_keys.strip(KEY_SEPARATOR).split(KEY_SEPARATOR):
@@ -109,7 +134,11 @@ def resolve_names(names: Iterable[str]) -> dict[str, object]:
     if missing:
         # Catalog names first: an alias never overrides a catalog name (the admin refuses one
         # that already resolves), so consulting it second changes no resolved name.
-        aliases = DrugAlias.objects.filter(name__in=missing).select_related("drug")
+        aliases = (
+            DrugAlias.objects.filter(name__in=missing)
+            .select_related("drug")
+            .prefetch_related("drug__ingredients")
+        )
         alias_keys = {alias.name: alias.drug for alias in aliases}
         found |= _first_match({n: k for n, k in keys_of.items() if n not in found}, alias_keys)
     return found
@@ -183,13 +212,20 @@ def drugs_lookup(names: Iterable[str]) -> dict[str, object]:
 
 
 def drug_search(query: str, *, limit: int = SEARCH_LIMIT):
-    """Drugs with a generic or brand name starting with `query` (normalised), by name."""
+    """Drugs with a generic, brand or international name (medications.names.SYNONYMS:
+    "pethid" finds meperidine) starting with `query` (normalised), by name."""
+    from django.db.models import Q
+
     from medications.models import Drug
 
     key = normalize_drug_name(query or "")
     drugs = Drug.objects.order_by("name")
     if key:
-        drugs = drugs.filter(search_keys__contains=f"|{key}")
+        condition = Q(search_keys__contains=f"{KEY_SEPARATOR}{key}")
+        for synonym, target in SYNONYMS.items():
+            if synonym.startswith(key):
+                condition |= Q(search_keys__contains=f"{KEY_SEPARATOR}{target}{KEY_SEPARATOR}")
+        drugs = drugs.filter(condition)
     return drugs[:limit]
 
 

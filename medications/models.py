@@ -34,15 +34,17 @@ class Drug(models.Model):
     )
     # Class codes the pair rules read (docs/clinical-rules.md#drug-classes): "ssri", "tca",
     # "maoi_antimicrobial", "hypertensive_with_maoi", ...
-    classes = models.JSONField(default=list, blank=True)
+    # db_default: rows written by code that predates these columns (the first catalog data
+    # migration replayed in a test, a raw INSERT) still get a valid row.
+    classes = models.JSONField(default=list, db_default=[], blank=True)
     # A combination product (Ultracet) lists its ingredients; each one counts in the engine.
     ingredients = models.ManyToManyField(
         "self", symmetrical=False, blank=True, related_name="products"
     )
     # The published source of the tier and classes; a tier other than "none" needs one.
-    source = models.CharField(max_length=300, blank=True)
+    source = models.CharField(max_length=300, blank=True, default="", db_default="")
     # Shown next to the drug where it matters (e.g. which selegiline a plain name resolves to).
-    note = models.CharField(max_length=300, blank=True)
+    note = models.CharField(max_length=300, blank=True, default="", db_default="")
     # "|key|key|...|" of the normalised generic and brand names (medications.names), so that
     # an exact look-up and a prefix search are each one LIKE over ~100 rows.
     # Kept in step by medications.catalog.drug_search_keys (admin and data load).

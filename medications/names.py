@@ -1,13 +1,14 @@
 """Drug-name normalisation shared by the catalog look-up and the interaction engine (pure).
 
 Two layers (docs/clinical-rules.md#name-resolution):
-- normalize_drug_name: the matching key of one label (case, spaces, hyphens, apostrophes and
-  periods ignored). Catalog generic and brand names are stored under this key.
+- normalize_drug_name: the matching key of one label (case, spaces, hyphens, apostrophes,
+  periods and the joiners "/ + & #" ignored). Catalog generic and brand names are stored under
+  this key.
 - lookup_keys: what a patient typed -> the keys to try, in order. Strengths, units, dose forms
-  and release suffixes are stripped first, then salt and route words, and international names
-  are mapped to the catalog's (pethidine -> meperidine). The exact key always comes first, so
-  a catalog name that contains such a word ("methylene blue", a future "selegiline
-  transdermal") still matches itself before anything is stripped.
+  and release suffixes are stripped first, then salt words, then route words, and
+  international names are mapped to the catalog's (pethidine -> meperidine). The exact key
+  always comes first, so a catalog name that contains such a word ("methylene blue",
+  "selegiline oral") still matches itself before anything is stripped.
 Misspellings are never resolved here: suggestion_distance_limit and damerau_levenshtein serve
 the "Did you mean ...?" suggestions (medications.catalog.name_suggestions).
 """
@@ -16,8 +17,10 @@ import re
 from functools import lru_cache
 
 # Characters patients type inconsistently: spaces, hyphens (incl. typographic ones),
-# apostrophes (straight and curly), periods and commas.
-_IGNORED = re.compile(r"[\s\-\u2010\u2011\u2012\u2013\u2014'\u2018\u2019`.,]+")
+# apostrophes (straight and curly), periods, commas, the joiners of a combination product's
+# name ("tramadol/acetaminophen", "NyQuil Cold & Flu", "tramadol + acetaminophen") and "#"
+# ("Tylenol #3").
+_IGNORED = re.compile(r"[\s\-\u2010\u2011\u2012\u2013\u2014'\u2018\u2019`.,/+&#]+")
 _SAINT_PREFIX = re.compile(r"^saint(?=[\s.\-]|$)")
 
 
@@ -49,6 +52,12 @@ _PHRASES = re.compile(
     r"|\b(?:at\s+(?:night|bedtime)|as\s+needed|(?:once|twice|\d+\s*(?:x|times))\s+(?:a|per)\s+day)\b"
 )
 _WORD_SPLIT = re.compile(r"[^\w']+|_")
+# A number hyphenated to the word before it ("omega-3", "B-12") or numbered with "#"
+# ("Tylenol #3") is part of the name, not a strength: joined to the word before the
+# bare-number rule below sees it. Not when a unit follows ("sertraline-50mg").
+_HYPHENATED_NUMBER = re.compile(
+    r"(?<=[a-z])(?:-|\s*\#\s*)(?=\d+(?:[.,]\d+)?(?![\d.,]|\s*(?:mg|mcg|g|ml|iu)\b))"
+)
 _BARE_NUMBER = re.compile(r"\d+(?:[.,]\d+)?")
 
 
@@ -60,7 +69,7 @@ DOSE_FORM_WORDS = _word_set(
     """
     tablet tablets tab tabs caplet caplets capsule capsules cap caps softgel softgels gelcap
     gelcaps pill pills patch patches solution suspension syrup liquid elixir drops drop spray
-    injection injectable inj odt oral film chewable lozenge lozenges powder granules cream gel
+    injection injectable inj odt film chewable lozenge lozenges powder granules cream gel
     ointment dispersible effervescent vial ampoule suppository
     mg mcg ug µg ml iu units
     daily nightly prn qd bid tid qid qhs
@@ -75,8 +84,9 @@ SALT_WORDS = _word_set(
     """
 )
 # Route words: stripped only in the last step, so that a catalog entry named by its route
-# (a future "selegiline transdermal" entry) wins over the plain generic.
-ROUTE_WORDS = _word_set("transdermal sublingual nasal intranasal topical buccal")
+# ("selegiline oral", the MAO-B inhibitor tablets) wins over the plain generic ("selegiline",
+# the stricter transdermal entry).
+ROUTE_WORDS = _word_set("oral transdermal sublingual nasal intranasal topical buccal")
 
 # International and other names of catalog generics (normalised key -> catalog key). Brand
 # names live in the catalog data (medications/data/drugs.json); these are other generics.
@@ -86,6 +96,7 @@ SYNONYMS = {
     "hypericum": "stjohnswort",
     "hypericumperforatum": "stjohnswort",
     "colecalciferol": "vitamind",
+    "ferrous": "iron",  # "ferrous sulfate" once the salt word is stripped
 }
 
 
@@ -93,33 +104,54 @@ def _words(text: str) -> list[str]:
     return [word for word in _WORD_SPLIT.split(text) if word]
 
 
-def _without(words: list[str], dropped: frozenset) -> list[str]:
+def _without(words: list[str], dropped: frozenset, *, numbers: bool = True) -> list[str]:
     # A bare number after the first word is a strength ("Zoloft 50"); as the first word it
     # is part of the name ("5 HTP").
     return [
         word
         for index, word in enumerate(words)
-        if word not in dropped and not (index and _BARE_NUMBER.fullmatch(word))
+        if word not in dropped and not (numbers and index and _BARE_NUMBER.fullmatch(word))
     ]
+
+
+def _stripped_variants(name: str) -> tuple[str, str, str, str]:
+    """The names strip_decorations and lookup_keys try, least stripped first:
+    (forms and release suffixes gone but bare numbers kept: "tylenol 3"; also without bare
+    numbers; also without salt words; also without route words)."""
+    lowered = _SAINT_PREFIX.sub("st", (name or "").strip().lower())
+    lowered = _HYPHENATED_NUMBER.sub("", lowered)
+    lowered = _PHRASES.sub(" ", _STRENGTH.sub(" ", lowered))
+    # A word typed twice counts once ("selegiline oral ... oral solution").
+    words = list(dict.fromkeys(_words(lowered)))
+    dropped = DOSE_FORM_WORDS | RELEASE_WORDS
+    numbered = " ".join(_without(words, dropped, numbers=False))
+    words = _without(words, dropped)
+    without_salts = _without(words, SALT_WORDS)
+    return (
+        numbered,
+        " ".join(words),
+        " ".join(without_salts),
+        " ".join(_without(without_salts, ROUTE_WORDS)),
+    )
 
 
 def strip_decorations(name: str) -> tuple[str, str]:
     """(without strengths, forms and release suffixes; also without salt and route words),
     lower case, words joined by spaces. Either is "" when nothing of the name would remain."""
-    lowered = _SAINT_PREFIX.sub("st", (name or "").strip().lower())
-    lowered = _PHRASES.sub(" ", _STRENGTH.sub(" ", lowered))
-    words = _without(_words(lowered), DOSE_FORM_WORDS | RELEASE_WORDS)
-    first = " ".join(words)
-    second = " ".join(_without(words, SALT_WORDS | ROUTE_WORDS))
+    _, first, _, second = _stripped_variants(name)
     return first, second
 
 
 @lru_cache(maxsize=4096)
 def lookup_keys(name: str) -> tuple[str, ...]:
-    """The keys to look `name` up under, most exact first (see the module docstring).
-    Cached: pure, and the same few hundred spellings come back all day."""
+    """The keys to look `name` up under, most exact first (see the module docstring): the
+    name as typed; with strengths, forms and release suffixes stripped but a bare number kept
+    ("Tylenol 3" is Tylenol with codeine, not Tylenol; "Tylenol 3 tablets" stays ambiguous and
+    is read as 3 tablets of Tylenol); without bare numbers; without
+    salt words; without route words ("selegiline oral HCl" is the oral entry before plain
+    "selegiline"). Cached: pure, and the same few hundred spellings come back all day."""
     keys: list[str] = []
-    for label in (name or "", *strip_decorations(name)):
+    for label in (name or "", *_stripped_variants(name)):
         key = normalize_drug_name(label)
         for candidate in (key, SYNONYMS.get(key, "")):
             if candidate and candidate not in keys:
@@ -133,8 +165,10 @@ def client_rules() -> dict:
     return {
         "strength": _STRENGTH.pattern,
         "phrases": _PHRASES.pattern,
+        "hyphenated_number": _HYPHENATED_NUMBER.pattern,
         "forms": sorted(DOSE_FORM_WORDS | RELEASE_WORDS),
-        "salts": sorted(SALT_WORDS | ROUTE_WORDS),
+        "salts": sorted(SALT_WORDS),
+        "routes": sorted(ROUTE_WORDS),
         "synonyms": SYNONYMS,
     }
 

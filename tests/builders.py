@@ -28,11 +28,14 @@ def drug_facts(name: str) -> DrugFacts:
 
 def drug(name: str) -> Drug:
     """The catalog row of `name`; created as the catalog migration would when missing (a
-    transactional test's flush removes the migration's rows)."""
+    transactional test's flush removes the migration's rows), with its ingredients when it is
+    a combination product."""
     row = CATALOG_ROWS[name]
     defaults = {field: row[field] for field in CATALOG_FIELDS if field in row}
     defaults["search_keys"] = drug_search_keys(name, row.get("brand_names", []))
-    found, _ = Drug.objects.get_or_create(name=name, defaults=defaults)
+    found, created = Drug.objects.get_or_create(name=name, defaults=defaults)
+    if created and row.get("ingredients"):
+        found.ingredients.set([drug(ingredient) for ingredient in row["ingredients"]])
     return found
 
 

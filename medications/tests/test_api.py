@@ -62,12 +62,12 @@ def test_anonymous_cannot_search(api_client, db):
 
 def test_check_with_the_drugs_form(pat, api_client):
     response = api_client(pat).post(
-        CHECK, {"drugs": ["sertraline", "Ultram", "kratom"]}, format="json"
+        CHECK, {"drugs": ["sertraline", "Ultram", "turmeric"]}, format="json"
     )
     assert response.status_code == 200
     body = response.json()
     assert body["severity"] == "major"
-    assert body["unknown"] == ["kratom"]
+    assert body["unknown"] == ["turmeric"]
     (finding,) = body["findings"]
     assert finding["drugs"] == ["sertraline", "tramadol"]
     assert finding["severity"] == "major"
@@ -243,11 +243,11 @@ def test_the_patient_adds_a_medicine_and_gets_her_assessment(pat, pat_courses, a
 
 def test_an_unknown_name_is_stored_with_a_null_drug_id_and_reported(pat, api_client):
     response = api_client(pat).post(
-        LIST, {"drug": "Kratom", "started_on": "2026-03-01"}, format="json"
+        LIST, {"drug": "Turmeric", "started_on": "2026-03-01"}, format="json"
     )
     assert response.status_code == 201
     assert response.json()["drug_id"] is None
-    assert response.json()["assessment"]["unknown"] == ["Kratom"]
+    assert response.json()["assessment"]["unknown"] == ["Turmeric"]
     assert MedicationCourse.objects.get().drug is None
 
 
@@ -386,7 +386,7 @@ def test_change_dose_by_anyone_but_the_owner_is_404(personas, pat_courses, api_c
 def test_list_query_count_does_not_grow_with_the_data(
     pat, cleo, api_client, django_assert_max_num_queries, size
 ):
-    names = ["sertraline", "kratom", "pregabalin"]
+    names = ["sertraline", "turmeric", "pregabalin"]
     for i in range(size):
         add(pat, names[i % 3], started_on=date(2026, 1, 1) + timedelta(days=i))
 

@@ -9,6 +9,7 @@ from medications.catalog import (
     drug_lookup,
     drug_search,
     drugs_lookup,
+    ingredient_names,
 )
 from medications.interactions import DrugFacts
 from medications.models import Drug, MedicationCourse
@@ -18,12 +19,14 @@ pytestmark = pytest.mark.django_db
 
 def test_the_data_migration_loaded_every_catalog_row():
     rows = catalog_rows()
-    assert Drug.objects.count() == len(rows) >= 81
+    assert Drug.objects.count() == len(rows) >= 250
+    fields = ("brand_names", "rxcui", "rxcui_verified", "drug_class", "serotonergic",
+              "washout_days", "suicidality_warning", "classes", "source", "note")  # fmt: skip
     for row in rows:
         drug = Drug.objects.get(name=row["name"])
-        for field in ("brand_names", "rxcui", "rxcui_verified", "drug_class", "serotonergic",
-                      "washout_days", "suicidality_warning"):  # fmt: skip
+        for field in fields:
             assert getattr(drug, field) == row[field], (row["name"], field)
+        assert sorted(i.name for i in drug.ingredients.all()) == sorted(row["ingredients"])
 
 
 def test_loading_again_changes_nothing_and_restores_edited_rows():
@@ -51,8 +54,15 @@ def test_loading_again_changes_nothing_and_restores_edited_rows():
         ("5-HTP", "5-htp"),
         ("5 htp", "5-htp"),
         ("Emsam", "selegiline"),
-        ("Eldepryl", "selegiline"),
-        ("zelapar", "selegiline"),
+        ("selegiline", "selegiline"),  # plain: the stricter transdermal (MAOI) entry
+        ("Eldepryl", "selegiline oral"),  # the MAO-B inhibitor tablets
+        ("zelapar", "selegiline oral"),
+        ("Silenor", "low-dose doxepin"),
+        ("Sinequan", "doxepin"),
+        ("Ultracet", "tramadol/acetaminophen"),
+        ("tramadol/acetaminophen", "tramadol/acetaminophen"),
+        ("Tramadol + Acetaminophen", "tramadol/acetaminophen"),
+        ("kratom", "kratom"),
         ("l-tryptophan", "l-tryptophan"),
         ("Low-dose naltrexone", "low-dose naltrexone"),
         ("LDN", "low-dose naltrexone"),
@@ -72,7 +82,7 @@ def test_lookup_of_an_unknown_or_partial_name_is_none(typed):
 
 def test_batch_lookup_is_one_query(django_assert_num_queries):
     with django_assert_num_queries(1):
-        found = drugs_lookup(["Zoloft", "ultram", "kratom", "5 HTP"])
+        found = drugs_lookup(["Zoloft", "ultram", "turmeric", "5 HTP"])
     assert {key: drug.name for key, drug in found.items()} == {
         "zoloft": "sertraline",
         "ultram": "tramadol",
@@ -85,11 +95,18 @@ def test_batch_lookup_is_one_query(django_assert_num_queries):
     ("query", "expected"),
     [
         ("zol", ["sertraline", "zolmitriptan", "zolpidem"]),  # Zoloft is sertraline's brand
-        ("FLU", ["fluoxetine", "fluvoxamine"]),
+        ("FLUO", ["fluoxetine"]),
+        ("FLU", ["fluconazole", "fludrocortisone", "fluoxetine", "fluticasone", "fluvoxamine"]),
+        ("pethid", ["meperidine"]),  # international name
+        ("paracet", ["acetaminophen"]),
+        ("hyperic", ["st john's wort"]),
+        ("ultrac", ["tramadol/acetaminophen"]),
+        ("claritin", ["loratadine", "loratadine/pseudoephedrine"]),
         ("st j", ["st john's wort"]),
         ("5-h", ["5-htp"]),
         ("oxetine", []),  # a prefix, not a substring
-        ("zzz", []),
+        ("zzz", ["diphenhydramine"]),  # ZzzQuil
+        ("xqz", []),
     ],
 )
 def test_search_by_prefix_of_generic_or_brand(query, expected):
@@ -152,3 +169,56 @@ def test_the_management_command_reloads_the_catalog():
     call_command("load_drug_catalog", stdout=out)
     assert Drug.objects.get(name="tramadol").serotonergic == "strong"
     assert f"{len(catalog_rows())} drugs" in out.getvalue()
+
+
+def test_loading_again_restores_edited_ingredients():
+    ultracet = Drug.objects.get(name="tramadol/acetaminophen")
+    ultracet.ingredients.set([Drug.objects.get(name="sertraline")])
+    Drug.objects.get(name="sertraline").ingredients.set([Drug.objects.get(name="tramadol")])
+
+    catalog_load(Drug)
+
+    assert sorted(ultracet.ingredients.values_list("name", flat=True)) == [
+        "acetaminophen",
+        "tramadol",
+    ]
+    assert not Drug.objects.get(name="sertraline").ingredients.exists()
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        ("tramadol/acetaminophen", ["acetaminophen", "tramadol"]),
+        (
+            "acetaminophen/dextromethorphan/doxylamine",
+            ["acetaminophen", "dextromethorphan", "doxylamine"],
+        ),
+        ("sertraline", ["sertraline"]),
+    ],
+)
+def test_ingredient_names_of_a_product_and_of_a_single_drug(name, expected):
+    assert ingredient_names(Drug.objects.get(name=name)) == expected
+
+
+def test_ingredient_names_does_not_query_when_prefetched(django_assert_num_queries):
+    drugs = list(Drug.objects.prefetch_related("ingredients").order_by("name"))
+    with django_assert_num_queries(0):
+        names = {drug.name: ingredient_names(drug) for drug in drugs}
+    assert names["loratadine/pseudoephedrine"] == ["loratadine", "pseudoephedrine"]
+    assert names["tramadol"] == ["tramadol"]
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("pethid", "meperidine"),
+        ("paracet", "acetaminophen"),
+        ("Claritin-D", "loratadine/pseudoephedrine"),
+    ],
+)
+def test_the_drug_search_api_finds_international_names_and_products(
+    pat, api_client, query, expected
+):
+    response = api_client(pat).get("/api/v1/drugs/", {"q": query})
+    assert response.status_code == 200
+    assert expected in [drug["name"] for drug in response.json()]

@@ -15,7 +15,7 @@ from medications.models import Drug
 MIGRATIONS_DIR = Path(__file__).resolve().parents[1] / "migrations"
 # Every migration that loads a catalog version, oldest first. A change to drugs.json ships with a
 # new migration that loads it (docs/architecture.md#drug-catalog-data-and-migrations); add it here.
-CATALOG_MIGRATIONS = ["0003_load_drug_catalog"]
+CATALOG_MIGRATIONS = ["0003_load_drug_catalog", "0006_load_drug_catalog_v2"]
 ALLOWED_IMPORT_ROOTS = {"django", "json", "pathlib"}
 
 
@@ -43,13 +43,16 @@ def test_the_catalog_migration_imports_no_app_code(name):
     assert not any("drugs.json" in text for text in strings if text != docstring)
 
 
-def test_the_frozen_rows_are_complete():
-    migration = importlib.import_module("medications.migrations.0003_load_drug_catalog")
+@pytest.mark.parametrize(
+    ("name", "size"), [("0003_load_drug_catalog", 81), ("0006_load_drug_catalog_v2", 250)]
+)
+def test_the_frozen_rows_are_complete(name, size):
+    migration = importlib.import_module(f"medications.migrations.{name}")
     frozen = migration.FROZEN_CATALOG
 
     assert frozen.parent == MIGRATIONS_DIR / "data"
     rows = json.loads(frozen.read_text(encoding="utf-8"))
-    assert len(rows) >= 81
+    assert len(rows) >= size
     assert all(set(migration.FIELDS) | {"name"} <= set(row) for row in rows)
 
 
@@ -62,10 +65,37 @@ def test_replaying_the_catalog_migrations_gives_the_data_file_catalog():
         importlib.import_module(f"medications.migrations.{name}").load(historical, None)
 
     stored = {row["name"]: row for row in Drug.objects.values()}
+    ingredients = {
+        drug.name: sorted(ingredient.name for ingredient in drug.ingredients.all())
+        for drug in Drug.objects.prefetch_related("ingredients")
+    }
     expected = catalog_rows()
     assert sorted(stored) == sorted(row["name"] for row in expected)
     for row in expected:
         drug = stored[row["name"]]
         for field, value in row.items():
-            assert drug[field] == value, (row["name"], field)
+            if field == "ingredients":
+                assert ingredients[row["name"]] == sorted(value), row["name"]
+            else:
+                assert drug[field] == value, (row["name"], field)
         assert drug["search_keys"] == drug_search_keys(row["name"], row["brand_names"])
+
+
+@pytest.mark.django_db
+def test_the_v2_migration_is_idempotent_and_updates_v1_rows():
+    loader = MigrationLoader(connection)
+    historical = loader.project_state(("medications", "0006_load_drug_catalog_v2")).apps
+    v2 = importlib.import_module("medications.migrations.0006_load_drug_catalog_v2")
+    Drug.objects.filter(name="lithium").update(serotonergic="strong", brand_names=[])
+
+    v2.load(historical, None)
+    v2.load(historical, None)
+
+    assert Drug.objects.count() == len(catalog_rows())
+    lithium = Drug.objects.get(name="lithium")
+    assert (lithium.serotonergic, lithium.brand_names) == ("weak", ["Lithobid", "Eskalith"])
+    ultracet = Drug.objects.get(name="tramadol/acetaminophen")
+    assert sorted(ultracet.ingredients.values_list("name", flat=True)) == [
+        "acetaminophen",
+        "tramadol",
+    ]

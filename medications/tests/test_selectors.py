@@ -51,7 +51,7 @@ def test_the_overview_groups_dose_history_and_splits_current_from_past(
     second = medication_course_change_dose(course=first, dose=50, changed_on=date(2026, 2, 1))
     third = medication_course_change_dose(course=second, dose=100, changed_on=date(2026, 3, 1))
     stopped = add(pat, "ibuprofen", started_on=date(2026, 1, 1), stopped_on=date(2026, 5, 31))
-    ends_today = add(pat, "kratom", dose=None, unit="", stopped_on=T)
+    ends_today = add(pat, "turmeric", dose=None, unit="", stopped_on=T)
     planned = add(pat, "linezolid", started_on=date(2026, 6, 10))
 
     with django_assert_num_queries(1):
@@ -63,7 +63,7 @@ def test_the_overview_groups_dose_history_and_splits_current_from_past(
     assert [line.course for line in overview.past] == [stopped]
     assert overview.current[0].planned is True
     assert overview.current[2].recognised is False
-    assert overview.assessment.unknown == ("kratom",)
+    assert overview.assessment.unknown == ("turmeric",)
     assert overview.black_box_window_open is False  # last sertraline change was 92 days ago
 
 
@@ -76,10 +76,10 @@ def test_the_black_box_window_opens_after_a_dose_change(pat):
 def test_assessment_data_is_the_api_shape(pat):
     add(pat, "sertraline")
     add(pat, "Ultram")
-    add(pat, "kratom", dose=None, unit="")
+    add(pat, "turmeric", dose=None, unit="")
     data = assessment_data(patient_assessment(pat, on=T), on=T)
     assert data["severity"] == "major"
-    assert data["unknown"] == ["kratom"]
+    assert data["unknown"] == ["turmeric"]
     assert data["on"] == "2026-06-01"
     assert set(data["findings"][0]) == {
         "drugs", "severity", "rule", "explanation", "patient_explanation"

@@ -171,7 +171,7 @@ def test_stop_sets_the_last_day_taken(pat, today):
 
 
 def test_renaming_resolves_the_catalog_drug_again(pat):
-    course = create(pat, drug="kratom", dose=None, unit="")
+    course = create(pat, drug="turmeric", dose=None, unit="")
     medication_course_update(course=course, changes={"drug": "Zoloft", "dose": 50, "unit": "mg"})
     course.refresh_from_db()
     assert (course.name, course.drug.name, course.dose) == ("Zoloft", "sertraline", Decimal(50))

@@ -26,7 +26,7 @@ def test_the_page_lists_medicines_with_findings_in_patient_words(pat, client_for
     duloxetine = add(pat, "Cymbalta", dose=30)
     medication_course_change_dose(course=duloxetine, dose=60, changed_on=date(2026, 2, 1))
     add(pat, "tramadol", frequency="as_needed")
-    add(pat, "Kratom", dose=None, unit="")
+    add(pat, "Turmeric", dose=None, unit="")
     add(pat, "ibuprofen", started_on=date(2025, 1, 1), stopped_on=date(2025, 2, 1))
 
     response = client_for(pat).get(PAGE)
@@ -182,7 +182,7 @@ def test_anonymous_is_sent_to_sign_in(client_for, db):
 def test_page_query_count_does_not_grow_with_the_data(
     pat, client_for, django_assert_max_num_queries, size
 ):
-    names = ["sertraline", "kratom", "pregabalin"]
+    names = ["sertraline", "turmeric", "pregabalin"]
     for i in range(size):
         add(pat, names[i % 3], started_on=date(2025, 1, 1) + timedelta(days=i))
     client = client_for(pat)

@@ -37,7 +37,7 @@ def test_patient_adds_a_medicine_and_sees_the_findings(
     add_form = page.get_by_role("region", name="Add a medicine")
     name = add_form.get_by_label("Medicine, supplement or other drug")
     name.focus()
-    page.keyboard.type("kratom")
+    page.keyboard.type("turmeric")
     expect(page.locator("#drug-match")).to_have_text(
         "Not recognised, so it cannot be checked. You can still add it."
     )
@@ -48,6 +48,16 @@ def test_patient_adds_a_medicine_and_sees_the_findings(
     name.fill("")
     page.keyboard.type("pethidine hydrochloride")
     expect(page.locator("#drug-match")).to_contain_text("Recognised: meperidine")
+    # Combination products and route-named entries, as on the server.
+    name.fill("")
+    page.keyboard.type("Claritin-D 12 hour")
+    expect(page.locator("#drug-match")).to_contain_text("Recognised: loratadine/pseudoephedrine")
+    name.fill("")
+    page.keyboard.type("selegiline HCl oral 5 mg")
+    expect(page.locator("#drug-match")).to_contain_text("Recognised: selegiline oral")
+    name.fill("")
+    page.keyboard.type("Tylenol #3")
+    expect(page.locator("#drug-match")).to_contain_text("Recognised: acetaminophen/codeine")
     name.fill("")
     page.keyboard.type("St. Johns Wort")
     expect(page.locator("#drug-match")).to_contain_text("Recognised: st john's wort")

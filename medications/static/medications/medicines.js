@@ -1,7 +1,8 @@
 // Tells the patient, while they type, whether a name is in the catalog (and so can be checked).
 // The name key mirrors medications/names.py normalize_drug_name, and the keys tried mirror
-// lookup_keys (strengths, forms, release suffixes, then salts and routes stripped), with the
-// rules sent by the page (names.client_rules), so the hint agrees with what the save does.
+// lookup_keys (strengths, forms and release suffixes stripped with a bare number kept, then
+// without it, then salts, then routes), with the rules sent by the page (names.client_rules),
+// so the hint agrees with what the save does.
 (function () {
   "use strict";
   var input = document.getElementById("id_drug");
@@ -14,13 +15,14 @@
 
   function normalize(name) {
     var lowered = name.trim().toLowerCase().replace(/^saint(?=[\s.\-]|$)/, "st");
-    return lowered.replace(/[\s\-\u2010-\u2014'\u2018\u2019`.,]+/g, "");
+    return lowered.replace(/[\s\-\u2010-\u2014'\u2018\u2019`.,/+&#]+/g, "");
   }
 
-  function without(words, dropped) {
+  function without(words, dropped, keepNumbers) {
     // A bare number after the first word is a strength ("Zoloft 50"); first, part of the name.
     return words.filter(function (word, index) {
-      return dropped.indexOf(word) < 0 && !(index && /^\d+(?:[.,]\d+)?$/.test(word));
+      var strength = !keepNumbers && index && /^\d+(?:[.,]\d+)?$/.test(word);
+      return dropped.indexOf(word) < 0 && !strength;
     });
   }
 
@@ -28,10 +30,21 @@
     var labels = [name];
     if (rules) {
       var lowered = name.trim().toLowerCase().replace(/^saint(?=[\s.\-]|$)/, "st");
+      lowered = lowered.replace(new RegExp(rules.hyphenated_number, "g"), "");
       lowered = lowered.replace(new RegExp(rules.strength, "g"), " ");
       lowered = lowered.replace(new RegExp(rules.phrases, "g"), " ");
-      var words = without(lowered.split(/[^\w']+|_/).filter(Boolean), rules.forms);
-      labels.push(words.join(" "), without(words, rules.salts).join(" "));
+      var words = lowered.split(/[^\w']+|_/).filter(function (word, index, all) {
+        return word && all.indexOf(word) === index; // a word typed twice counts once
+      });
+      var numbered = without(words, rules.forms, true);
+      words = without(words, rules.forms, false);
+      var noSalts = without(words, rules.salts, false);
+      labels.push(
+        numbered.join(" "),
+        words.join(" "),
+        noSalts.join(" "),
+        without(noSalts, rules.routes, false).join(" ")
+      );
     }
     var result = [];
     labels.forEach(function (label) {
