@@ -3,7 +3,7 @@ from typing import Any
 from django.contrib.auth import authenticate
 from rest_framework import serializers
 
-from accounts.models import User
+from accounts.models import Language, User
 
 
 class TokenRequestSerializer(serializers.Serializer[dict[str, Any]]):
@@ -40,3 +40,21 @@ class MeSerializer(serializers.ModelSerializer[User]):
             return None
         profile = getattr(user, "clinician_profile", None)
         return bool(profile and profile.verified_at)
+
+
+class PreferencesSerializer(serializers.Serializer[dict[str, Any]]):
+    """NotificationPreference as the API shows and takes it (PATCH: any subset)."""
+
+    checkin_reminder = serializers.BooleanField(
+        required=False, help_text="Daily check-in reminder by email (patients only)."
+    )
+    checkin_reminder_time = serializers.TimeField(
+        required=False,
+        allow_null=True,
+        format="%H:%M",
+        help_text="The reminder's time of day in the patient's own time zone, e.g. 20:00.",
+    )
+    questionnaire_reminders = serializers.BooleanField(
+        required=False, help_text="Email when the PHQ-9 (14 days) or FIQR (30 days) is due."
+    )
+    language = serializers.ChoiceField(choices=Language.choices, required=False)
