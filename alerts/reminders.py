@@ -63,10 +63,10 @@ def reminder_instant(day: date, at: time, zone: zoneinfo.ZoneInfo) -> datetime:
     """The first instant (UTC) at which the wall clock in `zone` shows `at` on `day`, or, when
     that time does not exist there (a spring-forward gap), the first instant after the gap."""
     wall = datetime.combine(day, at.replace(tzinfo=None, fold=0))
-    earlier = wall.replace(tzinfo=zone, fold=0)
+    earlier = wall.replace(tzinfo=zone, fold=0).astimezone(UTC)
     if _wall(earlier, zone) == wall:
         # Exists (fold=0 is the first of two on a fall-back day).
-        return earlier.astimezone(UTC)
+        return earlier
     # In a gap: the two readings of the offset bracket the transition; find its first second.
     low, high = sorted((earlier.astimezone(UTC), wall.replace(tzinfo=zone, fold=1).astimezone(UTC)))
     low_s, high_s = int(low.timestamp()), int(high.timestamp())
@@ -176,12 +176,29 @@ def _checked_in(due: list[Due]) -> set[tuple[int, date]]:
 
 
 def reminders_queue(*, now: datetime | None = None) -> int:
-    """Write the outbox rows for every reminder due now; returns how many rows are new.
+    """Write the outbox rows for every reminder due now; returns how many it wrote.
 
     Safe to run twice or concurrently: the unique constraint keeps one row per reminder."""
     now = now or timezone.now()
     due = reminders_due(now=now)
     checked_in = _checked_in(due)
+    wanted = [
+        item
+        for item in due
+        if not (
+            item.kind == NotificationKind.CHECKIN_REMINDER
+            and (item.patient_id, item.reminder_date) in checked_in
+        )
+    ]
+    if not wanted:
+        return 0
+    existing = set(
+        Notification.objects.filter(
+            alert__isnull=True,
+            recipient_id__in={item.patient_id for item in wanted},
+            reminder_date__in={item.reminder_date for item in wanted},
+        ).values_list("recipient_id", "kind", "reminder_date")
+    )
     rows = [
         Notification(
             alert=None,
@@ -192,25 +209,17 @@ def reminders_queue(*, now: datetime | None = None) -> int:
             next_attempt_at=now,
             created_at=now,
         )
-        for item in due
-        if not (
-            item.kind == NotificationKind.CHECKIN_REMINDER
-            and (item.patient_id, item.reminder_date) in checked_in
-        )
+        for item in wanted
+        if (item.patient_id, item.kind, item.reminder_date) not in existing
     ]
     if not rows:
         return 0
     with transaction.atomic():
+        # A concurrent run may write the same rows between the read above and here: the
+        # unique constraint keeps one (ON CONFLICT DO NOTHING), so the count may be high.
         Notification.objects.bulk_create(rows, ignore_conflicts=True)
-        # The rows this run wrote carry its `now` (a conflicting row keeps its own).
-        added = Notification.objects.filter(
-            alert__isnull=True,
-            recipient_id__in={row.recipient_id for row in rows},
-            created_at=now,
-        ).count()
-        if added:
-            transaction.on_commit(lambda: signals.notifications_due.send(sender=Notification))
-    return added
+        transaction.on_commit(lambda: signals.notifications_due.send(sender=Notification))
+    return len(rows)
 
 
 # --- at send time (alerts.outbox.deliver) --------------------------------------------------
