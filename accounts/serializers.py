@@ -3,7 +3,7 @@ from typing import Any
 from django.contrib.auth import authenticate
 from rest_framework import serializers
 
-from accounts.models import Language, User
+from accounts.models import Language, NotificationPreference, User
 
 
 class TokenRequestSerializer(serializers.Serializer[dict[str, Any]]):
@@ -42,7 +42,7 @@ class MeSerializer(serializers.ModelSerializer[User]):
         return bool(profile and profile.verified_at)
 
 
-class PreferencesSerializer(serializers.Serializer[dict[str, Any]]):
+class PreferencesSerializer(serializers.Serializer[NotificationPreference]):
     """NotificationPreference as the API shows and takes it (PATCH: any subset)."""
 
     checkin_reminder = serializers.BooleanField(

@@ -211,9 +211,10 @@ def build_email(row: Notification) -> EmailMessage:
 
 def _still_wanted(row: Notification) -> bool:
     """Tell the clinician only if the alert is unresolved and they may still see the patient."""
-    if row.alert.status == AlertStatus.RESOLVED:
+    alert = row.alert
+    if alert is None or alert.status == AlertStatus.RESOLVED:
         return False
-    return patients_visible_to(row.recipient).filter(pk=row.alert.patient_id).exists()
+    return patients_visible_to(row.recipient).filter(pk=alert.patient_id).exists()
 
 
 def deliver(row: Notification, report: SendReport) -> None:

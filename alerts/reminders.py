@@ -253,7 +253,7 @@ def reminder_still_wanted(row: Notification, *, now: datetime | None = None) -> 
     return due_on is not None and due_on <= row.reminder_date
 
 
-SUBJECTS = {
+SUBJECTS: dict[str, str] = {
     NotificationKind.CHECKIN_REMINDER: "Time for your check-in",
     NotificationKind.PHQ9_DUE: "A questionnaire is ready for you",
     NotificationKind.FIQR_DUE: "A questionnaire is ready for you",

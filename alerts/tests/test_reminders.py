@@ -21,8 +21,8 @@ pytestmark = [pytest.mark.django_db, pytest.mark.clock]
 CHECKIN = NotificationKind.CHECKIN_REMINDER
 
 
-def utc(*args: int) -> datetime:
-    return datetime(*args, tzinfo=UTC)
+def utc(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> datetime:
+    return datetime(year, month, day, hour, minute, tzinfo=UTC)
 
 
 def zone(name: str) -> zoneinfo.ZoneInfo:
@@ -110,7 +110,7 @@ def entry(patient, day: date, notes: str = "") -> DailyEntry:
     )
 
 
-def reminder_rows(patient, kind=CHECKIN) -> list[date]:
+def reminder_rows(patient, kind=CHECKIN) -> list[date | None]:
     return list(
         Notification.objects.filter(recipient=patient, kind=kind)
         .order_by("reminder_date")
@@ -217,7 +217,7 @@ def test_a_checkin_saved_after_queueing_cancels_the_email(mailoutbox):
 
 def test_reminders_are_off_by_default_and_only_for_active_patients():
     make_patient("quiet@example.com", "Quiet Patient")  # no preference row
-    patient_with_reminder(email="off@example.com").notification_preference
+    patient_with_reminder(email="off@example.com")
     NotificationPreference.objects.filter(user__email="off@example.com").update(
         checkin_reminder=False
     )
