@@ -110,6 +110,13 @@ def _checked_preferences(user: User, current: NotificationPreference, data: dict
         data["checkin_reminder_time"] is None or isinstance(data["checkin_reminder_time"], time)
     ):
         errors["checkin_reminder_time"] = ["Enter a time such as 20:00."]
+    elif (
+        isinstance(data.get("checkin_reminder_time"), time)
+        and data["checkin_reminder_time"].tzinfo is not None
+    ):
+        errors["checkin_reminder_time"] = [
+            "Enter the time without a UTC offset: it follows your time zone."
+        ]
     for name in ("checkin_reminder", "questionnaire_reminders"):
         if name in data and not isinstance(data[name], bool):
             errors[name] = ["Enter true or false."]

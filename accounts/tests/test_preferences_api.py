@@ -29,10 +29,10 @@ def test_a_patient_turns_reminders_on(api_client, pat):
     body = {"checkin_reminder": True, "checkin_reminder_time": "07:45", "language": "es"}
     response = api_client(pat).patch(URL, body, format="json")
     assert response.status_code == 200
-    assert response.json() == {**DEFAULTS, **body}
+    assert response.json() == {**DEFAULTS, **body, "checkin_reminder_time": "07:45:00"}
     preference = NotificationPreference.objects.get(user=pat)
     assert preference.checkin_reminder_time == time(7, 45) and preference.language == "es"
-    assert api_client(pat).get(URL).json()["checkin_reminder_time"] == "07:45"
+    assert api_client(pat).get(URL).json()["checkin_reminder_time"] == "07:45:00"
 
 
 def test_a_partial_patch_keeps_the_rest(api_client, pat):
@@ -42,7 +42,7 @@ def test_a_partial_patch_keeps_the_rest(api_client, pat):
     response = api_client(pat).patch(URL, {"questionnaire_reminders": True}, format="json")
     assert response.json() == {
         "checkin_reminder": True,
-        "checkin_reminder_time": "08:00",
+        "checkin_reminder_time": "08:00:00",
         "questionnaire_reminders": True,
         "language": "es",
     }
@@ -54,6 +54,8 @@ def test_a_partial_patch_keeps_the_rest(api_client, pat):
         ({"language": "fr"}, "language"),
         ({"checkin_reminder": "maybe"}, "checkin_reminder"),
         ({"checkin_reminder_time": "25:00"}, "checkin_reminder_time"),
+        ({"checkin_reminder_time": "08:00:00Z"}, "checkin_reminder_time"),  # local, no offset
+        ({"checkin_reminder_time": "08:00+02:00"}, "checkin_reminder_time"),
         ({"checkin_reminder": True}, "checkin_reminder_time"),  # on, but at no time
         ({"checkin_reminder": True, "checkin_reminder_time": None}, "checkin_reminder_time"),
     ],
