@@ -34,6 +34,7 @@ from datetime import date, datetime, time, timedelta
 from django.core.mail import EmailMessage
 from django.db import transaction
 from django.db.models import Max, Q
+from django.urls import reverse
 from django.utils import timezone
 
 from accounts.email_change import unsubscribe_link
@@ -266,10 +267,10 @@ def build_reminder_email(row: Notification) -> EmailMessage:
     stop = unsubscribe_link(patient)
     if row.kind == NotificationKind.CHECKIN_REMINDER:
         lead = "It is time for your daily check-in in the Care portal. It takes about a minute."
-        link = site_link("/patient/checkin/")
+        link = site_link(reverse("journal:checkin"))
     else:
         lead = "A questionnaire is ready for you in the Care portal."
-        link = site_link("/patient/")
+        link = site_link(reverse("journal:home"))
     body = (
         f"{lead}\n\n{link}\n\n"
         "You receive this email because you turned on reminders. To stop them, open this "
