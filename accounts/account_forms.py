@@ -1,9 +1,11 @@
 """The account page's small forms, one per part (each posts its `section`)."""
 
+from typing import Any
+
 from django import forms
 
 from accounts.models import Language
-from core.zones import timezone_choices
+from core.zones import is_choosable, timezone_choices
 
 TIME_INPUT = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
 
@@ -29,6 +31,16 @@ class TimezoneForm(forms.Form):
         help_text="Your days, dates and reminders follow this zone.",
         error_messages={"invalid_choice": "Choose a time zone from the list."},
     )
+
+    def __init__(self, *args: Any, current: str | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if current is not None and not is_choosable(current):
+            # An older sign-up could store an alias ("US/Eastern"): ask for a choice rather than
+            # show the first zone of the list as if it were selected.
+            field = self.fields["timezone"]
+            assert isinstance(field, forms.ChoiceField)
+            field.choices = [("", "Choose your time zone"), *timezone_choices()]
+            self.initial["timezone"] = ""
 
 
 class LanguageForm(forms.Form):

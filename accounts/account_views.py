@@ -43,7 +43,7 @@ def _forms(user: User, bound: tuple[str, forms.Form] | None = None) -> dict[str,
     }
     zone = account.timezone_of(user)
     if zone is not None:
-        built["timezone"] = TimezoneForm(initial={"timezone": zone})
+        built["timezone"] = TimezoneForm(initial={"timezone": zone}, current=zone)
     if user.role == Role.PATIENT:
         built["reminders"] = RemindersForm(
             initial={

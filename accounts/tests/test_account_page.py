@@ -227,6 +227,13 @@ def test_a_zone_not_in_the_list_is_a_field_error(client_for, pat, value):
     assert PatientProfile.objects.get(user=pat).timezone == "America/New_York"
 
 
+def test_an_alias_stored_at_sign_up_asks_for_a_choice(client_for, pat):
+    PatientProfile.objects.filter(user=pat).update(timezone="US/Eastern")
+    text = client_for(pat).get("/account/").content.decode()
+    assert "Now set to <strong>US/Eastern</strong>" in text
+    assert '<option value="" selected>Choose your time zone</option>' in text
+
+
 def test_an_admin_cannot_post_a_zone(client_for, ada):
     assert post(client_for(ada), "timezone", timezone="Europe/Paris").status_code == 404
 

@@ -286,6 +286,17 @@ def test_a_questionnaire_never_filled_in_is_not_reminded():
     assert Notification.objects.filter(recipient=patient).count() == 0
 
 
+def test_a_questionnaire_filled_in_before_sending_cancels_its_reminder(mailoutbox):
+    patient = questionnaire_patient()
+    completed(patient, "phq9", utc(2026, 6, 1, 15))
+    now = at_nine_local(date(2026, 6, 15))
+    assert reminders.reminders_queue(now=now) == 1
+    completed(patient, "phq9", now)
+    with time_machine.travel(now + timedelta(minutes=1), tick=False):
+        assert outbox.send_pending_notifications().cancelled == 1
+    assert mailoutbox == []
+
+
 def test_questionnaire_reminders_use_the_checkin_time_when_set():
     patient = questionnaire_patient()
     NotificationPreference.objects.filter(user=patient).update(checkin_reminder_time=time(19))
