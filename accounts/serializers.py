@@ -50,7 +50,7 @@ class LocalTimeField(serializers.TimeField):
     """A wall-clock time without a UTC offset ("20:00" or "20:00:00"): Django's parser would
     silently drop an offset, which would move the reminder."""
 
-    def to_internal_value(self, value: object) -> time:
+    def to_internal_value(self, value: time | str) -> time:
         if isinstance(value, str) and not LOCAL_TIME.fullmatch(value.strip()):
             self.fail("invalid", format="hh:mm[:ss]")
         parsed: time = super().to_internal_value(value)

@@ -56,6 +56,8 @@ def test_a_partial_patch_keeps_the_rest(api_client, pat):
         ({"checkin_reminder_time": "25:00"}, "checkin_reminder_time"),
         ({"checkin_reminder_time": "08:00:00Z"}, "checkin_reminder_time"),  # local, no offset
         ({"checkin_reminder_time": "08:00+02:00"}, "checkin_reminder_time"),
+        ({"checkin_reminder_time": 8}, "checkin_reminder_time"),
+        ({"checkin_reminder_time": ["08:00"]}, "checkin_reminder_time"),
         ({"checkin_reminder": True}, "checkin_reminder_time"),  # on, but at no time
         ({"checkin_reminder": True, "checkin_reminder_time": None}, "checkin_reminder_time"),
     ],
