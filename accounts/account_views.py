@@ -10,7 +10,7 @@ from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import PasswordChangeForm
 from django.db import transaction
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
@@ -33,12 +33,19 @@ from core.forms import submit_form
 SECTIONS = ("name", "email", "timezone", "password", "language", "reminders", "offer")
 
 
+def _password_form(user: User, data: QueryDict | None = None) -> PasswordChangeForm:
+    form = PasswordChangeForm(user, data)
+    # Django's form focuses its first field; on this page that would jump past the other parts.
+    form.fields["old_password"].widget.attrs.pop("autofocus", None)
+    return form
+
+
 def _forms(user: User, bound: tuple[str, forms.Form] | None = None) -> dict[str, forms.Form]:
     preference = account.preference_of(user)
     built: dict[str, forms.Form] = {
         "name": NameForm(initial={"full_name": user.full_name}),
         "email": EmailChangeForm(),
-        "password": PasswordChangeForm(user),
+        "password": _password_form(user),
         "language": LanguageForm(initial={"language": preference.language}),
     }
     zone = account.timezone_of(user)
@@ -75,7 +82,7 @@ def _saved(message: str, anchor: str, request: HttpRequest) -> HttpResponse:
 
 
 def _password_change(request: AuthenticatedHttpRequest) -> HttpResponse:
-    form = PasswordChangeForm(request.user, request.POST)
+    form = _password_form(request.user, request.POST)
     if not form.is_valid():
         return _page(request, ("password", form))
     with transaction.atomic():

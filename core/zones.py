@@ -45,7 +45,7 @@ def _grouped() -> tuple[tuple[str, tuple[tuple[str, str], ...]], ...]:
         for region, names in by_region.items()
         if names
     ]
-    groups.append(("UTC", ((UTC_NAME, "UTC (Coordinated Universal Time)"),)))
+    groups.append(("UTC", ((UTC_NAME, "UTC"),)))
     return tuple(groups)
 
 

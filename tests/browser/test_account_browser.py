@@ -30,7 +30,7 @@ def test_filter_and_detect_pick_a_zone_that_is_saved(page, live_server, login):
     assert visible == ["Australia/Sydney"]
     assert page.get_by_role("status").filter(has_text="1 time zone matches.").count() == 1
 
-    detect = page.get_by_role("button", name="Use this device's time zone (Kiritimati)")
+    detect = page.get_by_role("button", name="Use this device's time zone: Kiritimati")
     detect.click()
     assert page.eval_on_selector("#id_timezone", "s => s.value") == "Pacific/Kiritimati"
     assert page.eval_on_selector(

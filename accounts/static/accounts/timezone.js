@@ -45,7 +45,7 @@
   var known = detected && select.querySelector('option[value="' + detected.replace(/"/g, "") + '"]');
   if (detect && known) {
     detect.hidden = false;
-    detect.textContent = "Use this device's time zone (" + known.textContent + ")";
+    detect.textContent = "Use this device's time zone: " + known.textContent;
     detect.addEventListener("click", function () {
       if (filter) { filter.value = ""; filter.dispatchEvent(new Event("input")); }
       known.selected = true;
