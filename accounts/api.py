@@ -7,10 +7,15 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from accounts import mfa, ratelimits
+from accounts import account, mfa, ratelimits
 from accounts.http import request_user
 from accounts.lockout import failures_clear_for
-from accounts.serializers import MeSerializer, TokenRequestSerializer, TokenResponseSerializer
+from accounts.serializers import (
+    MeSerializer,
+    PreferencesSerializer,
+    TokenRequestSerializer,
+    TokenResponseSerializer,
+)
 from accounts.tokens import SecondFactorVerified, token_expires_at, token_issue, token_revoke
 
 
@@ -102,3 +107,22 @@ class MeView(APIView):
     @extend_schema(responses=MeSerializer)
     def get(self, request: Request) -> Response:
         return Response(MeSerializer(request_user(request)).data)
+
+
+class PreferencesView(APIView):
+    """GET: the caller's reminders and language. PATCH: change any of them; bad values answer
+    400 per field and nothing is stored. Reminders are for patients only."""
+
+    @extend_schema(responses=PreferencesSerializer)
+    def get(self, request: Request) -> Response:
+        preference = account.preference_of(request_user(request))
+        return Response(PreferencesSerializer(preference).data)
+
+    @extend_schema(request=PreferencesSerializer, responses=PreferencesSerializer)
+    def patch(self, request: Request) -> Response:
+        serializer = PreferencesSerializer(data=request.data, partial=True)
+        serializer.is_valid(raise_exception=True)
+        preference = account.preferences_update(
+            user=request_user(request), data=dict(serializer.validated_data)
+        )
+        return Response(PreferencesSerializer(preference).data)

@@ -157,6 +157,9 @@ class NotificationPreference(models.Model):
     checkin_reminder_time = models.TimeField(null=True, blank=True)  # the patient's local time
     questionnaire_reminders = models.BooleanField(default=False)
     language = models.CharField(max_length=8, choices=Language.choices, default=Language.EN)
+    # "Want a daily reminder?" is offered on the patient's home page after the first check-in
+    # until they answer it (turn reminders on, or dismiss the card).
+    reminder_offer_dismissed_at = models.DateTimeField(null=True, blank=True)
 
     def __str__(self) -> str:
         return f"Notification preference of user {self.user_id}"

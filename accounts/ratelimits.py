@@ -34,6 +34,7 @@ SIGNUP = "signup"
 PASSWORD_RESET = "password_reset"  # noqa: S105 - a flow name, not a secret
 INVITATION_ACCEPT = "invitation_accept"
 MFA_VERIFY = "mfa_verify"
+EMAIL_CHANGE = "email_change"
 
 # What the "Please wait" page says paused, per flow.
 PAUSED = {
@@ -41,6 +42,7 @@ PAUSED = {
     PASSWORD_RESET: "We have received several password-reset requests in a short time",
     INVITATION_ACCEPT: "There have been several attempts to enter an invitation code",
     MFA_VERIFY: "There have been several attempts to enter a verification code",
+    EMAIL_CHANGE: "We have sent several email-change links in a short time",
 }
 
 Key = Callable[[str, AnyRequest], str]

@@ -60,6 +60,7 @@ class NotificationAdmin(_NotificationAdmin):
         "recipient",
         "channel",
         "kind",
+        "reminder_date",
         "status",
         "attempts",
         "next_attempt_at",

@@ -137,6 +137,17 @@ class NotificationKind(models.TextChoices):
     INITIAL = "initial", "New alert"
     ESCALATION = "escalation", "Escalated (higher severity)"
     REMINDER = "reminder", "Reminder (critical, not acknowledged)"
+    # Reminders to a patient (alerts/reminders.py): no alert, one per patient, kind and local date.
+    CHECKIN_REMINDER = "checkin_due", "Patient reminder: daily check-in"
+    PHQ9_DUE = "phq9_due", "Patient reminder: PHQ-9 due"
+    FIQR_DUE = "fiqr_due", "Patient reminder: FIQR due"
+
+
+PATIENT_REMINDER_KINDS = (
+    NotificationKind.CHECKIN_REMINDER,
+    NotificationKind.PHQ9_DUE,
+    NotificationKind.FIQR_DUE,
+)
 
 
 def new_message_id() -> str:
@@ -147,7 +158,8 @@ def new_message_id() -> str:
 
 
 class Notification(models.Model):
-    """The outbox: one row per message to send (alert × recipient × channel × round).
+    """The outbox: one row per message to send (alert × recipient × channel × round), or one
+    patient reminder (no alert; recipient × kind × the patient's local date, `reminder_date`).
 
     Written in the same transaction as the alert, escalation or reminder that causes it, so a
     committed alert always has its notifications, whatever happens to the broker or a worker
@@ -156,7 +168,9 @@ class Notification(models.Model):
     type and SMTP code only.
     """
 
-    alert = models.ForeignKey(Alert, on_delete=models.CASCADE, related_name="notifications")
+    alert = models.ForeignKey(
+        Alert, null=True, blank=True, on_delete=models.CASCADE, related_name="notifications"
+    )
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="alert_notifications"
     )
@@ -166,7 +180,10 @@ class Notification(models.Model):
     kind = models.CharField(max_length=16, choices=NotificationKind.choices)
     # Alert.notify_round when the row was written: the sequence number that keeps one message
     # per alert, recipient and round however often the cause is redelivered.
-    notify_round = models.PositiveIntegerField()
+    notify_round = models.PositiveIntegerField(default=0)
+    # A patient reminder's day in the patient's own time zone (the check-in day, or the day a
+    # questionnaire fell due): with recipient and kind it makes each reminder unique.
+    reminder_date = models.DateField(null=True, blank=True)
     status = models.CharField(
         max_length=16, choices=NotificationStatus.choices, default=NotificationStatus.PENDING
     )
@@ -185,7 +202,18 @@ class Notification(models.Model):
             models.UniqueConstraint(
                 fields=["alert", "recipient", "channel", "notify_round"],
                 name="one_notification_per_alert_recipient_channel_round",
-            )
+            ),
+            # Two sweeps racing (or one run twice) write one reminder, not two.
+            models.UniqueConstraint(
+                fields=["recipient", "kind", "reminder_date"],
+                condition=Q(alert__isnull=True),
+                name="one_reminder_per_recipient_kind_local_date",
+            ),
+            models.CheckConstraint(
+                condition=Q(alert__isnull=True, reminder_date__isnull=False)
+                | Q(alert__isnull=False, reminder_date__isnull=True),
+                name="notification_is_for_an_alert_or_a_reminder",
+            ),
         ]
         indexes = [
             # The sender's scan: due pending rows only (a partial index stays small).

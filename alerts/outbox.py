@@ -20,7 +20,8 @@ that causes it, and delivery is a separate, repeatable step:
   duplicate is recognisable.
 
 No health data leaves through here: the email says only that a patient needs review, with a
-link to the alert queue; logs and `last_error` carry ids and error types only.
+link to the alert queue (or, for a patient's own reminder, alerts/reminders.py, that it is time
+for a check-in); logs and `last_error` carry ids and error types only.
 """
 
 import logging
@@ -39,7 +40,7 @@ from django.utils import timezone
 from accounts.access import patients_visible_to
 from accounts.links import site_link
 from accounts.models import CareLink, CareLinkStatus, Role
-from alerts import signals
+from alerts import reminders, signals
 from alerts.models import (
     Alert,
     AlertEvent,
@@ -256,19 +257,23 @@ def build_email(row: Notification) -> EmailMessage:
 
 def _still_wanted(row: Notification) -> bool:
     """Tell the clinician only if the alert is unresolved and they may still see the patient."""
-    if row.alert.status == AlertStatus.RESOLVED:
+    alert = row.alert
+    if alert is None or alert.status == AlertStatus.RESOLVED:
         return False
-    return patients_visible_to(row.recipient).filter(pk=row.alert.patient_id).exists()
+    return patients_visible_to(row.recipient).filter(pk=alert.patient_id).exists()
 
 
 def deliver(row: Notification, report: SendReport) -> None:
     """Send one claimed row and record the outcome. Never raises for a mail error."""
-    if not _still_wanted(row):
+    is_reminder = row.alert_id is None
+    wanted = reminders.reminder_still_wanted(row) if is_reminder else _still_wanted(row)
+    if not wanted:
         _finish(row, status=NotificationStatus.CANCELLED)
         report.cancelled += 1
         return
     try:
-        accepted = build_email(row).send(fail_silently=False)
+        message = reminders.build_reminder_email(row) if is_reminder else build_email(row)
+        accepted = message.send(fail_silently=False)
         if accepted != 1:
             raise RuntimeError("The mail backend accepted no message.")
     except Exception as exc:  # any backend error: retry later, never lose the row
@@ -291,7 +296,7 @@ def _finish(row: Notification, *, status: str) -> bool:
             claimed_until=None,
             last_error="",
         )
-        if updated and status == NotificationStatus.SENT:
+        if updated and status == NotificationStatus.SENT and row.alert_id is not None:
             AlertEvent.objects.create(
                 alert_id=row.alert_id,
                 actor_id=row.recipient_id,

@@ -17,7 +17,7 @@ from django.db import InterfaceError, OperationalError
 from django.db.models import QuerySet
 
 from accounts.models import PatientProfile, Role
-from alerts import outbox, selectors, services
+from alerts import outbox, reminders, selectors, services
 
 logger = logging.getLogger(__name__)
 
@@ -115,6 +115,12 @@ def escalate_unacknowledged() -> int:
 def send_pending_notifications() -> int:
     """Beat, every minute (and enqueued after each commit that adds notifications)."""
     return outbox.send_pending_notifications().sent
+
+
+@_task
+def queue_patient_reminders() -> int:
+    """Beat, every 5 minutes: outbox rows for patients' reminders whose local time has come."""
+    return reminders.reminders_queue()
 
 
 @_task

@@ -8,6 +8,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET
 
+from accounts import account
 from accounts.access import visible_row_or_404
 from accounts.decorators import role_required
 from accounts.models import Role, User
@@ -73,6 +74,10 @@ def home(request: AuthenticatedHttpRequest[User]) -> HttpResponse:
         }
         for name, (label, _low, _high) in SCALES.items()
     ]
+    # "Want a daily reminder?" from the first check-in on, until the patient answers it.
+    reminder_offer = account.reminder_offer_open(request.user) and (
+        summary.today_entry is not None or selectors.entries_for(request.user).exists()
+    )
     return render(
         request,
         "journal/home.html",
@@ -80,6 +85,7 @@ def home(request: AuthenticatedHttpRequest[User]) -> HttpResponse:
             "summary": summary,
             "due": due,
             "glance_rows": glance_rows,
+            "reminder_offer": reminder_offer,
         },
     )
 

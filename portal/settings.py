@@ -227,9 +227,12 @@ RATE_LIMITS = {
     "password_reset": f"{PASSWORD_RESET_RATE_LIMIT}/{_RATE_WINDOW}",
     "invitation_accept": f"{env.int('INVITATION_RATE_LIMIT', default=10)}/{_RATE_WINDOW}",
     "mfa_verify": f"{env.int('MFA_RATE_LIMIT', default=10)}/{_RATE_WINDOW}",
+    "email_change": f"{env.int('EMAIL_CHANGE_RATE_LIMIT', default=5)}/{_RATE_WINDOW}",
 }
 # Sign-up confirmation links stay valid this long (accounts.signup_tokens).
 SIGNUP_CONFIRM_TIMEOUT = timedelta(days=3)
+# A link confirming a new sign-in address (accounts/email_change.py) stays valid this long.
+EMAIL_CHANGE_TIMEOUT = timedelta(hours=24)
 # The rate-limit counters live in the cache: set CACHE_URL (e.g. redis://...) when running
 # more than one web process so they are shared.
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
@@ -364,6 +367,13 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": timedelta(seconds=60),
         # A run queued while workers were down is stale by the time it is read: drop it.
         "options": {"expires": 55},
+    },
+    # Patients' check-in and questionnaire reminders (alerts/reminders.py): writes outbox rows
+    # for reminders whose local time has come; running twice writes nothing twice.
+    "queue-patient-reminders": {
+        "task": "alerts.tasks.queue_patient_reminders",
+        "schedule": timedelta(minutes=5),
+        "options": {"expires": 280},
     },
 }
 

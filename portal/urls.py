@@ -21,6 +21,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("healthz", views.healthz, name="healthz"),
     path("admin/", admin.site.urls),
     path("accounts/", include("accounts.urls")),
+    path("account/", include("accounts.account_urls")),
     path("patient/sharing/", account_views.sharing, name="sharing"),
     path(
         "patient/sharing/<int:link_id>/accept/",

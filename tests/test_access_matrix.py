@@ -311,6 +311,14 @@ TABLE: dict[str, Row] = {
     "accounts/reset/done/": Row({"GET": public(), "POST": public("405")}),
     "accounts/password-change/": Row({"GET": signed_in(), "POST": signed_in()}),
     "accounts/password-change/done/": Row({"GET": signed_in(), "POST": signed_in("405")}),
+    # --- the self-service account page (each persona's own settings) ---
+    "account/": Row(
+        {"GET": signed_in(), "POST": signed_in("302")},
+        body={"POST": {"section": "language", "language": "es"}},
+    ),
+    # Links from emails work without signing in; "bad-token" is the invalid-link page.
+    "account/email/confirm/<str:token>/": Row({"GET": public("400"), "POST": public("400")}),
+    "account/unsubscribe/<str:token>/": Row({"GET": public("400"), "POST": public("400")}),
     # --- accounts: two-step verification (MFA_REQUIRED is off here; see test_security_mfa) ---
     # Cleo has an authenticator (the world fixture): she is sent to verify; the others to enrol.
     "accounts/mfa/": Row(
@@ -448,6 +456,10 @@ TABLE: dict[str, Row] = {
         body={"POST": {"email": "nobody@example.com", "password": "not-the-password"}},
     ),
     "api/v1/me/": Row({"GET": each(anon=API_DENY, rest="200")}),
+    "api/v1/me/preferences/": Row(
+        {"GET": each(anon=API_DENY, rest="200"), "PATCH": each(anon=API_DENY, rest="200")},
+        body={"PATCH": {"language": "es"}},
+    ),
     # --- API: journal ---
     "api/v1/entries/": Row(
         {"GET": api_list_read(), "POST": api_list_write()},

@@ -49,7 +49,7 @@ def beat() -> int:
     return tasks.send_pending_notifications()
 
 
-def sent_pairs(mailoutbox) -> list[tuple[int, str]]:
+def sent_pairs(mailoutbox) -> list[tuple[int | None, str]]:
     """(alert id, recipient) of each email, found through its Message-ID."""
     by_message_id = {n.message_id: n for n in Notification.objects.select_related("recipient")}
     pairs = []

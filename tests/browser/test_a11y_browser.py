@@ -29,12 +29,14 @@ PATIENT_PAGES = [
     "/patient/medications/",
     "/patient/questionnaires/phq9/",
     "/patient/sharing/",
+    "/account/",
 ]
 CLINICIAN_PAGES = [
     "/clinician/",
     "/clinician/patients/{patient_id}/",
     "/clinician/alerts/",
     "/accounts/mfa/",
+    "/account/",
 ]
 
 # Marks each focusable control, so the walk can tell which ones Tab reached.
