@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('accounts', '0004_clinician_timezone_notification_preference'),
+        ('accounts', '0007_audit_team_name'),
     ]
 
     operations = [

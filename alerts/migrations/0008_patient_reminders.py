@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('alerts', '0006_hypertensive_combination_kind'),
+        ('alerts', '0007_alert_assignment'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
