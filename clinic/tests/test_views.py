@@ -157,8 +157,8 @@ def _panel(clinician, n, today):
 
 # Session, user, clinician profile, then the page's own. Dashboard (first read of the day, so
 # the triage rows are recomputed): refresh check, figures, upsert, order + count + badge, rows,
-# courses, sparklines, audit. Queue: total + badge, page, events, audit.
-LIST_PAGE_QUERIES = {"/clinician/": 11, "/clinician/alerts/": 7, "/api/v1/patients/": 12}
+# courses, sparklines, audit. Queue: patients of the filter, total + badge, page, events, audit.
+LIST_PAGE_QUERIES = {"/clinician/": 11, "/clinician/alerts/": 8, "/api/v1/patients/": 12}
 
 
 @pytest.mark.parametrize("size", [2, 30])
