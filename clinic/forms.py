@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from typing import Any
-
 from urllib.parse import urlencode
 
 from django import forms
@@ -154,7 +153,7 @@ class _QueueChoiceField(forms.ChoiceField):
         super().__init__(choices=[("", "Any"), *choices], **kwargs)
         self.error_messages["invalid_choice"] = f"Unknown {what} “%(value)s” was ignored."
 
-    def validate(self, value: Any) -> None:
+    def validate(self, value: str) -> None:
         try:
             super().validate(value)
         except ValidationError as error:
@@ -183,8 +182,11 @@ class AlertQueueForm(forms.Form):
     severity = _QueueChoiceField(what="severity", choices=Severity.choices)
     status = _QueueChoiceField(
         what="status",
-        choices=[(AlertStatus.OPEN, "Open"), (AlertStatus.ACKNOWLEDGED, "Acknowledged"),
-                 (AlertStatus.RESOLVED, "Resolved")],
+        choices=[
+            (AlertStatus.OPEN, "Open"),
+            (AlertStatus.ACKNOWLEDGED, "Acknowledged"),
+            (AlertStatus.RESOLVED, "Resolved"),
+        ],
     )
     patient = _QueueChoiceField(what="patient", choices=[])
     page = PageField()

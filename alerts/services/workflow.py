@@ -65,9 +65,7 @@ def alerts_acknowledge(*, alert_ids: Iterable[int], actor: User) -> list[Alert]:
     if not ids:
         return []
     alerts = list(
-        Alert.objects.select_for_update()
-        .filter(pk__in=ids, status=AlertStatus.OPEN)
-        .order_by("pk")
+        Alert.objects.select_for_update().filter(pk__in=ids, status=AlertStatus.OPEN).order_by("pk")
     )
     if not alerts:
         return []

@@ -89,7 +89,7 @@ def queue_patients(user: User) -> list[tuple[int, str]]:
     """(id, name) of the clinician's visible patients, for the queue's patient filter."""
     return [
         (patient.pk, patient.display_name)
-        for patient in patients_visible_to(user).only("pk", "full_name", "email").order_by(
-            "full_name", "pk"
-        )
+        for patient in patients_visible_to(user)
+        .only("pk", "full_name", "email")
+        .order_by("full_name", "pk")
     ]
