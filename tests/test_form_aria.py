@@ -39,7 +39,9 @@ def broken_references(html: str) -> tuple[list[str], list[str]]:
     parser = _Ids()
     parser.feed(html)
     present = set(parser.ids)
-    missing = [f"<{tag} {attr}={ref!r}>" for tag, attr, ref in parser.references if ref not in present]
+    missing = [
+        f"<{tag} {attr}={ref!r}>" for tag, attr, ref in parser.references if ref not in present
+    ]
     duplicates = sorted({i for i in parser.ids if parser.ids.count(i) > 1})
     return missing, duplicates
 
@@ -85,9 +87,10 @@ PAGES = [
 ]
 
 
-@pytest.mark.parametrize(
-    ("persona", "path", "data"), PAGES, ids=[f"{p}:{u}:{'post' if d else 'get'}" for p, u, d in PAGES]
-)
+PAGE_IDS = [f"{p}:{u}:{'post' if d else 'get'}" for p, u, d in PAGES]
+
+
+@pytest.mark.parametrize(("persona", "path", "data"), PAGES, ids=PAGE_IDS)
 def test_every_aria_reference_names_an_element_of_the_page(
     client_for, personas, persona, path, data
 ):
