@@ -108,3 +108,48 @@ def test_bulk_acknowledge_and_the_badge_follow_each_action(page, live_server, lo
 
     assert unread_count(demo["clinician"]) == before - 3
     assert re.search(r"\d+ unread", page.locator("#alert-badge").inner_html()) or before == 3
+
+
+PRINT_CHECK = """() => {
+  const width = document.documentElement.clientWidth;
+  const shown = el => {
+    const s = getComputedStyle(el); const b = el.getBoundingClientRect();
+    return s.display !== 'none' && s.visibility !== 'hidden' && b.width > 0 && b.height > 0;
+  };
+  const sections = Array.from(document.querySelectorAll('main > section.card')).filter(shown);
+  return {
+    header: shown(document.querySelector('.site-header')),
+    controls: Array.from(document.querySelectorAll('nav, form, button, .button, select, input'))
+      .filter(shown).map(el => el.outerHTML.slice(0, 60)),
+    clipped: Array.from(document.querySelectorAll('svg, canvas, figure, table'))
+      .filter(shown).filter(el => el.getBoundingClientRect().right > width + 1)
+      .map(el => el.outerHTML.slice(0, 60)),
+    scroll: document.documentElement.scrollWidth > width + 1,
+    background: getComputedStyle(document.body).backgroundColor,
+    text: getComputedStyle(document.querySelector('h1')).color,
+    breaks: sections.slice(1).map(s => getComputedStyle(s).breakBefore),
+    sections: sections.length,
+  };
+}"""
+
+
+@pytest.mark.parametrize("url", ["/clinician/patients/{patient}/", "/clinician/alerts/"])
+def test_the_record_and_queue_print_black_on_white_without_controls(
+    page, live_server, login, demo, url
+):
+    login(page, demo["clinician"].email, DEMO_PASSWORD)
+    page.set_viewport_size({"width": 720, "height": 1000})  # about an A4 page's printable width
+    page.goto(live_server.url + url.format(patient=demo["patient"].pk))
+    page.wait_for_load_state("networkidle")
+    page.emulate_media(media="print")
+
+    found = page.evaluate(PRINT_CHECK)
+
+    assert found["header"] is False
+    assert found["controls"] == []
+    assert found["clipped"] == [] and not found["scroll"]
+    assert found["background"] in ("rgb(255, 255, 255)", "rgba(0, 0, 0, 0)")
+    assert found["text"] == "rgb(0, 0, 0)"
+    if "patients" in url:
+        assert found["sections"] >= 3
+        assert set(found["breaks"]) == {"page"}
