@@ -9,7 +9,7 @@ search box (?q=) and ?page=.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from typing import Any
+from typing import Any, cast
 from urllib.parse import urlencode
 
 from django import forms
@@ -174,9 +174,8 @@ class AlertQueueForm(forms.Form):
 
     def __init__(self, data: Mapping[str, Any], *, patients: Iterable[tuple[int, str]]) -> None:
         super().__init__(data)
-        self.fields["patient"].choices = [("", "All patients")] + [
-            (str(pk), name) for pk, name in patients
-        ]
+        patient = cast(forms.ChoiceField, self.fields["patient"])
+        patient.choices = [("", "All patients")] + [(str(pk), name) for pk, name in patients]
 
     kind = _QueueChoiceField(what="alert kind", choices=AlertKind.choices)
     severity = _QueueChoiceField(what="severity", choices=Severity.choices)
