@@ -9,11 +9,13 @@ from django.utils import dateformat
 
 from accounts.access import access_patient, is_verified_clinician, patients_visible_to
 from accounts.models import PatientProfile, Role, User
-from alerts.models import Alert, AlertStatus
+from alerts.models import Alert, AlertKind, AlertStatus, Severity
 from alerts.rules.facts import PER_EVENT_KINDS
 from core.timezones import patient_local_date
 
 STATUSES = tuple(AlertStatus.values)
+KINDS = tuple(AlertKind.values)
+SEVERITIES = tuple(Severity.values)
 
 _NOTICE_ORDER = {
     "serotonin_toxicity_symptoms": 0,
