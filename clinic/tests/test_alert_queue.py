@@ -397,3 +397,19 @@ def test_every_clinician_page_loads_the_badge_script(client_for, cleo):
     html = client_for(cleo).get("/clinician/").content.decode()
     assert 'data-badge-url="/clinician/alerts/badge/"' in html
     assert "clinic/alert-badge" in html
+
+
+def test_the_count_line_reads_well(client_for, cleo, pat):
+    f.alert(pat, "critical", key="a")
+    f.alert(pat, "high", key="b")
+    f.alert(pat, "high", key="c")
+    client = client_for(cleo)
+    assert (
+        "1 alert matches these filters."
+        in client.get("/clinician/alerts/", {"severity": "critical"}).content.decode()
+    )
+    assert (
+        "2 alerts match these filters."
+        in client.get("/clinician/alerts/", {"severity": "high"}).content.decode()
+    )
+    assert "3 alerts. Tick" in client.get("/clinician/alerts/").content.decode()

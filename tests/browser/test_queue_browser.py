@@ -57,7 +57,7 @@ def test_the_invitation_pages_fit_360px(page, live_server, login, demo):
 
 
 @pytest.mark.parametrize("width", [360, 1280])
-def test_the_alert_queue_is_accessible_and_filters(page, live_server, login, demo, width):
+def test_the_alert_queue_is_accessible_and_filters(page, live_server, login, demo, width, shot_dir):
     page.set_viewport_size({"width": width, "height": 900})
     login(page, demo["clinician"].email, DEMO_PASSWORD)
     urls = ["/clinician/alerts/", "/clinician/alerts/?severity=critical&kind=nonsense"]
@@ -77,6 +77,7 @@ def test_the_alert_queue_is_accessible_and_filters(page, live_server, login, dem
     assert "severity=critical" in page.url
     severities = page.locator(".alert-card .sev").all_inner_texts()
     assert severities and set(severities) == {"Critical"}
+    page.screenshot(path=str(shot_dir / f"alert-queue-critical-{width}.png"), full_page=True)
 
 
 def test_bulk_acknowledge_and_the_badge_follow_each_action(page, live_server, login, demo):
