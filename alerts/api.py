@@ -51,11 +51,23 @@ def _is_patient(user: User) -> bool:
     return user.role == Role.PATIENT
 
 
-def _status_filter(request: Request) -> str | None:
-    value = request.query_params.get("status") or None
-    if value is not None and value not in selectors.STATUSES:
-        raise ValidationError({"status": [f"Choose one of: {', '.join(selectors.STATUSES)}."]})
+KIND_PARAM = OpenApiParameter(
+    "kind", OpenApiTypes.STR, enum=list(selectors.KINDS), description="alert kind"
+)
+SEVERITY_PARAM = OpenApiParameter(
+    "severity", OpenApiTypes.STR, enum=list(selectors.SEVERITIES), description="alert severity"
+)
+
+
+def _choice_filter(request: Request, name: str, choices: tuple[str, ...]) -> str | None:
+    value = request.query_params.get(name) or None
+    if value is not None and value not in choices:
+        raise ValidationError({name: [f"Choose one of: {', '.join(choices)}."]})
     return value
+
+
+def _status_filter(request: Request) -> str | None:
+    return _choice_filter(request, "status", selectors.STATUSES)
 
 
 def _visible_alert(request: Request, pk: object, *, audit: str) -> Alert:
@@ -78,11 +90,14 @@ class AlertListView(GenericAPIView[Alert]):
         return PatientAlertSerializer
 
     @extend_schema(
-        parameters=[STATUS_PARAM, PATIENT_PARAM], responses=ClinicianAlertSerializer(many=True)
+        parameters=[STATUS_PARAM, KIND_PARAM, SEVERITY_PARAM, PATIENT_PARAM],
+        responses=ClinicianAlertSerializer(many=True),
     )
     def get(self, request: Request) -> Response:
         user = _user(request)
         alert_status = _status_filter(request)
+        kind = _choice_filter(request, "kind", selectors.KINDS)
+        severity = _choice_filter(request, "severity", selectors.SEVERITIES)
         requested = request.query_params.get("patient") or None
         patient: User | None
         if _is_patient(user):
@@ -97,6 +112,10 @@ class AlertListView(GenericAPIView[Alert]):
             )
             if patient is not None:
                 audit_read(request, patient=patient, action="alerts.list", object_type="alert")
+        if kind:
+            alerts = alerts.filter(kind=kind)
+        if severity:
+            alerts = alerts.filter(severity=severity)
         page = self.paginate_queryset(alerts)
         if not _is_patient(user) and patient is None:
             audit_page_read(request, page, action="alerts.list", object_type="alert")

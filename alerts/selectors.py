@@ -1,16 +1,21 @@
 """Alert reads. Every read of patient alerts goes through accounts.access."""
 
+from datetime import date
 from typing import Any
 
 from django.conf import settings
 from django.db.models import F, Q, QuerySet
+from django.utils import dateformat
 
 from accounts.access import access_patient, is_verified_clinician, patients_visible_to
 from accounts.models import PatientProfile, Role, User
-from alerts.models import Alert, AlertStatus
+from alerts.models import Alert, AlertKind, AlertStatus, Severity
 from alerts.rules.facts import PER_EVENT_KINDS
+from core.timezones import patient_local_date
 
 STATUSES = tuple(AlertStatus.values)
+KINDS = tuple(AlertKind.values)
+SEVERITIES = tuple(Severity.values)
 
 _NOTICE_ORDER = {
     "serotonin_toxicity_symptoms": 0,
@@ -52,12 +57,30 @@ def patient_message(alert: Alert) -> str:
     return "Your care team has been told about something in your recent answers."
 
 
+# Kinds whose patient is told that a clinician has seen the alert (never what they wrote).
+SEEN_KINDS = frozenset({"suicidal_ideation"})
+
+
+def care_team_seen_on(alert: Alert, patient: User) -> date | None:
+    """The patient-local date a clinician acknowledged a self-harm alert; None otherwise."""
+    if alert.kind not in SEEN_KINDS or alert.acknowledged_at is None:
+        return None
+    return patient_local_date(patient, alert.acknowledged_at)
+
+
+def care_team_seen_message(seen_on: date | None) -> str:
+    """Plain words for the patient: "Your care team has seen this on 28 November 2026."."""
+    if seen_on is None:
+        return ""
+    return f"Your care team has seen this on {dateformat.format(seen_on, 'j F Y')}."
+
+
 def patient_notices(patient: User) -> list[dict[str, Any]]:
     """Plain-words notices of the patient's unresolved alerts, most urgent first."""
     alerts = (
         Alert.objects.filter(patient=patient)
         .exclude(status=AlertStatus.RESOLVED)
-        .only("id", "kind", "details", "created_at")
+        .only("id", "kind", "details", "created_at", "acknowledged_at")
     )
     notices: list[dict[str, Any]] = []
     seen_messages: set[str] = set()
@@ -71,6 +94,7 @@ def patient_notices(patient: User) -> list[dict[str, Any]]:
             continue
         seen_messages.add(message)
         crisis = alert.kind == "suicidal_ideation"
+        seen_on = care_team_seen_on(alert, patient)
         notices.append(
             {
                 "id": alert.pk,
@@ -80,6 +104,8 @@ def patient_notices(patient: User) -> list[dict[str, Any]]:
                 "lines": list(settings.CRISIS_LINES) if crisis else [],
                 "message": message,
                 "created_at": alert.created_at,
+                "seen_on": seen_on,
+                "seen_message": care_team_seen_message(seen_on),
             }
         )
     return notices

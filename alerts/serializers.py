@@ -1,11 +1,13 @@
 """API shapes. Clinicians get the evidence and explanation; patients get plain words only."""
 
+from datetime import date
 from typing import Any
 
 from rest_framework import serializers
 
+from accounts.models import User
 from alerts.models import Alert, AlertEvent
-from alerts.selectors import patient_message
+from alerts.selectors import care_team_seen_message, care_team_seen_on, patient_message
 from alerts.services.workflow import NOTE_REQUIRED_MESSAGE
 
 NOTE_MAX_LENGTH = 5000
@@ -63,14 +65,35 @@ class PatientAlertSerializer(serializers.ModelSerializer[Alert]):
     """What a patient sees of their own alert: no severity, evidence or clinician wording."""
 
     message = serializers.SerializerMethodField()
+    seen_on = serializers.SerializerMethodField(
+        help_text="Self-harm alerts: the patient's local date a clinician saw it, else null."
+    )
+    seen_message = serializers.SerializerMethodField(
+        help_text='Self-harm alerts, once seen: "Your care team has seen this on <date>."'
+    )
 
     class Meta:
         model = Alert
-        fields = ["id", "kind", "status", "message", "created_at"]
+        fields = ["id", "kind", "status", "message", "seen_on", "seen_message", "created_at"]
         read_only_fields = fields
 
     def get_message(self, alert: Alert) -> str:
         return patient_message(alert)
+
+    def _patient(self, alert: Alert) -> User:
+        # The caller is the patient (PatientAlertSerializer serves only their own alerts):
+        # their profile is loaded once for the page, not once per alert.
+        request = self.context.get("request")
+        user = getattr(request, "user", None)
+        if isinstance(user, User) and user.pk == alert.patient_id:
+            return user
+        return alert.patient
+
+    def get_seen_on(self, alert: Alert) -> date | None:
+        return care_team_seen_on(alert, self._patient(alert))
+
+    def get_seen_message(self, alert: Alert) -> str | None:
+        return care_team_seen_message(self.get_seen_on(alert)) or None
 
 
 class NoteSerializer(serializers.Serializer[dict[str, Any]]):

@@ -197,7 +197,10 @@ def patient_bundle(patient: User, *, today: date | None = None) -> dict[str, Any
         issue: dict[str, Any] = {
             "resourceType": "DetectedIssue",
             "status": "final",
-            "code": {"text": f"Serotonergic combination ({finding.rule})"},
+            # Plain words (the engine's rule name is internal): mechanism and drugs.
+            "code": {
+                "text": f"{finding.mechanism.capitalize()} combination: {' + '.join(finding.drugs)}"
+            },
             "severity": FHIR_ISSUE_SEVERITY[finding.severity],
             "patient": {"reference": subject},
             "identifiedDateTime": today.isoformat(),

@@ -9,11 +9,14 @@ search box (?q=) and ?page=.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from typing import Any
+from typing import Any, cast
+from urllib.parse import urlencode
 
 from django import forms
 from django.core.exceptions import ValidationError
 
+from alerts.models import AlertKind, AlertStatus, Severity
+from clinic.selectors.alert_queue import AlertQueueQuery
 from clinic.selectors.dashboard import FILTERS, DashboardQuery
 
 SEARCH_MAX_CHARS = 100  # longer searches are cut, not refused
@@ -136,3 +139,81 @@ class DashboardQueryForm(forms.Form):
 def parse_dashboard_query(params: Mapping[str, Any]) -> DashboardQuery:
     """The dashboard query from GET parameters (a QueryDict). Never raises on bad input."""
     return DashboardQueryForm(params).query()
+
+
+# --- The alert queue's filters ----------------------------------------------------------------
+
+
+class _QueueChoiceField(forms.ChoiceField):
+    """A select of the queue's filter form: empty is "any"; an unknown value is ignored with a
+    message naming it (cut to QUOTE_MAX_CHARS)."""
+
+    def __init__(self, *, what: str, choices: Iterable[tuple[str, str]], **kwargs: Any) -> None:
+        kwargs.setdefault("required", False)
+        super().__init__(choices=[("", "Any"), *choices], **kwargs)
+        self.error_messages["invalid_choice"] = f"Unknown {what} “%(value)s” was ignored."
+
+    def validate(self, value: str) -> None:
+        try:
+            super().validate(value)
+        except ValidationError as error:
+            raise ValidationError(
+                self.error_messages["invalid_choice"],
+                code="invalid_choice",
+                params={"value": str(value).replace("\x00", "")[:QUOTE_MAX_CHARS]},
+            ) from error
+
+
+class AlertQueueForm(forms.Form):
+    """GET parameters of /clinician/alerts/: kind, severity, status, patient and page.
+
+    Like the dashboard's form: a bad value is dropped with a message and the rest still
+    filters (never a 500). `patients` are the clinician's visible patients (id, name); an id
+    outside them, whether missing or someone else's patient, gets the same message.
+    """
+
+    def __init__(self, data: Mapping[str, Any], *, patients: Iterable[tuple[int, str]]) -> None:
+        super().__init__(data)
+        patient = cast(forms.ChoiceField, self.fields["patient"])
+        patient.choices = [("", "All patients")] + [(str(pk), name) for pk, name in patients]
+
+    kind = _QueueChoiceField(what="alert kind", choices=AlertKind.choices)
+    severity = _QueueChoiceField(what="severity", choices=Severity.choices)
+    status = _QueueChoiceField(
+        what="status",
+        choices=[
+            (AlertStatus.OPEN, "Open"),
+            (AlertStatus.ACKNOWLEDGED, "Acknowledged"),
+            (AlertStatus.RESOLVED, "Resolved"),
+        ],
+    )
+    patient = _QueueChoiceField(what="patient", choices=[])
+    page = PageField()
+
+    field_order = ["kind", "severity", "status", "patient", "page"]
+
+    def query(self) -> AlertQueueQuery:
+        self.is_valid()
+        data = self.cleaned_data
+        patient = data.get("patient") or ""
+        if "patient" in self.errors:
+            # No id quoted back: an id of someone else's patient is as unknown as a missing one.
+            self.errors["patient"] = self.error_class(["Unknown patient was ignored."])
+        return AlertQueueQuery(
+            kind=data.get("kind") or "",
+            severity=data.get("severity") or "",
+            status=data.get("status") or "",
+            patient_id=int(patient) if patient else None,
+            page=data.get("page") or 1,
+            messages=[str(message) for errors in self.errors.values() for message in errors],
+        )
+
+    def query_string(self, query: AlertQueueQuery) -> str:
+        """The valid filters as a URL query (without the page), for the pager's links."""
+        values = {
+            "kind": query.kind,
+            "severity": query.severity,
+            "status": query.status,
+            "patient": "" if query.patient_id is None else str(query.patient_id),
+        }
+        return urlencode({name: value for name, value in values.items() if value})

@@ -15,6 +15,8 @@ urlpatterns = [
         name="report",
     ),
     path("alerts/", views.alert_queue, name="alerts"),
+    path("alerts/acknowledge/", views.alerts_bulk_acknowledge, name="alerts-acknowledge"),
+    path("alerts/badge/", views.alert_badge, name="alert-badge"),
     path("alerts/<int:alert_id>/acknowledge/", views.alert_acknowledge, name="alert-acknowledge"),
     path("alerts/<int:alert_id>/note/", views.alert_note, name="alert-note"),
     path("alerts/<int:alert_id>/resolve/", views.alert_resolve, name="alert-resolve"),

@@ -4,29 +4,34 @@ from typing import TYPE_CHECKING, Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
+from django.template.defaultfilters import pluralize
 from django.urls import reverse
 from django.utils.functional import cached_property
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from accounts.access import access_patient, is_verified_clinician, visible_row_or_404
-from accounts.audit import audit_read, audit_reads
+from accounts.audit import audit_event, audit_read, audit_reads
 from accounts.decorators import role_required
 from accounts.models import Role, User
 from alerts import services as alert_services
 from alerts.models import Alert
+from alerts.selectors import unread_count
 from clinic import checkins, hunter, reports, selectors
 from clinic.cards import alert_cards, history_lines
-from clinic.forms import parse_dashboard_query
+from clinic.forms import AlertQueueForm, parse_dashboard_query
 from clinic.record import build_record_view
 from clinic.rows import prepare_rows
 from core.http import AuthenticatedHttpRequest
 
 ALERT_QUEUE_PAGE_SIZE = 25
 PHQ9_PAGE_SIZE = 10
+# The event htmx raises (HX-Trigger) after an alert action; the navigation badge refreshes.
+ALERTS_CHANGED_EVENT = "alerts-changed"
 
 
 def _is_htmx(request: HttpRequest) -> bool:
@@ -286,11 +291,13 @@ class _CountedPaginator(_AlertPaginator):
 
 @clinician_page
 def alert_queue(request: AuthenticatedHttpRequest[User]) -> HttpResponse:
-    total, unread = selectors.alert_queue_counts(request.user)
+    form = AlertQueueForm(request.GET, patients=selectors.queue_patients(request.user))
+    query = form.query()
+    total, unread = selectors.alert_queue_counts(request.user, query)
     paginator = _CountedPaginator(
-        selectors.alert_queue(request.user), ALERT_QUEUE_PAGE_SIZE, count=total
+        selectors.alert_queue(request.user, query=query), ALERT_QUEUE_PAGE_SIZE, count=total
     )
-    page = paginator.get_page(request.GET.get("page"))
+    page = paginator.get_page(query.page)
     audit_reads(
         request,
         patient_ids=[alert.patient_id for alert in page.object_list],
@@ -303,11 +310,67 @@ def alert_queue(request: AuthenticatedHttpRequest[User]) -> HttpResponse:
         {
             "page": page,
             "cards": alert_cards(page.object_list),
+            "form": form,
+            "query": query,
+            "filtered": bool(query.kind or query.severity or query.status or query.patient_id),
+            "query_string": form.query_string(query),
+            "bulk": True,
             "next": request.get_full_path(),
             # Counted with the total above: the badge's context processor need not ask again.
             "alert_badge": unread,
         },
     )
+
+
+# At most this many alerts per bulk acknowledge (more than a queue page holds).
+BULK_ACKNOWLEDGE_MAX = 100
+
+
+@clinician_page
+@require_POST
+def alerts_bulk_acknowledge(request: AuthenticatedHttpRequest[User]) -> HttpResponse:
+    """Acknowledge the ticked alerts at once. Ids outside the clinician's patients (or that
+    are not numbers) are ignored without a word, so the answer reveals nothing about them."""
+    ids: set[int] = set()
+    for raw in request.POST.getlist("alert")[:BULK_ACKNOWLEDGE_MAX]:
+        try:
+            ids.add(int(raw))
+        except ValueError:
+            continue
+    visible = selectors.alert_queue(request.user, unresolved_only=False).filter(pk__in=ids)
+    with transaction.atomic():
+        patient_of = {alert.pk: alert.patient for alert in visible.prefetch_related(None)}
+        done = alert_services.alerts_acknowledge(alert_ids=patient_of, actor=request.user)
+        for alert in done:
+            audit_event(
+                actor=request.user,
+                patient=patient_of[alert.pk],
+                action="alert_bulk_acknowledge",
+                object_type="alert",
+                object_id=alert.pk,
+                request=request,
+            )
+    if not patient_of:
+        messages.error(request, "Tick the alerts to acknowledge first.")
+    elif done:
+        count = len(done)
+        messages.success(request, f"{count} alert{pluralize(count)} acknowledged.")
+    else:
+        messages.info(request, "Those alerts were already acknowledged.")
+    response = redirect(_back(request))
+    response["HX-Trigger"] = ALERTS_CHANGED_EVENT
+    return response
+
+
+@clinician_page
+def alert_badge(request: AuthenticatedHttpRequest[User]) -> HttpResponse:
+    """The navigation badge alone (open alerts of the panel): polled by clinic/alert-badge.js
+    and fetched again on the `alerts-changed` event. One count query after sign-in's own."""
+    response = render(
+        request, "clinic/_alert_badge.html", {"alert_badge": unread_count(request.user)}
+    )
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 def _back(request: HttpRequest) -> str:
@@ -339,7 +402,7 @@ def _alert_action(
         error = "; ".join(text for texts in exc.errors.values() for text in texts)
     if _is_htmx(request):
         alert = selectors.alert_queue(request.user, unresolved_only=False).get(pk=alert.pk)
-        return render(
+        response = render(
             request,
             "clinic/_alert_card.html",
             {
@@ -347,8 +410,12 @@ def _alert_action(
                 "error": error,
                 "error_action": action,
                 "next": _back(request),
+                "bulk": request.POST.get("bulk") == "1",
             },
         )
+        # The navigation badge listens for this (clinic/static/clinic/alert-badge.js).
+        response["HX-Trigger"] = ALERTS_CHANGED_EVENT
+        return response
     if error:
         messages.error(request, error)
     return redirect(_back(request))

@@ -432,6 +432,22 @@ TABLE: dict[str, Row] = {
         sees=("cleo",),
         audited=True,
     ),
+    # Bulk acknowledge: Uma and Rex get the same redirect as Cleo (ids out of scope are
+    # ignored without a word) and change nothing; only Cleo writes.
+    "clinician/alerts/acknowledge/": Row(
+        {
+            "GET": clinician_post_only(),
+            "POST": each(anon="login", cleo="302", uma="302", rex="302", rest="404"),
+        },
+        sees=("cleo",),
+        writers=("cleo",),
+        body={"POST": {"alert": ["{alert}"]}},
+    ),
+    # The navigation badge: a count of the clinician's own panel, never a name.
+    "clinician/alerts/badge/": Row(
+        {"GET": clinician_list(), "POST": clinician_list(("200", "405"))},
+        sees=("cleo",),
+    ),
     "clinician/alerts/<int:alert_id>/acknowledge/": Row(
         {"GET": clinician_post_only(), "POST": clinician_object("302")},
         sees=("cleo",),
@@ -858,6 +874,7 @@ def _format(value, world):
         "sam": world["sam"].pk,
         "today": day.isoformat(),
         "yesterday2": (day - timedelta(days=2)).isoformat(),
+        "alert": world["alert"].pk,
     }
     if isinstance(value, str):
         match = re.fullmatch(r"\{(\w+)\}", value)

@@ -24,6 +24,7 @@ from alerts.services.workflow import (
     alert_acknowledge,
     alert_add_note,
     alert_resolve,
+    alerts_acknowledge,
 )
 from alerts.snapshots import age_on, load_snapshots
 
@@ -37,6 +38,7 @@ __all__ = [
     "alert_acknowledge",
     "alert_add_note",
     "alert_resolve",
+    "alerts_acknowledge",
     "alerts_remind_unacknowledged",
     "clinicians_to_notify",
     "load_snapshots",

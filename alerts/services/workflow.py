@@ -8,6 +8,8 @@ A step asked without what it needs raises `AlertWorkflowError` (a `FieldErrors`)
 exception handler answers 400 with the field message, a page shows the message on the alert.
 """
 
+from collections.abc import Iterable
+
 from django.db import transaction
 from django.utils import timezone
 
@@ -48,6 +50,41 @@ def alert_acknowledge(*, alert: Alert, actor: User, note: str = "") -> Alert:
         created_at=now,
     )
     return alert
+
+
+@transaction.atomic
+def alerts_acknowledge(*, alert_ids: Iterable[int], actor: User) -> list[Alert]:
+    """Bulk open -> acknowledged: one `acknowledged` event per alert that was still open.
+
+    `alert_ids` must already be limited to what `actor` may see (the caller's access-checked
+    queryset): this function decides nothing about scope. All or nothing (one transaction);
+    the rows are locked in id order, so it never deadlocks with a single acknowledge or with
+    another bulk action, and an alert acknowledged meanwhile is left as it is.
+    """
+    ids = sorted({int(pk) for pk in alert_ids})
+    if not ids:
+        return []
+    alerts = list(
+        Alert.objects.select_for_update().filter(pk__in=ids, status=AlertStatus.OPEN).order_by("pk")
+    )
+    if not alerts:
+        return []
+    now = timezone.now()
+    Alert.objects.filter(pk__in=[alert.pk for alert in alerts]).update(
+        status=AlertStatus.ACKNOWLEDGED, acknowledged_at=now, acknowledged_by=actor, updated_at=now
+    )
+    AlertEvent.objects.bulk_create(
+        [
+            AlertEvent(alert=alert, actor=actor, kind=EventKind.ACKNOWLEDGED, created_at=now)
+            for alert in alerts
+        ]
+    )
+    for alert in alerts:
+        alert.status = AlertStatus.ACKNOWLEDGED
+        alert.acknowledged_at = now
+        alert.acknowledged_by = actor
+        alert.updated_at = now
+    return alerts
 
 
 @transaction.atomic

@@ -68,7 +68,9 @@ def test_the_patient_sees_own_alerts_in_plain_words(api_client, pat, pat_alert, 
     response = api_client(pat).get(LIST)
     assert response.status_code == 200
     (row,) = response.json()["results"]
-    assert set(row) == {"id", "kind", "status", "message", "created_at"}
+    # seen_on / seen_message: set only on a self-harm alert a clinician has seen.
+    fields = {"id", "kind", "status", "message", "seen_on", "seen_message", "created_at"}
+    assert set(row) == fields
     assert row["message"].startswith(
         "Your care team has been told about a possible interaction between duloxetine and tramadol."
     )

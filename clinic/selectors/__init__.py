@@ -10,7 +10,12 @@ rows) is clinic.services.refresh_triage; reading the dashboard's GET parameters 
 clinic.forms.DashboardQueryForm. The names below keep `from clinic.selectors import X` working.
 """
 
-from clinic.selectors.alert_queue import alert_queue, alert_queue_counts
+from clinic.selectors.alert_queue import (
+    AlertQueueQuery,
+    alert_queue,
+    alert_queue_counts,
+    queue_patients,
+)
 from clinic.selectors.dashboard import (
     FILTERS,
     PAGE_SIZE,
@@ -44,6 +49,7 @@ from clinic.selectors.rows import (
 )
 
 __all__ = [
+    "AlertQueueQuery",
     "COURSE_LOOKBACK_DAYS",
     "FILTERS",
     "PAGE_SIZE",
@@ -67,6 +73,7 @@ __all__ = [
     "dashboard_page",
     "patient_record",
     "patient_summary",
+    "queue_patients",
     "sparklines_by_patient",
     "summaries_for",
     "summary_queryset",

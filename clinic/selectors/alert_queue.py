@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+
 from django.db.models import Count, Prefetch, Q, QuerySet
 
 from accounts.access import patients_visible_to
@@ -10,10 +12,49 @@ from alerts.models import Alert, AlertEvent, AlertStatus
 from clinic.selectors.dashboard import UNRESOLVED
 
 
-def alert_queue(user: User, *, unresolved_only: bool = True) -> QuerySet[Alert]:
-    """Unresolved alerts of the clinician's linked patients, most severe and oldest first."""
-    alerts = Alert.objects.filter(patient__in=patients_visible_to(user).values("pk"))
-    if unresolved_only:
+@dataclass(frozen=True, slots=True)
+class AlertQueueQuery:
+    """The queue's filters (clinic.forms.AlertQueueForm reads them from GET, already valid).
+
+    Empty values mean "any"; an empty `status` means unresolved (open or acknowledged), the
+    queue's default. `patient_id` is one of the clinician's visible patients or None.
+    """
+
+    kind: str = ""
+    severity: str = ""
+    status: str = ""
+    patient_id: int | None = None
+    page: int = 1
+    messages: list[str] = field(default_factory=list)
+
+    def condition(self) -> Q:
+        """The filters as one condition (the status default included)."""
+        condition = Q(status=self.status) if self.status else Q(status__in=UNRESOLVED)
+        if self.kind:
+            condition &= Q(kind=self.kind)
+        if self.severity:
+            condition &= Q(severity=self.severity)
+        if self.patient_id is not None:
+            condition &= Q(patient_id=self.patient_id)
+        return condition
+
+
+def _visible_alerts(user: User) -> QuerySet[Alert]:
+    return Alert.objects.filter(patient__in=patients_visible_to(user).values("pk"))
+
+
+def alert_queue(
+    user: User, *, unresolved_only: bool = True, query: AlertQueueQuery | None = None
+) -> QuerySet[Alert]:
+    """Alerts of the clinician's linked patients, most severe and oldest first.
+
+    `query` filters (kind, severity, status, patient); without it the unresolved ones, or all
+    with `unresolved_only=False` (the lookup of one card after an action).
+    """
+    alerts = _visible_alerts(user)
+    if query is not None:
+        alerts = alerts.filter(query.condition())
+    elif unresolved_only:
         alerts = alerts.filter(status__in=UNRESOLVED)
     return (
         alerts.select_related("patient", "acknowledged_by")
@@ -27,13 +68,28 @@ def alert_queue(user: User, *, unresolved_only: bool = True) -> QuerySet[Alert]:
     )
 
 
-def alert_queue_counts(user: User) -> tuple[int, int]:
-    """(unresolved alerts in the queue, of which still open) in one query.
+def alert_queue_counts(user: User, query: AlertQueueQuery | None = None) -> tuple[int, int]:
+    """(alerts the queue shows under `query`, open alerts of the whole panel) in one query.
 
     The second figure is alerts.selectors.unread_count (the navigation badge) for a verified
-    clinician, who alone reaches the queue: the page counts both at once instead of twice.
+    clinician, who alone reaches the queue: the page counts both at once instead of twice,
+    whatever its filters show.
     """
-    counts = alert_queue(user).aggregate(
-        total=Count("id"), unread=Count("id", filter=Q(status=AlertStatus.OPEN))
+    shown = (query or AlertQueueQuery()).condition()
+    open_ = Q(status=AlertStatus.OPEN)
+    counts = (
+        _visible_alerts(user)
+        .filter(shown | open_)
+        .aggregate(total=Count("id", filter=shown), unread=Count("id", filter=open_))
     )
     return counts["total"], counts["unread"]
+
+
+def queue_patients(user: User) -> list[tuple[int, str]]:
+    """(id, name) of the clinician's visible patients, for the queue's patient filter."""
+    return [
+        (patient.pk, patient.display_name)
+        for patient in patients_visible_to(user)
+        .only("pk", "full_name", "email")
+        .order_by("full_name", "pk")
+    ]

@@ -87,7 +87,8 @@ def test_alert_cards_render_as_before(client_for, cleo, panel):
     assert len(alerts) == 2
     legacy = _legacy(
         LEGACY_CARDS,
-        {"alerts": alerts, "next_url": "/clinician/alerts/?page=1"},
+        # The queue's cards carry the bulk-acknowledge checkbox (issue 14).
+        {"alerts": alerts, "next_url": "/clinician/alerts/?page=1", "bulk": True},
         response.wsgi_request,
     )
     shown = _between(response.content.decode(), '<div class="alert-list">', "</main>")

@@ -157,9 +157,10 @@ def _panel(clinician, n, today):
 
 # Session, user, clinician profile, then the page's own. Dashboard (first read of the day, so
 # the triage rows are recomputed): refresh check, figures, upsert, order + count + badge, rows,
-# courses, sparklines, audit. Queue: total + badge, page, events, audit. Each audit is two
-# queries: the care teams that granted access (accounts.audit.teams_granting), then the rows.
-LIST_PAGE_QUERIES = {"/clinician/": 12, "/clinician/alerts/": 8, "/api/v1/patients/": 12}
+# courses, sparklines, audit. Queue: patients of the filter, total + badge, page, events, audit.
+# Each audit is two queries: the care teams that granted access
+# (accounts.audit.teams_granting), then the rows.
+LIST_PAGE_QUERIES = {"/clinician/": 12, "/clinician/alerts/": 9, "/api/v1/patients/": 12}
 
 
 @pytest.mark.parametrize("size", [2, 30])
