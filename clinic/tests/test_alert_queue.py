@@ -169,7 +169,7 @@ def test_filtered_queue_keeps_a_fixed_number_of_queries(
 ):
     client = client_for(cleo)
     client.get("/clinician/alerts/")  # the session's activity stamp
-    with django_assert_max_num_queries(9)  # the list page + the audit's granting team:
+    with django_assert_max_num_queries(9):  # the list page + the audit's granting team
         response = client.get(
             "/clinician/alerts/",
             {"kind": "mood_worsening", "severity": "high", "status": "open", "patient": pat.pk},
