@@ -1,6 +1,8 @@
 """Patients API: the dashboard summary as JSON, and the FHIR R4 export."""
 
-from django.http import Http404
+import json
+
+from django.http import Http404, HttpResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.permissions import IsAuthenticated
@@ -94,13 +96,23 @@ class PatientDetailApi(APIView):
         return Response(row.as_api())
 
 
+FHIR_CONTENT_TYPE = "application/fhir+json"
+
+
 class PatientFhirApi(APIView):
-    """FHIR R4 Bundle of the whole record: linked clinicians, and the patient (right of access)."""
+    """FHIR R4 Bundle of the whole record: linked clinicians, and the patient (right of access).
+
+    Always a file download (`application/fhir+json`, `Content-Disposition: attachment`), from
+    the record page's link as from an API client: never DRF's browsable page, which would
+    show the whole record in the browser and keep it in its history. Errors stay DRF's JSON.
+    """
 
     permission_classes = [IsAuthenticated]
 
-    @extend_schema(responses=OpenApiTypes.OBJECT)
-    def get(self, request: AuthenticatedRequest[User], patient_id: int) -> Response:
+    @extend_schema(
+        responses={(200, FHIR_CONTENT_TYPE): OpenApiTypes.OBJECT},
+    )
+    def get(self, request: AuthenticatedRequest[User], patient_id: int) -> HttpResponse:
         patient = access_patient(request.user, patient_id)
         bundle = fhir.patient_bundle(patient)
         audit_read(
@@ -110,6 +122,7 @@ class PatientFhirApi(APIView):
             object_type="patient",
             object_id=patient.pk,
         )
-        response = Response(bundle)
+        response = HttpResponse(json.dumps(bundle), content_type=FHIR_CONTENT_TYPE)
+        response["Content-Disposition"] = f'attachment; filename="{fhir.bundle_filename(patient)}"'
         response["Cache-Control"] = "no-store"
         return response

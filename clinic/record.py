@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import Any
 
 from django.utils.safestring import mark_safe
 
 from clinic import charts
 from clinic.selectors.record import PatientRecord
+from core.timezones import patient_local_date
 from journal.instruments import fiqr, phq9
 from journal.models import Instrument, QuestionnaireResponse
 
@@ -90,9 +91,14 @@ def build_record_view(record: PatientRecord) -> RecordView:
     }
     for response in record.responses:
         by_instrument.setdefault(response.instrument, []).append(response)
+
+    def on(response: QuestionnaireResponse) -> date:
+        # The patient's date, as in the alert and the report (core.timezones).
+        return patient_local_date(record.patient, response.completed_at)
+
     phq9_rows = [
         {
-            "date": r.completed_at.date(),
+            "date": on(r),
             "total": r.score.get("total"),
             "band": phq9.BAND_LABELS.get(r.score.get("band"), r.score.get("band", "")),
             "item9": r.score.get("item9"),
@@ -101,13 +107,13 @@ def build_record_view(record: PatientRecord) -> RecordView:
     ]
     fiqr_rows = [
         {
-            "date": r.completed_at.date(),
+            "date": on(r),
             "total": r.score.get("total"),
             "band": fiqr.BAND_LABELS.get(fiqr.band_for(float(r.score.get("total") or 0)), ""),
         }
         for r in by_instrument["fiqr"]
     ]
-    acr_rows = [{"date": r.completed_at.date(), **r.score} for r in by_instrument["acr2016"]]
+    acr_rows = [{"date": on(r), **r.score} for r in by_instrument["acr2016"]]
     phq9_svg = charts.line_chart(
         axis=axis,
         series=[
