@@ -114,7 +114,7 @@ def user_zone(user: "AbstractBaseUser | AnonymousUser | None") -> zoneinfo.ZoneI
         return UTC
     role = getattr(user, "role", None)
     if role == "patient":
-        return patient_zone(user)  # type: ignore[arg-type]
+        return patient_zone(user)
     if role == "clinician":
         return clinician_zone(user)
     return UTC
