@@ -1,11 +1,16 @@
 """Patients API: the dashboard summary as JSON, and the FHIR R4 export."""
 
 import json
+from collections.abc import Sequence
 
 from django.http import Http404, HttpResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework.negotiation import BaseContentNegotiation
+from rest_framework.parsers import BaseParser
 from rest_framework.permissions import IsAuthenticated
+from rest_framework.renderers import BaseRenderer
+from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -99,6 +104,22 @@ class PatientDetailApi(APIView):
 FHIR_CONTENT_TYPE = "application/fhir+json"
 
 
+class _OneFormat(BaseContentNegotiation):
+    """The export has one format whatever `Accept` says: a browser following the record page's
+    link asks for HTML, and must get the file (or a JSON error), not 406."""
+
+    def select_parser(self, request: Request, parsers: Sequence[BaseParser]) -> BaseParser | None:
+        return parsers[0] if parsers else None
+
+    def select_renderer(
+        self,
+        request: Request,
+        renderers: Sequence[BaseRenderer],
+        format_suffix: str | None = None,
+    ) -> tuple[BaseRenderer, str]:
+        return renderers[0], renderers[0].media_type
+
+
 class PatientFhirApi(APIView):
     """FHIR R4 Bundle of the whole record: linked clinicians, and the patient (right of access).
 
@@ -108,6 +129,7 @@ class PatientFhirApi(APIView):
     """
 
     permission_classes = [IsAuthenticated]
+    content_negotiation_class = _OneFormat
 
     @extend_schema(
         responses={(200, FHIR_CONTENT_TYPE): OpenApiTypes.OBJECT},
