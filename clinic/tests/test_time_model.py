@@ -24,7 +24,7 @@ from clinic.models import PatientTriage
 from clinic.services import refresh_triage
 from clinic.tests import factories as f
 from conftest import link, make_patient
-from core.timezones import patient_day_bounds
+from core.timezones import patient_day_bounds, patient_today
 from journal.instruments import phq9
 from journal.models import DailyEntry, QuestionnaireResponse
 
@@ -332,3 +332,28 @@ def test_entries_keep_their_dates(pat):
     data = reports.report_data(pat, start=date(2026, 6, 16), end=date(2026, 6, 16))
     assert [e.date for e in data.entries] == [date(2026, 6, 16)]
     assert DailyEntry.objects.get(patient=pat).date == date(2026, 6, 16)
+
+
+ZONES = ("Pacific/Kiritimati", "Pacific/Pago_Pago", "UTC", "Australia/Sydney", "Asia/Kathmandu")
+
+
+@pytest.mark.parametrize("size", [5, 30])
+def test_a_panel_across_zones_costs_the_same_queries(cleo, size, django_assert_max_num_queries):
+    """Patients on three calendar days at once (UTC+14, UTC-11, UTC, ...): still one figures
+    query for the panel and the same 7 / 5 queries as a one-zone panel."""
+    instant = datetime(2026, 6, 15, 10, 30, tzinfo=UTC)
+    with time_machine.travel(instant, tick=False):
+        for i in range(size):
+            p = make_patient(f"z{i}@example.com", f"Zoned {i}", tz=ZONES[i % len(ZONES)])
+            link(p, cleo)
+            today = patient_today(p)
+            f.entries(p, today, [5] * 40, [4] * 40)
+            f.course(p, "sertraline", today - timedelta(days=5))
+            f.alert(p, "high")
+        with django_assert_max_num_queries(7):
+            selectors.dashboard_page(cleo, selectors.DashboardQuery(filters=("alerts",)))
+        with django_assert_max_num_queries(5):
+            page = selectors.dashboard_page(cleo, selectors.DashboardQuery(filters=("alerts",)))
+    assert len(page.rows) == min(size, selectors.PAGE_SIZE)
+    assert {r.days_since_entry for r in page.rows} == {0}
+    assert {r.mood_7 for r in page.rows} == {5.0}
