@@ -357,3 +357,28 @@ def test_a_panel_across_zones_costs_the_same_queries(cleo, size, django_assert_m
     assert len(page.rows) == min(size, selectors.PAGE_SIZE)
     assert {r.days_since_entry for r in page.rows} == {0}
     assert {r.mood_7 for r in page.rows} == {5.0}
+
+
+def test_the_pdfs_period_and_rows_agree_at_the_day_boundary(client_for, cleo, pat):
+    """UTC+14: the PHQ-9 at 10:00 UTC on 15 Jun is Pat's 16 Jun; the PDF of her 16 Jun says
+    so in its header and its row, and the PDF of her 15 Jun has no questionnaire."""
+    from pypdf import PdfReader
+
+    zone(pat, "Pacific/Kiritimati")
+    phq9_at(pat, datetime(2026, 6, 15, 10, 0, tzinfo=UTC), items=(1,) * 8 + (0,))
+    client = client_for(cleo)
+
+    def pdf(query):
+        with time_machine.travel(datetime(2026, 6, 15, 10, 30, tzinfo=UTC), tick=False):
+            response = client.get(f"/clinician/patients/{pat.pk}/report.pdf{query}")
+        reader = PdfReader(io.BytesIO(response.content))
+        return " ".join(page.extract_text() for page in reader.pages).replace("\n", " ")
+
+    default = pdf("")  # ends on the patient's today, 16 Jun, not the clinician's 15 Jun
+    assert "period 2026-03-19 to 2026-06-16" in default
+    assert "2026-06-16 PHQ-9" in default
+    one_day = pdf("?start=2026-06-16&end=2026-06-16")
+    assert "period 2026-06-16 to 2026-06-16" in one_day and "2026-06-16 PHQ-9" in one_day
+    day_before = pdf("?start=2026-06-15&end=2026-06-15")
+    assert "period 2026-06-15 to 2026-06-15" in day_before
+    assert "PHQ-9" not in day_before.split("Questionnaires", 1)[1].split("Medications", 1)[0]
