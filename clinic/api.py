@@ -1,7 +1,7 @@
 """Patients API: the dashboard summary as JSON, and the FHIR R4 export."""
 
 import json
-from collections.abc import Sequence
+from collections.abc import Iterable
 
 from django.http import Http404, HttpResponse
 from drf_spectacular.types import OpenApiTypes
@@ -108,16 +108,17 @@ class _OneFormat(BaseContentNegotiation):
     """The export has one format whatever `Accept` says: a browser following the record page's
     link asks for HTML, and must get the file (or a JSON error), not 406."""
 
-    def select_parser(self, request: Request, parsers: Sequence[BaseParser]) -> BaseParser | None:
-        return parsers[0] if parsers else None
+    def select_parser(self, request: Request, parsers: Iterable[BaseParser]) -> BaseParser | None:
+        return next(iter(parsers), None)
 
     def select_renderer(
         self,
         request: Request,
-        renderers: Sequence[BaseRenderer],
+        renderers: Iterable[BaseRenderer],
         format_suffix: str | None = None,
     ) -> tuple[BaseRenderer, str]:
-        return renderers[0], renderers[0].media_type
+        renderer = next(iter(renderers))
+        return renderer, renderer.media_type
 
 
 class PatientFhirApi(APIView):
