@@ -19,7 +19,7 @@ from accounts.models import (
     User,
 )
 from core.errors import FieldErrors
-from core.zones import is_choosable
+from core.timezones import is_choosable_zone
 
 PREFERENCE_FIELDS = (
     "checkin_reminder",
@@ -79,7 +79,7 @@ def user_name_update(*, user: User, full_name: str) -> User:
 def user_timezone_update(*, user: User, timezone_name: str) -> str:
     """Store the zone on the patient's or clinician's profile. A patient's "today" moves with
     it, so their alerts are evaluated again (accounts.changes)."""
-    if not is_choosable(timezone_name):
+    if not is_choosable_zone(timezone_name):
         raise FieldErrors({"timezone": ["Choose a time zone from the list."]})
     with transaction.atomic():
         if user.role == Role.PATIENT:

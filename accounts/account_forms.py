@@ -5,7 +5,7 @@ from typing import Any
 from django import forms
 
 from accounts.models import Language
-from core.zones import is_choosable, timezone_choices
+from core.timezones import is_choosable_zone, timezone_choices
 
 TIME_INPUT = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
 
@@ -34,7 +34,7 @@ class TimezoneForm(forms.Form):
 
     def __init__(self, *args: Any, current: str | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        if current is not None and not is_choosable(current):
+        if current is not None and not is_choosable_zone(current):
             # An older sign-up could store an alias ("US/Eastern"): ask for a choice rather than
             # show the first zone of the list as if it were selected.
             field = self.fields["timezone"]

@@ -1,5 +1,6 @@
 from typing import TYPE_CHECKING, Any
 
+from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.actions import delete_selected as django_delete_selected
 from django.contrib.admin.utils import unquote
@@ -25,24 +26,46 @@ from accounts.models import (
     Role,
     User,
 )
+from core.timezones import format_time, timezone_choices
 
 if TYPE_CHECKING:
     # The stubs' admin classes are generic over their model; at run time they are not
     # subscriptable (no django_stubs_ext in production), so the bases are named for mypy only.
     _PatientProfileInline = admin.StackedInline[PatientProfile, User]
     _ClinicianProfileInline = admin.StackedInline[ClinicianProfile, User]
+    _PatientProfileForm = ModelForm[PatientProfile]
+    _ClinicianProfileForm = ModelForm[ClinicianProfile]
     _BaseUserAdmin = BaseUserAdmin[User]
     _CareLinkAdmin = admin.ModelAdmin[CareLink]
     _InvitationAdmin = admin.ModelAdmin[Invitation]
     _AuditEventAdmin = admin.ModelAdmin[AuditEvent]
 else:
     _PatientProfileInline = _ClinicianProfileInline = admin.StackedInline
+    _PatientProfileForm = _ClinicianProfileForm = ModelForm
     _BaseUserAdmin = BaseUserAdmin
     _CareLinkAdmin = _InvitationAdmin = _AuditEventAdmin = admin.ModelAdmin
 
 
+def _timezone_field() -> forms.ChoiceField:
+    """The profiles' `timezone` as the sign-up's grouped select (valid IANA names only)."""
+    return forms.ChoiceField(
+        label="Time zone",
+        choices=timezone_choices,
+        help_text="Patients: the dates of their data. Clinicians: the zone of the times they see.",
+    )
+
+
+class PatientProfileForm(_PatientProfileForm):
+    timezone = _timezone_field()
+
+
+class ClinicianProfileForm(_ClinicianProfileForm):
+    timezone = _timezone_field()
+
+
 class PatientProfileInline(_PatientProfileInline):
     model = PatientProfile
+    form = PatientProfileForm
     can_delete = False
     extra = 0
     readonly_fields = ["consented_at", "data_changed_at", "last_evaluated_at"]
@@ -50,6 +73,7 @@ class PatientProfileInline(_PatientProfileInline):
 
 class ClinicianProfileInline(_ClinicianProfileInline):
     model = ClinicianProfile
+    form = ClinicianProfileForm
     fk_name = "user"
     can_delete = False
     extra = 0
@@ -256,10 +280,15 @@ class InvitationAdmin(_InvitationAdmin):
 class AuditEventAdmin(_AuditEventAdmin):
     """Read-only: the audit trail cannot be changed or deleted from the admin."""
 
-    list_display = ["created_at", "actor", "patient", "action", "object_type", "object_id", "ip"]
+    list_display = ["when", "actor", "patient", "action", "object_type", "object_id", "ip"]
     list_filter = ["action"]
     search_fields = ["actor__email", "patient__email", "action"]
     date_hierarchy = "created_at"
+
+    @admin.display(description="When", ordering="created_at")
+    def when(self, obj: AuditEvent) -> str:
+        # In the viewer's zone, labelled (core.timezones.format_time).
+        return format_time(obj.created_at)
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False

@@ -1,4 +1,3 @@
-import zoneinfo
 from typing import Any
 
 from django import forms
@@ -6,33 +5,22 @@ from django.contrib.auth import password_validation
 from django.contrib.auth.forms import AuthenticationForm
 from django.utils import timezone
 
-from core.timezones import local_date
-
-COMMON_TIMEZONES = [
-    "America/New_York",
-    "America/Chicago",
-    "America/Denver",
-    "America/Phoenix",
-    "America/Los_Angeles",
-    "America/Anchorage",
-    "Pacific/Honolulu",
-    "America/Toronto",
-    "Europe/London",
-    "Europe/Dublin",
-    "Europe/Paris",
-    "Europe/Berlin",
-    "Australia/Sydney",
-    "Pacific/Auckland",
-    "UTC",
-]
+from core.timezones import local_date, timezone_choices
 
 
-def timezone_choices() -> list[tuple[str, list[tuple[str, str]]]]:
-    others = sorted(zoneinfo.available_timezones() - set(COMMON_TIMEZONES))
-    return [
-        ("Common", [(z, z.replace("_", " ")) for z in COMMON_TIMEZONES]),
-        ("All time zones", [(z, z.replace("_", " ")) for z in others]),
-    ]
+def timezone_field(*, label: str, initial: str, help_text: str = "") -> forms.ChoiceField:
+    """A `<select>` of IANA zones grouped by region (core.timezones.timezone_choices).
+
+    `data-browser-timezone`: static/accounts/browser-timezone.js selects the browser's own zone
+    on a fresh form (no inline script under the CSP); the person can still change it.
+    """
+    return forms.ChoiceField(
+        label=label,
+        choices=timezone_choices,
+        initial=initial,
+        help_text=help_text,
+        widget=forms.Select(attrs={"data-browser-timezone": "true"}),
+    )
 
 
 class EmailLoginForm(AuthenticationForm):
@@ -62,6 +50,13 @@ class _SignupBase(forms.Form):
         help_text="At least 10 characters; not a common password.",
     )
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        zone = self.fields.get("timezone")
+        if self.is_bound and zone is not None:
+            # A form sent back with errors keeps the zone the person chose.
+            zone.widget.attrs.pop("data-browser-timezone", None)
+
     def clean_email(self) -> str:
         email: str = self.cleaned_data["email"]
         return email.strip().lower()
@@ -84,9 +79,7 @@ class PatientSignupForm(_SignupBase):
         widget=forms.DateInput(attrs={"type": "date", "autocomplete": "bday"}),
         help_text="Used to apply age-specific medicine warnings (for example, under 25).",
     )
-    timezone = forms.ChoiceField(
-        label="Your time zone", choices=timezone_choices, initial="America/New_York"
-    )
+    timezone = timezone_field(label="Your time zone", initial="America/New_York")
     consent = forms.BooleanField(
         label="I agree that my entries are stored to help me and the clinicians I choose to share "
         "them with. I understand this portal does not replace emergency care.",
@@ -110,6 +103,12 @@ class PatientSignupForm(_SignupBase):
 class ClinicianSignupForm(_SignupBase):
     organisation = forms.CharField(label="Practice or organisation", max_length=200)
     licence_number = forms.CharField(label="Licence or registration number", max_length=64)
+    timezone = timezone_field(
+        label="Your time zone",
+        initial="UTC",
+        help_text="Times on your pages (alerts, notes) are shown in this zone. A patient's dates "
+        "stay the patient's own calendar dates.",
+    )
 
 
 class InvitationAcceptForm(forms.Form):

@@ -87,11 +87,20 @@ def patient_signup(
 
 @transaction.atomic
 def clinician_signup(
-    *, email: str, password: str, full_name: str, organisation: str = "", licence_number: str = ""
+    *,
+    email: str,
+    password: str,
+    full_name: str,
+    organisation: str = "",
+    licence_number: str = "",
+    timezone_name: str = "UTC",
 ) -> User:
     user = _create_user(email=email, password=password, full_name=full_name, role=Role.CLINICIAN)
     ClinicianProfile.objects.create(
-        user=user, organisation=organisation, licence_number=licence_number
+        user=user,
+        organisation=organisation,
+        licence_number=licence_number,
+        timezone=timezone_name,
     )
     return user
 

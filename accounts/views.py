@@ -76,6 +76,7 @@ def signup_clinician(request: HttpRequest) -> HttpResponse:
                 full_name=data["full_name"],
                 organisation=data["organisation"],
                 licence_number=data["licence_number"],
+                timezone_name=data["timezone"],
             ),
         )
         if response is not None:

@@ -1,9 +1,16 @@
 """Patients API: the dashboard summary as JSON, and the FHIR R4 export."""
 
-from django.http import Http404
+import json
+from collections.abc import Iterable
+
+from django.http import Http404, HttpResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework.negotiation import BaseContentNegotiation
+from rest_framework.parsers import BaseParser
 from rest_framework.permissions import IsAuthenticated
+from rest_framework.renderers import BaseRenderer
+from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -94,13 +101,41 @@ class PatientDetailApi(APIView):
         return Response(row.as_api())
 
 
+FHIR_CONTENT_TYPE = "application/fhir+json"
+
+
+class _OneFormat(BaseContentNegotiation):
+    """The export has one format whatever `Accept` says: a browser following the record page's
+    link asks for HTML, and must get the file (or a JSON error), not 406."""
+
+    def select_parser(self, request: Request, parsers: Iterable[BaseParser]) -> BaseParser | None:
+        return next(iter(parsers), None)
+
+    def select_renderer(
+        self,
+        request: Request,
+        renderers: Iterable[BaseRenderer],
+        format_suffix: str | None = None,
+    ) -> tuple[BaseRenderer, str]:
+        renderer = next(iter(renderers))
+        return renderer, renderer.media_type
+
+
 class PatientFhirApi(APIView):
-    """FHIR R4 Bundle of the whole record: linked clinicians, and the patient (right of access)."""
+    """FHIR R4 Bundle of the whole record: linked clinicians, and the patient (right of access).
+
+    Always a file download (`application/fhir+json`, `Content-Disposition: attachment`), from
+    the record page's link as from an API client: never DRF's browsable page, which would
+    show the whole record in the browser and keep it in its history. Errors stay DRF's JSON.
+    """
 
     permission_classes = [IsAuthenticated]
+    content_negotiation_class = _OneFormat
 
-    @extend_schema(responses=OpenApiTypes.OBJECT)
-    def get(self, request: AuthenticatedRequest[User], patient_id: int) -> Response:
+    @extend_schema(
+        responses={(200, FHIR_CONTENT_TYPE): OpenApiTypes.OBJECT},
+    )
+    def get(self, request: AuthenticatedRequest[User], patient_id: int) -> HttpResponse:
         patient = access_patient(request.user, patient_id, export=True)
         bundle = fhir.patient_bundle(patient)
         audit_read(
@@ -110,6 +145,7 @@ class PatientFhirApi(APIView):
             object_type="patient",
             object_id=patient.pk,
         )
-        response = Response(bundle)
+        response = HttpResponse(json.dumps(bundle), content_type=FHIR_CONTENT_TYPE)
+        response["Content-Disposition"] = f'attachment; filename="{fhir.bundle_filename(patient)}"'
         response["Cache-Control"] = "no-store"
         return response

@@ -4,8 +4,9 @@ The alert queue renders 25 cards a page; with `{% url %}`, `|date`, `|timesince`
 `{% include %}` per card the template engine spent ~80% of the page's time on them (about 180
 URL reversals a page). Here each route is reversed once per page with a sentinel id and the
 ids are spliced in, and the values the card shows are plain strings (still autoescaped by the
-template). The output is the same HTML as before: dates go through the same `date` and
-`timesince` filters, in the active (patient's) time zone.
+template). Times (raised, resolved, each event) are the viewer's, zone labelled
+(core.timezones.format_time: the clinician's ClinicianProfile.timezone, which the middleware
+activates), like `{% clinician_time %}` in the templates.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from django.utils.timezone import template_localtime  # type: ignore[attr-define
 
 from accounts.models import User
 from alerts.models import Alert
+from core.timezones import format_time
 
 # An id no route will ever see, so splitting a reversed URL on it is unambiguous.
 _SENTINEL = 987654321987
@@ -87,7 +89,7 @@ def event_lines(alert: Alert) -> list[EventLine]:
     # alert.events.all() is prefetched (with actors) by every selector that feeds a card.
     return [
         EventLine(
-            when=local_date(event.created_at, "j M H:i"),
+            when=format_time(event.created_at),
             kind=event.kind,
             actor=event.actor.display_name if event.actor is not None else "",
             note=event.note or "",
@@ -114,7 +116,7 @@ def history_lines(alerts: Iterable[Alert]) -> list[HistoryLine]:
             severity=alert.severity,
             severity_label=alert.get_severity_display(),
             title=alert.title,
-            raised=local_date(alert.created_at, "j M Y H:i"),
+            raised=format_time(alert.created_at),
             status_label=alert.get_status_display(),
             events=event_lines(alert),
         )
@@ -145,7 +147,7 @@ def alert_cards(alerts: Iterable[Alert], *, patient: User | None = None) -> list
                 explanation=str(details.get("explanation") or ""),
                 patient_name=owner.display_name,
                 patient_url=patient_url(alert.patient_id),
-                raised=local_date(alert.created_at, "j M Y H:i"),
+                raised=format_time(alert.created_at),
                 raised_since=timesince_filter(alert.created_at),
                 acknowledged_by=(
                     alert.acknowledged_by.display_name if alert.acknowledged_by is not None else ""
@@ -155,7 +157,7 @@ def alert_cards(alerts: Iterable[Alert], *, patient: User | None = None) -> list
                     if resolved and alert.resolved_by is not None
                     else ""
                 ),
-                resolved_at=local_date(alert.resolved_at, "j M Y H:i") if resolved else "",
+                resolved_at=format_time(alert.resolved_at) if resolved else "",
                 note_url=note_url(alert.pk),
                 acknowledge_url=acknowledge_url(alert.pk),
                 resolve_url=resolve_url(alert.pk),

@@ -3,6 +3,9 @@
 fhir.resources 8 defaults to R5; its `R4B` package is used here (R4B only changed resources we do
 not export, so the Patient, Observation, MedicationStatement and DetectedIssue shapes are R4's).
 Callers pass a patient already checked by accounts.access.
+
+Times carry the patient's UTC offset ("2026-11-28T08:00:00+11:00", core.timezones), so the
+date a receiving system reads off a questionnaire is the patient's own, as on every page.
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ from django.utils import timezone
 from fhir.resources.R4B.bundle import Bundle
 
 from accounts.models import User
+from core.timezones import patient_isoformat, patient_today
 from journal.instruments import phq9
 from journal.models import DailyEntry, QuestionnaireResponse
 from medications import interactions
@@ -70,8 +74,10 @@ def _patient_resource(patient: User) -> dict[str, Any]:
     return resource
 
 
-def _response_observations(subject: str, response: QuestionnaireResponse) -> list[dict[str, Any]]:
-    when = response.completed_at.isoformat()
+def _response_observations(
+    subject: str, patient: User, response: QuestionnaireResponse
+) -> list[dict[str, Any]]:
+    when = patient_isoformat(patient, response.completed_at)
     score = response.score or {}
     if response.instrument == "phq9":
         items = (response.answers or {}).get("items") or []
@@ -154,13 +160,14 @@ def _medication_statement(subject: str, course: MedicationCourse, today: date) -
 
 
 def patient_bundle(patient: User, *, today: date | None = None) -> dict[str, Any]:
-    """The full record as a validated FHIR R4 Bundle (type collection), as JSON-ready dict."""
-    today = today or timezone.localdate()
+    """The full record as a validated FHIR R4 Bundle (type collection), as JSON-ready dict.
+    `today` (the patient's own date by default) decides which medicines are active."""
+    today = today or patient_today(patient)
     subject = _urn("patient", patient.pk)
     entries = [{"fullUrl": subject, "resource": _patient_resource(patient)}]
     responses = QuestionnaireResponse.objects.filter(patient=patient).order_by("completed_at", "id")
     for response in responses:
-        for i, obs in enumerate(_response_observations(subject, response)):
+        for i, obs in enumerate(_response_observations(subject, patient, response)):
             entries.append({"fullUrl": _urn(f"response/{i}", response.pk), "resource": obs})
     daily = (
         DailyEntry.objects.filter(patient=patient)
@@ -219,3 +226,8 @@ def patient_bundle(patient: User, *, today: date | None = None) -> dict[str, Any
     }
     bundle = Bundle.model_validate(data)
     return bundle.model_dump(mode="json", exclude_none=True)
+
+
+def bundle_filename(patient: User, *, today: date | None = None) -> str:
+    """The download's file name: the patient's id and the patient's date."""
+    return f"patient-{patient.pk}-fhir-{(today or patient_today(patient)).isoformat()}.json"

@@ -18,7 +18,10 @@ class PatientTriage(models.Model):
         primary_key=True,
         related_name="triage",
     )
+    # The patient's own local date the figures were computed for (core.timezones), and the
+    # instant that day ends where the patient lives: the row is stale from then on.
     as_of = models.DateField()
+    fresh_until = models.DateTimeField(null=True, blank=True)
     source_changed_at = models.DateTimeField(null=True, blank=True)
     last_entry = models.DateField(null=True, blank=True)
     mood_7 = models.FloatField(null=True, blank=True)

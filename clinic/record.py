@@ -9,6 +9,7 @@ from typing import Any
 from clinic import charts
 from clinic.selectors.record import PatientRecord
 from core.chart_series import Measure, measure_charts
+from core.timezones import patient_local_date
 from journal.instruments import fiqr, phq9
 from journal.instruments.checkin import SCALES
 from journal.models import Instrument, QuestionnaireResponse
@@ -121,9 +122,14 @@ def build_record_view(record: PatientRecord) -> RecordView:
     }
     for response in record.responses:
         by_instrument.setdefault(response.instrument, []).append(response)
+
+    def on(response: QuestionnaireResponse) -> date:
+        # The patient's date, as in the alert and the report (core.timezones).
+        return patient_local_date(record.patient, response.completed_at)
+
     phq9_rows = [
         {
-            "date": r.completed_at.date(),
+            "date": on(r),
             "total": r.score.get("total"),
             "band": phq9.BAND_LABELS.get(r.score.get("band"), r.score.get("band", "")),
             "item9": r.score.get("item9"),
@@ -132,13 +138,13 @@ def build_record_view(record: PatientRecord) -> RecordView:
     ]
     fiqr_rows = [
         {
-            "date": r.completed_at.date(),
+            "date": on(r),
             "total": r.score.get("total"),
             "band": fiqr.BAND_LABELS.get(fiqr.band_for(float(r.score.get("total") or 0)), ""),
         }
         for r in by_instrument["fiqr"]
     ]
-    acr_rows = [{"date": r.completed_at.date(), **r.score} for r in by_instrument["acr2016"]]
+    acr_rows = [{"date": on(r), **r.score} for r in by_instrument["acr2016"]]
     phq9_chart = totals_chart(
         phq9_rows,
         record=record,

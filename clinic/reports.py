@@ -6,6 +6,14 @@ Everything in a report is text someone typed (names, medicines, notes): reportla
 reads its text as markup (`<a href>`, `<font>`, `<img src=/server/path>`), so every Paragraph is
 built by `_para`, which escapes it; the CSV goes through core.safecsv, which neutralises cells
 a spreadsheet would run as a formula.
+
+Period and rows agree (docs/architecture.md#time): the period is a range of the patient's own
+local dates, both ends inclusive, and every row is in it by the same measure. Check-ins by their
+date; questionnaires and alerts by the patient's local date of the instant (completed_at,
+created_at), filtered as the instants from the patient's local midnight of `start` to before
+the local midnight after `end` (a `__date` lookup would use the viewer's zone), and printed with
+that same local date; medicines are those taken on any day of the period (started on or before
+`end`, not stopped before `start`), so a start date before the period is the course's own.
 """
 
 from __future__ import annotations
@@ -13,7 +21,7 @@ from __future__ import annotations
 import io
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from statistics import mean
 from typing import Any
 from xml.sax.saxutils import escape
@@ -30,6 +38,7 @@ from alerts.models import Alert
 from clinic import report_checkins
 from core import safecsv
 from core.errors import FieldErrors
+from core.timezones import patient_day_bounds, patient_local_date
 from journal.instruments import phq9
 from journal.models import DailyEntry, QuestionnaireResponse
 from medications import interactions
@@ -98,12 +107,14 @@ class ReportData:
 
 
 def report_data(patient: User, *, start: date, end: date) -> ReportData:
+    """The patient's data on their local dates `start`..`end` (inclusive)."""
+    first_instant, after_instant = patient_day_bounds(patient, start, end)
     entries = list(
         DailyEntry.objects.filter(patient=patient, date__gte=start, date__lte=end).order_by("date")
     )
     responses = list(
         QuestionnaireResponse.objects.filter(
-            patient=patient, completed_at__date__gte=start, completed_at__date__lte=end
+            patient=patient, completed_at__gte=first_instant, completed_at__lt=after_instant
         ).order_by("completed_at", "id")
     )
     courses = list(
@@ -114,7 +125,7 @@ def report_data(patient: User, *, start: date, end: date) -> ReportData:
     )
     alerts = list(
         Alert.objects.filter(
-            patient=patient, created_at__date__gte=start, created_at__date__lte=end
+            patient=patient, created_at__gte=first_instant, created_at__lt=after_instant
         ).order_by("created_at", "id")
     )
     return ReportData(
@@ -127,6 +138,11 @@ def report_data(patient: User, *, start: date, end: date) -> ReportData:
         alerts=alerts,
         assessment=interactions.assess(courses_facts(courses), end),
     )
+
+
+def local_day(data: ReportData, moment: datetime) -> str:
+    """The patient's local date of `moment` (ISO): the date a report row shows."""
+    return patient_local_date(data.patient, moment).isoformat()
 
 
 def _fmt(value: float | None) -> str:
@@ -184,7 +200,7 @@ def render_csv(data: ReportData) -> str:
         writer.writerow(
             [
                 "questionnaire",
-                r.completed_at.date().isoformat(),
+                local_day(data, r.completed_at),
                 r.instrument,
                 (r.score or {}).get("total", ""),
                 _score_text(r),
@@ -195,7 +211,7 @@ def render_csv(data: ReportData) -> str:
         writer.writerow(["medication", started, name, dose, f"until {stopped}"])
     for a in data.alerts:
         writer.writerow(
-            ["alert", a.created_at.date().isoformat(), a.get_kind_display(), a.severity, a.status]
+            ["alert", local_day(data, a.created_at), a.get_kind_display(), a.severity, a.status]
         )
     for row in report_checkins.csv_rows(
         entries=data.entries,
@@ -249,7 +265,8 @@ def render_pdf(data: ReportData) -> bytes:
     story = [
         _para("Visit report", styles["Title"]),
         _para(
-            f"{patient.display_name} · period {data.start.isoformat()} to {data.end.isoformat()}",
+            f"{patient.display_name} · period {data.start.isoformat()} to {data.end.isoformat()} "
+            "(the patient's local dates, both days included)",
             styles["Normal"],
         ),
         Spacer(1, 6 * mm),
@@ -261,12 +278,15 @@ def render_pdf(data: ReportData) -> bytes:
         table(
             ["Date", "Questionnaire", "Result"],
             [
-                (r.completed_at.date().isoformat(), r.get_instrument_display(), _score_text(r))
+                (local_day(data, r.completed_at), r.get_instrument_display(), _score_text(r))
                 for r in data.responses
             ],
         ),
         Spacer(1, 4 * mm),
         _para("Medications", styles["Heading2"]),
+        _para(
+            "Medicines taken on any day of the period (a start may be earlier).", styles["Normal"]
+        ),
         table(["Medicine", "Dose", "Started", "Last day"], [_course_text(c) for c in data.courses]),
         Spacer(1, 4 * mm),
         _para("Serotonergic interactions", styles["Heading2"]),
@@ -287,7 +307,7 @@ def render_pdf(data: ReportData) -> bytes:
             ["Date", "Alert", "Severity", "Status"],
             [
                 (
-                    a.created_at.date().isoformat(),
+                    local_day(data, a.created_at),
                     a.title,
                     a.get_severity_display(),
                     a.get_status_display(),

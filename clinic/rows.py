@@ -54,7 +54,8 @@ def prepare_rows(rows: Iterable[Any], *, days: int) -> None:
         row.pain_delta = clinic_tags.change(row.pain_change, higher_is_worse=True)
         row.mood_delta = clinic_tags.change(row.mood_change, higher_is_worse=False)
         row.phq9_band_text = phq9.BAND_LABELS.get(row.phq9_band, row.phq9_band or "")
-        row.phq9_at_text = local_date(row.phq9_at, "j M")
+        # The patient's own date, as on the record and in the alert (core.timezones).
+        row.phq9_at_text = local_date(row.phq9_on, "j M")
         row.interaction_label = capfirst(row.interaction_severity)
         row.interaction_text = "; ".join(" + ".join(map(str, d)) for d in row.interaction_drugs[:2])
         # charts.sparkline escapes every value it writes.

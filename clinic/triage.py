@@ -2,15 +2,28 @@
 
 Read by the dashboard selectors and written by services.refresh_triage; kept apart from both
 so neither imports the other for them. The 7-day means and the 28-day baseline are rule M5's
-windows (alerts.rules.mood.m5_windows), so the dashboard and the alert agree on the days.
+windows (alerts.rules.mood.m5_windows) counted back from each patient's own "today" (their local
+date, core.timezones), so the dashboard and the alert agree on the days wherever the patient is.
 """
 
 from __future__ import annotations
 
+from collections import defaultdict
+from collections.abc import Callable, Mapping
 from datetime import date
 from typing import Any
 
-from django.db.models import Avg, FloatField, IntegerField, OuterRef, QuerySet, Subquery
+from django.db.models import (
+    Avg,
+    Case,
+    Expression,
+    FloatField,
+    IntegerField,
+    OuterRef,
+    QuerySet,
+    Subquery,
+    When,
+)
 from django.db.models.fields.json import KeyTextTransform
 from django.db.models.functions import Cast
 
@@ -50,18 +63,50 @@ def phq9_total() -> Subquery:
     )
 
 
-def triage_figures_queryset(user: User, *, today: date) -> QuerySet[User]:
-    """Visible patients with the figures PatientTriage stores, computed from the journal."""
-    window = m5_windows(today)
-    return patients_visible_to(user).annotate(
-        last_entry=Subquery(
-            DailyEntry.objects.filter(patient=OuterRef("pk")).order_by("-date").values("date")[:1]
-        ),
-        mood_7=_entry_avg("mood", window.recent_first, window.recent_last),
-        pain_7=_entry_avg("pain", window.recent_first, window.recent_last),
-        mood_28=_entry_avg("mood", window.baseline_first, window.baseline_last),
-        pain_28=_entry_avg("pain", window.baseline_first, window.baseline_last),
-        phq9_total=phq9_total(),
+def _per_day(
+    ids_by_day: Mapping[date, list[int]], build: Callable[[date], Subquery]
+) -> Subquery | Expression:
+    """`build(today)` for each patient's own today: one CASE over the (at most three) dates
+    the patients' zones are on at one instant, so one statement still serves the whole panel."""
+    if len(ids_by_day) == 1:
+        return build(next(iter(ids_by_day)))
+    return Case(
+        *[When(pk__in=ids, then=build(day)) for day, ids in sorted(ids_by_day.items())],
+        output_field=FloatField(),
+    )
+
+
+def triage_figures_queryset(user: User, *, days: Mapping[int, date]) -> QuerySet[User]:
+    """Visible patients among `days` (patient id -> that patient's today) with the figures
+    PatientTriage stores, computed from the journal over each patient's own windows."""
+    ids_by_day: dict[date, list[int]] = defaultdict(list)
+    for patient_id, day in days.items():
+        ids_by_day[day].append(patient_id)
+
+    def avg(field_name: str, recent: bool) -> Subquery | Expression:
+        def build(today: date) -> Subquery:
+            window = m5_windows(today)
+            if recent:
+                return _entry_avg(field_name, window.recent_first, window.recent_last)
+            return _entry_avg(field_name, window.baseline_first, window.baseline_last)
+
+        return _per_day(ids_by_day, build)
+
+    return (
+        patients_visible_to(user)
+        .filter(pk__in=list(days))
+        .annotate(
+            last_entry=Subquery(
+                DailyEntry.objects.filter(patient=OuterRef("pk"))
+                .order_by("-date")
+                .values("date")[:1]
+            ),
+            mood_7=avg("mood", recent=True),
+            pain_7=avg("pain", recent=True),
+            mood_28=avg("mood", recent=False),
+            pain_28=avg("pain", recent=False),
+            phq9_total=phq9_total(),
+        )
     )
 
 

@@ -27,6 +27,7 @@ from clinic.forms import AlertQueueForm, parse_dashboard_query
 from clinic.record import build_record_view
 from clinic.rows import prepare_rows
 from core.http import AuthenticatedHttpRequest
+from core.timezones import patient_today
 
 ALERT_QUEUE_PAGE_SIZE = 25
 PHQ9_PAGE_SIZE = 10
@@ -451,7 +452,8 @@ def _report_response(
     if fmt not in REPORT_FORMATS:
         raise Http404("No such report format.")
     try:
-        start, end = reports.parse_period(request.GET, today=selectors.clinic_today())
+        # The period is in the patient's dates, like every row of the report.
+        start, end = reports.parse_period(request.GET, today=patient_today(patient))
     except reports.PeriodError as error:
         return render(
             request,

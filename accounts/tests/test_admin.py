@@ -1,3 +1,5 @@
+import re
+
 import pytest
 from django.urls import reverse
 
@@ -227,3 +229,50 @@ def test_the_admin_cannot_set_a_links_status(client, ada, pat, cleo):
     client.post(reverse("admin:accounts_carelink_change", args=[link.pk]), {"status": "revoked"})
     link.refresh_from_db()
     assert link.status == "active"
+
+
+# --- Time zones in the admin (issue 14) ---
+
+
+def test_the_admin_edits_a_clinicians_zone_from_the_grouped_list(client, ada, cleo, rf):
+    from django.contrib import admin
+
+    from accounts.admin import ClinicianProfileInline
+    from accounts.models import User
+
+    client.force_login(ada)
+    page = client.get(reverse("admin:accounts_user_change", args=[cleo.pk])).content.decode()
+    assert 'name="clinician_profile-0-timezone"' in page
+    assert '<optgroup label="America">' in page
+
+    request = rf.post("/")
+    request.user = ada
+    formset_class = ClinicianProfileInline(User, admin.site).get_formset(request, cleo)
+    profile = cleo.clinician_profile
+
+    def submit(zone):
+        data = {
+            "clinician_profile-TOTAL_FORMS": "1",
+            "clinician_profile-INITIAL_FORMS": "1",
+            "clinician_profile-0-id": str(profile.pk),
+            "clinician_profile-0-user": str(cleo.pk),
+            "clinician_profile-0-organisation": "Clinic",
+            "clinician_profile-0-licence_number": "L-1",
+            "clinician_profile-0-timezone": zone,
+        }
+        return formset_class(data, instance=cleo, prefix="clinician_profile")
+
+    refused = submit("Etc/GMT+8")
+    assert not refused.is_valid() and "timezone" in refused.errors[0]
+    accepted = submit("America/Los_Angeles")
+    assert accepted.is_valid(), accepted.errors
+    accepted.save()
+    profile.refresh_from_db()
+    assert profile.timezone == "America/Los_Angeles"
+
+
+def test_the_audit_list_labels_its_times_with_the_zone(client, ada, pat):
+    AuditEvent.objects.create(actor=ada, patient=pat, action="record_view", object_type="patient")
+    client.force_login(ada)
+    body = client.get(reverse("admin:accounts_auditevent_changelist")).content.decode()
+    assert re.search(r'field-when"><a [^>]+>\d+ \w{3} \d{4}, \d\d:\d\d UTC</a>', body)

@@ -29,6 +29,7 @@ CLINICIAN = {
     "password": "a-long-and-unusual-passphrase",
     "organisation": "Clinic",
     "licence_number": "L-1",
+    "timezone": "America/Los_Angeles",
 }
 CHECK_EMAIL = "/accounts/signup/check-email/"
 
@@ -252,6 +253,7 @@ def test_a_clinician_confirms_then_signs_in_to_the_waiting_page(client, db):
     response = client.post(reverse("signup-clinician"), CLINICIAN)
     assert response["Location"] == CHECK_EMAIL
     profile = ClinicianProfile.objects.get(user__email="drnew@example.com")
+    assert profile.timezone == "America/Los_Angeles"
     assert profile.verified_at is None
     assert profile.user.is_active is False
     confirmed = Client().post(link_path(emailed_link(mail.outbox[0])), follow=True)
@@ -262,6 +264,26 @@ def test_a_clinician_confirms_then_signs_in_to_the_waiting_page(client, db):
     )
     page = browser.get(reverse("home"), follow=True)
     assert "awaiting verification" in page.content.decode()
+
+
+def test_the_clinician_form_asks_for_a_time_zone_grouped_by_region(client, db):
+    page = client.get(reverse("signup-clinician")).content.decode()
+    assert '<label for="id_timezone">Your time zone</label>' in page
+    assert 'data-browser-timezone="true"' in page
+    assert '<optgroup label="America">' in page and '<optgroup label="Pacific">' in page
+    assert '<option value="America/Los_Angeles">Los Angeles</option>' in page
+    assert "accounts/browser-timezone.js" in page and "<script>" not in page  # static, CSP
+    assert "Etc/GMT" not in page and "Factory" not in page
+
+
+@pytest.mark.parametrize("zone", ["", "Etc/GMT+5", "Factory", "localtime", "Mars/Olympus"])
+def test_a_clinician_zone_outside_the_list_is_refused_and_nothing_is_written(client, db, zone):
+    response = client.post(reverse("signup-clinician"), {**CLINICIAN, "timezone": zone})
+    assert response.status_code == 200
+    assert response.context["form"].errors["timezone"]
+    assert not User.objects.filter(email=CLINICIAN["email"]).exists()
+    # Sent back with an error: the browser's zone must not overwrite the person's choice.
+    assert 'data-browser-timezone="true"' not in response.content.decode()
 
 
 def test_production_settings_hash_with_argon2_first():

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime
 from typing import TYPE_CHECKING, Any, cast
 
 from django.core.exceptions import EmptyResultSet
@@ -26,6 +26,7 @@ from alerts.models import Alert, AlertStatus
 from clinic.selectors.rows import PatientRow, build_rows
 from clinic.services import refresh_triage
 from clinic.triage import latest_phq9, phq9_total
+from core.timezones import clinician_today
 from journal.instruments import phq9
 
 if TYPE_CHECKING:
@@ -46,6 +47,8 @@ FILTERS = {
 
 
 def clinic_today() -> date:
+    """The viewer's today: the active zone, which the middleware sets to the clinician's own.
+    Not for a patient's data (their dates are core.timezones.patient_today's)."""
     return timezone.localdate()
 
 
@@ -117,7 +120,7 @@ def _unread_sql(user: User) -> tuple[str, tuple[Any, ...]]:
 
 
 def _triage_order_sql(
-    user: User, query: DashboardQuery, *, today: date, with_unread: bool = False
+    user: User, query: DashboardQuery, *, with_unread: bool = False
 ) -> tuple[str, list[Any]]:
     """The triage ordering as SQL over a derived table (one row per visible patient).
 
@@ -152,6 +155,7 @@ def _triage_order_sql(
             "alert_rank",
             t_worsening=F("triage__worsening"),
             t_last_entry=F("triage__last_entry"),
+            t_as_of=F("triage__as_of"),
             t_phq9=F("triage__phq9_total"),
         )
         .query.sql_with_params()
@@ -167,8 +171,9 @@ def _triage_order_sql(
     if "alerts" in query.filters:
         where.append("t.alert_rank > 0")
     if "stale" in query.filters:
-        where.append("(t.t_last_entry IS NULL OR t.t_last_entry <= %s)")
-        params.append(today - timedelta(days=STALE_AFTER_DAYS))
+        # Counted from each patient's own today (the triage row's as_of, their local date).
+        where.append("(t.t_last_entry IS NULL OR t.t_last_entry <= t.t_as_of - %s)")
+        params.append(STALE_AFTER_DAYS)
     if "phq9" in query.filters:
         where.append("t.t_phq9 >= %s")
         params.append(PHQ9_FILTER_THRESHOLD)
@@ -183,10 +188,10 @@ def _triage_order_sql(
 
 
 def triage_ids(
-    user: User, query: DashboardQuery, *, today: date, offset: int, limit: int
+    user: User, query: DashboardQuery, *, offset: int, limit: int
 ) -> tuple[list[int], int | None]:
     """(patient ids of one page in triage order, total matching patients): one query."""
-    ids, total, _ = _triage_page(user, query, today=today, offset=offset, limit=limit)
+    ids, total, _ = _triage_page(user, query, offset=offset, limit=limit)
     return ids, total
 
 
@@ -194,14 +199,13 @@ def _triage_page(
     user: User,
     query: DashboardQuery,
     *,
-    today: date,
     offset: int,
     limit: int,
     with_unread: bool = False,
 ) -> tuple[list[int], int | None, int | None]:
     """triage_ids plus, `with_unread`, the badge's unread count (None on an empty page)."""
     try:
-        sql, params = _triage_order_sql(user, query, today=today, with_unread=with_unread)
+        sql, params = _triage_order_sql(user, query, with_unread=with_unread)
     except EmptyResultSet:  # the access gate answered .none()
         return [], None, None
     with connection.cursor() as cursor:
@@ -254,50 +258,65 @@ class DashboardPage:
 
 
 def dashboard_page(
-    user: User, query: DashboardQuery, *, today: date | None = None, with_unread: bool = False
+    user: User,
+    query: DashboardQuery,
+    *,
+    now: datetime | None = None,
+    today: date | None = None,
+    with_unread: bool = False,
 ) -> DashboardPage:
     """One page of the triage: refresh check, order+count, page rows, courses, sparklines =
     5 queries (7 when some triage rows were stale). `with_unread`: the order+count query also
-    counts the navigation badge (DashboardPage.unread_alerts)."""
-    today = today or clinic_today()
-    refresh_triage(user, today=today)
+    counts the navigation badge (DashboardPage.unread_alerts).
+
+    Each patient's figures, windows and "days since" count from the patient's own today (their
+    local date at `now`); DashboardPage.today is the clinician's date. `today` pins one date
+    for both (tests and benches).
+    """
+    now = now or timezone.now()
+    clinician_day = today or clinician_today(user, now)
+    refresh_triage(user, now=now, today=today)
     number = query.page
     ids, total, unread = _triage_page(
         user,
         query,
-        today=today,
         offset=(number - 1) * PAGE_SIZE,
         limit=PAGE_SIZE,
         with_unread=with_unread,
     )
     if total is None and number > 1:
         # Past the end: one more query to find the total, then show the last page.
-        _, total = triage_ids(user, query, today=today, offset=0, limit=1)
+        _, total = triage_ids(user, query, offset=0, limit=1)
         total = total or 0
         number = max(1, -(-total // PAGE_SIZE))
         query.messages.append(f"Page {query.page} does not exist; showing the last page.")
-        ids, _ = triage_ids(
-            user, query, today=today, offset=(number - 1) * PAGE_SIZE, limit=PAGE_SIZE
-        )
+        ids, _ = triage_ids(user, query, offset=(number - 1) * PAGE_SIZE, limit=PAGE_SIZE)
     total = total or 0
-    patients = summaries_for(user, ids, today=today) if ids else []
+    patients = summaries_for(user, ids, today=clinician_day) if ids else []
     return DashboardPage(
-        rows=build_rows(patients, today=today),
+        rows=build_rows(patients, now=now, today=today),
         page=PageInfo(number=number, num_pages=max(1, -(-total // PAGE_SIZE)), count=total),
         query=query,
-        today=today,
+        today=clinician_day,
         unread_alerts=unread,
     )
 
 
-def patient_summary(user: User, patient_id: int, *, today: date | None = None) -> PatientRow | None:
-    today = today or clinic_today()
+def patient_summary(
+    user: User, patient_id: int, *, now: datetime | None = None, today: date | None = None
+) -> PatientRow | None:
+    """One dashboard row (the patient's own dates, as dashboard_page)."""
+    now = now or timezone.now()
     try:
         patient_id = int(patient_id)
     except (TypeError, ValueError):
         return None
-    refresh_triage(user, today=today, patient_ids=[patient_id])
-    patient = summary_queryset(user, today=today).filter(pk=patient_id).first()
+    refresh_triage(user, now=now, today=today, patient_ids=[patient_id])
+    patient = (
+        summary_queryset(user, today=today or clinician_today(user, now))
+        .filter(pk=patient_id)
+        .first()
+    )
     if patient is None:
         return None
-    return build_rows([patient], today=today)[0]
+    return build_rows([patient], now=now, today=today)[0]

@@ -12,7 +12,8 @@ from django.db.models import Prefetch
 
 from accounts.models import User
 from alerts.models import Alert, AlertEvent
-from clinic.selectors.dashboard import UNRESOLVED, clinic_today
+from clinic.selectors.dashboard import UNRESOLVED
+from core.timezones import patient_local_date, patient_today
 from journal.models import DailyEntry, QuestionnaireResponse
 from medications import black_box, interactions
 from medications.catalog import courses_facts
@@ -26,7 +27,7 @@ RECORD_MIN_DAYS = 30
 
 @dataclass
 class PatientRecord:
-    patient: object
+    patient: User
     today: date
     start: date
     entries: list[DailyEntry]
@@ -44,8 +45,11 @@ def patient_record(
 ) -> PatientRecord:
     """Everything on the record page in a fixed number of queries (entries, responses,
     courses, alerts + events). Without `days`, the charts span the patient's data in the last
-    RECORD_DEFAULT_DAYS days (at least RECORD_MIN_DAYS), so a new patient's month is readable."""
-    today = today or clinic_today()
+    RECORD_DEFAULT_DAYS days (at least RECORD_MIN_DAYS), so a new patient's month is readable.
+
+    Every date is the patient's own (core.timezones): `today` is their local today, a
+    questionnaire's date the local date of completed_at."""
+    today = today or patient_today(patient)
     start = today - timedelta(days=(days or RECORD_DEFAULT_DAYS) - 1)
     entries = list(
         DailyEntry.objects.filter(patient=patient, date__gte=start, date__lte=today)
@@ -76,7 +80,11 @@ def patient_record(
     facts = courses_facts(courses)
     if days is None:
         firsts = [entries[0].date] if entries else []
-        firsts += [r.completed_at.date() for r in responses[:1] if r.completed_at.date() >= start]
+        firsts += [
+            day
+            for day in (patient_local_date(patient, r.completed_at) for r in responses[:1])
+            if day >= start
+        ]
         firsts += [c.started_on for c in courses if c.started_on >= start][:1]
         earliest = min(firsts, default=today)
         start = max(start, min(earliest, today - timedelta(days=RECORD_MIN_DAYS - 1)))

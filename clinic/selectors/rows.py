@@ -8,15 +8,17 @@ and the sparkline points.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from django.db.models import Q
+from django.utils import timezone
 
 from accounts.models import User
 from alerts.models import SEVERITY_BY_RANK
+from core.timezones import patient_local_date, patient_today
 from journal.models import DailyEntry
 from medications import black_box, interactions
 from medications.catalog import courses_facts
@@ -63,6 +65,8 @@ class PatientRow:
     black_box_open: bool
     sparkline_mood: list[tuple[int, int]]
     sparkline_pain: list[tuple[int, int]]
+    # The patient's local date of phq9_at (core.timezones): the date the dashboard shows.
+    phq9_on: date | None = None
 
     def as_api(self) -> dict[str, Any]:
         return {
@@ -84,6 +88,7 @@ class PatientRow:
                     "total": self.phq9_total,
                     "band": self.phq9_band,
                     "completed_at": self.phq9_at.isoformat() if self.phq9_at else None,
+                    "date": self.phq9_on.isoformat() if self.phq9_on else None,
                 }
                 if self.phq9_total is not None
                 else None
@@ -107,18 +112,30 @@ def _diff(recent: float | None, baseline: float | None) -> float | None:
 
 
 def current_courses_by_patient(
-    patient_ids: Iterable[int], *, today: date
+    patient_ids: Iterable[int], *, today: date | Mapping[int, date]
 ) -> dict[int, list[CourseFacts]]:
-    """Courses that can matter today for these patients, in one query."""
-    since = today - timedelta(days=COURSE_LOOKBACK_DAYS)
+    """Courses that can matter today for these patients, in one query. `today`: one date, or
+    each patient's own (patient id -> their local today)."""
+    days = _days_of(patient_ids, today)
+    if not days:
+        return {}
+    since = min(days.values()) - timedelta(days=COURSE_LOOKBACK_DAYS)
     courses = (
-        MedicationCourse.objects.filter(patient_id__in=patient_ids, started_on__lte=today)
+        MedicationCourse.objects.filter(patient_id__in=list(days))
+        .filter(started_on__lte=max(days.values()))
         .filter(Q(stopped_on__isnull=True) | Q(stopped_on__gte=since))
         .select_related("drug")
         .order_by("patient_id", "started_on", "id")
     )
     by_patient: dict[int, list[MedicationCourse]] = defaultdict(list)
     for course in courses:
+        day = days[course.patient_id]
+        if course.started_on > day:
+            continue  # starts after this patient's own today
+        if course.stopped_on is not None and course.stopped_on < day - timedelta(
+            days=COURSE_LOOKBACK_DAYS
+        ):
+            continue
         by_patient[course.patient_id].append(course)
     # courses_facts links each dose change to the course before it (when that one is in the
     # window), so a dose change is not mistaken for a stop in the black-box window.
@@ -129,29 +146,51 @@ def current_courses_by_patient(
 
 
 def sparklines_by_patient(
-    patient_ids: Iterable[int], *, today: date
+    patient_ids: Iterable[int], *, today: date | Mapping[int, date]
 ) -> dict[int, list[tuple[int, int, int]]]:
-    """(day offset, mood, pain) for the last SPARKLINE_DAYS days, one query."""
-    start = today - timedelta(days=SPARKLINE_DAYS - 1)
+    """(day offset, mood, pain) for each patient's last SPARKLINE_DAYS days (their own
+    dates), one query."""
+    days = _days_of(patient_ids, today)
+    if not days:
+        return {}
+    span = timedelta(days=SPARKLINE_DAYS - 1)
     rows = (
-        DailyEntry.objects.filter(patient_id__in=patient_ids, date__gte=start, date__lte=today)
+        DailyEntry.objects.filter(
+            patient_id__in=list(days),
+            date__gte=min(days.values()) - span,
+            date__lte=max(days.values()),
+        )
         .order_by("patient_id", "date")
         .values_list("patient_id", "date", "mood", "pain")
     )
     grouped: dict[int, list[tuple[int, int, int]]] = defaultdict(list)
     for patient_id, day, mood, pain in rows:
-        grouped[patient_id].append(((day - start).days, mood, pain))
+        start = days[patient_id] - span
+        if start <= day <= days[patient_id]:
+            grouped[patient_id].append(((day - start).days, mood, pain))
     return grouped
 
 
-def build_rows(patients: Sequence[TriagedPatient], *, today: date) -> list[PatientRow]:
-    ids = [p.pk for p in patients]
-    courses = current_courses_by_patient(ids, today=today) if ids else {}
-    lines = sparklines_by_patient(ids, today=today) if ids else {}
+def _days_of(patient_ids: Iterable[int], today: date | Mapping[int, date]) -> dict[int, date]:
+    if isinstance(today, Mapping):
+        return {pk: today[pk] for pk in patient_ids}
+    return dict.fromkeys(patient_ids, today)
+
+
+def build_rows(
+    patients: Sequence[TriagedPatient], *, now: datetime | None = None, today: date | None = None
+) -> list[PatientRow]:
+    """Rows of `patients` (with their patient_profile loaded), each counted from the patient's
+    own today (their local date at `now`); `today` pins one date for all (tests, benches)."""
+    now = now or timezone.now()
+    days = {p.pk: today or patient_today(p, now) for p in patients}
+    courses = current_courses_by_patient(days, today=days) if days else {}
+    lines = sparklines_by_patient(days, today=days) if days else {}
     rows = []
     for p in patients:
+        today_p = days[p.pk]
         facts = courses.get(p.pk, [])
-        assessment = interactions.assess(facts, today)
+        assessment = interactions.assess(facts, today_p)
         points = lines.get(p.pk, [])
         rows.append(
             PatientRow(
@@ -159,7 +198,7 @@ def build_rows(patients: Sequence[TriagedPatient], *, today: date) -> list[Patie
                 open_alerts=p.open_alerts,
                 max_severity=SEVERITY_BY_RANK.get(p.alert_rank, ""),
                 last_entry=p.last_entry,
-                days_since_entry=(today - p.last_entry).days if p.last_entry else None,
+                days_since_entry=(today_p - p.last_entry).days if p.last_entry else None,
                 mood_7=p.mood_7,
                 pain_7=p.pain_7,
                 mood_change=_diff(p.mood_7, p.mood_28),
@@ -167,9 +206,10 @@ def build_rows(patients: Sequence[TriagedPatient], *, today: date) -> list[Patie
                 phq9_total=p.phq9_total,
                 phq9_band=p.phq9_band or "",
                 phq9_at=p.phq9_at,
+                phq9_on=patient_local_date(p, p.phq9_at) if p.phq9_at else None,
                 interaction_severity=assessment.severity,
                 interaction_drugs=[list(f.drugs) for f in assessment.findings],
-                black_box_open=black_box.black_box_window_open(facts, today),
+                black_box_open=black_box.black_box_window_open(facts, today_p),
                 sparkline_mood=[(x, mood) for x, mood, _ in points],
                 sparkline_pain=[(x, pain) for x, _, pain in points],
             )

@@ -1,18 +1,18 @@
 from datetime import timedelta
 
 import pytest
-from django.utils import timezone
 
 from accounts.models import AuditEvent
 from clinic.tests import factories as f
 from conftest import link, make_patient
+from core.timezones import patient_today
 
 # Dates relative to today: rerun under a frozen clock by `make test-clock`.
 pytestmark = pytest.mark.clock
 
 
 def test_list_returns_the_dashboard_summary_and_audits_once(api_client, cleo, pat):
-    today = timezone.localdate()
+    today = patient_today(pat)  # the row counts from the patient's own today
     f.entries(pat, today, [7] * 28 + [4] * 7)
     f.phq9_response(pat, [2] * 8 + [0], today)
     f.course(pat, "sertraline", today - timedelta(days=3))

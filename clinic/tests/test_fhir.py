@@ -1,3 +1,4 @@
+import json
 from datetime import timedelta
 
 import pytest
@@ -82,3 +83,39 @@ def test_anonymous_is_refused(api_client, pat):
 
 def test_unknown_patient_is_404(api_client, cleo):
     assert api_client(cleo).get("/api/v1/patients/987654/fhir/").status_code == 404
+
+
+@pytest.mark.parametrize("accept", ["application/json", "text/html,application/xhtml+xml", "*/*"])
+@pytest.mark.parametrize("who", ["cleo", "pat"])
+def test_it_downloads_as_a_fhir_json_file_whoever_asks_and_however(
+    client_for, api_client, cleo, record, accept, who
+):
+    """A file, never DRF's browsable page: from the record page's link (a browser session
+    asking for HTML) as from an API client."""
+    user = cleo if who == "cleo" else record
+    url = f"/api/v1/patients/{record.pk}/fhir/"
+    for client in (client_for(user), api_client(user)):
+        response = client.get(url, HTTP_ACCEPT=accept)
+        assert response.status_code == 200
+        assert response["Content-Type"] == "application/fhir+json"
+        disposition = response["Content-Disposition"]
+        assert disposition.startswith("attachment; filename=")
+        assert disposition.endswith('.json"')
+        assert f"patient-{record.pk}-fhir-" in disposition
+        assert "no-store" in response["Cache-Control"]
+        assert b"<html" not in response.content[:200]
+        Bundle.model_validate(json.loads(response.content))
+    expected = 2 if who == "cleo" else 0  # clinicians' reads are audited, a patient's own not
+    assert AuditEvent.objects.filter(action="fhir_export").count() == expected
+
+
+def test_the_record_page_links_to_the_download(client_for, cleo, record):
+    page = client_for(cleo).get(f"/clinician/patients/{record.pk}/").content.decode()
+    assert f'href="/api/v1/patients/{record.pk}/fhir/"' in page
+
+
+def test_a_refused_export_stays_a_json_error_not_a_file(client_for, uma, record):
+    response = client_for(uma).get(f"/api/v1/patients/{record.pk}/fhir/")
+    assert response.status_code == 404
+    assert "Content-Disposition" not in response
+    assert not AuditEvent.objects.filter(action="fhir_export").exists()

@@ -24,10 +24,12 @@ from clinic.tests import factories as f
 from conftest import link, make_patient
 
 LEGACY = Path(__file__).parent / "legacy_markup"
-# The markup of commit 9b74c65, before clinic/cards.py and clinic/rows.py.
+# The markup of commit 9b74c65, before clinic/cards.py and clinic/rows.py; since issue 14 its
+# times are the clinician's, zone labelled ({% clinician_time %}), and the PHQ-9 date the
+# patient's own (row.phq9_on).
 LEGACY_ROWS = "{% load clinic_tags %}" + (LEGACY / "dashboard_rows.html").read_text()
 LEGACY_CARDS = (
-    "{% for alert in alerts %}{% with next=next_url %}"
+    "{% load clinician_time %}{% for alert in alerts %}{% with next=next_url %}"
     + (LEGACY / "alert_card.html").read_text()
     + "{% endwith %}{% endfor %}"
 )
@@ -113,7 +115,7 @@ def test_resolved_card_after_htmx_resolve_renders_as_before(client_for, cleo, pa
         LEGACY_CARDS, {"alerts": [alert], "next_url": "/clinician/alerts/"}, response.wsgi_request
     )
     assert _squash(response.content.decode()).endswith(_squash(legacy).split("</p>", 1)[1])
-    assert "Resolved by Cleo Linked 14 Mar 2026 15:30." in response.content.decode()
+    assert "Resolved by Cleo Linked 14 Mar 2026, 15:30 UTC." in response.content.decode()
 
 
 def _record_queries(client, patient) -> int:
@@ -171,7 +173,9 @@ def test_record_alert_history_renders_as_before(client_for, cleo, panel):
     record = response.context["record"]
     assert len(record.alerts) == 2
     legacy = _legacy(
-        (LEGACY / "record_history.html").read_text(), {"record": record}, response.wsgi_request
+        "{% load clinician_time %}" + (LEGACY / "record_history.html").read_text(),
+        {"record": record},
+        response.wsgi_request,
     )
     shown = _between(response.content.decode(), '<ul class="plain-list">\n    ', "</ul>")
     assert _squash(shown.removeprefix('<ul class="plain-list">')) == _squash(legacy)

@@ -3,12 +3,12 @@ from datetime import date, timedelta
 
 import pytest
 from django.http import QueryDict
-from django.utils import timezone
 from pypdf import PdfReader
 
 from accounts.models import AuditEvent
 from clinic import reports
 from clinic.tests import factories as f
+from core.timezones import patient_today
 
 # Dates relative to today: rerun under a frozen clock by `make test-clock`.
 pytestmark = pytest.mark.clock
@@ -50,7 +50,7 @@ def test_bad_periods_give_a_clear_message(params, field, message):
 
 @pytest.fixture
 def pat_with_data(pat):
-    today = timezone.localdate()
+    today = patient_today(pat)  # the report's default period ends on the patient's today
     f.entries(pat, today, [6] * 10, [4] * 10)
     f.phq9_response(pat, [2] * 8 + [1], today - timedelta(days=2))
     f.fiqr_response(pat, 5, today - timedelta(days=2))

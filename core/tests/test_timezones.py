@@ -4,6 +4,7 @@ Pacific/Kiritimati is UTC+14 (its day starts at 10:00 UTC the day before); Pacif
 UTC-11 (its day starts at 11:00 UTC). Each boundary is tested a second either side.
 """
 
+import zoneinfo
 from datetime import UTC, date, datetime
 
 import pytest
@@ -13,11 +14,21 @@ from django.http import HttpResponse
 from django.test import RequestFactory
 from django.utils import timezone
 
-from accounts.models import PatientProfile
+from accounts.models import ClinicianProfile, PatientProfile
 from alerts.models import Alert
 from alerts.services import sync_alerts_batch
 from alerts.tests.factories import entry
-from core.timezones import PatientTimezoneMiddleware, local_date, patient_today, zone_named
+from core.timezones import (
+    PatientTimezoneMiddleware,
+    clinician_today,
+    format_time,
+    is_choosable_zone,
+    local_date,
+    patient_today,
+    timezone_choices,
+    user_zone,
+    zone_named,
+)
 from journal.instruments import InstrumentError
 from journal.models import DailyEntry
 from journal.services import daily_entry_save
@@ -124,3 +135,65 @@ def test_others_see_the_server_zone(cleo, db):
 def test_an_unknown_zone_falls_back_to_utc_like_the_patients_today(pat):
     with_zone(pat, "Mars/Olympus")
     assert run(pat) == "UTC"
+
+
+# --- Clinicians' zones, labels and the list of zones (issue 14) -------------------------------
+
+
+def test_a_clinician_sees_their_own_time_zone(cleo):
+    ClinicianProfile.objects.filter(user=cleo).update(timezone="America/Los_Angeles")
+    cleo.refresh_from_db()
+    assert run(cleo) == "America/Los_Angeles"
+    assert timezone.get_current_timezone_name() == "UTC"
+
+
+def test_a_clinicians_today_is_their_own_date(cleo):
+    ClinicianProfile.objects.filter(user=cleo).update(timezone="America/Los_Angeles")
+    cleo.refresh_from_db()
+    instant = datetime(2026, 11, 28, 3, 0, tzinfo=UTC)  # 19:00 on the 27th in Los Angeles
+    assert clinician_today(cleo, instant) == date(2026, 11, 27)
+    assert user_zone(cleo).key == "America/Los_Angeles"
+
+
+@pytest.mark.parametrize(
+    ("zone", "shown"),
+    [
+        ("America/Los_Angeles", "15 Jun 2026, 05:30 PDT"),
+        ("Europe/London", "15 Jun 2026, 13:30 BST"),
+        ("UTC", "15 Jun 2026, 12:30 UTC"),
+        (KIRITIMATI, "16 Jun 2026, 02:30 UTC+14"),
+        (PAGO_PAGO, "15 Jun 2026, 01:30 SST"),
+        ("Asia/Kolkata", "15 Jun 2026, 18:00 IST"),
+        ("Asia/Kathmandu", "15 Jun 2026, 18:15 UTC+5:45"),
+        ("America/Sao_Paulo", "15 Jun 2026, 09:30 UTC-3"),
+    ],
+)
+def test_a_time_is_shown_with_its_zone(zone, shown):
+    assert format_time(datetime(2026, 6, 15, 12, 30, tzinfo=UTC), zone_named(zone)) == shown
+
+
+def test_timezone_choices_are_grouped_by_region_without_pseudo_zones():
+    groups = timezone_choices()
+    names = [group for group, _ in groups]
+    assert names[0] == "UTC"
+    assert {"Africa", "America", "Asia", "Australia", "Europe", "Pacific"} <= set(names)
+    values = [value for _, zones in groups for value, _ in zones]
+    assert len(values) == len(set(values)) > 300
+    for excluded in ("Factory", "localtime", "posixrules", "Etc/GMT+5", "Etc/UTC", "US/Pacific"):
+        assert excluded not in values, excluded
+    assert not [v for v in values if v.startswith("Etc/")]
+    for value in values:
+        zoneinfo.ZoneInfo(value)  # every one is a real zone
+    america = dict(dict(groups)["America"])
+    assert america["America/Los_Angeles"] == "Los Angeles"
+    assert america["America/Argentina/Buenos_Aires"] == "Argentina / Buenos Aires"
+    assert dict(dict(groups)["Pacific"])[KIRITIMATI] == "Kiritimati"
+    assert is_choosable_zone("Australia/Sydney") and not is_choosable_zone("Factory")
+
+
+def test_is_choosable_zone():
+    from core.timezones import is_choosable_zone
+
+    assert is_choosable_zone("Pacific/Pago_Pago") and is_choosable_zone("UTC")
+    refused = ("Etc/GMT+5", "Factory", "localtime", "US/Eastern", "EST5EDT", "GB", "")
+    assert not any(is_choosable_zone(name) for name in refused)
