@@ -318,7 +318,7 @@ class AuditEvent(models.Model):
     action = models.CharField(max_length=64)
     # The care team through which a clinician saw the patient (CareLink.team), by name as it
     # was then; blank for a link of the clinician's own, the patient, or an administrator.
-    team_name = models.CharField(max_length=200, blank=True)
+    team_name = models.CharField(max_length=200, blank=True, default="", db_default="")
     object_type = models.CharField(max_length=64, blank=True)
     object_id = models.CharField(max_length=64, blank=True)
     ip = models.GenericIPAddressField(null=True, blank=True)

@@ -223,6 +223,9 @@ def test_the_audit_model_has_no_free_text_field():
         "actor_user_id",
         "actor_email",
         "patient_user_id",
+        # The care team through which the read was granted (issue 16): a team's name, set by
+        # accounts.audit from the team row, never typed by the reader.
+        "team_name",
     }
 
 
