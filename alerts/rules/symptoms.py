@@ -7,8 +7,9 @@ from collections.abc import Iterable
 from datetime import date
 
 from alerts.rules.facts import AlertCandidate, EntryFacts, PatientSnapshot
+from alerts.rules.serotonergic import finding_rank, mechanism_findings, mechanism_severity
 from journal.instruments.codes import SEROTONIN_SYMPTOMS
-from medications.interactions import DISPLAY_NAMES, SEVERITY_ORDER, CourseFacts, assess
+from medications.interactions import DISPLAY_NAMES, CourseFacts, assess
 
 # 2: docs/clinical-rules.md version 2 (back-filled entries: high, no urgent-care notice; a
 # combination counts from `moderate` up; plain explanations).
@@ -16,9 +17,9 @@ RULE_VERSION = 2
 
 # S1: 3 or more of the FDA 2016 patient-list / Sternbach features ticked on one check-in.
 S1_MIN_SYMPTOMS = 3
-# ... while a combination of at least `moderate` counts that day (v2: a `minor` one does not),
-# or a strong/MAOI/MAO-B drug was started or its dose changed within the last 7 days
-# (0 <= T - D <= 7).
+# ... while a serotonergic combination of at least `moderate` counts that day (v2: a `minor`
+# one does not, nor does a hypertensive-only one), or a strong/MAOI/MAO-B drug was started or
+# its dose changed within the last 7 days (0 <= T - D <= 7).
 S1_RECENT_START_DAYS = 7
 S1_START_TIERS = frozenset({"strong", "maoi", "maob"})
 S1_MIN_COMBINATION = "moderate"
@@ -47,10 +48,8 @@ def _name(drug: str) -> str:
 
 
 def _counts_as_combination(severity: str) -> bool:
-    # Ranked by the engine's own order, so a `minor` severity (below moderate) never counts.
-    if severity not in SEVERITY_ORDER:
-        return False
-    return SEVERITY_ORDER.index(severity) >= SEVERITY_ORDER.index(S1_MIN_COMBINATION)
+    # A `minor` severity (below moderate), "none" or anything unknown never counts.
+    return finding_rank(severity) >= finding_rank(S1_MIN_COMBINATION)
 
 
 def is_back_filled(entry_date: date, today: date) -> bool:
@@ -62,9 +61,8 @@ def s1_applies(symptoms: Iterable[str], courses: tuple[CourseFacts, ...], on: da
     """S1's conditions as a yes/no for an entry dated `on` (same as `s1_candidate`)."""
     if len({s for s in symptoms if s in SEROTONIN_SYMPTOMS}) < S1_MIN_SYMPTOMS:
         return False
-    return _counts_as_combination(assess(courses, on).severity) or bool(
-        recent_strong_starts(courses, on)
-    )
+    severity = mechanism_severity(assess(courses, on), "serotonergic")
+    return _counts_as_combination(severity) or bool(recent_strong_starts(courses, on))
 
 
 def s1_notice(
@@ -89,18 +87,19 @@ def s1_candidate(
     if len(symptoms) < S1_MIN_SYMPTOMS:
         return None
     on = entry.date
-    combination = assess(courses, on)
+    findings = mechanism_findings(assess(courses, on), "serotonergic")
+    severity = findings[0].severity if findings else "none"  # most severe first
     starts = recent_strong_starts(courses, on)
-    has_combination = _counts_as_combination(combination.severity)
+    has_combination = _counts_as_combination(severity)
     if not has_combination and not starts:
         return None
     back_filled = today is not None and is_back_filled(on, today)
-    combination_drugs = sorted({d for f in combination.findings for d in f.drugs})
+    combination_drugs = sorted({d for f in findings for d in f.drugs})
     started = sorted({c.drug.name for c in starts if c.drug is not None})
     reasons = []
     if has_combination:
         reasons.append(
-            f"a {combination.severity} serotonergic combination was being taken that day "
+            f"a {severity} serotonergic combination was being taken that day "
             f"({' + '.join(_name(d) for d in combination_drugs)})"
         )
     if started:
@@ -129,7 +128,7 @@ def s1_candidate(
                     "entry_id": entry.id,
                     "date": on.isoformat(),
                     "symptoms": symptoms,
-                    "combination_severity": combination.severity,
+                    "combination_severity": severity,
                     "combination_drugs": combination_drugs,
                     "recently_started": started,
                     "back_filled": back_filled,
