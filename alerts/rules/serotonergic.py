@@ -83,7 +83,7 @@ def mechanism_severity(assessment: Assessment, mechanism: str) -> str:
 
 
 def unchecked_text(names: Sequence[str]) -> str:
-    """"2 medicines could not be checked: Grandma's tea, Zz." ("" without any)."""
+    """ "2 medicines could not be checked: Grandma's tea, Zz." ("" without any)."""
     if not names:
         return ""
     count = len(names)
