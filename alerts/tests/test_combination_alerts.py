@@ -218,9 +218,6 @@ def test_a_restart_after_resolution_opens_a_new_alert(pat, cleo):
     assert len(combination_alerts(pat)) == 2
 
 
-@pytest.mark.xfail(
-    reason="needs CourseFacts.recorded_at from alerts.snapshots (the engine branch)", strict=True
-)
 def test_a_course_started_before_the_resolution_but_recorded_after_opens_a_new_alert(pat, cleo):
     _resolved_pair(pat, cleo)
     with time_machine.travel(NOW + timedelta(hours=1), tick=False):
@@ -264,11 +261,11 @@ def test_a_course_starting_on_the_patients_day_of_the_resolution_is_new(
     cleo, tz, resolved_at, local_day, start_offset, raises
 ):
     patient = make_patient(f"z{start_offset}{abs(hash(tz))}@example.com", "Zed", tz=tz)
-    builders.course(patient, "sertraline", local_day - timedelta(days=90))
-    first = builders.course(
-        patient, "tramadol", local_day - timedelta(days=30), local_day - timedelta(days=2)
-    )
     with time_machine.travel(resolved_at - timedelta(days=3), tick=False):
+        builders.course(patient, "sertraline", local_day - timedelta(days=90))
+        first = builders.course(
+            patient, "tramadol", local_day - timedelta(days=30), local_day - timedelta(days=2)
+        )
         sync_alerts(patient)
     (alert,) = combination_alerts(patient)
     assert alert.details["evidence"]["hits"][0]["courses"][1]["started_on"] == (
@@ -287,9 +284,9 @@ def test_a_course_starting_on_the_patients_day_of_the_resolution_is_new(
 
 
 def test_an_alert_open_for_long_and_resolved_recently_still_suppresses(pat, cleo):
-    course(pat, "sertraline", -900)
-    course(pat, "tramadol", -800)
     with time_machine.travel(NOW - timedelta(days=500), tick=False):
+        course(pat, "sertraline", -900)
+        course(pat, "tramadol", -800)
         sync_alerts(pat)
     (alert,) = combination_alerts(pat)
     with time_machine.travel(NOW - timedelta(days=1), tick=False):
