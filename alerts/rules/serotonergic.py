@@ -83,12 +83,14 @@ def mechanism_severity(assessment: Assessment, mechanism: str) -> str:
 
 
 def unchecked_text(names: Sequence[str]) -> str:
-    """ "2 medicines could not be checked: Grandma's tea, Zz." ("" without any)."""
+    """The sentence naming medicines the engine could not check ("" without any), e.g.
+    "2 medicines could not be checked: Grandma's tea, Zz." (alphabetical order)."""
     if not names:
         return ""
     count = len(names)
     noun = "medicine" if count == 1 else "medicines"
-    return f"{count} {noun} could not be checked: {', '.join(names)}."
+    listed = ", ".join(sorted(names, key=str.casefold))
+    return f"{count} {noun} could not be checked: {listed}."
 
 
 def _join_names(names: Sequence[str]) -> str:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -63,6 +63,9 @@ class PatientRow:
     black_box_open: bool
     sparkline_mood: list[tuple[int, int]]
     sparkline_pain: list[tuple[int, int]]
+    # Free-text medicines (not in the catalog) that count today: the engine could not check
+    # them; shown on the row, never an alert by themselves.
+    unchecked_medicines: list[str] = field(default_factory=list)
 
     def as_api(self) -> dict[str, Any]:
         return {
@@ -93,6 +96,7 @@ class PatientRow:
                 "findings": self.interaction_drugs,
             },
             "black_box_window_open": self.black_box_open,
+            "unchecked_medicines": list(self.unchecked_medicines),
         }
 
 
@@ -115,6 +119,9 @@ def current_courses_by_patient(
         MedicationCourse.objects.filter(patient_id__in=patient_ids, started_on__lte=today)
         .filter(Q(stopped_on__isnull=True) | Q(stopped_on__gte=since))
         .select_related("drug")
+        # One query for the page's combination products' ingredients (courses_facts below runs
+        # per patient and would otherwise read them per patient).
+        .prefetch_related("drug__ingredients")
         .order_by("patient_id", "started_on", "id")
     )
     by_patient: dict[int, list[MedicationCourse]] = defaultdict(list)
@@ -172,6 +179,7 @@ def build_rows(patients: Sequence[TriagedPatient], *, today: date) -> list[Patie
                 black_box_open=black_box.black_box_window_open(facts, today),
                 sparkline_mood=[(x, mood) for x, mood, _ in points],
                 sparkline_pain=[(x, pain) for x, _, pain in points],
+                unchecked_medicines=sorted(assessment.unknown, key=str.casefold),
             )
         )
     return rows

@@ -1,7 +1,10 @@
+from typing import Any
+
 from django import template
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 
+from alerts.rules import serotonergic
 from journal.instruments import phq9
 
 register = template.Library()
@@ -37,3 +40,35 @@ def change(value: float | None, higher_is_worse: bool) -> SafeString:
 @register.filter
 def band_label(band: str | None) -> str:
     return phq9.BAND_LABELS.get(band or "", band or "")
+
+
+# How a finding's severity and mechanism read on the record (docs/clinical-rules.md#pair-rules).
+MECHANISM_LABELS = {
+    "serotonergic": "serotonergic",
+    "hypertensive": "blood pressure (hypertensive)",
+}
+MINOR_FINDING_NOTE = "worth discussing; no alert is raised for it"
+
+
+@register.inclusion_tag("clinic/_interaction_findings.html")
+def interaction_findings(assessment: Any) -> dict[str, Any]:
+    """The record's current interaction findings, minor ones included (worth discussing, no
+    alert), and the medicines the engine could not check. No query: `assessment` is the
+    record's interactions.Assessment."""
+    findings = sorted(
+        assessment.findings, key=lambda finding: -serotonergic.finding_rank(finding.severity)
+    )
+    return {
+        "findings": [
+            {
+                "severity": finding.severity,
+                "label": finding.severity.capitalize(),
+                "mechanism": MECHANISM_LABELS.get(finding.mechanism, finding.mechanism),
+                "note": MINOR_FINDING_NOTE if finding.severity == "minor" else "",
+                "explanation": finding.explanation,
+            }
+            for finding in findings
+        ],
+        "counted": list(assessment.counted),
+        "unchecked": serotonergic.unchecked_text(assessment.unknown),
+    }
