@@ -27,7 +27,7 @@ from medications.catalog import (
     name_suggestions,
     resolve_names,
 )
-from medications.interactions import CourseFacts, assess, assess_current
+from medications.interactions import CourseFacts, assess, assess_current, ingredient_order
 from medications.models import MedicationCourse
 from medications.serializers import (
     ChangeDoseSerializer,
@@ -115,7 +115,8 @@ class InteractionCheckView(APIView):
         # docs/clinical-rules.md#name-resolution: a combination product resolves to every
         # ingredient (Ultracet -> acetaminophen, tramadol).
         response["resolved"] = {
-            name: [part.name for part in drug.ingredients] or [drug.name]
+            name: [part.name for part in sorted(drug.ingredients, key=ingredient_order)]
+            or [drug.name]
             for name, drug in facts.items()
         }
         response["suggestions"] = name_suggestions(n for n in names if n not in found)

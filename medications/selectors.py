@@ -9,17 +9,18 @@ from django.db.models import QuerySet
 from accounts.models import User
 from core.timezones import patient_today
 from medications.black_box import black_box_window_open
-from medications.catalog import courses_facts
-from medications.interactions import Assessment, assess, display_name
+from medications.catalog import courses_facts, drug_facts
+from medications.interactions import Assessment, assess, display_name, ingredient_order
 from medications.models import Drug, MedicationCourse
 
 
 def product_ingredients(drug: Drug | None) -> list[str]:
-    """Generic names of a combination product's ingredients, by name; [] for a single drug or
-    None. No query when the ingredients were prefetched (`drug__ingredients`)."""
+    """Generic names of a combination product's ingredients, in interactions.ingredient_order
+    (tramadol before acetaminophen); [] for a single drug or None. No query when the
+    ingredients were prefetched (`drug__ingredients`)."""
     if drug is None:
         return []
-    return sorted(part.name for part in drug.ingredients.all() if part.pk != drug.pk)
+    return [part.name for part in sorted(drug_facts(drug).ingredients, key=ingredient_order)]
 
 
 def medication_courses(patient: User) -> QuerySet[MedicationCourse]:
@@ -51,6 +52,15 @@ class CourseLine:
     # A combination product's ingredients as written in sentences ("tramadol", ...); empty
     # for a single drug or free text.
     contains: list[str] = field(default_factory=list)
+
+    @property
+    def contains_text(self) -> str:
+        """ "Ultracet contains tramadol and acetaminophen" ("" for a single drug)."""
+        if not self.contains:
+            return ""
+        parts = self.contains
+        listed = parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
+        return f"{self.course.name} contains {listed}"
 
 
 @dataclass

@@ -52,7 +52,7 @@ def test_a_product_resolves_to_every_ingredient_and_counts_each(pat, api_client,
     body = check(api_client(pat), ["Testracet", "sertraline"])
 
     assert body["resolved"] == {
-        "Testracet": ["acetaminophen", "tramadol"],
+        "Testracet": ["tramadol", "acetaminophen"],
         "sertraline": ["sertraline"],
     }
     assert body["severity"] == "major"
@@ -145,13 +145,13 @@ def test_a_course_of_a_product_says_what_it_contains(pat, api_client, testracet)
     results = api_client(pat).get(LIST).json()["results"]
 
     by_name = {row["drug"]: row for row in results}
-    assert by_name["Testracet"]["ingredients"] == ["acetaminophen", "tramadol"]
+    assert by_name["Testracet"]["ingredients"] == ["tramadol", "acetaminophen"]
     assert by_name["Testracet"]["generic_name"] == "testracet product"
     assert by_name["sertraline"]["ingredients"] == []
     assert by_name["kratom"]["ingredients"] == []
     course = MedicationCourse.objects.get(name="Testracet")
     detail = api_client(pat).get(f"{LIST}{course.pk}/").json()
-    assert detail["ingredients"] == ["acetaminophen", "tramadol"]
+    assert detail["ingredients"] == ["tramadol", "acetaminophen"]
 
 
 def test_adding_a_product_returns_an_assessment_naming_the_ingredient(pat, api_client, testracet):
@@ -161,7 +161,7 @@ def test_adding_a_product_returns_an_assessment_naming_the_ingredient(pat, api_c
     )
     assert response.status_code == 201
     body = response.json()
-    assert body["ingredients"] == ["acetaminophen", "tramadol"]
+    assert body["ingredients"] == ["tramadol", "acetaminophen"]
     assert body["assessment"]["findings"][0]["drugs"] == ["sertraline", "tramadol"]
     assert body["assessment"]["findings"][0]["mechanism"] == "serotonergic"
 
