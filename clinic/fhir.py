@@ -181,6 +181,7 @@ def patient_bundle(patient: User, *, today: date | None = None) -> dict[str, Any
     courses = list(
         MedicationCourse.objects.filter(patient=patient)
         .select_related("drug")
+        .prefetch_related("drug__ingredients")  # a combination product counts each ingredient
         .order_by("started_on", "id")
     )
     statement_urls: dict[str, list[str]] = {}

@@ -107,6 +107,7 @@ def report_data(patient: User, *, start: date, end: date) -> ReportData:
         MedicationCourse.objects.filter(patient=patient, started_on__lte=end)
         .filter(Q(stopped_on__isnull=True) | Q(stopped_on__gte=start))
         .select_related("drug")
+        .prefetch_related("drug__ingredients")  # a combination product counts each ingredient
         .order_by("started_on", "id")
     )
     alerts = list(

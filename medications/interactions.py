@@ -312,6 +312,15 @@ def match_pair(a: DrugFacts, b: DrugFacts) -> tuple[PairRule, DrugFacts, DrugFac
     return None
 
 
+def ingredient_order(drug: DrugFacts) -> tuple[int, str]:
+    """How a product's ingredients are listed to people: serotonergic ones first, then those
+    with a class a rule reads, then the rest, each by name ("Ultracet contains tramadol and
+    acetaminophen")."""
+    if drug.serotonergic != "none":
+        return (0, drug.name)
+    return (1 if takes_part(drug) else 2, drug.name)
+
+
 def ingredients_of(drug: DrugFacts) -> tuple[DrugFacts, ...]:
     """What counts of a course of `drug`: its ingredients for a combination product, else
     the drug itself."""

@@ -27,11 +27,18 @@ patient_page = role_required(Role.PATIENT)
 # A form the patient submitted with errors, by (form kind, course id), shown again as sent.
 BoundForms = dict[tuple[str, int], forms.Form]
 
-# Calm labels for the patient; the clinician sees the severity itself.
+# Calm labels for the patient; the clinician sees the severity itself. A `minor` finding is
+# "worth mentioning to your clinician" (docs/clinical-rules.md#pair-rules), never alarming.
 PATIENT_SEVERITY_LABELS = {
     "contraindicated": ("Important", "sev-critical"),
     "major": ("Important", "sev-high"),
     "moderate": ("Worth checking", "sev-moderate"),
+    "minor": ("Worth mentioning", "sev-low"),
+}
+# What kind of risk a finding is, in the patient's words (Finding.mechanism).
+PATIENT_MECHANISM_LABELS = {
+    "serotonergic": "Serotonin",
+    "hypertensive": "Blood pressure risk",
 }
 
 
@@ -88,6 +95,7 @@ def _render(
             "finding": finding,
             "label": PATIENT_SEVERITY_LABELS[finding.severity][0],
             "css": PATIENT_SEVERITY_LABELS[finding.severity][1],
+            "kind": PATIENT_MECHANISM_LABELS.get(finding.mechanism, ""),
         }
         for finding in overview.assessment.findings
     ]

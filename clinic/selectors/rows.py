@@ -119,9 +119,7 @@ def current_courses_by_patient(
         MedicationCourse.objects.filter(patient_id__in=patient_ids, started_on__lte=today)
         .filter(Q(stopped_on__isnull=True) | Q(stopped_on__gte=since))
         .select_related("drug")
-        # One query for the page's combination products' ingredients (courses_facts below runs
-        # per patient and would otherwise read them per patient).
-        .prefetch_related("drug__ingredients")
+        .prefetch_related("drug__ingredients")  # a combination product counts each ingredient
         .order_by("patient_id", "started_on", "id")
     )
     by_patient: dict[int, list[MedicationCourse]] = defaultdict(list)

@@ -157,8 +157,8 @@ def _panel(clinician, n, today):
 
 # Session, user, clinician profile, then the page's own. Dashboard (first read of the day, so
 # the triage rows are recomputed): refresh check, figures, upsert, order + count + badge, rows,
-# courses (+ the page's combination products' ingredients), sparklines, audit. Queue: total +
-# badge, page, events, audit.
+# courses, sparklines, audit. Queue: total + badge, page, events, audit.
+# v2: the dashboard reads the ingredients of combination products (+1, constant).
 LIST_PAGE_QUERIES = {"/clinician/": 12, "/clinician/alerts/": 7, "/api/v1/patients/": 12}
 
 
@@ -197,8 +197,8 @@ def test_patient_record_uses_a_fixed_number_of_queries(
     AlertEvent.objects.create(alert=a, kind="note", note="x", actor=cleo)
     client = client_for(cleo)
     client.get("/clinician/alerts/")  # the session's activity stamp, as above
-    # Session, user, clinician profile, patient + profile, entries, responses, courses (+ the
-    # ingredients of combination products), alerts, events, audit, badge.
+    # Session, user, clinician profile, patient + profile, entries, responses, courses, the
+    # ingredients of combination products (v2), alerts, events, audit, badge.
     with django_assert_max_num_queries(12):
         response = client.get(f"/clinician/patients/{pat.pk}/")
     assert response.status_code == 200

@@ -20,6 +20,7 @@ from medications.interactions import (
     assess,
     assess_current,
     course_counts_on,
+    ingredient_order,
     match_pair,
 )
 
@@ -446,3 +447,16 @@ def test_findings_cite_the_published_source(a, b, source):
 def test_minor_raises_no_alert():
     assert "minor" not in SEVERITY_TO_ALERT
     assert SEVERITY_ORDER == ("none", "minor", "moderate", "major", "contraindicated")
+
+
+@pytest.mark.parametrize(
+    ("product", "listed"),
+    [
+        ("ultracet", ["tramadol", "acetaminophen"]),
+        ("auvelity", ["dextromethorphan", "bupropion"]),
+        ("symbyax", ["fluoxetine", "olanzapine"]),
+    ],
+)
+def test_ingredients_are_listed_most_relevant_first(product, listed):
+    parts = sorted(PRODUCTS[product].ingredients, key=ingredient_order)
+    assert [part.name for part in parts] == listed
