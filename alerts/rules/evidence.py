@@ -16,7 +16,7 @@ rule sharing an item are the same episode. From that follow the three decisions 
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from alerts.rules.facts import COMBINATION_KINDS, PER_EVENT_KINDS, AlertCandidate, severity_rank
@@ -132,11 +132,11 @@ def is_new_episode(candidate: AlertCandidate, resolved: list[Resolved]) -> bool:
     return any(hit_is_new(hit, seen) for hit in hits_of(candidate.evidence))
 
 
+_LONG_AGO = datetime.min.replace(tzinfo=UTC)
+
+
 def _is_combination_reexposure(candidate: AlertCandidate, resolved: list[Resolved]) -> bool:
-    latest = max(
-        resolved,
-        key=lambda alert: (alert.resolved_at is not None, alert.resolved_at or datetime.min),
-    )
+    latest = max(resolved, key=lambda alert: alert.resolved_at or _LONG_AGO)
     if severity_rank(candidate.severity) > severity_rank(latest.severity):
         return True
     if latest.resolved_at is None or latest.resolved_on is None:

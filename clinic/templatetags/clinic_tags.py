@@ -6,6 +6,7 @@ from django.utils.safestring import SafeString, mark_safe
 
 from alerts.rules import serotonergic
 from journal.instruments import phq9
+from medications.interactions import Assessment
 
 register = template.Library()
 
@@ -51,7 +52,7 @@ MINOR_FINDING_NOTE = "worth discussing; no alert is raised for it"
 
 
 @register.inclusion_tag("clinic/_interaction_findings.html")
-def interaction_findings(assessment: Any) -> dict[str, Any]:
+def interaction_findings(assessment: Assessment) -> dict[str, Any]:
     """The record's current interaction findings, minor ones included (worth discussing, no
     alert), and the medicines the engine could not check. No query: `assessment` is the
     record's interactions.Assessment."""
