@@ -50,7 +50,7 @@ SOURCE_CYCLOBENZAPRINE = "2013 cyclobenzaprine label"
 SOURCE_TCA = "Australian eTG toxicology table; Gillman, Br J Pharmacol 2006 (TCAs)"
 SOURCE_GILLMAN_WEAK = (
     "Gillman: weakly serotonergic drugs do not cause serotonin toxicity together "
-    "(Br J Pharmacol 2006; Headache 2010)"
+    "(Biol Psychiatry 2006; Headache 2010)"
 )
 SOURCE_BOYER_SHANNON = "Boyer & Shannon, N Engl J Med 2005 (serotonin syndrome)"
 SOURCE_XADAGO = "Xadago (safinamide) label, sections 4 and 7"
@@ -195,7 +195,7 @@ class CourseFacts:
     # day before a dose change, not a stop.
     continued: bool = False
     # When the course was recorded (MedicationCourse.created_at): re-exposure after a resolved
-    # alert (docs/clinical-rules.md#re-exposure). None: unknown (treated as long ago).
+    # alert (docs/clinical-rules.md#pair-rules). None: unknown (treated as long ago).
     recorded_at: datetime | None = None
 
 
