@@ -9,7 +9,7 @@ from datetime import date
 from alerts.rules.facts import AlertCandidate, EntryFacts, PatientSnapshot
 from alerts.rules.serotonergic import finding_rank, mechanism_findings, mechanism_severity
 from journal.instruments.codes import SEROTONIN_SYMPTOMS
-from medications.interactions import DISPLAY_NAMES, CourseFacts, assess
+from medications.interactions import DISPLAY_NAMES, CourseFacts, DrugFacts, assess, ingredients_of
 
 # 2: docs/clinical-rules.md version 2 (back-filled entries: high, no urgent-care notice; a
 # combination counts from `moderate` up; plain explanations).
@@ -33,13 +33,19 @@ NOTICE_URGENT_CARE = "urgent_care"
 NOTICE_TELL_CLINICIAN = "tell_clinician"
 
 
+def _start_drugs(course: CourseFacts) -> list[DrugFacts]:
+    """The strong/MAOI/MAO-B drugs a course stands for (a combination product: its
+    ingredients, each counting on its own)."""
+    if course.drug is None:
+        return []
+    return [unit for unit in ingredients_of(course.drug) if unit.serotonergic in S1_START_TIERS]
+
+
 def recent_strong_starts(courses: tuple[CourseFacts, ...], on: date) -> list[CourseFacts]:
     return [
         c
         for c in courses
-        if c.drug is not None
-        and c.drug.serotonergic in S1_START_TIERS
-        and 0 <= (on - c.started_on).days <= S1_RECENT_START_DAYS
+        if _start_drugs(c) and 0 <= (on - c.started_on).days <= S1_RECENT_START_DAYS
     ]
 
 
@@ -95,7 +101,7 @@ def s1_candidate(
         return None
     back_filled = today is not None and is_back_filled(on, today)
     combination_drugs = sorted({d for f in findings for d in f.drugs})
-    started = sorted({c.drug.name for c in starts if c.drug is not None})
+    started = sorted({unit.name for c in starts for unit in _start_drugs(c)})
     reasons = []
     if has_combination:
         reasons.append(

@@ -228,3 +228,17 @@ def test_s1_v2_table(monkeypatch, findings, starts, entry_offset, expected):
         assert "urgent" not in candidate.patient_message.lower()
     if candidate is not None and findings and findings[0].mechanism == "serotonergic":
         assert candidate.evidence["hits"][0]["combination_severity"] == findings[0].severity
+
+
+def test_s1_a_recent_start_of_a_combination_product_counts_by_its_ingredient():
+    tramadol = DrugFacts(name="tramadol", serotonergic="strong")
+    acetaminophen = DrugFacts(name="acetaminophen", serotonergic="none")
+    ultracet = DrugFacts(
+        name="ultracet", serotonergic="none", ingredients=(tramadol, acetaminophen)
+    )
+    courses = (CourseFacts(name="Ultracet", drug=ultracet, started_on=day(-2)),)
+    candidate = s1_candidate(entry_on(0, THREE), courses, TODAY)
+    assert candidate is not None
+    assert candidate.evidence["hits"][0]["recently_started"] == ["tramadol"]
+    paracetamol_only = (CourseFacts(name="Tylenol", drug=acetaminophen, started_on=day(-2)),)
+    assert s1_candidate(entry_on(0, THREE), paracetamol_only, TODAY) is None
