@@ -506,3 +506,38 @@ def test_after_resolution_a_restart_or_a_higher_severity_raises_a_new_alert():
         _resolved(restarted, "high", resolved_at=RESOLVED_AT + timedelta(hours=2)),
     ]
     assert not is_new_episode(restarted, resolutions)
+
+
+# --- Through the v2 engine with hand-built drug facts (tiers and classes as in the catalog) ---
+
+MIRTAZAPINE = facts("mirtazapine", "weak", "tetracyclic")
+
+
+@pytest.mark.parametrize(
+    ("drugs", "expected"),
+    [
+        # an MAOI with bupropion: contraindicated, blood pressure (P4)
+        ((PHENELZINE, BUPROPION), {"hypertensive_combination": "critical"}),
+        # MAO-B with a decongestant: moderate, blood pressure
+        ((RASAGILINE, PSEUDOEPHEDRINE), {"hypertensive_combination": "moderate"}),
+        # two MAO-B inhibitors: contraindicated, blood pressure
+        ((RASAGILINE, facts("safinamide", "maob")), {"hypertensive_combination": "critical"}),
+        # MAO-B with a weak drug: minor, no alert
+        ((RASAGILINE, ONDANSETRON), {}),
+        # weak + weak: minor, no alert; three weak drugs: moderate
+        ((TRAZODONE, MIRTAZAPINE), {}),
+        ((TRAZODONE, MIRTAZAPINE, ONDANSETRON), {"serotonergic_combination": "moderate"}),
+        # one regimen, both kinds
+        (
+            (PHENELZINE, SERTRALINE, BUPROPION),
+            {"serotonergic_combination": "critical", "hypertensive_combination": "critical"},
+        ),
+    ],
+)
+def test_with_the_v2_engine(drugs, expected):
+    courses = tuple(taken(drug, -10) for drug in drugs)
+    found = evaluate_combinations(snapshot(courses=courses))
+    assert {c.kind: c.severity for c in found} == expected
+    for candidate in found:
+        assert candidate.dedupe_key == candidate.kind
+        assert not any(f"P{n}" in candidate.explanation for n in range(1, 14))
