@@ -92,6 +92,11 @@ def merge_into_open(candidate: AlertCandidate, *, severity: str, details: dict[s
     old_hits = hits_of(details.get("evidence", {}))
     cand_hits = hits_of(candidate.evidence)
     new_hits = tuple(hit for hit in cand_hits if hit_is_new(hit, old_hits))
+    if candidate.kind in COMBINATION_KINDS:
+        # A combination alert grows when a drug joins; a smaller set (a drug no longer counts)
+        # is not news, and must not rename an alert whose severity came from the larger set.
+        seen = {drug for hit in old_hits for drug in hit.get("drugs", ())}
+        new_hits = tuple(hit for hit in new_hits if not set(hit.get("drugs", ())) <= seen)
     if severity_rank(candidate.severity) > severity_rank(severity):
         kept = [hit for hit in old_hits if all(hit_is_new(hit, [c]) for c in cand_hits)]
         return Merge(

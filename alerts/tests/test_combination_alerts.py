@@ -87,11 +87,15 @@ def test_never_a_pair_alert_beside_its_triple(pat):
     course(pat, "trazodone", -10, -1)  # counted until yesterday
     with time_machine.travel(NOW - timedelta(days=2), tick=False):
         sync_alerts(pat)  # the triple
-    sync_alerts(pat)  # the pair, trazodone no longer counts
+    sync_alerts(pat)  # the pair, trazodone no longer counts: not news
+    (alert,) = combination_alerts(pat)
+    assert history(alert) == ["created"]
+    assert alert.title == "Serotonergic combination: sertraline + tramadol + trazodone"
     course(pat, "phenelzine", 0)
     sync_alerts(pat)
     (alert,) = combination_alerts(pat)
     assert alert.severity == "critical"
+    assert history(alert) == ["created", "escalated"]
     assert Alert.objects.filter(patient=pat).count() == 1
 
 

@@ -380,6 +380,12 @@ def test_a_drug_joining_without_a_higher_severity_adds_evidence_only():
     assert len(merge.details["evidence"]["hits"]) == 2
 
 
+def test_a_smaller_set_changes_nothing():
+    triple = _candidate(*TRIPLE)
+    pair = _candidate(finding("sertraline+tramadol", "major"))
+    assert merge_into_open(pair, severity="high", details=_stored(triple)).details is None
+
+
 def test_the_same_set_again_changes_nothing():
     pair = _candidate(*PAIR)
     assert (
