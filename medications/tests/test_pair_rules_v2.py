@@ -243,9 +243,13 @@ def test_first_matching_row_wins(names, severity, expected):
     assert [(f.rule, f.severity, f.mechanism) for f in result.findings] == expected
 
 
-def test_a_none_tier_drug_with_a_rule_class_counts():
+def test_a_none_tier_drug_with_a_rule_class_takes_part_but_is_not_counted_as_serotonergic():
     result = assess([course("phenelzine"), course("bupropion"), course("pregabalin")], T)
-    assert result.counted == ("bupropion", "phenelzine")
+    assert [f.drugs for f in result.findings] == [("bupropion", "phenelzine")]
+    # `counted` lists serotonergic drugs only (the Hunter tool reads it as "one is present").
+    assert result.counted == ("phenelzine",)
+    assert assess([course("bupropion"), course("pseudoephedrine")], T).counted == ()
+    assert assess_current([D["phenelzine"], D["bupropion"]]).counted == ("phenelzine",)
 
 
 # --- three-drug rule, version 2 -------------------------------------------------------------
