@@ -464,3 +464,27 @@ def test_minor_raises_no_alert():
 def test_ingredients_are_listed_most_relevant_first(product, listed):
     parts = sorted(PRODUCTS[product].ingredients, key=ingredient_order)
     assert [part.name for part in parts] == listed
+
+
+def test_random_regimens_do_not_depend_on_course_order_or_the_cache():
+    import random
+
+    from medications import interactions
+
+    rng = random.Random(13)
+    pool = [*DRUGS, *PRODUCTS]
+    for _ in range(500):
+        courses = []
+        for _ in range(rng.randint(2, 7)):
+            started = days(-rng.randint(0, 60))
+            stopped = None
+            if rng.random() < 0.4:
+                stopped = started + timedelta(days=rng.randint(0, 40))
+            courses.append(course(rng.choice(pool), started_on=started, stopped_on=stopped))
+        warm = assess(courses, T)
+        interactions._FINDING_CACHE.clear()
+        cold = assess(list(reversed(courses)), T)
+        assert warm == cold
+        pair_severities = [f.severity for f in warm.findings if f.rule != "three_or_more"]
+        worst = max(pair_severities, key=SEVERITY_ORDER.index, default="none")
+        assert SEVERITY_ORDER.index(warm.severity) >= SEVERITY_ORDER.index(worst)
