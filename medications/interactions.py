@@ -96,7 +96,7 @@ _CLASS_LABEL = {
     "snri": "an SNRI",
     "tca": "a tricyclic antidepressant",
     "tetracyclic": "a tetracyclic antidepressant",
-    "triazolopyridine": "trazodone-type antidepressant",
+    "triazolopyridine": "a trazodone-type antidepressant",
     "serotonergic_opioid": "a serotonergic opioid",
     "cyclobenzaprine": "cyclobenzaprine",
     "st_johns_wort": "St John's wort",
@@ -552,9 +552,12 @@ def _clinical_text(rule: PairRule, first: DrugFacts, second: DrugFacts) -> str:
             "toxicity"
         )
     if name == "maoi_hypertensive":
+        partner = display_name(second.name)
+        if not second.classes.isdisjoint({STIMULANT, DECONGESTANT}):
+            partner = _class_words(second, frozenset({STIMULANT, DECONGESTANT}))
         return (
-            f"an MAOI with {_class_words(second, HYPERTENSIVE_WITH_MAOI)}: contraindicated, risk "
-            "of a hypertensive crisis (dangerously high blood pressure)"
+            f"an MAOI with {partner}: contraindicated, risk of a hypertensive crisis "
+            "(dangerously high blood pressure)"
         )
     if name == "maob_maob":
         return (
