@@ -212,22 +212,25 @@ def _load_ingredients(product_ids: set[int]) -> dict[int, tuple[DrugFacts, ...]]
     if not product_ids:
         return {}
     memo: dict[str | None, tuple[str, ...]] = {}
+    # From the ingredient side: `products` is the reverse of Drug.ingredients.
     rows = (
-        Drug.ingredients.through.objects.filter(from_drug_id__in=sorted(product_ids))
-        .exclude(to_drug_id=F("from_drug_id"))
-        .annotate(classes_text=Cast("to_drug__classes", TextField()))
-        .order_by("from_drug_id", "to_drug__name")
+        Drug.objects.filter(products__id__in=sorted(product_ids))
+        .annotate(product_id=F("products__id"), classes_text=Cast("classes", TextField()))
+        .order_by("product_id", "name")
         .values_list(
-            "from_drug_id",
-            "to_drug__name",
-            "to_drug__serotonergic",
-            "to_drug__washout_days",
-            "to_drug__suicidality_warning",
+            "product_id",
+            "id",
+            "name",
+            "serotonergic",
+            "washout_days",
+            "suicidality_warning",
             "classes_text",
         )
     )
     parts: dict[int, list[DrugFacts]] = defaultdict(list)
-    for product_id, name, tier, washout, warning, classes_text in rows:
+    for product_id, drug_id, name, tier, washout, warning, classes_text in rows:
+        if drug_id == product_id:
+            continue  # a product listed as its own ingredient (an admin slip)
         parts[product_id].append(
             drug_facts_of(name, tier, washout, warning, _class_codes_of_text(memo, classes_text))
         )

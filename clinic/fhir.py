@@ -31,7 +31,14 @@ PORTAL_CODES = "https://portal.example.org/fhir/CodeSystem/instruments"
 LOINC_PHQ9_TOTAL = "44261-6"
 LOINC_PAIN_SEVERITY = "72514-3"
 # DetectedIssue.severity is high | moderate | low.
-FHIR_ISSUE_SEVERITY = {"contraindicated": "high", "major": "high", "moderate": "moderate"}
+FHIR_ISSUE_SEVERITY = {
+    "contraindicated": "high",
+    "major": "high",
+    "moderate": "moderate",
+    "minor": "low",
+}
+# What kind of combination a finding is (interactions.Finding.mechanism).
+FHIR_ISSUE_KIND = {"serotonergic": "Serotonergic", "hypertensive": "Hypertensive (blood pressure)"}
 _NAMESPACE = uuid.UUID("1b7d1f7e-5f0c-4c1e-9f0a-6a8f2f0e9c11")
 
 
@@ -188,8 +195,11 @@ def patient_bundle(patient: User, *, today: date | None = None) -> dict[str, Any
     for course in courses:
         url = _urn("course", course.pk)
         entries.append({"fullUrl": url, "resource": _medication_statement(subject, course, today)})
-        if course.drug is not None and interactions.course_counts_on(course_facts(course), today):
-            statement_urls.setdefault(course.drug.name, []).append(url)
+        facts = course_facts(course)
+        if facts.drug is not None and interactions.course_counts_on(facts, today):
+            # Findings name a combination product's ingredients: each points at the product.
+            for part in interactions.ingredients_of(facts.drug):
+                statement_urls.setdefault(part.name, []).append(url)
     assessment = interactions.assess(courses_facts(courses), today)
     for i, finding in enumerate(assessment.findings):
         implicated = [
@@ -198,7 +208,10 @@ def patient_bundle(patient: User, *, today: date | None = None) -> dict[str, Any
         issue: dict[str, Any] = {
             "resourceType": "DetectedIssue",
             "status": "final",
-            "code": {"text": f"Serotonergic combination ({finding.rule})"},
+            "code": {
+                "text": f"{FHIR_ISSUE_KIND.get(finding.mechanism, 'Drug')} combination "
+                f"({finding.rule})"
+            },
             "severity": FHIR_ISSUE_SEVERITY[finding.severity],
             "patient": {"reference": subject},
             "identifiedDateTime": today.isoformat(),

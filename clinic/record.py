@@ -22,6 +22,7 @@ SCALE_SERIES = (
 )
 TIER_CSS = {
     "maoi": "tier-maoi",
+    "maob": "tier-maob",
     "strong": "tier-strong",
     "weak": "tier-weak",
     "none": "tier-none",

@@ -259,17 +259,15 @@ def render_pdf(data: ReportData) -> bytes:
         _para("Medications", styles["Heading2"]),
         table(["Medicine", "Dose", "Started", "Last day"], [_course_text(c) for c in data.courses]),
         Spacer(1, 4 * mm),
-        _para("Serotonergic interactions", styles["Heading2"]),
+        _para("Interactions (serotonergic and blood pressure)", styles["Heading2"]),
     ]
     if data.assessment.findings:
         for finding in data.assessment.findings:
-            story.append(
-                _para(f"{finding.severity.upper()}: {finding.explanation}", styles["BodyText"])
-            )
+            kind = " (BLOOD PRESSURE)" if finding.mechanism == "hypertensive" else ""
+            text = f"{finding.severity.upper()}{kind}: {finding.explanation}"
+            story.append(_para(text, styles["BodyText"]))
     else:
-        story.append(
-            _para("No serotonergic combination at the end of the period.", styles["Normal"])
-        )
+        story.append(_para("No interaction finding at the end of the period.", styles["Normal"]))
     story += [
         Spacer(1, 4 * mm),
         _para("Alerts", styles["Heading2"]),

@@ -96,7 +96,7 @@ _CLASS_LABEL = {
     "snri": "an SNRI",
     "tca": "a tricyclic antidepressant",
     "tetracyclic": "a tetracyclic antidepressant",
-    "triazolopyridine": "trazodone-type antidepressant",
+    "triazolopyridine": "a trazodone-type antidepressant",
     "serotonergic_opioid": "a serotonergic opioid",
     "cyclobenzaprine": "cyclobenzaprine",
     "st_johns_wort": "St John's wort",
@@ -214,6 +214,8 @@ class Assessment:
     severity: str
     findings: tuple[Finding, ...]
     unknown: tuple[str, ...]
+    # Serotonergic drugs (tier not "none") that count on the date, by name. Drugs that take
+    # part only through a blood-pressure class (pseudoephedrine) are in findings, not here.
     counted: tuple[str, ...]
 
 
@@ -378,6 +380,7 @@ def assess(courses: Iterable[CourseFacts], on: date) -> Assessment:
     counted: dict[str, tuple[DrugFacts, date | None]] = {}
     unknown: dict[str, str] = {}
     rule_classes = RULE_CLASSES
+    class_only = False  # a drug of tier "none" takes part through its classes
     for course in courses:
         if course.started_on > on:
             continue
@@ -389,8 +392,10 @@ def assess(courses: Iterable[CourseFacts], on: date) -> Assessment:
                 unknown.setdefault(normalize_drug_name(course.name), course.name)
             continue
         for unit in drug.ingredients or (drug,):
-            if unit.serotonergic == "none" and unit.classes.isdisjoint(rule_classes):
-                continue
+            if unit.serotonergic == "none":
+                if unit.classes.isdisjoint(rule_classes):
+                    continue
+                class_only = True
             tail_since = None
             if days_after_stop > 0:
                 if days_after_stop >= max(unit.washout_days, MIN_COUNTING_DAYS_AFTER_STOP):
@@ -401,7 +406,7 @@ def assess(courses: Iterable[CourseFacts], on: date) -> Assessment:
                 counted[unit.name] = (unit, tail_since)
             elif previous[1] is not None and (tail_since is None or tail_since > previous[1]):
                 counted[unit.name] = (previous[0], tail_since)
-    return _evaluate(counted, tuple(unknown.values()))
+    return _evaluate(counted, tuple(unknown.values()), class_only)
 
 
 def assess_current(drugs: Iterable[DrugFacts], unknown: Iterable[str] = ()) -> Assessment:
@@ -414,15 +419,24 @@ def assess_current(drugs: Iterable[DrugFacts], unknown: Iterable[str] = ()) -> A
     unknown_names: dict[str, str] = {}
     for name in unknown:
         unknown_names.setdefault(normalize_drug_name(name), name)
-    return _evaluate(counted, tuple(unknown_names.values()))
+    class_only = any(drug.serotonergic == "none" for drug, _ in counted.values())
+    return _evaluate(counted, tuple(unknown_names.values()), class_only)
 
 
 def _evaluate(
-    counted: dict[str, tuple[DrugFacts, date | None]], unknown: tuple[str, ...]
+    counted: dict[str, tuple[DrugFacts, date | None]],
+    unknown: tuple[str, ...],
+    class_only: bool = False,
 ) -> Assessment:
+    """`class_only`: some counted drug has tier "none" (it is left out of Assessment.counted)."""
     names = sorted(counted)
+    serotonergic_names = (
+        tuple(name for name in names if counted[name][0].serotonergic != "none")
+        if class_only
+        else tuple(names)
+    )
     if len(names) < 2:
-        return _assessment("none", (), unknown, tuple(names))
+        return _assessment("none", (), unknown, serotonergic_names)
     entries = [counted[name] for name in names]
     findings = []
     top = top_serotonergic = 0
@@ -459,7 +473,7 @@ def _evaluate(
             top = max(top, _RANK[extra.severity])
     if len(findings) > 1:
         findings.sort(key=_finding_order)  # stable: the three-drug finding leads its severity
-    return _assessment(SEVERITY_ORDER[top], tuple(findings), unknown, tuple(names))
+    return _assessment(SEVERITY_ORDER[top], tuple(findings), unknown, serotonergic_names)
 
 
 def _three_or_more(
@@ -538,9 +552,12 @@ def _clinical_text(rule: PairRule, first: DrugFacts, second: DrugFacts) -> str:
             "toxicity"
         )
     if name == "maoi_hypertensive":
+        partner = display_name(second.name)
+        if not second.classes.isdisjoint({STIMULANT, DECONGESTANT}):
+            partner = _class_words(second, frozenset({STIMULANT, DECONGESTANT}))
         return (
-            f"an MAOI with {_class_words(second, HYPERTENSIVE_WITH_MAOI)}: contraindicated, risk "
-            "of a hypertensive crisis (dangerously high blood pressure)"
+            f"an MAOI with {partner}: contraindicated, risk of a hypertensive crisis "
+            "(dangerously high blood pressure)"
         )
     if name == "maob_maob":
         return (

@@ -104,8 +104,8 @@ class AssessmentSerializer(serializers.Serializer):
     )
     counted = serializers.ListField(
         child=serializers.CharField(),
-        help_text="Drugs that count on the date: serotonergic ones, and others a rule reads "
-        "(a decongestant or stimulant with an MAOI); a product's ingredients each count.",
+        help_text="Serotonergic drugs that count on the date (a product's ingredients each "
+        "count). Drugs in a finding only through a blood-pressure class are not listed here.",
     )
     on = serializers.DateField(required=False)
 

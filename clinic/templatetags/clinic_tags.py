@@ -43,11 +43,7 @@ def band_label(band: str | None) -> str:
     return phq9.BAND_LABELS.get(band or "", band or "")
 
 
-# How a finding's severity and mechanism read on the record (docs/clinical-rules.md#pair-rules).
-MECHANISM_LABELS = {
-    "serotonergic": "serotonergic",
-    "hypertensive": "blood pressure (hypertensive)",
-}
+# A minor finding on the record (docs/clinical-rules.md#pair-rules).
 MINOR_FINDING_NOTE = "worth discussing; no alert is raised for it"
 
 
@@ -64,7 +60,7 @@ def interaction_findings(assessment: Assessment) -> dict[str, Any]:
             {
                 "severity": finding.severity,
                 "label": finding.severity.capitalize(),
-                "mechanism": MECHANISM_LABELS.get(finding.mechanism, finding.mechanism),
+                "hypertensive": finding.mechanism == "hypertensive",
                 "note": MINOR_FINDING_NOTE if finding.severity == "minor" else "",
                 "explanation": finding.explanation,
             }

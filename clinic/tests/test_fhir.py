@@ -82,3 +82,36 @@ def test_anonymous_is_refused(api_client, pat):
 
 def test_unknown_patient_is_404(api_client, cleo):
     assert api_client(cleo).get("/api/v1/patients/987654/fhir/").status_code == 404
+
+
+def test_v2_findings_export_their_severity_and_a_products_statement(api_client, cleo, pat):
+    from medications.catalog import drug_search_keys
+    from medications.models import Drug, MedicationCourse
+    from tests.builders import drug
+
+    today = timezone.localdate()
+    product = Drug.objects.create(
+        name="testracet product", search_keys=drug_search_keys("testracet product", [])
+    )
+    product.ingredients.set([drug("tramadol"), drug("acetaminophen")])
+    MedicationCourse.objects.create(
+        patient=pat, drug=product, name="Testracet", started_on=today - timedelta(days=3)
+    )
+    f.course(pat, "sertraline", today - timedelta(days=30))
+    f.course(pat, "cyclobenzaprine", today - timedelta(days=30))
+    f.course(pat, "sumatriptan", today - timedelta(days=30))
+
+    bundle = api_client(cleo).get(f"/api/v1/patients/{pat.pk}/fhir/").json()
+
+    Bundle.model_validate(bundle)
+    issues = {tuple(i["code"]["text"].split("(")[1].rstrip(")").split()): i for i in
+              _resources(bundle, "DetectedIssue")}  # fmt: skip
+    assert issues[("weak_weak",)]["severity"] == "low"  # minor
+    statements = {
+        e["fullUrl"]: e["resource"]["medicationCodeableConcept"]["text"]
+        for e in bundle["entry"]
+        if e["resource"]["resourceType"] == "MedicationStatement"
+    }
+    (strong,) = [i for i in issues.values() if "strong_strong" in i["code"]["text"]]
+    implicated = sorted(statements[ref["reference"]] for ref in strong["implicated"])
+    assert implicated == ["sertraline", "testracet product"]

@@ -97,10 +97,10 @@ def test_findings_are_ordered_and_labelled_by_mechanism():
         counted=("a", "b", "c", "d"),
     )
     context = interaction_findings(assessment)
-    assert [(x["severity"], x["mechanism"], x["note"]) for x in context["findings"]] == [
-        ("contraindicated", "blood pressure (hypertensive)", ""),
-        ("moderate", "serotonergic", ""),
-        ("minor", "serotonergic", "worth discussing; no alert is raised for it"),
+    assert [(x["severity"], x["hypertensive"], x["note"]) for x in context["findings"]] == [
+        ("contraindicated", True, ""),
+        ("moderate", False, ""),
+        ("minor", False, "worth discussing; no alert is raised for it"),
     ]
     assert context["unchecked"] == "1 medicine could not be checked: Mystery tea."
     assert "P12" not in str(context) and "P4" not in str(context)

@@ -243,9 +243,13 @@ def test_first_matching_row_wins(names, severity, expected):
     assert [(f.rule, f.severity, f.mechanism) for f in result.findings] == expected
 
 
-def test_a_none_tier_drug_with_a_rule_class_counts():
+def test_a_none_tier_drug_with_a_rule_class_takes_part_but_is_not_counted_as_serotonergic():
     result = assess([course("phenelzine"), course("bupropion"), course("pregabalin")], T)
-    assert result.counted == ("bupropion", "phenelzine")
+    assert [f.drugs for f in result.findings] == [("bupropion", "phenelzine")]
+    # `counted` lists serotonergic drugs only (the Hunter tool reads it as "one is present").
+    assert result.counted == ("phenelzine",)
+    assert assess([course("bupropion"), course("pseudoephedrine")], T).counted == ()
+    assert assess_current([D["phenelzine"], D["bupropion"]]).counted == ("phenelzine",)
 
 
 # --- three-drug rule, version 2 -------------------------------------------------------------
@@ -460,3 +464,27 @@ def test_minor_raises_no_alert():
 def test_ingredients_are_listed_most_relevant_first(product, listed):
     parts = sorted(PRODUCTS[product].ingredients, key=ingredient_order)
     assert [part.name for part in parts] == listed
+
+
+def test_random_regimens_do_not_depend_on_course_order_or_the_cache():
+    import random
+
+    from medications import interactions
+
+    rng = random.Random(13)
+    pool = [*DRUGS, *PRODUCTS]
+    for _ in range(500):
+        courses = []
+        for _ in range(rng.randint(2, 7)):
+            started = days(-rng.randint(0, 60))
+            stopped = None
+            if rng.random() < 0.4:
+                stopped = started + timedelta(days=rng.randint(0, 40))
+            courses.append(course(rng.choice(pool), started_on=started, stopped_on=stopped))
+        warm = assess(courses, T)
+        interactions._FINDING_CACHE.clear()
+        cold = assess(list(reversed(courses)), T)
+        assert warm == cold
+        pair_severities = [f.severity for f in warm.findings if f.rule != "three_or_more"]
+        worst = max(pair_severities, key=SEVERITY_ORDER.index, default="none")
+        assert SEVERITY_ORDER.index(warm.severity) >= SEVERITY_ORDER.index(worst)

@@ -74,6 +74,8 @@ def test_each_combination_product_names_what_it_contains(pat, client_for):
 
     assert html.count("Testracet contains tramadol and acetaminophen") == 2  # now and before
     assert "Sertraline and tramadol both raise serotonin" in html
+    findings = html.split('id="findings-title"')[1].split("</section>")[0]
+    assert "Tramadol is in Testracet." in findings
     assert "sertraline contains" not in html.lower()
 
 
