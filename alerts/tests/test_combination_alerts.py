@@ -12,8 +12,9 @@ from alerts.rules import serotonergic
 from alerts.services import alert_resolve, sync_alerts, sync_alerts_batch
 from alerts.tests.factories import NOW, course, day
 from conftest import make_patient
+from medications.catalog import drug_search_keys
 from medications.interactions import Assessment, Finding
-from medications.models import MedicationCourse
+from medications.models import Drug, MedicationCourse
 from tests import builders
 
 pytestmark = pytest.mark.django_db
@@ -321,3 +322,24 @@ def test_resolved_alerts_add_no_query_per_patient(cleo, django_assert_max_num_qu
         sync_alerts_batch(patient_ids=[p.pk for p in large])
     assert Alert.objects.filter(status=AlertStatus.OPEN).count() == 22
     assert MedicationCourse.objects.count() == 66
+
+
+def test_a_hypertensive_combination_from_the_catalog_classes_end_to_end(pat, cleo):
+    # A drug row with the blood-pressure class, read by the sweep's loader and the v2 engine.
+    decongestant = Drug.objects.create(
+        name="testephedrine",
+        classes=["decongestant", "hypertensive_with_maoi"],
+        search_keys=drug_search_keys("testephedrine", []),
+    )
+    course(pat, "phenelzine", -30)
+    MedicationCourse.objects.create(
+        patient=pat, drug=decongestant, name="Testephedrine", started_on=day(-1)
+    )
+    sync_alerts(pat)
+    (alert,) = combination_alerts(pat, "hypertensive_combination")
+    assert alert.severity == "critical"
+    assert alert.title == "Hypertensive combination: phenelzine + testephedrine"
+    assert "blood pressure" in alert.details["patient_message"]
+    assert combination_alerts(pat) == []
+    sync_alerts(pat)
+    assert Alert.objects.filter(patient=pat).count() == 1
