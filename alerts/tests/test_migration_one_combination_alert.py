@@ -6,6 +6,7 @@ import pytest
 from django.apps import apps
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
+from django.db.migrations.loader import MigrationLoader
 
 from alerts.models import Alert, AlertEvent, AlertStatus
 from alerts.services import sync_alerts
@@ -13,8 +14,21 @@ from alerts.tests.factories import NOW, course
 
 pytestmark = pytest.mark.django_db
 
-BEFORE = ("alerts", "0006_hypertensive_combination_kind")
-AFTER = ("alerts", "0007_one_combination_alert_per_kind")
+
+def _migration_keys() -> tuple[tuple[str, str], tuple[str, str]]:
+    """(the alerts migration before this one, this one), by name, whatever their numbers (the
+    numbers change when branches are merged)."""
+    loader = MigrationLoader(None, ignore_no_migrations=True)
+    (after,) = [
+        key
+        for key in loader.disk_migrations
+        if key[0] == "alerts" and key[1].endswith("_one_combination_alert_per_kind")
+    ]
+    (before,) = [dep for dep in loader.disk_migrations[after].dependencies if dep[0] == "alerts"]
+    return before, after
+
+
+BEFORE, AFTER = _migration_keys()
 
 
 def _hit(drugs, started):
