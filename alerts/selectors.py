@@ -21,6 +21,7 @@ _NOTICE_ORDER = {
     "serotonin_toxicity_symptoms": 0,
     "suicidal_ideation": 1,
     "serotonergic_combination": 2,
+    "hypertensive_combination": 2,
     "mood_worsening": 3,
 }
 

@@ -3,8 +3,8 @@
 `load_snapshots(profiles)` turns claimed profiles (alerts.services.sync locks and stamps them)
 into the pure rules' `PatientSnapshot`s with four queries however many patients the batch
 holds: entries, the mood baseline aggregated in the database, PHQ-9 responses and medication
-courses. Rows are read as plain values, never as model instances, because the nightly sweep
-reads every patient.
+courses (plus one for the ingredients when a course is of a combination product). Rows are
+read as plain values, never as model instances, because the nightly sweep reads every patient.
 """
 
 import json
@@ -12,7 +12,18 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from django.db.models import Count, F, IntegerField, Max, Q, Sum, TextField, Window
+from django.db.models import (
+    Count,
+    Exists,
+    F,
+    IntegerField,
+    Max,
+    OuterRef,
+    Q,
+    Sum,
+    TextField,
+    Window,
+)
 from django.db.models.fields.json import KT
 from django.db.models.functions import Cast, RowNumber
 
@@ -23,9 +34,9 @@ from core.timezones import local_date
 from journal.instruments.phq9 import M1_ITEM9_MIN
 from journal.models import DailyEntry, Instrument, QuestionnaireResponse
 from medications.black_box import DOSE_CHANGE_UNKNOWN, DoseFacts, dose_change_between
-from medications.catalog import drug_facts_of
-from medications.interactions import CourseFacts
-from medications.models import MedicationCourse
+from medications.catalog import class_codes, drug_facts_of
+from medications.interactions import CourseFacts, DrugFacts
+from medications.models import Drug, MedicationCourse
 
 # The PHQ-9 responses the rules need: the latest and the one before it (the fallback baseline of
 # the PHQ-9 rise, whatever its age), every response in the 90 days before the latest (the rise's
@@ -180,10 +191,66 @@ def _load_phq9(profiles: list[Profile]) -> dict[int, list[Phq9Facts]]:
     return responses
 
 
+def _class_codes_of_text(
+    memo: dict[str | None, tuple[str, ...]], text: str | None
+) -> tuple[str, ...]:
+    """Drug.classes read as JSON text (one decode per distinct value, not per row)."""
+    codes = memo.get(text)
+    if codes is None:
+        try:
+            value = json.loads(text) if text else []
+        except ValueError:
+            value = []
+        if isinstance(value, str):  # a backend that double-encodes
+            value = json.loads(value) if value.startswith("[") else []
+        codes = memo[text] = class_codes(value)
+    return codes
+
+
+def _load_ingredients(product_ids: set[int]) -> dict[int, tuple[DrugFacts, ...]]:
+    """The facts of every ingredient of these combination products, in one query."""
+    if not product_ids:
+        return {}
+    memo: dict[str | None, tuple[str, ...]] = {}
+    # From the ingredient side: `products` is the reverse of Drug.ingredients.
+    rows = (
+        Drug.objects.filter(products__id__in=sorted(product_ids))
+        .annotate(product_id=F("products__id"), classes_text=Cast("classes", TextField()))
+        .order_by("product_id", "name")
+        .values_list(
+            "product_id",
+            "id",
+            "name",
+            "serotonergic",
+            "washout_days",
+            "suicidality_warning",
+            "classes_text",
+        )
+    )
+    parts: dict[int, list[DrugFacts]] = defaultdict(list)
+    for product_id, drug_id, name, tier, washout, warning, classes_text in rows:
+        if drug_id == product_id:
+            continue  # a product listed as its own ingredient (an admin slip)
+        parts[product_id].append(
+            drug_facts_of(name, tier, washout, warning, _class_codes_of_text(memo, classes_text))
+        )
+    return {product_id: tuple(facts) for product_id, facts in parts.items()}
+
+
 def _load_courses(profiles: list[Profile]) -> dict[int, list[CourseFacts]]:
+    """Every course of these patients as CourseFacts, with the drugs' classes, a combination
+    product's ingredients and when each course was recorded: one query, plus one for the
+    ingredients when some course is of a combination product (constant for any number of
+    patients)."""
     rows = list(
         MedicationCourse.objects.filter(id_in("patient_id", [p.patient_id for p in profiles]))
         .order_by("patient_id", "started_on", "id")
+        .annotate(
+            drug_classes_text=Cast("drug__classes", TextField()),
+            is_product=Exists(
+                Drug.ingredients.through.objects.filter(from_drug_id=OuterRef("drug_id"))
+            ),
+        )
         .values_list(
             "patient_id",
             "id",
@@ -199,8 +266,13 @@ def _load_courses(profiles: list[Profile]) -> dict[int, list[CourseFacts]]:
             "drug__serotonergic",
             "drug__washout_days",
             "drug__suicidality_warning",
+            "drug_classes_text",
+            "is_product",
+            "created_at",
         )
     )
+    ingredients = _load_ingredients({row[9] for row in rows if row[15]})
+    memo: dict[str | None, tuple[str, ...]] = {}
     # Dose changes link a course to the one it continues (docs/clinical-rules.md#black-box-window).
     doses: dict[int, DoseFacts] = {row[1]: (row[3], row[4], row[5]) for row in rows}
     continued = {row[2] for row in rows if row[2] is not None}
@@ -220,8 +292,22 @@ def _load_courses(profiles: list[Profile]) -> dict[int, list[CourseFacts]]:
         tier,
         washout,
         warning,
+        classes_text,
+        _is_product,
+        created_at,
     ) in rows:
-        drug = None if drug_id is None else drug_facts_of(d_name, tier, washout, warning)
+        drug = (
+            None
+            if drug_id is None
+            else drug_facts_of(
+                d_name,
+                tier,
+                washout,
+                warning,
+                _class_codes_of_text(memo, classes_text),
+                ingredients.get(drug_id, ()),
+            )
+        )
         dose_change = None
         if previous_id is not None:
             previous = doses.get(previous_id)
@@ -238,13 +324,15 @@ def _load_courses(profiles: list[Profile]) -> dict[int, list[CourseFacts]]:
                 stopped_on=stopped,
                 dose_change=dose_change,
                 continued=course_id in continued,
+                recorded_at=created_at,
             )
         )
     return courses
 
 
 def load_snapshots(profiles: list[Profile]) -> list[PatientSnapshot]:
-    """Four queries for any number of patients."""
+    """Four queries for any number of patients (five when some course is of a combination
+    product: its ingredients)."""
     if not profiles:
         return []
     entries = _load_entries(profiles)

@@ -21,7 +21,11 @@ def symptom_notice(*, patient: User, symptoms: Iterable[str], on: date) -> str |
     symptoms = tuple(symptoms)
     if len(set(symptoms)) < S1_MIN_SYMPTOMS:
         return None  # no query for the common case: few or no symptoms ticked
-    courses = MedicationCourse.objects.filter(patient=patient).select_related("drug")
+    courses = (
+        MedicationCourse.objects.filter(patient=patient)
+        .select_related("drug")
+        .prefetch_related("drug__ingredients")
+    )
     return s1_notice(symptoms, tuple(courses_facts(courses)), on, patient_today(patient))
 
 

@@ -35,7 +35,14 @@ PORTAL_CODES = "https://portal.example.org/fhir/CodeSystem/instruments"
 LOINC_PHQ9_TOTAL = "44261-6"
 LOINC_PAIN_SEVERITY = "72514-3"
 # DetectedIssue.severity is high | moderate | low.
-FHIR_ISSUE_SEVERITY = {"contraindicated": "high", "major": "high", "moderate": "moderate"}
+FHIR_ISSUE_SEVERITY = {
+    "contraindicated": "high",
+    "major": "high",
+    "moderate": "moderate",
+    "minor": "low",
+}
+# What kind of combination a finding is (interactions.Finding.mechanism).
+FHIR_ISSUE_KIND = {"serotonergic": "Serotonergic", "hypertensive": "Hypertensive (blood pressure)"}
 _NAMESPACE = uuid.UUID("1b7d1f7e-5f0c-4c1e-9f0a-6a8f2f0e9c11")
 
 
@@ -188,14 +195,18 @@ def patient_bundle(patient: User, *, today: date | None = None) -> dict[str, Any
     courses = list(
         MedicationCourse.objects.filter(patient=patient)
         .select_related("drug")
+        .prefetch_related("drug__ingredients")  # a combination product counts each ingredient
         .order_by("started_on", "id")
     )
     statement_urls: dict[str, list[str]] = {}
     for course in courses:
         url = _urn("course", course.pk)
         entries.append({"fullUrl": url, "resource": _medication_statement(subject, course, today)})
-        if course.drug is not None and interactions.course_counts_on(course_facts(course), today):
-            statement_urls.setdefault(course.drug.name, []).append(url)
+        facts = course_facts(course)
+        if facts.drug is not None and interactions.course_counts_on(facts, today):
+            # Findings name a combination product's ingredients: each points at the product.
+            for part in interactions.ingredients_of(facts.drug):
+                statement_urls.setdefault(part.name, []).append(url)
     assessment = interactions.assess(courses_facts(courses), today)
     for i, finding in enumerate(assessment.findings):
         implicated = [
@@ -206,7 +217,8 @@ def patient_bundle(patient: User, *, today: date | None = None) -> dict[str, Any
             "status": "final",
             # Plain words (the engine's rule name is internal): mechanism and drugs.
             "code": {
-                "text": f"{finding.mechanism.capitalize()} combination: {' + '.join(finding.drugs)}"
+                "text": f"{FHIR_ISSUE_KIND.get(finding.mechanism, 'Drug')} combination: "
+                f"{' + '.join(finding.drugs)}"
             },
             "severity": FHIR_ISSUE_SEVERITY[finding.severity],
             "patient": {"reference": subject},

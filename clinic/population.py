@@ -240,7 +240,7 @@ def seed_population(
                         severity_rank=SEVERITY_RANK["moderate"],
                         title="Serotonergic combination",
                         details={"explanation": "Synthetic benchmark alert."},
-                        dedupe_key="serotonergic_combination:synthetic",
+                        dedupe_key="serotonergic_combination",
                         created_at=now - timedelta(hours=rng.randint(1, 200)),
                     )
                 )

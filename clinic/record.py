@@ -28,6 +28,14 @@ RECORD_MEASURES = tuple(
 )
 MEASURE_KEYS = tuple(m.key for m in RECORD_MEASURES)
 
+TIER_CSS = {
+    "maoi": "tier-maoi",
+    "maob": "tier-maob",
+    "strong": "tier-strong",
+    "weak": "tier-weak",
+    "none": "tier-none",
+}
+
 
 def phq9_bands() -> list[charts.Band]:
     # phq9.BANDS: (lowest total, band) ascending; bands span to the next lowest - 1.

@@ -121,6 +121,7 @@ def report_data(patient: User, *, start: date, end: date) -> ReportData:
         MedicationCourse.objects.filter(patient=patient, started_on__lte=end)
         .filter(Q(stopped_on__isnull=True) | Q(stopped_on__gte=start))
         .select_related("drug")
+        .prefetch_related("drug__ingredients")  # a combination product counts each ingredient
         .order_by("started_on", "id")
     )
     alerts = list(
@@ -289,17 +290,15 @@ def render_pdf(data: ReportData) -> bytes:
         ),
         table(["Medicine", "Dose", "Started", "Last day"], [_course_text(c) for c in data.courses]),
         Spacer(1, 4 * mm),
-        _para("Serotonergic interactions", styles["Heading2"]),
+        _para("Interactions (serotonergic and blood pressure)", styles["Heading2"]),
     ]
     if data.assessment.findings:
         for finding in data.assessment.findings:
-            story.append(
-                _para(f"{finding.severity.upper()}: {finding.explanation}", styles["BodyText"])
-            )
+            kind = " (BLOOD PRESSURE)" if finding.mechanism == "hypertensive" else ""
+            text = f"{finding.severity.upper()}{kind}: {finding.explanation}"
+            story.append(_para(text, styles["BodyText"]))
     else:
-        story.append(
-            _para("No serotonergic combination at the end of the period.", styles["Normal"])
-        )
+        story.append(_para("No interaction finding at the end of the period.", styles["Normal"]))
     story += [
         Spacer(1, 4 * mm),
         _para("Alerts", styles["Heading2"]),

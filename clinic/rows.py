@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.utils.safestring import mark_safe
 from django.utils.text import capfirst
 
+from alerts.rules.serotonergic import unchecked_text
 from clinic import charts
 from clinic.cards import local_date
 from clinic.templatetags import clinic_tags
@@ -58,6 +59,7 @@ def prepare_rows(rows: Iterable[Any], *, days: int) -> None:
         row.phq9_at_text = local_date(row.phq9_on, "j M")
         row.interaction_label = capfirst(row.interaction_severity)
         row.interaction_text = "; ".join(" + ".join(map(str, d)) for d in row.interaction_drugs[:2])
+        row.unchecked_text = unchecked_text(row.unchecked_medicines)
         # charts.sparkline escapes every value it writes.
         row.spark_pain = mark_safe(  # noqa: S308
             charts.sparkline(row.sparkline_pain, days=days, css="spark-pain", label=pain_label)

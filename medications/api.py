@@ -5,6 +5,7 @@ accounts.access lets them see (one AuditEvent per request) and never write (403 
 a course is changed only by its patient, anyone else gets 404). Missing and forbidden: 404.
 """
 
+from django.db.models import prefetch_related_objects
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -19,8 +20,14 @@ from accounts.models import Role
 from core.api import PATIENT_PARAM
 from core.timezones import patient_today
 from medications import selectors, services
-from medications.catalog import drug_facts, drug_search, name_suggestions, resolve_names
-from medications.interactions import CourseFacts, assess, assess_current
+from medications.catalog import (
+    INGREDIENTS_PREFETCH,
+    drug_facts,
+    drug_search,
+    name_suggestions,
+    resolve_names,
+)
+from medications.interactions import CourseFacts, assess, assess_current, ingredient_order
 from medications.models import MedicationCourse
 from medications.serializers import (
     ChangeDoseSerializer,
@@ -84,36 +91,34 @@ class InteractionCheckView(APIView):
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
         on = data.get("on") or _today(request.user)
+        items = data.get("medications", [])
+        names = data["drugs"] if "drugs" in data else [item["drug"] for item in items]
+        found = resolve_names(names)
+        # A combination product's ingredients for every resolved drug, in one query.
+        prefetch_related_objects(list(found.values()), INGREDIENTS_PREFETCH)
+        facts = {name: drug_facts(drug) for name, drug in found.items()}
         if "drugs" in data:
-            names = data["drugs"]
-            found = resolve_names(names)
-            known, unknown = [], []
-            for name in names:
-                drug = found.get(name)
-                if drug is None:
-                    unknown.append(name)
-                else:
-                    known.append(drug_facts(drug))
-            assessment = assess_current(known, unknown)
+            known = [facts[name] for name in names if name in facts]
+            assessment = assess_current(known, [name for name in names if name not in facts])
         else:
-            items = data["medications"]
-            names = [item["drug"] for item in items]
-            found = resolve_names(names)
-            courses = []
-            for item in items:
-                drug = found.get(item["drug"])
-                courses.append(
-                    CourseFacts(
-                        name=item["drug"],
-                        drug=drug_facts(drug) if drug is not None else None,
-                        started_on=item.get("started_on") or on,
-                        stopped_on=item.get("stopped_on"),
-                    )
+            courses = [
+                CourseFacts(
+                    name=item["drug"],
+                    drug=facts.get(item["drug"]),
+                    started_on=item.get("started_on") or on,
+                    stopped_on=item.get("stopped_on"),
                 )
+                for item in items
+            ]
             assessment = assess(courses, on)
         response = selectors.assessment_data(assessment, on=on)
-        # Lists, so that a combination product can later name every ingredient.
-        response["resolved"] = {name: [drug.name] for name, drug in found.items()}
+        # docs/clinical-rules.md#name-resolution: a combination product resolves to every
+        # ingredient (Ultracet -> acetaminophen, tramadol).
+        response["resolved"] = {
+            name: [part.name for part in sorted(drug.ingredients, key=ingredient_order)]
+            or [drug.name]
+            for name, drug in facts.items()
+        }
         response["suggestions"] = name_suggestions(n for n in names if n not in found)
         return Response(response)
 
@@ -126,7 +131,11 @@ class MedicationListView(GenericAPIView):
         rows = patient_rows_for_request(
             request, MedicationCourse.objects.all(), action="api.medicationcourse.list"
         )
-        rows = rows.select_related("drug").order_by("patient_id", "-started_on", "-id")
+        rows = (
+            rows.select_related("drug")
+            .prefetch_related("drug__ingredients")
+            .order_by("patient_id", "-started_on", "-id")
+        )
         page = self.paginate_queryset(rows)
         audit_page_read(request, page, action="api.medicationcourse.list")
         return self.get_paginated_response(MedicationCourseSerializer(page, many=True).data)
@@ -153,7 +162,7 @@ class MedicationDetailView(APIView):
     def get(self, request, pk: int):
         course = visible_row_or_404(
             request,
-            MedicationCourse.objects.select_related("drug"),
+            MedicationCourse.objects.select_related("drug").prefetch_related("drug__ingredients"),
             pk,
             audit="api.medicationcourse.read",
         )

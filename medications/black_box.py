@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from medications.interactions import CourseFacts, display_name
+from medications.interactions import CourseFacts, DrugFacts, display_name
 
 # docs/clinical-rules.md#black-box-window: FDA boxed warning, monitor closely for 12 weeks
 # after a start, a dose change "either increases or decreases", or a stop (v2).
@@ -78,36 +78,49 @@ class BlackBoxEvent:
         )
 
 
+def warned_drugs(drug: DrugFacts | None) -> tuple[DrugFacts, ...]:
+    """The drugs of a course that carry a suicidality warning: a combination product counts its
+    ingredients' warnings (Symbyax: fluoxetine), and its own only when no ingredient has one
+    (a product's label may warn for the combination)."""
+    if drug is None:
+        return ()
+    warned = tuple(unit for unit in drug.ingredients if unit.suicidality_warning)
+    if warned:
+        return warned
+    return (drug,) if drug.suicidality_warning else ()
+
+
 def black_box_events(courses: Iterable[CourseFacts], on: date) -> list[BlackBoxEvent]:
     """docs/clinical-rules.md#black-box-window: every start, dose change (up or down) or stop
     of a drug with a suicidality warning on a day D with 0 <= T - D <= 84, latest first."""
     events = []
     for course in courses:
-        drug = course.drug
-        if drug is None or not drug.suicidality_warning:
-            continue
-        if 0 <= (on - course.started_on).days <= BLACK_BOX_WINDOW_DAYS:
-            events.append(
-                BlackBoxEvent(drug.name, course.dose_change or "start", course.started_on)
-            )
-        stopped = course.stopped_on
-        # The end of a course continued at another dose is that dose change (the next course's
-        # start), not a stop.
-        if (
-            stopped is not None
-            and not course.continued
-            and 0 <= (on - stopped).days <= BLACK_BOX_WINDOW_DAYS
-        ):
-            events.append(BlackBoxEvent(drug.name, "stop", stopped))
+        for drug in warned_drugs(course.drug):
+            events.extend(_course_events(course, drug, on))
     events.sort(key=lambda event: (event.on, event.drug), reverse=True)
+    return events
+
+
+def _course_events(course: CourseFacts, drug: DrugFacts, on: date) -> list[BlackBoxEvent]:
+    events = []
+    if 0 <= (on - course.started_on).days <= BLACK_BOX_WINDOW_DAYS:
+        events.append(BlackBoxEvent(drug.name, course.dose_change or "start", course.started_on))
+    stopped = course.stopped_on
+    # The end of a course continued at another dose is that dose change (the next course's
+    # start), not a stop.
+    if (
+        stopped is not None
+        and not course.continued
+        and 0 <= (on - stopped).days <= BLACK_BOX_WINDOW_DAYS
+    ):
+        events.append(BlackBoxEvent(drug.name, "stop", stopped))
     return events
 
 
 def black_box_window_open(courses: Iterable[CourseFacts], on: date) -> bool:
     """docs/clinical-rules.md#black-box-window: a start, dose change or stop in 0..84 days."""
     for course in courses:
-        drug = course.drug
-        if drug is None or not drug.suicidality_warning:
+        if not warned_drugs(course.drug):
             continue
         if 0 <= (on - course.started_on).days <= BLACK_BOX_WINDOW_DAYS:
             return True

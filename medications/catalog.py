@@ -233,22 +233,70 @@ def drug_search(query: str, *, limit: int = SEARCH_LIMIT):
 # course becomes the plain records they read (medications/interactions.py).
 
 
+INGREDIENTS_PREFETCH = "ingredients"  # on Drug; "drug__ingredients" on MedicationCourse
+
+
+def class_codes(value: object) -> tuple[str, ...]:
+    """Drug.classes as a sorted tuple of codes (hashable, for the caches). Anything but a list
+    of strings (an admin slip) counts as no class."""
+    if not isinstance(value, list | tuple):
+        return ()
+    return tuple(sorted({code for code in value if isinstance(code, str) and code}))
+
+
+def _ingredients_loaded(drug) -> bool:
+    return INGREDIENTS_PREFETCH in getattr(drug, "_prefetched_objects_cache", {})
+
+
 def drug_facts(drug) -> DrugFacts:
-    return drug_facts_of(drug.name, drug.serotonergic, drug.washout_days, drug.suicidality_warning)
+    """The engine's facts of a Drug row, with its classes and, for a combination product, the
+    facts of each ingredient (one level: an ingredient's own ingredients are not read).
+
+    Precondition for no query: the row's ingredients were prefetched
+    (`prefetch_related("ingredients")`, or `"drug__ingredients"` on courses; courses_facts does
+    it for a whole list in one query). Otherwise this reads them (one query)."""
+    ingredients = tuple(
+        drug_facts_of(
+            part.name,
+            part.serotonergic,
+            part.washout_days,
+            part.suicidality_warning,
+            class_codes(part.classes),
+        )
+        for part in sorted(drug.ingredients.all(), key=lambda part: part.name)
+        if part.pk != drug.pk
+    )
+    return drug_facts_of(
+        drug.name,
+        drug.serotonergic,
+        drug.washout_days,
+        drug.suicidality_warning,
+        class_codes(drug.classes),
+        ingredients,
+    )
 
 
-@lru_cache(maxsize=1024)
+@lru_cache(maxsize=2048)
 def drug_facts_of(
-    name: str, serotonergic: str, washout_days: int, suicidality_warning: str | None
+    name: str,
+    serotonergic: str,
+    washout_days: int,
+    suicidality_warning: str | None,
+    classes: tuple[str, ...] | frozenset[str] = (),
+    ingredients: tuple[DrugFacts, ...] = (),
 ) -> DrugFacts:
     """drug_facts from the Drug columns, for loaders that read values() rather than rows (the
-    alert sweep). Cached: a sweep meets the same few catalog drugs thousands of times, and
-    DrugFacts is immutable."""
+    alert sweep). `classes` as class_codes gives them; `ingredients` the facts of a product's
+    ingredients. Cached: a sweep meets the same few catalog drugs thousands of times, and
+    DrugFacts is immutable (so equal arguments share one object, which the engine's pair cache
+    recognises by identity)."""
     return DrugFacts(
         name=name,
         serotonergic=serotonergic,
         washout_days=washout_days,
         suicidality_warning=suicidality_warning or "",
+        classes=frozenset(classes),
+        ingredients=tuple(ingredients),
     )
 
 
@@ -257,7 +305,8 @@ def _dose_of(course) -> DoseFacts:
 
 
 def course_facts(course, *, previous=None, continued: bool | None = None) -> CourseFacts:
-    """Precondition: `course.drug` was loaded with select_related (no query here, ever).
+    """Precondition for no query: `course.drug` was loaded with select_related and its
+    ingredients prefetched (`prefetch_related("drug__ingredients")`; see drug_facts).
 
     A dose change links the new course to the old one (`previous_course`). Its direction needs
     the old dose: taken from `previous`, or from `course.previous_course` when that was loaded
@@ -288,12 +337,22 @@ def course_facts(course, *, previous=None, continued: bool | None = None) -> Cou
         stopped_on=course.stopped_on,
         dose_change=dose_change,
         continued=continued,
+        recorded_at=course.created_at,
     )
 
 
 def courses_facts(courses: Iterable[Any]) -> list[CourseFacts]:
-    """course_facts of a patient's courses, linking dose changes within the list (no query)."""
+    """course_facts of a patient's courses, linking dose changes within the list.
+
+    Precondition: `drug` loaded with select_related. No query when the drugs' ingredients were
+    prefetched (`prefetch_related("drug__ingredients")`); otherwise one query for the whole
+    list (never one per course), so call it once per list, not per patient in a loop."""
     courses = list(courses)
+    drugs = [course.drug for course in courses if course.drug is not None]
+    if any(not _ingredients_loaded(drug) for drug in drugs):
+        from django.db.models import prefetch_related_objects
+
+        prefetch_related_objects(drugs, INGREDIENTS_PREFETCH)
     by_id = {course.pk: course for course in courses}
     continued_ids = {c.previous_course_id for c in courses if c.previous_course_id is not None}
     return [

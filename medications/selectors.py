@@ -10,23 +10,35 @@ from accounts.models import User
 from core.chart_series import Marker
 from core.timezones import patient_today
 from medications.black_box import black_box_window_open
-from medications.catalog import courses_facts
-from medications.interactions import Assessment, assess
+from medications.catalog import courses_facts, drug_facts
+from medications.interactions import Assessment, assess, display_name, ingredient_order
 from medications.markers import course_markers
-from medications.models import MedicationCourse
+from medications.models import Drug, MedicationCourse
+
+
+def product_ingredients(drug: Drug | None) -> list[str]:
+    """Generic names of a combination product's ingredients, in interactions.ingredient_order
+    (tramadol before acetaminophen); [] for a single drug or None. No query when the
+    ingredients were prefetched (`drug__ingredients`)."""
+    if drug is None:
+        return []
+    return [part.name for part in sorted(drug_facts(drug).ingredients, key=ingredient_order)]
 
 
 def medication_courses(patient: User) -> QuerySet[MedicationCourse]:
+    """The patient's courses, newest first, with their drugs and the ingredients of combination
+    products loaded (what courses_facts needs without further queries): two queries."""
     return (
         MedicationCourse.objects.filter(patient=patient)
         .select_related("drug")
+        .prefetch_related("drug__ingredients")
         .order_by("-started_on", "-id")
     )
 
 
 def patient_assessment(patient: User, *, on: date | None = None) -> Assessment:
     """The combination assessment of everything the patient takes on `on` (default: their
-    today). One query."""
+    today). Two queries (courses, ingredients)."""
     day = on or patient_today(patient)
     return assess(courses_facts(medication_courses(patient)), day)
 
@@ -39,6 +51,18 @@ class CourseLine:
     earlier_doses: list[MedicationCourse] = field(default_factory=list)
     recognised: bool = True
     planned: bool = False  # starts after today
+    # A combination product's ingredients as written in sentences ("tramadol", ...); empty
+    # for a single drug or free text.
+    contains: list[str] = field(default_factory=list)
+
+    @property
+    def contains_text(self) -> str:
+        """ "Ultracet contains tramadol and acetaminophen" ("" for a single drug)."""
+        if not self.contains:
+            return ""
+        parts = self.contains
+        listed = parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
+        return f"{self.course.name} contains {listed}"
 
 
 @dataclass
@@ -51,7 +75,8 @@ class MedicationOverview:
 
 
 def medication_overview(patient: User, *, on: date | None = None) -> MedicationOverview:
-    """Current and past medicines with their dose history, and today's assessment. One query."""
+    """Current and past medicines with their dose history, and today's assessment. Two queries
+    (courses, ingredients of combination products)."""
     day = on or patient_today(patient)
     courses = list(medication_courses(patient))
     facts = courses_facts(courses)
@@ -71,6 +96,7 @@ def medication_overview(patient: User, *, on: date | None = None) -> MedicationO
             earlier_doses=earlier,
             recognised=course.drug_id is not None,
             planned=course.started_on > day,
+            contains=[display_name(name) for name in product_ingredients(course.drug)],
         )
         if course.stopped_on is None or course.stopped_on >= day:
             current.append(line)
@@ -93,6 +119,7 @@ def assessment_data(assessment: Assessment, *, on: date | None = None) -> dict[s
             {
                 "drugs": list(finding.drugs),
                 "severity": finding.severity,
+                "mechanism": finding.mechanism,
                 "rule": finding.rule,
                 "explanation": finding.explanation,
                 "patient_explanation": finding.patient_explanation,

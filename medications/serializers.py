@@ -1,12 +1,14 @@
 """API shapes. Medication input is cleaned by medications.services.clean_course_values, the
 cleaner the medicines page reaches through the same services (one place for the rules)."""
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from core.api import CleanedInput
 from core.errors import FieldErrors
-from medications.interactions import SEVERITY_ORDER
+from medications.interactions import MECHANISMS, SEVERITY_ORDER
 from medications.models import Drug, Frequency, MedicationCourse, Unit
+from medications.selectors import product_ingredients
 from medications.services import EDITABLE_FIELDS, clean_course_values
 
 MAX_CHECK_ITEMS = 100
@@ -40,6 +42,10 @@ class MedicationCourseSerializer(serializers.ModelSerializer):
         max_digits=10, decimal_places=3, coerce_to_string=False, allow_null=True
     )
     previous_course = serializers.IntegerField(source="previous_course_id", allow_null=True)
+    ingredients = serializers.SerializerMethodField(
+        help_text="For a combination product (Ultracet): the generic names of what it contains, "
+        "each checked on its own; [] for a single drug or an unrecognised name."
+    )
     # Blank when no dose was given; a plain string so the schema admits "" (fuzzing found it).
     unit = serializers.CharField(help_text='One of the units, or "" when no dose is recorded.')
 
@@ -60,16 +66,32 @@ class MedicationCourseSerializer(serializers.ModelSerializer):
             "reason",
             "prescriber",
             "previous_course",
+            "ingredients",
             "created_at",
             "updated_at",
         ]
         read_only_fields = fields
 
+    @extend_schema_field(serializers.ListField(child=serializers.CharField()))
+    def get_ingredients(self, course: MedicationCourse) -> list[str]:
+        # No query when the view prefetched drug__ingredients.
+        return product_ingredients(course.drug)
+
 
 class FindingSerializer(serializers.Serializer):
-    drugs = serializers.ListField(child=serializers.CharField())
-    severity = serializers.ChoiceField(choices=FINDING_SEVERITIES)
-    rule = serializers.CharField()
+    drugs = serializers.ListField(
+        child=serializers.CharField(),
+        help_text="Generic names; a combination product is named by its ingredients.",
+    )
+    severity = serializers.ChoiceField(
+        choices=FINDING_SEVERITIES,
+        help_text="minor: shown on pages (worth mentioning to a clinician), never an alert.",
+    )
+    mechanism = serializers.ChoiceField(
+        choices=MECHANISMS,
+        help_text="serotonergic (serotonin toxicity) or hypertensive (blood pressure).",
+    )
+    rule = serializers.CharField(help_text="Machine-readable name of the pair rule.")
     explanation = serializers.CharField(help_text="Clinician wording with its source.")
     patient_explanation = serializers.CharField(help_text="Plain words for the patient.")
 
@@ -81,7 +103,9 @@ class AssessmentSerializer(serializers.Serializer):
         child=serializers.CharField(), help_text="Names not in the catalog: cannot be checked."
     )
     counted = serializers.ListField(
-        child=serializers.CharField(), help_text="Serotonergic drugs that count on the date."
+        child=serializers.CharField(),
+        help_text="Serotonergic drugs that count on the date (a product's ingredients each "
+        "count). Drugs in a finding only through a blood-pressure class are not listed here.",
     )
     on = serializers.DateField(required=False)
 
@@ -95,7 +119,8 @@ class InteractionCheckResponseSerializer(AssessmentSerializer):
     )
     resolved = serializers.DictField(
         child=serializers.ListField(child=serializers.CharField()),
-        help_text="Typed name -> the catalog generic names it resolved to.",
+        help_text="Typed name -> the catalog generic names it resolved to; a combination "
+        "product gives every ingredient.",
     )
 
 

@@ -19,19 +19,28 @@ from core.http import AuthenticatedHttpRequest
 from medications import selectors, services
 from medications.catalog import drug_keys, name_suggestions
 from medications.forms import DRUG_NAMES_LIST_ID, ChangeDoseForm, MedicationAddForm, StopForm
+from medications.interactions import display_name
 from medications.models import Drug, MedicationCourse
 from medications.names import client_rules
+from medications.selectors import product_ingredients
 from medications.templatetags.medications_tags import dose_text
 
 patient_page = role_required(Role.PATIENT)
 # A form the patient submitted with errors, by (form kind, course id), shown again as sent.
 BoundForms = dict[tuple[str, int], forms.Form]
 
-# Calm labels for the patient; the clinician sees the severity itself.
+# Calm labels for the patient; the clinician sees the severity itself. A `minor` finding is
+# "worth mentioning to your clinician" (docs/clinical-rules.md#pair-rules), never alarming.
 PATIENT_SEVERITY_LABELS = {
     "contraindicated": ("Important", "sev-critical"),
     "major": ("Important", "sev-high"),
     "moderate": ("Worth checking", "sev-moderate"),
+    "minor": ("Worth mentioning", "sev-low"),
+}
+# What kind of risk a finding is, in the patient's words (Finding.mechanism).
+PATIENT_MECHANISM_LABELS = {
+    "serotonergic": "Serotonin",
+    "hypertensive": "Blood pressure risk",
 }
 
 
@@ -83,11 +92,25 @@ def _render(
     free_text = [line.course for line in (*overview.current, *overview.past) if not line.recognised]
     by_name = name_suggestions({course.name for course in free_text})
     suggestions = {course.pk: by_name.get(course.name, []) for course in free_text}
+    # Findings name a product's ingredients; say which product each came from.
+    products_with: dict[str, list[str]] = {}
+    for line in overview.current:
+        if line.course.drug is not None:
+            for part in product_ingredients(line.course.drug):
+                names = products_with.setdefault(part, [])
+                if line.course.name not in names:
+                    names.append(line.course.name)
     findings = [
         {
             "finding": finding,
+            "sources": [
+                f"{_capitalize(display_name(name))} is in {' and '.join(products_with[name])}."
+                for name in finding.drugs
+                if name in products_with
+            ],
             "label": PATIENT_SEVERITY_LABELS[finding.severity][0],
             "css": PATIENT_SEVERITY_LABELS[finding.severity][1],
+            "kind": PATIENT_MECHANISM_LABELS.get(finding.mechanism, ""),
         }
         for finding in overview.assessment.findings
     ]
@@ -104,6 +127,10 @@ def _render(
         "name_rules": client_rules(),
     }
     return render(request, "medications/medicines.html", context, status=status)
+
+
+def _capitalize(text: str) -> str:
+    return text[:1].upper() + text[1:]
 
 
 @login_required

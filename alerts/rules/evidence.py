@@ -8,15 +8,19 @@ rule sharing an item are the same episode. From that follow the three decisions 
 - an open alert with the candidate's key gains only the new hits (an `evidence` event), and is
   escalated (re-opened, clinicians told again) only when the candidate is more severe;
 - a resolved alert is raised again only on new evidence or a higher severity, never for
-  per-event kinds (one alert per triggering entry or response, whatever happens later).
+  per-event kinds (one alert per triggering entry or response, whatever happens later); a
+  combination alert only on a re-exposure after its resolution or a higher severity
+  (docs/clinical-rules.md#combination-alerts).
 """
 
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import UTC, date, datetime
 from typing import Any
 
-from alerts.rules.facts import PER_EVENT_KINDS, AlertCandidate, severity_rank
+from alerts.rules.facts import COMBINATION_KINDS, PER_EVENT_KINDS, AlertCandidate, severity_rank
+from alerts.rules.serotonergic import courses_seen, reexposed_courses
 
 Hit = dict[str, Any]
 
@@ -88,6 +92,11 @@ def merge_into_open(candidate: AlertCandidate, *, severity: str, details: dict[s
     old_hits = hits_of(details.get("evidence", {}))
     cand_hits = hits_of(candidate.evidence)
     new_hits = tuple(hit for hit in cand_hits if hit_is_new(hit, old_hits))
+    if candidate.kind in COMBINATION_KINDS:
+        # A combination alert grows when a drug joins; a smaller set (a drug no longer counts)
+        # is not news, and must not rename an alert whose severity came from the larger set.
+        seen = {drug for hit in old_hits for drug in hit.get("drugs", ())}
+        new_hits = tuple(hit for hit in new_hits if not set(hit.get("drugs", ())) <= seen)
     if severity_rank(candidate.severity) > severity_rank(severity):
         kept = [hit for hit in old_hits if all(hit_is_new(hit, [c]) for c in cand_hits)]
         return Merge(
@@ -104,16 +113,45 @@ class Resolved:
 
     severity: str
     details: dict[str, Any]
+    # When it was resolved, and that moment's date in the patient's time zone (combination
+    # alerts: re-exposure). None: unknown.
+    resolved_at: datetime | None = None
+    resolved_on: date | None = None
 
 
 def is_new_episode(candidate: AlertCandidate, resolved: list[Resolved]) -> bool:
     """Raise again after resolution only on new evidence or a higher severity.
 
-    `resolved` is in creation order (the last is the latest); it must not be empty.
+    `resolved` is in creation order (the last is the latest); it must not be empty. For
+    combination kinds, new evidence means a re-exposure after the latest resolution (a course
+    of a drug of the set started, restarted or raised since), not a different set: a set that
+    shrinks, or an unchanged regimen, raises nothing.
     """
     if candidate.kind in PER_EVENT_KINDS:
         return False
+    if candidate.kind in COMBINATION_KINDS:
+        return _is_combination_reexposure(candidate, resolved)
     if severity_rank(candidate.severity) > severity_rank(resolved[-1].severity):
         return True
     seen = [hit for alert in resolved for hit in hits_of(alert.details.get("evidence", {}))]
     return any(hit_is_new(hit, seen) for hit in hits_of(candidate.evidence))
+
+
+_LONG_AGO = datetime.min.replace(tzinfo=UTC)
+
+
+def _is_combination_reexposure(candidate: AlertCandidate, resolved: list[Resolved]) -> bool:
+    latest = max(resolved, key=lambda alert: alert.resolved_at or _LONG_AGO)
+    if severity_rank(candidate.severity) > severity_rank(latest.severity):
+        return True
+    if latest.resolved_at is None or latest.resolved_on is None:
+        return False
+    seen = courses_seen(alert.details for alert in resolved)
+    return bool(
+        reexposed_courses(
+            candidate.courses,
+            resolved_at=latest.resolved_at,
+            resolved_on=latest.resolved_on,
+            seen=seen,
+        )
+    )

@@ -13,6 +13,15 @@ ALERT_SEVERITY_ORDER = ("low", "moderate", "high", "critical")
 # merged, never raised again once seen), and the patient's page lists them first as urgent.
 PER_EVENT_KINDS = frozenset({"suicidal_ideation", "serotonin_toxicity_symptoms"})
 
+# Combination alerts, one open alert of each kind per patient that grows with the set of drugs;
+# after resolution only a re-exposure or a higher severity raises a new one
+# (docs/clinical-rules.md#combination-alerts). Keyed by a finding's mechanism.
+COMBINATION_KIND_BY_MECHANISM = {
+    "serotonergic": "serotonergic_combination",
+    "hypertensive": "hypertensive_combination",
+}
+COMBINATION_KINDS = frozenset(COMBINATION_KIND_BY_MECHANISM.values())
+
 # How far back the entry loader reads (days before today, inclusive): M5 needs T-34..T
 # (docs/clinical-rules.md#m5-falling-mood-average).
 ENTRY_LOOKBACK_DAYS = 34
@@ -76,3 +85,6 @@ class AlertCandidate:
     evidence: dict[str, Any] = field(default_factory=dict)
     explanation: str = ""
     patient_message: str = ""
+    # The medication courses a combination candidate rests on (those of its drugs that count
+    # today): the sync tells a re-exposure after a resolved alert from them. Not stored.
+    courses: tuple[CourseFacts, ...] = ()

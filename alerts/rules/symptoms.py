@@ -7,8 +7,9 @@ from collections.abc import Iterable
 from datetime import date
 
 from alerts.rules.facts import AlertCandidate, EntryFacts, PatientSnapshot
+from alerts.rules.serotonergic import finding_rank, mechanism_findings, mechanism_severity
 from journal.instruments.codes import SEROTONIN_SYMPTOMS
-from medications.interactions import DISPLAY_NAMES, SEVERITY_ORDER, CourseFacts, assess
+from medications.interactions import DISPLAY_NAMES, CourseFacts, DrugFacts, assess, ingredients_of
 
 # 2: docs/clinical-rules.md version 2 (back-filled entries: high, no urgent-care notice; a
 # combination counts from `moderate` up; plain explanations).
@@ -16,9 +17,9 @@ RULE_VERSION = 2
 
 # S1: 3 or more of the FDA 2016 patient-list / Sternbach features ticked on one check-in.
 S1_MIN_SYMPTOMS = 3
-# ... while a combination of at least `moderate` counts that day (v2: a `minor` one does not),
-# or a strong/MAOI/MAO-B drug was started or its dose changed within the last 7 days
-# (0 <= T - D <= 7).
+# ... while a serotonergic combination of at least `moderate` counts that day (v2: a `minor`
+# one does not, nor does a hypertensive-only one), or a strong/MAOI/MAO-B drug was started or
+# its dose changed within the last 7 days (0 <= T - D <= 7).
 S1_RECENT_START_DAYS = 7
 S1_START_TIERS = frozenset({"strong", "maoi", "maob"})
 S1_MIN_COMBINATION = "moderate"
@@ -32,13 +33,19 @@ NOTICE_URGENT_CARE = "urgent_care"
 NOTICE_TELL_CLINICIAN = "tell_clinician"
 
 
+def _start_drugs(course: CourseFacts) -> list[DrugFacts]:
+    """The strong/MAOI/MAO-B drugs a course stands for (a combination product: its
+    ingredients, each counting on its own)."""
+    if course.drug is None:
+        return []
+    return [unit for unit in ingredients_of(course.drug) if unit.serotonergic in S1_START_TIERS]
+
+
 def recent_strong_starts(courses: tuple[CourseFacts, ...], on: date) -> list[CourseFacts]:
     return [
         c
         for c in courses
-        if c.drug is not None
-        and c.drug.serotonergic in S1_START_TIERS
-        and 0 <= (on - c.started_on).days <= S1_RECENT_START_DAYS
+        if _start_drugs(c) and 0 <= (on - c.started_on).days <= S1_RECENT_START_DAYS
     ]
 
 
@@ -47,10 +54,8 @@ def _name(drug: str) -> str:
 
 
 def _counts_as_combination(severity: str) -> bool:
-    # Ranked by the engine's own order, so a `minor` severity (below moderate) never counts.
-    if severity not in SEVERITY_ORDER:
-        return False
-    return SEVERITY_ORDER.index(severity) >= SEVERITY_ORDER.index(S1_MIN_COMBINATION)
+    # A `minor` severity (below moderate), "none" or anything unknown never counts.
+    return finding_rank(severity) >= finding_rank(S1_MIN_COMBINATION)
 
 
 def is_back_filled(entry_date: date, today: date) -> bool:
@@ -62,9 +67,8 @@ def s1_applies(symptoms: Iterable[str], courses: tuple[CourseFacts, ...], on: da
     """S1's conditions as a yes/no for an entry dated `on` (same as `s1_candidate`)."""
     if len({s for s in symptoms if s in SEROTONIN_SYMPTOMS}) < S1_MIN_SYMPTOMS:
         return False
-    return _counts_as_combination(assess(courses, on).severity) or bool(
-        recent_strong_starts(courses, on)
-    )
+    severity = mechanism_severity(assess(courses, on), "serotonergic")
+    return _counts_as_combination(severity) or bool(recent_strong_starts(courses, on))
 
 
 def s1_notice(
@@ -89,18 +93,19 @@ def s1_candidate(
     if len(symptoms) < S1_MIN_SYMPTOMS:
         return None
     on = entry.date
-    combination = assess(courses, on)
+    findings = mechanism_findings(assess(courses, on), "serotonergic")
+    severity = findings[0].severity if findings else "none"  # most severe first
     starts = recent_strong_starts(courses, on)
-    has_combination = _counts_as_combination(combination.severity)
+    has_combination = _counts_as_combination(severity)
     if not has_combination and not starts:
         return None
     back_filled = today is not None and is_back_filled(on, today)
-    combination_drugs = sorted({d for f in combination.findings for d in f.drugs})
-    started = sorted({c.drug.name for c in starts if c.drug is not None})
+    combination_drugs = sorted({d for f in findings for d in f.drugs})
+    started = sorted({unit.name for c in starts for unit in _start_drugs(c)})
     reasons = []
     if has_combination:
         reasons.append(
-            f"a {combination.severity} serotonergic combination was being taken that day "
+            f"a {severity} serotonergic combination was being taken that day "
             f"({' + '.join(_name(d) for d in combination_drugs)})"
         )
     if started:
@@ -129,7 +134,7 @@ def s1_candidate(
                     "entry_id": entry.id,
                     "date": on.isoformat(),
                     "symptoms": symptoms,
-                    "combination_severity": combination.severity,
+                    "combination_severity": severity,
                     "combination_drugs": combination_drugs,
                     "recently_started": started,
                     "back_filled": back_filled,

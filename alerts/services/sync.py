@@ -35,7 +35,7 @@ from alerts.models import (
 )
 from alerts.rules import evaluate
 from alerts.rules.evidence import Resolved, details_for, hits_of, is_new_episode, merge_into_open
-from alerts.rules.facts import PER_EVENT_KINDS, AlertCandidate
+from alerts.rules.facts import COMBINATION_KINDS, PER_EVENT_KINDS, AlertCandidate
 from alerts.snapshots import Profile, age_on, load_snapshots
 from core.db import id_in
 from core.timezones import local_date
@@ -123,6 +123,9 @@ def _apply_to_open(
         return
     alert.details = merge.details
     alert.updated_at = now
+    if candidate.kind in COMBINATION_KINDS:
+        # One alert per kind grows with the set of drugs: its title names the latest set.
+        alert.title = candidate.title
     plan.changed.append(alert)
     if merge.escalate:
         previous = alert.severity
@@ -179,7 +182,8 @@ def _existing_alerts(
     candidates: dict[int, list[AlertCandidate]], now: datetime
 ) -> dict[tuple[int, str], list[Alert]]:
     """The alerts with the candidates' keys, oldest first: unresolved ones, per-event ones, and
-    those resolved within RESOLVED_MEMORY_DAYS."""
+    those created or resolved within RESOLVED_MEMORY_DAYS (an alert open for a long time and
+    resolved yesterday still suppresses its evidence)."""
     keys = {c.dedupe_key for cands in candidates.values() for c in cands}
     patient_ids = [pid for pid, cands in candidates.items() if cands]
     existing: dict[tuple[int, str], list[Alert]] = defaultdict(list)
@@ -191,12 +195,27 @@ def _existing_alerts(
             ~Q(status=AlertStatus.RESOLVED)
             | Q(kind__in=PER_EVENT_KINDS)
             | Q(created_at__gte=now - timedelta(days=RESOLVED_MEMORY_DAYS))
+            | Q(resolved_at__gte=now - timedelta(days=RESOLVED_MEMORY_DAYS))
         )
         .order_by("created_at", "id")
     )
     for alert in rows:
         existing[(alert.patient_id, alert.dedupe_key)].append(alert)
     return existing
+
+
+def _resolved(alert: Alert, tz_name: str) -> Resolved:
+    """What is_new_episode needs of a resolved alert; the resolution's day is the patient's.
+
+    A resolved alert without `resolved_at` (not written by alert_resolve) counts from its last
+    change."""
+    resolved_at = alert.resolved_at or alert.updated_at
+    return Resolved(
+        severity=alert.severity,
+        details=alert.details,
+        resolved_at=resolved_at,
+        resolved_on=local_date(resolved_at, tz_name) if resolved_at else None,
+    )
 
 
 def _insert_new(plan: _Plan, now: datetime, result: SyncResult) -> None:
@@ -260,6 +279,7 @@ def sync_alerts_batch(
             for profile in profiles:
                 profile.changed = True
         snapshots = load_snapshots(profiles)
+        zones = {profile.patient_id: profile.tz for profile in profiles}
         candidates = {snap.patient_id: evaluate(snap) for snap in snapshots}
         existing = _existing_alerts(candidates, now)
         plan = _Plan()
@@ -270,7 +290,7 @@ def sync_alerts_batch(
                 if open_alert is not None:
                     _apply_to_open(open_alert, candidate, now, plan, result)
                 elif not alerts or is_new_episode(
-                    candidate, [Resolved(a.severity, a.details) for a in alerts]
+                    candidate, [_resolved(a, zones[patient_id]) for a in alerts]
                 ):
                     plan.new.append((candidate, patient_id))
         _insert_new(plan, now, result)

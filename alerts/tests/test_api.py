@@ -253,6 +253,6 @@ def test_end_to_end_medicines_posted_through_the_api_raise_a_combination_alert(
         )
     assert (first.status_code, second.status_code) == (201, 201)
     alert = Alert.objects.get(patient=pat)
-    assert alert.dedupe_key == "serotonergic_combination:duloxetine+tramadol"
+    assert alert.dedupe_key == "serotonergic_combination"
     (row,) = api_client(pat).get(LIST).json()["results"]
     assert "duloxetine and tramadol" in row["message"]

@@ -2,6 +2,7 @@
 
 import pytest
 
+from alerts.rules import symptoms
 from alerts.rules.facts import EntryFacts
 from alerts.rules.symptoms import (
     NOTICE_TELL_CLINICIAN,
@@ -13,7 +14,7 @@ from alerts.rules.symptoms import (
     s1_notice,
 )
 from alerts.tests.rule_builders import TODAY, course, day, snapshot
-from medications.interactions import CourseFacts, DrugFacts
+from medications.interactions import Assessment, CourseFacts, DrugFacts, Finding
 from tests.builders import drug_facts
 
 THREE = ("agitation", "sweating", "tremor")
@@ -162,3 +163,82 @@ def test_s1_tells_the_patient_to_seek_urgent_care_and_never_to_stop():
     message = candidate.patient_message.lower()
     assert "urgent" in message and "talk to your clinician" in message
     assert "stop" not in message
+
+
+# --- S1 v2 with hand-built findings (docs/clinical-rules.md#serotonin-toxicity-symptoms) ---
+
+
+def _finding(drugs: str, severity: str, mechanism: str = "serotonergic") -> Finding:
+    names = tuple(drugs.split("+"))
+    return Finding(names, severity, "P0", f"{drugs}: {severity}.", "", mechanism)
+
+
+LONG_AGO = -400  # courses started long before: no recent start
+
+
+@pytest.mark.parametrize(
+    ("findings", "starts", "entry_offset", "expected"),
+    [
+        # a serotonergic combination of moderate or more on the entry's date
+        ((_finding("a+b", "moderate"),), LONG_AGO, 0, "critical"),
+        ((_finding("a+b", "major"),), LONG_AGO, 0, "critical"),
+        ((_finding("a+b", "contraindicated"),), LONG_AGO, 0, "critical"),
+        # minor does not count, nor does a hypertensive-only finding, however severe
+        ((_finding("a+b", "minor"),), LONG_AGO, 0, None),
+        ((_finding("a+b", "contraindicated", "hypertensive"),), LONG_AGO, 0, None),
+        (
+            (_finding("a+b", "contraindicated", "hypertensive"), _finding("a+c", "minor")),
+            LONG_AGO,
+            0,
+            None,
+        ),
+        # a strong/MAOI/MAO-B start or dose change 0..7 days before the entry
+        ((), 0, 0, "critical"),
+        ((), -7, 0, "critical"),
+        ((), -8, 0, None),
+        ((_finding("a+b", "minor"),), -7, 0, "critical"),
+        # back-filled: entries of T-2..T are current, earlier ones high (tell the clinician)
+        ((_finding("a+b", "moderate"),), LONG_AGO, -2, "critical"),
+        ((_finding("a+b", "moderate"),), LONG_AGO, -3, "high"),
+        ((), -10, -3, "high"),  # a start 7 days before a back-filled entry
+        ((), -11, -3, None),
+        ((_finding("a+b", "minor"),), LONG_AGO, -3, None),
+    ],
+)
+def test_s1_v2_table(monkeypatch, findings, starts, entry_offset, expected):
+    def fake_assess(courses, on):
+        return Assessment("none", tuple(findings), (), ())
+
+    monkeypatch.setattr(symptoms, "assess", fake_assess)
+    strong = DrugFacts(name="a", serotonergic="strong")
+    courses = (CourseFacts(name="a", drug=strong, started_on=day(starts)),)
+    candidate = s1_candidate(entry_on(entry_offset, THREE), courses, TODAY)
+    assert (candidate.severity if candidate else None) == expected
+    notice = s1_notice(THREE, courses, day(entry_offset), TODAY)
+    assert (
+        notice
+        == {
+            None: None,
+            "critical": NOTICE_URGENT_CARE,
+            "high": NOTICE_TELL_CLINICIAN,
+        }[expected]
+    )
+    if expected == "high":
+        assert "tell your clinician" in candidate.patient_message.lower()
+        assert "urgent" not in candidate.patient_message.lower()
+    if candidate is not None and findings and findings[0].mechanism == "serotonergic":
+        assert candidate.evidence["hits"][0]["combination_severity"] == findings[0].severity
+
+
+def test_s1_a_recent_start_of_a_combination_product_counts_by_its_ingredient():
+    tramadol = DrugFacts(name="tramadol", serotonergic="strong")
+    acetaminophen = DrugFacts(name="acetaminophen", serotonergic="none")
+    ultracet = DrugFacts(
+        name="ultracet", serotonergic="none", ingredients=(tramadol, acetaminophen)
+    )
+    courses = (CourseFacts(name="Ultracet", drug=ultracet, started_on=day(-2)),)
+    candidate = s1_candidate(entry_on(0, THREE), courses, TODAY)
+    assert candidate is not None
+    assert candidate.evidence["hits"][0]["recently_started"] == ["tramadol"]
+    paracetamol_only = (CourseFacts(name="Tylenol", drug=acetaminophen, started_on=day(-2)),)
+    assert s1_candidate(entry_on(0, THREE), paracetamol_only, TODAY) is None

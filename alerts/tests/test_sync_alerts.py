@@ -35,7 +35,7 @@ def test_it_creates_each_alert_once(pat, cleo):
     course(pat, "sertraline", -60)
     course(pat, "tramadol", -3)
     result = sync_alerts(pat)
-    assert keys(pat) == ["serotonergic_combination:sertraline+tramadol"]
+    assert keys(pat) == ["serotonergic_combination"]
     alert = Alert.objects.get(patient=pat)
     assert (alert.kind, alert.severity, alert.status) == (
         "serotonergic_combination",
@@ -69,7 +69,7 @@ def test_it_raises_every_kind_from_one_snapshot(pat):
     sync_alerts(pat)
     assert keys(pat) == [
         "mood_worsening",
-        "serotonergic_combination:sertraline+tramadol",
+        "serotonergic_combination",
         f"serotonin_toxicity_symptoms:entry:{flagged.pk}",
         f"suicidal_ideation:entry:{flagged.pk}",
         f"suicidal_ideation:phq9:{response.pk}",
@@ -203,15 +203,16 @@ def test_a_resolved_moderate_mood_alert_is_raised_again_when_it_becomes_more_sev
     assert second.severity == "high"
 
 
-def test_a_more_severe_set_of_drugs_raises_a_new_alert(pat):
+def test_a_more_severe_set_of_drugs_escalates_the_same_alert(pat):
+    # v2 (docs/clinical-rules.md#combination-alerts): was a second alert beside the first; one
+    # open combination alert per kind now grows with the set.
     course(pat, "sertraline", -60)
     course(pat, "trazodone", -10)
     sync_alerts(pat)
     course(pat, "phenelzine", 0)
     sync_alerts(pat)
     assert dict(Alert.objects.values_list("dedupe_key", "severity")) == {
-        "serotonergic_combination:sertraline+trazodone": "moderate",
-        "serotonergic_combination:phenelzine+sertraline+trazodone": "critical",
+        "serotonergic_combination": "critical",
     }
 
 

@@ -75,6 +75,7 @@ def patient_record(
     courses = list(
         MedicationCourse.objects.filter(patient=patient)
         .select_related("drug")
+        .prefetch_related("drug__ingredients")  # a combination product counts each ingredient
         .order_by("started_on", "id")
     )
     facts = courses_facts(courses)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -67,6 +67,9 @@ class PatientRow:
     sparkline_pain: list[tuple[int, int]]
     # The patient's local date of phq9_at (core.timezones): the date the dashboard shows.
     phq9_on: date | None = None
+    # Free-text medicines (not in the catalog) that count today: the engine could not check
+    # them; shown on the row, never an alert by themselves.
+    unchecked_medicines: list[str] = field(default_factory=list)
 
     def as_api(self) -> dict[str, Any]:
         return {
@@ -98,6 +101,7 @@ class PatientRow:
                 "findings": self.interaction_drugs,
             },
             "black_box_window_open": self.black_box_open,
+            "unchecked_medicines": list(self.unchecked_medicines),
         }
 
 
@@ -125,6 +129,7 @@ def current_courses_by_patient(
         .filter(started_on__lte=max(days.values()))
         .filter(Q(stopped_on__isnull=True) | Q(stopped_on__gte=since))
         .select_related("drug")
+        .prefetch_related("drug__ingredients")  # a combination product counts each ingredient
         .order_by("patient_id", "started_on", "id")
     )
     by_patient: dict[int, list[MedicationCourse]] = defaultdict(list)
@@ -212,6 +217,7 @@ def build_rows(
                 black_box_open=black_box.black_box_window_open(facts, today_p),
                 sparkline_mood=[(x, mood) for x, mood, _ in points],
                 sparkline_pain=[(x, pain) for x, _, pain in points],
+                unchecked_medicines=sorted(assessment.unknown, key=str.casefold),
             )
         )
     return rows

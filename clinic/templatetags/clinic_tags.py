@@ -1,8 +1,12 @@
+from typing import Any
+
 from django import template
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 
+from alerts.rules import serotonergic
 from journal.instruments import phq9
+from medications.interactions import Assessment
 
 register = template.Library()
 
@@ -37,3 +41,31 @@ def change(value: float | None, higher_is_worse: bool) -> SafeString:
 @register.filter
 def band_label(band: str | None) -> str:
     return phq9.BAND_LABELS.get(band or "", band or "")
+
+
+# A minor finding on the record (docs/clinical-rules.md#pair-rules).
+MINOR_FINDING_NOTE = "worth discussing; no alert is raised for it"
+
+
+@register.inclusion_tag("clinic/_interaction_findings.html")
+def interaction_findings(assessment: Assessment) -> dict[str, Any]:
+    """The record's current interaction findings, minor ones included (worth discussing, no
+    alert), and the medicines the engine could not check. No query: `assessment` is the
+    record's interactions.Assessment."""
+    findings = sorted(
+        assessment.findings, key=lambda finding: -serotonergic.finding_rank(finding.severity)
+    )
+    return {
+        "findings": [
+            {
+                "severity": finding.severity,
+                "label": finding.severity.capitalize(),
+                "hypertensive": finding.mechanism == "hypertensive",
+                "note": MINOR_FINDING_NOTE if finding.severity == "minor" else "",
+                "explanation": finding.explanation,
+            }
+            for finding in findings
+        ],
+        "counted": list(assessment.counted),
+        "unchecked": serotonergic.unchecked_text(assessment.unknown),
+    }

@@ -119,3 +119,39 @@ def test_a_refused_export_stays_a_json_error_not_a_file(client_for, uma, record)
     assert response.status_code == 404
     assert "Content-Disposition" not in response
     assert not AuditEvent.objects.filter(action="fhir_export").exists()
+
+
+def test_v2_findings_export_their_severity_and_a_products_statement(api_client, cleo, pat):
+    from medications.catalog import drug_search_keys
+    from medications.models import Drug, MedicationCourse
+    from tests.builders import drug
+
+    today = timezone.localdate()
+    product = Drug.objects.create(
+        name="testracet product", search_keys=drug_search_keys("testracet product", [])
+    )
+    product.ingredients.set([drug("tramadol"), drug("acetaminophen")])
+    MedicationCourse.objects.create(
+        patient=pat, drug=product, name="Testracet", started_on=today - timedelta(days=3)
+    )
+    f.course(pat, "sertraline", today - timedelta(days=30))
+    f.course(pat, "cyclobenzaprine", today - timedelta(days=30))
+    f.course(pat, "sumatriptan", today - timedelta(days=30))
+
+    bundle = api_client(cleo).get(f"/api/v1/patients/{pat.pk}/fhir/").json()
+
+    Bundle.model_validate(bundle)
+    # "Serotonergic combination: cyclobenzaprine + sumatriptan" -> the drugs
+    issues = {
+        tuple(i["code"]["text"].split(": ", 1)[1].split(" + ")): i
+        for i in _resources(bundle, "DetectedIssue")
+    }
+    assert issues[("cyclobenzaprine", "sumatriptan")]["severity"] == "low"  # minor (weak + weak)
+    statements = {
+        e["fullUrl"]: e["resource"]["medicationCodeableConcept"]["text"]
+        for e in bundle["entry"]
+        if e["resource"]["resourceType"] == "MedicationStatement"
+    }
+    strong = issues[("sertraline", "tramadol")]  # strong + strong, tramadol from the product
+    implicated = sorted(statements[ref["reference"]] for ref in strong["implicated"])
+    assert implicated == ["sertraline", "testracet product"]

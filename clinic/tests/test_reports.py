@@ -79,7 +79,7 @@ def test_clinician_pdf_has_every_section_and_is_audited(client_for, cleo, pat_wi
         "Daily check-ins",
         "Questionnaires",
         "Medications",
-        "Serotonergic interactions",
+        "Interactions (serotonergic and blood pressure)",
         "Alerts",
     ):
         assert section in text, section

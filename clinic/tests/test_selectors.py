@@ -146,10 +146,11 @@ def _population(clinician, n, today):
 def test_dashboard_page_queries_are_constant(cleo, today, size, django_assert_max_num_queries):
     _population(cleo, size, today)
     # First read of the day: the stale triage rows are recomputed (figures + one upsert).
-    with django_assert_max_num_queries(7):
+    # (v2: + the ingredients of combination products, one query for the page)
+    with django_assert_max_num_queries(8):
         selectors.dashboard_page(cleo, _q("filter=alerts"), today=today)
-    # Steady state: refresh check, order + count, page rows, courses, sparklines.
-    with django_assert_max_num_queries(5):
+    # Steady state: refresh check, order + count, page rows, courses, ingredients, sparklines.
+    with django_assert_max_num_queries(6):
         page = selectors.dashboard_page(cleo, _q("filter=alerts"), today=today)
     assert len(page.rows) == min(size, selectors.PAGE_SIZE)
     assert all(r.interaction_severity == "moderate" for r in page.rows)

@@ -159,8 +159,9 @@ def _panel(clinician, n, today):
 # the triage rows are recomputed): refresh check, figures, upsert, order + count + badge, rows,
 # courses, sparklines, audit. Queue: patients of the filter, total + badge, page, events, audit.
 # Each audit is two queries: the care teams that granted access
-# (accounts.audit.teams_granting), then the rows.
-LIST_PAGE_QUERIES = {"/clinician/": 12, "/clinician/alerts/": 9, "/api/v1/patients/": 12}
+# (accounts.audit.teams_granting), then the rows. v2: the dashboard reads the ingredients of
+# combination products (+1, constant).
+LIST_PAGE_QUERIES = {"/clinician/": 13, "/clinician/alerts/": 9, "/api/v1/patients/": 12}
 
 
 @pytest.mark.parametrize("size", [2, 30])
@@ -198,9 +199,10 @@ def test_patient_record_uses_a_fixed_number_of_queries(
     AlertEvent.objects.create(alert=a, kind="note", note="x", actor=cleo)
     client = client_for(cleo)
     client.get("/clinician/alerts/")  # the session's activity stamp, as above
-    # Session, user, clinician profile, patient + profile, entries, responses, courses, alerts,
-    # events, the first page of notes, audit (granting team + row), badge.
-    with django_assert_max_num_queries(13):
+    # Session, user, clinician profile, patient + profile, entries, responses, courses, the
+    # ingredients of combination products (v2), alerts, events, the first page of notes, audit
+    # (granting team + row), badge.
+    with django_assert_max_num_queries(14):
         response = client.get(f"/clinician/patients/{pat.pk}/")
     assert response.status_code == 200
     assert previous is not None

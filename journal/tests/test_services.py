@@ -271,13 +271,15 @@ D = PAT_TODAY
             ],
             True,
         ),
+        # v2: was True; weak + weak is now `minor`, and S1 counts a combination from moderate up
+        # (Gillman: weak agents together do not cause serotonin toxicity).
         (
             THREE,
             [
                 ("trazodone", D - timedelta(days=60), None),
                 ("ondansetron", D - timedelta(days=60), None),
             ],
-            True,
+            False,
         ),
         (
             THREE[:2],

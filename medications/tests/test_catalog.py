@@ -125,7 +125,11 @@ def test_facts_for_the_engine(pat, django_assert_num_queries):
         started_on="2026-01-01", stopped_on="2026-02-01",
     )  # fmt: skip
     MedicationCourse.objects.create(patient=pat, name="kratom", started_on="2026-01-01")
-    courses = list(MedicationCourse.objects.select_related("drug").order_by("id"))
+    courses = list(
+        MedicationCourse.objects.select_related("drug")
+        .prefetch_related("drug__ingredients")  # v2: course_facts reads a product's ingredients
+        .order_by("id")
+    )
 
     with django_assert_num_queries(0):
         facts = [course_facts(course) for course in courses]

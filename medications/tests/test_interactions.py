@@ -62,12 +62,14 @@ TIER_EXAMPLES = {
     [
         ("maoi", "maoi", "contraindicated", "maoi_combination"),
         ("maoi", "strong", "contraindicated", "maoi_combination"),
-        ("maoi", "weak", "contraindicated", "maoi_combination"),
+        # v2: maoi + weak is its own row (P2), still contraindicated.
+        ("maoi", "weak", "contraindicated", "maoi_weak"),
         ("maoi", "none", "none", None),
         ("strong", "strong", "major", "strong_strong"),
         ("strong", "weak", "moderate", "strong_weak"),
         ("strong", "none", "none", None),
-        ("weak", "weak", "moderate", "weak_weak"),
+        # v2: weak + weak is minor (Gillman: weak agents do not cause toxicity together).
+        ("weak", "weak", "minor", "weak_weak"),
         ("weak", "none", "none", None),
         ("none", "none", "none", None),
     ],
@@ -98,36 +100,39 @@ def test_every_tier_pair(tier_a, tier_b, severity, rule, reverse):
 @pytest.mark.parametrize(
     ("names", "severity", "rules"),
     [
-        # three weak: every pair moderate -> overall major, one extra finding says why
+        # v2: three weak: every pair minor -> overall moderate, not major (three-drug rule v2,
+        # weak + weak minor per Gillman); one extra finding says why
         (
             ["cyclobenzaprine", "sumatriptan", "ondansetron"],
-            "major",
+            "moderate",
             ["three_or_more", "weak_weak", "weak_weak", "weak_weak"],
         ),
+        # a strong drug among three: moderate -> major (v2 lists the minor weak pair last)
         (
             ["duloxetine", "cyclobenzaprine", "sumatriptan"],
             "major",
-            ["three_or_more", "strong_weak", "weak_weak", "strong_weak"],
+            ["three_or_more", "strong_weak", "strong_weak", "weak_weak"],
         ),
-        # a "none" drug does not count towards three
-        (["cyclobenzaprine", "sumatriptan", "pregabalin"], "moderate", ["weak_weak"]),
+        # a "none" drug does not count towards three (v2: the weak pair is minor)
+        (["cyclobenzaprine", "sumatriptan", "pregabalin"], "minor", ["weak_weak"]),
         # already major: no extra finding
         (
             ["duloxetine", "tramadol", "cyclobenzaprine"],
             "major",
             ["strong_strong", "strong_weak", "strong_weak"],
         ),
-        # contraindicated stays contraindicated and is listed first
+        # contraindicated stays contraindicated and is listed first (v2: maoi + weak is P2)
         (
             ["sertraline", "phenelzine", "sumatriptan"],
             "contraindicated",
-            ["maoi_combination", "maoi_combination", "strong_weak"],
+            ["maoi_combination", "maoi_weak", "strong_weak"],
         ),
-        # the same drug twice is one drug: only two distinct serotonergic drugs
-        (["cyclobenzaprine", "cyclobenzaprine", "sumatriptan"], "moderate", ["weak_weak"]),
+        # the same drug twice is one drug: only two distinct serotonergic drugs (v2: minor)
+        (["cyclobenzaprine", "cyclobenzaprine", "sumatriptan"], "minor", ["weak_weak"]),
+        # v2: four weak -> moderate (was major)
         (
             ["cyclobenzaprine", "sumatriptan", "ondansetron", "granisetron"],
-            "major",
+            "moderate",
             ["three_or_more"] + ["weak_weak"] * 6,
         ),
     ],
@@ -142,9 +147,10 @@ def test_three_or_more_rule(names, severity, rules):
     )
     if rules[0] == "three_or_more":
         extra = result.findings[0]
-        assert extra.severity == "major"
+        assert extra.severity == severity
         assert extra.drugs == tuple(sorted(set(names)))
-        assert "moderate to major" in extra.explanation
+        words = "minor to moderate" if severity == "moderate" else "moderate to major"
+        assert words in extra.explanation
 
 
 def test_same_drug_logged_twice_is_one_drug():
@@ -333,11 +339,16 @@ ALL_PAIRS = [
 def test_patient_wording_is_calm_and_never_says_stop(a, b):
     courses = [course(a, started_on=days(-60), stopped_on=days(-1)), course(b)]
     for finding in assess(courses, T).findings + assess([course(a), course(b)], T).findings:
-        assert finding.patient_explanation.endswith(
-            "Talk to your clinician before taking these together."
+        # v2: a minor finding is "worth mentioning", not "before taking these together".
+        advice = (
+            "It is worth mentioning to your clinician at your next visit."
+            if finding.severity == "minor"
+            else "Talk to your clinician before taking these together."
         )
+        assert finding.patient_explanation.endswith(advice)
         assert "stop" not in finding.patient_explanation.lower()
-        assert "CCJM serotonin syndrome table" in finding.explanation
+        # v2: each row cites its own source (Gillman for weak + weak, FDA 2011 for linezolid).
+        assert "Source: " in finding.explanation
 
 
 @pytest.mark.parametrize(
@@ -362,7 +373,8 @@ def test_severity_maps_to_alert_severity():
         "major": "high",
         "moderate": "moderate",
     }
-    assert SEVERITY_ORDER == ("none", "moderate", "major", "contraindicated")
+    # v2: `minor` below moderate, shown on pages only (no alert).
+    assert SEVERITY_ORDER == ("none", "minor", "moderate", "major", "contraindicated")
 
 
 # --- section 4: black-box window ----------------------------------------------------------

@@ -187,7 +187,8 @@ def test_page_query_count_does_not_grow_with_the_data(
         add(pat, names[i % 3], started_on=date(2025, 1, 1) + timedelta(days=i))
     client = client_for(pat)
     client.get(PAGE)  # the first request of a session also writes it
-    with django_assert_max_num_queries(6):  # session, user, profile, courses, catalog names
+    # session, user, profile, courses, ingredients of combination products, catalog names
+    with django_assert_max_num_queries(7):
         response = client.get(PAGE)
     assert response.status_code == 200
 

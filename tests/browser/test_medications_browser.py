@@ -99,3 +99,51 @@ def test_medicines_page_fits_a_small_phone(page, live_server, login, transaction
     page.get_by_text("Change dose").first.click()
     expect(page.get_by_label("New dose").first).to_be_visible()
     page.screenshot(path=str(shot_dir / "medicines-360.png"), full_page=True)
+
+
+def test_v2_findings_and_a_combination_product_at_360_px(
+    page, live_server, login, transactional_db, shot_dir
+):
+    """A minor finding, a blood-pressure risk and a combination product read plainly on a
+    small phone, with no serious accessibility violation."""
+    from datetime import timedelta
+
+    from medications.catalog import catalog_load, drug_search_keys
+    from medications.models import Drug
+    from medications.services import medication_course_create
+
+    users = seed_accounts()
+    if not Drug.objects.exists():
+        catalog_load(Drug)
+    patient = users["patient"]
+    product = Drug.objects.create(
+        name="testracet product",
+        brand_names=["Testracet"],
+        search_keys=drug_search_keys("testracet product", ["Testracet"]),
+    )
+    product.ingredients.set(Drug.objects.filter(name__in=["tramadol", "acetaminophen"]))
+    Drug.objects.create(
+        name="testephedrine",
+        classes=["decongestant"],
+        search_keys=drug_search_keys("testephedrine", []),
+    )
+    start = timezone.localdate() - timedelta(days=10)
+    for name in ("Testracet", "cyclobenzaprine", "Imitrex", "Nardil", "testephedrine"):
+        medication_course_create(patient=patient, drug=name, started_on=start)
+
+    page.set_viewport_size({"width": 360, "height": 800})
+    login(page, patient.email, DEMO_PASSWORD)
+    page.goto(f"{live_server.url}/patient/medications/")
+
+    findings = page.locator(".findings")
+    expect(findings).to_contain_text("Blood pressure risk")
+    expect(findings).to_contain_text("worth mentioning to your clinician")
+    expect(findings).to_contain_text("can raise your blood pressure to a dangerous level")
+    expect(page.locator("#course-" + str(patient.medication_courses.get(name="Testracet").pk)))\
+        .to_contain_text("Testracet contains tramadol and acetaminophen")  # fmt: skip
+    assert page.evaluate("document.scrollingElement.scrollWidth") <= 360
+    page.screenshot(path=str(shot_dir / "medicines-v2-360.png"), full_page=True)
+
+    results = Axe().run(page)
+    serious = [v for v in results.response["violations"] if v["impact"] in ("serious", "critical")]
+    assert serious == [], results.generate_report()
