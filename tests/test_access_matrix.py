@@ -780,7 +780,7 @@ def team_personas(pat, sam) -> dict:
         "ron": (clinic, TeamRole.CLINICIAN, False),
         "otto": (other, TeamRole.CLINICIAN, True),
     }
-    found = {}
+    found: dict = {}
     for name, (team, role, active) in people.items():
         user = make_clinician(f"{name}@example.com", f"{name.title()} Teammate")
         found[f"{name}_membership"] = TeamMembership.objects.create(
