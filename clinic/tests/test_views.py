@@ -161,7 +161,7 @@ def _panel(clinician, n, today):
 # Each audit is two queries: the care teams that granted access
 # (accounts.audit.teams_granting), then the rows. v2: the dashboard reads the ingredients of
 # combination products (+1, constant).
-LIST_PAGE_QUERIES = {"/clinician/": 13, "/clinician/alerts/": 9, "/api/v1/patients/": 12}
+LIST_PAGE_QUERIES = {"/clinician/": 13, "/clinician/alerts/": 9, "/api/v1/patients/": 13}
 
 
 @pytest.mark.parametrize("size", [2, 30])

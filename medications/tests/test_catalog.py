@@ -124,7 +124,7 @@ def test_facts_for_the_engine(pat, django_assert_num_queries):
         patient=pat, drug=Drug.objects.get(name="fluoxetine"), name="Prozac",
         started_on="2026-01-01", stopped_on="2026-02-01",
     )  # fmt: skip
-    MedicationCourse.objects.create(patient=pat, name="kratom", started_on="2026-01-01")
+    MedicationCourse.objects.create(patient=pat, name="turmeric", started_on="2026-01-01")
     courses = list(
         MedicationCourse.objects.select_related("drug")
         .prefetch_related("drug__ingredients")  # v2: course_facts reads a product's ingredients
@@ -134,7 +134,7 @@ def test_facts_for_the_engine(pat, django_assert_num_queries):
     with django_assert_num_queries(0):
         facts = [course_facts(course) for course in courses]
 
-    assert facts[0].drug == DrugFacts("fluoxetine", "strong", 35, "boxed")
+    assert facts[0].drug == DrugFacts("fluoxetine", "strong", 35, "boxed", frozenset({"ssri"}))
     assert facts[0].name == "Prozac"
     assert str(facts[0].stopped_on) == "2026-02-01"
     assert facts[1].drug is None
@@ -151,9 +151,16 @@ def test_drug_facts_of_reads_the_drug_columns(warning, expected):
 
 def test_rows_and_column_values_give_the_same_facts():
     """The pages build facts from Drug rows, the alert sweep from values(): one builder."""
-    drugs = Drug.objects.order_by("name")
-    columns = drugs.values_list("name", "serotonergic", "washout_days", "suicidality_warning")
-    assert [drug_facts_of(*row) for row in columns] == [drug_facts(drug) for drug in drugs]
+    from medications.catalog import class_codes
+
+    # Single drugs (a product's facts also carry its ingredients': loaders read them apart).
+    drugs = Drug.objects.filter(ingredients__isnull=True).order_by("name")
+    columns = drugs.values_list(
+        "name", "serotonergic", "washout_days", "suicidality_warning", "classes"
+    )
+    from_columns = [drug_facts_of(*row[:4], class_codes(row[4])) for row in columns]
+    assert from_columns == [drug_facts(drug) for drug in drugs.prefetch_related("ingredients")]
+    assert any(facts.classes for facts in from_columns)
 
 
 def test_an_edited_catalog_row_gives_new_facts():
