@@ -51,8 +51,9 @@ class EmailLoginForm(AuthenticationForm):
         label=_("Keep me signed in on this device for 30 days"),
         required=False,
         help_text=_(
-            "Only on a phone or computer that no one else uses. For patients; clinicians and "
-            "administrators are always signed out after 30 minutes without activity."
+            "Only on a phone or computer that no one else uses. For patients only: clinicians "
+            "and administrators are always signed out after a short time, for their patients' "
+            "safety."
         ),
     )
 
