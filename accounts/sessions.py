@@ -6,8 +6,6 @@ the 30-minute idle and 12-hour absolute limits (portal.middleware.SessionTimeout
 KEEP_SIGNED_IN_KEY and checks the role again on every request).
 """
 
-from typing import Any
-
 from django.conf import settings
 from django.contrib.auth import views as auth_views
 from django.http import HttpRequest, HttpResponse
@@ -18,13 +16,13 @@ from accounts.models import Role, User
 KEEP_SIGNED_IN_KEY = "_portal_keep_signed_in"
 
 
-def keep_signed_in_allowed(user: Any) -> bool:
+def keep_signed_in_allowed(user: User) -> bool:
     """Only a patient's session may outlive the usual limits (never staff, whatever the role)."""
     return bool(
-        getattr(user, "is_authenticated", False)
-        and getattr(user, "role", None) == Role.PATIENT
-        and not getattr(user, "is_staff", False)
-        and not getattr(user, "is_superuser", False)
+        user.is_authenticated
+        and user.role == Role.PATIENT
+        and not user.is_staff
+        and not user.is_superuser
     )
 
 

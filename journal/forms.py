@@ -12,6 +12,7 @@ from journal.instruments.codes import (
     SEROTONIN_SYMPTOM_LABELS,
     WPI_REGION_LABELS,
 )
+from journal.models import DailyEntry
 
 SCALE_CHOICES = [(str(n), str(n)) for n in range(SCALE_MIN, SCALE_MAX + 1)]
 REGION_CHOICES = list(WPI_REGION_LABELS.items())
@@ -82,7 +83,7 @@ class CheckinForm(forms.Form):
     OPTIONAL_SECTION_FIELDS = ("pain_regions", "serotonin_symptoms")
 
     @staticmethod
-    def same_as_last_initial(entry: Any) -> dict[str, str]:
+    def same_as_last_initial(entry: DailyEntry) -> dict[str, str]:
         """Initial values for "same as yesterday": the five scales of an earlier check-in, and
         nothing else. Self-harm thoughts and notes are about that day only: never copied."""
         return {scale: str(getattr(entry, scale)) for scale in SCALES}

@@ -52,7 +52,7 @@ def serious_axe(page) -> list:
 
 def save_bar_in_view(page) -> bool:
     box = page.get_by_role("button", name="Save check-in").bounding_box()
-    return box is not None and 0 <= box["y"] and box["y"] + box["height"] <= PHONE["height"]
+    return box is not None and box["y"] >= 0 and box["y"] + box["height"] <= PHONE["height"]
 
 
 def test_checkin_fits_a_phone_in_few_taps(phone, live_server, login, patient):
