@@ -8,6 +8,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
@@ -120,15 +121,18 @@ def checkin(request: AuthenticatedHttpRequest[User]) -> HttpResponse:
             ),
         )
         if result is not None:
-            saved = (
-                _("today") if result.entry.date == today else result.entry.date.strftime("%-d %B")
-            )
+            if result.entry.date == today:
+                saved_message = _("Thank you. Your check-in for today is saved.")
+            else:
+                saved_message = _("Thank you. Your check-in for %(day)s is saved.") % {
+                    "day": date_format(result.entry.date, "j F")
+                }
             return _next_page(
                 request,
                 crisis=result.crisis,
                 urgent_care=result.urgent_care,
                 tell_clinician=result.tell_clinician,
-                saved_message=_("Thank you. Your check-in for %(day)s is saved.") % {"day": saved},
+                saved_message=saved_message,
                 clear_draft=True,
             )
         status = 400
@@ -184,7 +188,7 @@ def _same_as_last_link(*, day: date, previous: date) -> dict[str, object]:
     if previous == day - timedelta(days=1):
         label = _("Same as yesterday")
     else:
-        label = _("Same as last time (%(day)s)") % {"day": previous.strftime("%-d %B")}
+        label = _("Same as last time (%(day)s)") % {"day": date_format(previous, "j F")}
     query = urlencode({"date": day.isoformat(), "prefill": "last"})
     return {"label": label, "href": f"{reverse('journal:checkin')}?{query}"}
 

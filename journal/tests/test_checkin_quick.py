@@ -7,6 +7,7 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 import time_machine
 
+from conftest import make_patient
 from journal.models import DailyEntry
 from journal.tests.helpers import VALID_ENTRY
 
@@ -219,3 +220,29 @@ def test_a_crisis_page_after_a_check_in_also_clears_the_draft(pat, client_for):
 def test_the_sign_out_form_is_marked_for_the_draft_script(pat, client_for):
     html = client_for(pat).get("/patient/").content.decode()
     assert re.search(r'<form method="post" action="/accounts/logout/"[^>]*data-sign-out', html)
+
+
+@pytest.mark.parametrize(
+    "tz, local_today",
+    [
+        ("Pacific/Kiritimati", date(2026, 3, 11)),  # UTC+14: already tomorrow
+        ("Pacific/Pago_Pago", date(2026, 3, 10)),  # UTC-11: early morning
+        ("America/New_York", date(2026, 3, 10)),
+    ],
+)
+def test_yesterday_is_the_patients_own_yesterday(client_for, tz, local_today):
+
+    patient = make_patient("zone@example.com", "Zoe", tz=tz)
+    entry(patient, local_today - timedelta(days=1), pain=4)
+    html = client_for(patient).get(URL).content.decode()
+    assert "Same as yesterday" in html
+    assert f"date={local_today.isoformat()}&amp;prefill=last" in html
+    html = client_for(patient).get(URL, {"prefill": "last"}).content.decode()
+    assert checked(html, "pain") == ["4"]
+
+
+def test_a_back_filled_day_is_named_in_the_saved_message(pat, client_for):
+    response = client_for(pat).post(URL, form_data(date="2026-03-08"), follow=True)
+    html = response.content.decode()
+    assert "Thank you. Your check-in for 8 March is saved." in html
+    assert 'data-clear-draft="checkin"' in html
