@@ -231,7 +231,6 @@ def test_the_sign_out_form_is_marked_for_the_draft_script(pat, client_for):
     ],
 )
 def test_yesterday_is_the_patients_own_yesterday(client_for, tz, local_today):
-
     patient = make_patient("zone@example.com", "Zoe", tz=tz)
     entry(patient, local_today - timedelta(days=1), pain=4)
     html = client_for(patient).get(URL).content.decode()
