@@ -5,9 +5,11 @@ Figures are printed (run with -s) for the issue note; the assertions hold the li
 """
 
 import re
+import time
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
+from django.contrib.sessions.backends.db import SessionStore
 from django.contrib.sessions.models import Session
 from django.utils import timezone
 from playwright.sync_api import expect
@@ -16,6 +18,7 @@ from accounts.demo import DEMO_PASSWORD, seed_accounts
 from journal import demo as journal_demo
 from journal.models import DailyEntry
 from journal.selectors import entry_before, patient_today
+from portal.middleware import SESSION_STARTED_KEY
 
 PHONE = {"width": 360, "height": 740}
 SCALES = (("pain", 6), ("fatigue", 8), ("sleep_quality", 3), ("cognition", 7), ("mood", 4))
@@ -167,6 +170,35 @@ def test_the_draft_survives_a_forced_session_expiry(phone, live_server, login, p
     # Back on the check-in page nothing is restored over the saved entry.
     page.goto(f"{live_server.url}/patient/checkin/")
     expect(page.get_by_text("We restored what you had entered.")).to_have_count(0)
+
+
+def test_the_draft_survives_the_twelve_hour_sign_out_on_save(phone, live_server, login, patient):
+    """The session runs out (SessionTimeoutMiddleware) while the form is open; Save then lands on
+    the sign-in page, which leads back to the check-in with the answers put back."""
+    page = phone
+    login(page, patient.email, DEMO_PASSWORD)
+    page.goto(f"{live_server.url}/patient/checkin/")
+    for name, value in SCALES:
+        page.locator(f'label[for="id_{name}_{value}"]').click()
+    session_key = next(c["value"] for c in page.context.cookies() if c["name"] == "sessionid")
+    session = SessionStore(session_key=session_key)
+    session[SESSION_STARTED_KEY] = time.time() - 13 * 60 * 60
+    session.save()
+
+    page.get_by_role("button", name="Save check-in").click()
+    page.wait_for_load_state()
+    assert "/accounts/login/?next=%2Fpatient%2Fcheckin%2F" in page.url
+    expect(page.get_by_text("signed out after 12 hours")).to_be_visible()
+    assert not DailyEntry.objects.filter(patient=patient, date=patient_today(patient)).exists()
+    page.get_by_label("Email").fill(patient.email)
+    page.get_by_label("Password").fill(DEMO_PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_load_state()
+    expect(page.get_by_text("We restored what you had entered.")).to_be_visible()
+    page.get_by_role("button", name="Save check-in").click()
+    expect(page.get_by_text(re.compile("Your check-in for today is saved")).first).to_be_visible()
+    entry = DailyEntry.objects.get(patient=patient, date=patient_today(patient))
+    assert [getattr(entry, name) for name, _ in SCALES] == [value for _, value in SCALES]
 
 
 def test_signing_out_clears_the_draft(phone, live_server, login, patient):
