@@ -90,6 +90,8 @@ def test_checkin_fits_a_phone_in_few_taps(phone, live_server, login, patient):
     notes = page.get_by_label("Notes (optional)").bounding_box()
     bar = page.locator(".save-bar").bounding_box()
     assert notes["y"] + notes["height"] <= bar["y"], (notes, bar)
+    page.wait_for_timeout(200)  # let the scrolled screen paint
+    page.screenshot(path="/tmp/shots/checkin-360-after-bottom.png")
     page.evaluate("window.scrollTo(0, 0)")
     assert serious_axe(page) == []
 
@@ -158,6 +160,7 @@ def test_the_draft_survives_a_forced_session_expiry(phone, live_server, login, p
     )
     expect(page.get_by_label("Notes (optional)")).to_have_value("Walked to the shop.")
     assert page.evaluate("document.scrollingElement.scrollWidth") <= PHONE["width"]
+    page.screenshot(path="/tmp/shots/checkin-360-draft-restored.png")
     assert serious_axe(page) == []
 
     page.get_by_role("button", name="Save check-in").click()
