@@ -161,6 +161,7 @@ def test_the_draft_survives_a_forced_session_expiry(phone, live_server, login, p
     expect(page.get_by_label("Notes (optional)")).to_have_value("Walked to the shop.")
     assert page.evaluate("document.scrollingElement.scrollWidth") <= PHONE["width"]
     page.screenshot(path="/tmp/shots/checkin-360-draft-restored.png")
+    expect(page.locator("[data-same-as-last]")).to_be_hidden()  # it would overwrite the draft
     assert serious_axe(page) == []
 
     page.get_by_role("button", name="Save check-in").click()
@@ -231,6 +232,7 @@ def test_discarding_a_restored_draft(phone, live_server, login, patient):
     page.get_by_role("button", name="Discard it and start again").click()
     expect(page.locator('input[name="mood"]:checked')).to_have_count(0)
     expect(page.get_by_text("What you had entered before was discarded.")).to_be_visible()
+    expect(page.locator("[data-same-as-last]")).to_be_visible()
     assert draft(page) is None
 
 

@@ -92,6 +92,9 @@
       quiet = false;
       storage.removeItem(key);
       if (notice) { notice.textContent = notice.getAttribute("data-discarded-text") || ""; }
+      document.querySelectorAll("[data-same-as-last]").forEach(function (link) {
+        link.parentNode.hidden = false;
+      });
       var first = form.querySelector("input:not([type=hidden])");
       if (first) { first.focus(); }
     }
@@ -113,6 +116,10 @@
       quiet = false;
       unfoldFilledSections();
       save();
+      // "Same as yesterday" would replace what was just put back: offered again after a discard.
+      document.querySelectorAll("[data-same-as-last]").forEach(function (link) {
+        link.parentNode.hidden = true;
+      });
       if (notice && template) {
         notice.appendChild(template.content.cloneNode(true));
         var button = notice.querySelector("[data-draft-discard]");
