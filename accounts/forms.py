@@ -4,6 +4,7 @@ from django import forms
 from django.contrib.auth import password_validation
 from django.contrib.auth.forms import AuthenticationForm
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from core.timezones import local_date, timezone_choices
 
@@ -34,6 +35,15 @@ class EmailLoginForm(AuthenticationForm):
         "invalid_login": "Please enter a correct email and password. If you have just created "
         "an account, first open the confirmation link we emailed you.",
     }
+    remember = forms.BooleanField(
+        label=_("Keep me signed in on this device for 30 days"),
+        required=False,
+        help_text=_(
+            "Only on a phone or computer that no one else uses. For patients only: clinicians "
+            "and administrators are always signed out after a short time, for their patients' "
+            "safety."
+        ),
+    )
 
 
 class _SignupBase(forms.Form):

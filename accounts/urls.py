@@ -2,16 +2,14 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from accounts import security_views, views
-from accounts.forms import EmailLoginForm
 from accounts.links import SiteUrlPasswordResetForm
 from accounts.lockout import RateLimitedPasswordResetView
+from accounts.sessions import PortalLoginView
 
 urlpatterns = [
     path(
         "login/",
-        auth_views.LoginView.as_view(
-            authentication_form=EmailLoginForm, redirect_authenticated_user=True
-        ),
+        PortalLoginView.as_view(),
         name="login",
     ),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),

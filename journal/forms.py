@@ -12,6 +12,7 @@ from journal.instruments.codes import (
     SEROTONIN_SYMPTOM_LABELS,
     WPI_REGION_LABELS,
 )
+from journal.models import DailyEntry
 
 SCALE_CHOICES = [(str(n), str(n)) for n in range(SCALE_MIN, SCALE_MAX + 1)]
 REGION_CHOICES = list(WPI_REGION_LABELS.items())
@@ -77,6 +78,22 @@ class CheckinForm(forms.Form):
             "self_harm_thoughts": bool(data["self_harm_thoughts"]),
             "notes": data["notes"],
         }
+
+    # The optional sections folded behind one tap on the page.
+    OPTIONAL_SECTION_FIELDS = ("pain_regions", "serotonin_symptoms")
+
+    @staticmethod
+    def same_as_last_initial(entry: DailyEntry) -> dict[str, str]:
+        """Initial values for "same as yesterday": the five scales of an earlier check-in, and
+        nothing else. Self-harm thoughts and notes are about that day only: never copied."""
+        return {scale: str(getattr(entry, scale)) for scale in SCALES}
+
+    def optional_sections_open(self) -> bool:
+        """Unfold the body map and symptoms when they hold values (editing, or posted back) or
+        carry an error, so nothing chosen or wrong is hidden."""
+        return any(
+            self[name].value() or self.errors.get(name) for name in self.OPTIONAL_SECTION_FIELDS
+        )
 
     def scale_rows(self) -> list[tuple[BoundField, str, str]]:
         """(bound field, word at 0, word at 10) for each scale, in page order."""

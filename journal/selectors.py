@@ -36,6 +36,11 @@ def entry_on(patient: User, day: date) -> DailyEntry | None:
     return DailyEntry.objects.filter(patient=patient, date=day).first()
 
 
+def entry_before(patient: User, day: date) -> DailyEntry | None:
+    """The patient's most recent check-in before `day` (for "same as yesterday")."""
+    return DailyEntry.objects.filter(patient=patient, date__lt=day).order_by("-date").first()
+
+
 def last_completed_on(patient: User) -> dict[str, date | None]:
     """Patient-local date of the latest response per instrument (one query)."""
     latest: dict[str, date | None] = {choice: None for choice in Instrument.values}

@@ -1,11 +1,15 @@
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
+from urllib.parse import urlencode
 
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from accounts import account
@@ -34,6 +38,7 @@ def _next_page(
     urgent_care: bool,
     saved_message: str,
     tell_clinician: bool = False,
+    clear_draft: bool = False,
 ) -> HttpResponse:
     """The page right after a save: crisis resources and urgent-care advice come first."""
     if crisis or urgent_care or tell_clinician:
@@ -46,9 +51,11 @@ def _next_page(
                 "tell_clinician": tell_clinician and not urgent_care,
                 "resources": crisis_resources(),
                 "saved_message": saved_message,
+                "clear_draft": clear_draft,
             },
         )
-    messages.success(request, saved_message)
+    # "clear-draft" tells the browser the check-in is stored: its draft copy can go.
+    messages.success(request, saved_message, extra_tags="clear-draft" if clear_draft else "")
     return redirect("journal:home")
 
 
@@ -106,6 +113,8 @@ def _requested_date(request: AuthenticatedHttpRequest[User], today: date) -> dat
 def checkin(request: AuthenticatedHttpRequest[User]) -> HttpResponse:
     patient = request.user
     today = selectors.patient_today(patient)
+    same_as_last: dict[str, object] | None = None
+    prefilled_from: date | None = None
     if request.method == "POST":
         form = CheckinForm(request.POST)
         result = submit_form(
@@ -118,13 +127,19 @@ def checkin(request: AuthenticatedHttpRequest[User]) -> HttpResponse:
             ),
         )
         if result is not None:
-            saved = "today" if result.entry.date == today else result.entry.date.strftime("%-d %B")
+            if result.entry.date == today:
+                saved_message = _("Thank you. Your check-in for today is saved.")
+            else:
+                saved_message = _("Thank you. Your check-in for %(day)s is saved.") % {
+                    "day": date_format(result.entry.date, "j F")
+                }
             return _next_page(
                 request,
                 crisis=result.crisis,
                 urgent_care=result.urgent_care,
                 tell_clinician=result.tell_clinician,
-                saved_message=f"Thank you. Your check-in for {saved} is saved.",
+                saved_message=saved_message,
+                clear_draft=True,
             )
         status = 400
         editing = False
@@ -142,6 +157,13 @@ def checkin(request: AuthenticatedHttpRequest[User]) -> HttpResponse:
                     "notes": entry.notes,
                 }
             )
+        else:
+            previous = selectors.entry_before(patient, day)
+            if previous is not None and request.GET.get("prefill") == "last":
+                initial.update(CheckinForm.same_as_last_initial(previous))
+                prefilled_from = previous.date
+            elif previous is not None:
+                same_as_last = _same_as_last_link(day=day, previous=previous.date)
         form = CheckinForm(initial=initial)
         status = 200
         editing = entry is not None
@@ -154,11 +176,27 @@ def checkin(request: AuthenticatedHttpRequest[User]) -> HttpResponse:
             "form": form,
             "today": today,
             "editing": editing,
+            "same_as_last": same_as_last,
+            "prefilled_from": prefilled_from,
+            # A draft kept in the browser is put back into a page as it comes from the server
+            # (checkin-draft.js), never over posted answers or a "same as yesterday" prefill.
+            "draft_restorable": not form.is_bound and prefilled_from is None,
+            "optional_open": form.optional_sections_open(),
             "notes_sharing": notes_sharing_sentence(clinicians_reading_patient(patient)),
             **_body_map_context(form, "pain_regions"),
         },
         status=status,
     )
+
+
+def _same_as_last_link(*, day: date, previous: date) -> dict[str, object]:
+    """The "same as yesterday" button: a plain link, so it works without JavaScript."""
+    if previous == day - timedelta(days=1):
+        label = _("Same as yesterday")
+    else:
+        label = _("Same as last time (%(day)s)") % {"day": date_format(previous, "j F")}
+    query = urlencode({"date": day.isoformat(), "prefill": "last"})
+    return {"label": label, "href": f"{reverse('journal:checkin')}?{query}"}
 
 
 def notes_sharing_sentence(names: list[str]) -> str:

@@ -3,7 +3,8 @@
 SessionTimeoutMiddleware: every session ends 12 hours after sign-in (SESSION_ABSOLUTE_TIMEOUT),
 however active; clinicians and administrators, who see many patients' records, are also signed
 out after 30 minutes without a request (SESSION_IDLE_TIMEOUT; HIPAA 164.312(a)(2)(iii) automatic
-logoff). Patients keep only the absolute limit.
+logoff). Patients keep only the absolute limit, and a patient who ticked "keep me signed in on
+this device" at sign-in has 30 days instead (PATIENT_KEEP_SIGNED_IN; accounts.sessions).
 
 MFARequiredMiddleware: a signed-in clinician or administrator whose session has not verified a
 second factor reaches nothing but the enrolment/verification pages and sign-out; pages redirect
@@ -35,9 +36,11 @@ from django.shortcuts import redirect
 from django.template import TemplateDoesNotExist, loader
 from django.urls import reverse
 from django.utils.html import escape
+from django.utils.translation import gettext as _
 
 from accounts.mfa import has_confirmed_device, mfa_required_for
 from accounts.models import Role, User
+from accounts.sessions import KEEP_SIGNED_IN_KEY, keep_signed_in_allowed
 
 SESSION_STARTED_KEY = "_portal_auth_started"
 LAST_ACTIVITY_KEY = "_portal_last_activity"
@@ -95,12 +98,22 @@ class SessionTimeoutMiddleware:
         """A calm message when the session has run out, else ""; stamps the session."""
         session = request.session
         now = time.time()
+        # "Keep me signed in on this device": honoured for patients only, checked again here so
+        # a flag on anyone else's session changes nothing.
+        kept = bool(session.get(KEEP_SIGNED_IN_KEY)) and keep_signed_in_allowed(user)
         started = session.get(SESSION_STARTED_KEY)
         if started is None:
             session[SESSION_STARTED_KEY] = now
+        elif kept:
+            if now - started > settings.PATIENT_KEEP_SIGNED_IN.total_seconds():
+                days = settings.PATIENT_KEEP_SIGNED_IN.days
+                return _(
+                    "For your security you were signed out after %(days)s days. "
+                    "Please sign in again."
+                ) % {"days": days}
         elif now - started > settings.SESSION_ABSOLUTE_TIMEOUT.total_seconds():
             return "For your security you were signed out after 12 hours. Please sign in again."
-        if not _has_idle_timeout(user):
+        if kept or not _has_idle_timeout(user):
             return ""
         last = session.get(LAST_ACTIVITY_KEY)
         if last is not None and now - last > settings.SESSION_IDLE_TIMEOUT.total_seconds():

@@ -241,6 +241,9 @@ CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
 # 30 minutes without activity (portal.middleware.SessionTimeoutMiddleware).
 SESSION_ABSOLUTE_TIMEOUT = timedelta(hours=env.int("SESSION_ABSOLUTE_HOURS", default=12))
 SESSION_IDLE_TIMEOUT = timedelta(minutes=env.int("SESSION_IDLE_MINUTES", default=30))
+# A patient who ticks "keep me signed in on this device" gets this session instead (no idle limit;
+# never clinicians or admins): accounts.sessions.
+PATIENT_KEEP_SIGNED_IN = timedelta(days=env.int("PATIENT_KEEP_SIGNED_IN_DAYS", default=30))
 # API tokens expire this many hours after they were issued (accounts.tokens).
 TOKEN_TTL = timedelta(hours=env.int("TOKEN_TTL", default=24))
 

@@ -50,8 +50,10 @@ MARK_FOCUSABLES = """() => {
   };
   const all = Array.from(document.querySelectorAll(selector)).filter(el =>
     !el.disabled && el.tabIndex >= 0 && el.type !== 'hidden' && !el.closest('[inert]')
-    // inside a closed <details> a control is reached by opening its summary first
-    && !(el.closest('details:not([open])') && el.tagName !== 'SUMMARY')
+    // inside a closed <details> a control is reached by opening its summary first (a summary
+    // shows with its own <details>, unless that sits in another closed one)
+    && !((el.tagName === 'SUMMARY' ? el.parentElement.parentElement : el)
+         .closest('details:not([open])'))
     && (visible(el) || el.classList.contains('skip-link')));
   return all.map((el, i) => {
     el.dataset.kbd = String(i);

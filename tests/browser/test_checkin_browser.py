@@ -76,6 +76,10 @@ def test_demo_patient_checks_in_by_keyboard(page, live_server, login, transactio
     ):
         choose_scale(page, name, value)
 
+    # The body map and symptoms are folded behind one disclosure: Enter opens it.
+    tab_to(page, lambda el: el["tag"] == "summary")
+    page.keyboard.press("Enter")
+    expect(page.locator("details[data-optional-sections]")).to_have_attribute("open", "")
     # The body map: each region is a focusable checkbox toggled with Space.
     for label in ("Neck", "Left hip or buttock", "Right shoulder"):
         tab_to(page, lambda el, label=label: el["label"] == label)
@@ -116,6 +120,7 @@ def test_checkin_fits_a_small_phone(page, live_server, login, transactional_db, 
     login(page, users["patient"].email, DEMO_PASSWORD)
     page.goto(f"{live_server.url}/patient/checkin/")
     assert page.evaluate("document.scrollingElement.scrollWidth") <= 360
+    page.locator("details[data-optional-sections] > summary").click()  # the folded sections
     # Scale buttons and list checkboxes: at least 44px tall. Body-map regions: at least 24px
     # (WCAG 2.5.8), with the 44px checkbox list as the alternative.
     pills = page.eval_on_selector_all(

@@ -28,7 +28,8 @@
       var box = boxes[shape.getAttribute("data-region")];
       if (!box) { return; }
       box.checked = !box.checked;
-      sync();
+      // A change event, as a click on the real checkbox would fire: sync() and the draft hear it.
+      box.dispatchEvent(new Event("change", { bubbles: true }));
     }
 
     shapes.forEach(function (shape) {
