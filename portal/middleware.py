@@ -35,6 +35,7 @@ from django.shortcuts import redirect
 from django.template import TemplateDoesNotExist, loader
 from django.urls import reverse
 from django.utils.html import escape
+from django.utils.translation import gettext
 
 from accounts.mfa import has_confirmed_device, mfa_required_for
 from accounts.models import Role, User
@@ -85,7 +86,8 @@ class SessionTimeoutMiddleware:
             if expired:
                 logout(request)
                 if not _is_api(request):
-                    messages.info(request, expired)
+                    # Shown on the sign-in page (base.html), which keeps `next`.
+                    messages.info(request, expired, extra_tags="session-expired")
                     query = urlencode({"next": request.get_full_path()})
                     return redirect(f"{reverse('login')}?{query}")
         return self.get_response(request)
@@ -99,16 +101,20 @@ class SessionTimeoutMiddleware:
         if started is None:
             session[SESSION_STARTED_KEY] = now
         elif now - started > settings.SESSION_ABSOLUTE_TIMEOUT.total_seconds():
-            return "For your security you were signed out after 12 hours. Please sign in again."
+            hours = int(settings.SESSION_ABSOLUTE_TIMEOUT.total_seconds() // 3600)
+            return gettext(
+                "For your security you were signed out %(hours)d hours after signing in. "
+                "Sign in again to continue; nothing you saved is lost."
+            ) % {"hours": hours}
         if not _has_idle_timeout(user):
             return ""
         last = session.get(LAST_ACTIVITY_KEY)
         if last is not None and now - last > settings.SESSION_IDLE_TIMEOUT.total_seconds():
             minutes = int(settings.SESSION_IDLE_TIMEOUT.total_seconds() // 60)
-            return (
-                f"For your security you were signed out after {minutes} minutes without "
-                "activity. Please sign in again."
-            )
+            return gettext(
+                "You were signed out after %(minutes)d minutes without activity. Sign in again "
+                "to continue; nothing you saved is lost."
+            ) % {"minutes": minutes}
         if last is None or now - last >= ACTIVITY_RESOLUTION_SECONDS:
             session[LAST_ACTIVITY_KEY] = now
         return ""
