@@ -19,7 +19,7 @@ import re
 import time
 from collections.abc import Callable
 from typing import Any
-from urllib.parse import unquote_plus, urlencode
+from urllib.parse import unquote_plus, urlencode, urlsplit
 
 from django.conf import settings
 from django.contrib import messages
@@ -35,6 +35,7 @@ from django.shortcuts import redirect
 from django.template import TemplateDoesNotExist, loader
 from django.urls import reverse
 from django.utils.html import escape
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext
 
 from accounts.mfa import has_confirmed_device, mfa_required_for
@@ -88,8 +89,7 @@ class SessionTimeoutMiddleware:
                 if not _is_api(request):
                     # Shown on the sign-in page (base.html), which keeps `next`.
                     messages.info(request, expired, extra_tags="session-expired")
-                    query = urlencode({"next": request.get_full_path()})
-                    return redirect(f"{reverse('login')}?{query}")
+                    return _to_sign_in(request)
         return self.get_response(request)
 
     @staticmethod
@@ -118,6 +118,25 @@ class SessionTimeoutMiddleware:
         if last is None or now - last >= ACTIVITY_RESOLUTION_SECONDS:
             session[LAST_ACTIVITY_KEY] = now
         return ""
+
+
+def _to_sign_in(request: HttpRequest) -> HttpResponseBase:
+    """The sign-in page with `next`. An htmx request (a button on the alert queue or the record)
+    would follow a redirect and swap the sign-in page into the card: it gets HX-Redirect instead,
+    so the whole window goes to sign in, with `next` set to the page the clinician was on."""
+    if request.headers.get("HX-Request") != "true":
+        query = urlencode({"next": request.get_full_path()})
+        return redirect(f"{reverse('login')}?{query}")
+    current = request.headers.get("HX-Current-URL", "")
+    target = "/"
+    if current and url_has_allowed_host_and_scheme(
+        current, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        parts = urlsplit(current)
+        target = parts.path + (f"?{parts.query}" if parts.query else "")
+    response = HttpResponse(status=200)
+    response["HX-Redirect"] = f"{reverse('login')}?{urlencode({'next': target})}"
+    return response
 
 
 class MFARequiredMiddleware:

@@ -320,3 +320,32 @@ def test_the_twelve_hour_sign_out_explains_itself(pat, settings):
     assert "signed out 12 hours after signing in" in html
     assert "nothing you saved is lost" in html
     assert 'name="next" value="/patient/history/"' in html
+
+
+@pytest.mark.parametrize(
+    ("current_url", "next_"),
+    [
+        (
+            "http://testserver/clinician/alerts/?status=open",
+            "%2Fclinician%2Falerts%2F%3Fstatus%3Dopen",
+        ),
+        ("https://evil.example/phish/", "%2F"),  # only a page of this site becomes `next`
+        ("", "%2F"),
+    ],
+)
+def test_an_idle_htmx_request_sends_the_whole_window_to_sign_in(cleo, current_url, next_):
+    """A button on the alert queue (htmx) after 30 idle minutes: no sign-in page inside the card."""
+    start = timezone.now()
+    client = Client()
+    with time_machine.travel(start, tick=False):
+        client.post("/accounts/login/", {"username": cleo.email, "password": PASSWORD})
+    headers = {"HTTP_HX_REQUEST": "true"}
+    if current_url:
+        headers["HTTP_HX_CURRENT_URL"] = current_url
+    with time_machine.travel(start + timedelta(minutes=31), tick=False):
+        response = client.post("/clinician/alerts/1/acknowledge/", {}, **headers)
+    assert response.status_code == 200 and response.content == b""
+    assert response["HX-Redirect"] == f"/accounts/login/?next={next_}"
+    assert "_auth_user_id" not in client.session
+    # The explanation waits on the sign-in page.
+    assert "30 minutes without activity" in client.get(response["HX-Redirect"]).content.decode()
