@@ -145,6 +145,20 @@ def test_404_page_when_signed_out_has_the_anonymous_header(anonymous, db):
     assert_branded(anonymous.get("/no-such-page/"), 404, "404.html", nav=False)
 
 
+def test_404_for_a_record_the_clinician_cannot_see_keeps_her_navigation(cleo, sam):
+    client = Client(raise_request_exception=False)
+    client.force_login(cleo)
+    response = client.get(f"/clinician/patients/{sam.pk}/")
+    assert response.status_code == 404
+    html = response.content.decode()
+    assert "404.html" in templates_of(response)
+    assert 'href="/clinician/alerts/"' in html and ">Patients</a>" in html  # the clinician's nav
+    assert 'class="site-footer' in html and 'href="tel:988"' in html
+    assert "Sam" not in html and f"/{sam.pk}/" not in html
+    api = client.get(f"/api/v1/patients/{sam.pk}/")
+    assert api.status_code == 404 and list(api.json()) == ["detail"]
+
+
 def test_404_on_the_api_is_json(pat_page, test_urls):
     assert_api(pat_page.get("/api/v1/no-such-endpoint/"), 404, "Not found.")
     assert_api(pat_page.get("/api/test/missing/"), 404, "Not found.")
@@ -228,6 +242,21 @@ def test_400_from_the_hostile_input_guard_is_branded_before_any_session(pat_page
 def test_400_on_the_api_is_json(pat_page, test_urls):
     assert_api(pat_page.get("/api/test/suspicious/"), 400, "Bad request.")
     assert_api(pat_page.get("/api/v1/entries/?q=a%00b"), 400)
+
+
+# --- 413 ----------------------------------------------------------------------------------------
+
+
+def test_413_page_and_json_for_an_oversized_body(pat_page, settings):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1000
+    body = "notes=" + "x" * 2000
+    page = pat_page.post(
+        "/patient/checkin/", body, content_type="application/x-www-form-urlencoded"
+    )
+    html = assert_branded(page, 413, "413.html", nav=False)
+    assert "That was too much to send at once" in html
+    api = pat_page.post("/api/v1/entries/", body, content_type="application/json")
+    assert_api(api, 413, "The request body is too large.")
 
 
 # --- 500 ----------------------------------------------------------------------------------------
