@@ -159,6 +159,17 @@ def test_404_for_a_record_the_clinician_cannot_see_keeps_her_navigation(cleo, sa
     assert api.status_code == 404 and list(api.json()) == ["detail"]
 
 
+def test_404_page_queries_no_more_than_a_normal_page(
+    anonymous, pat_page, db, django_assert_num_queries
+):
+    with django_assert_num_queries(0):  # signed out: no session, no user, no query
+        assert anonymous.get("/no-such-page/").status_code == 404
+    pat_page.get("/no-such-page/")  # the first request stamps the session (one save)
+    # Signed in: the session, the user and her time zone (middleware), for the navigation.
+    with django_assert_num_queries(3):
+        assert pat_page.get("/no-such-page/").status_code == 404
+
+
 def test_404_on_the_api_is_json(pat_page, test_urls):
     assert_api(pat_page.get("/api/v1/no-such-endpoint/"), 404, "Not found.")
     assert_api(pat_page.get("/api/test/missing/"), 404, "Not found.")

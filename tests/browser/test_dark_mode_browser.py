@@ -16,6 +16,7 @@ from accounts.demo import DEMO_PASSWORD
 from accounts.models import User
 
 WIDTHS = [360, 1280]
+PUBLIC_PAGES = ["/accounts/login/", "/accounts/signup/patient/", "/no-such-page/"]
 PATIENT_PAGES = [
     "/patient/",
     "/patient/checkin/",
@@ -97,6 +98,15 @@ def assert_focus_ring_visible(page) -> None:
     assert ring["style"] == "solid" and ring["width"] == "3px", ring
     # The dark theme's focus colour (#ffc233): bright against the dark header and page.
     assert ring["colour"] == "rgb(255, 194, 51)", ring
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_public_pages_in_dark_mode_pass_axe(page, live_server, transactional_db, width):
+    page.emulate_media(color_scheme="dark")
+    page.set_viewport_size({"width": width, "height": 900})
+    urls = PUBLIC_PAGES
+    problems = audit_dark(page, live_server.url, urls, {NOT_FOUND: 404})
+    assert problems == {}, json.dumps(problems, indent=1)
 
 
 @pytest.mark.parametrize("width", WIDTHS)
