@@ -33,12 +33,14 @@ from django.http import (
 )
 from django.http.response import HttpResponseBase
 from django.template import loader
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_noop
 from django.views.defaults import server_error as django_server_error
 
 logger = logging.getLogger(__name__)
 
-UNAVAILABLE_DETAIL = "The service is temporarily unavailable. Please try again in a few minutes."
+UNAVAILABLE_DETAIL = gettext_noop(
+    "The service is temporarily unavailable. Please try again in a few minutes."
+)
 RETRY_AFTER_SECONDS = 60
 DATABASE_ERRORS = (OperationalError, InterfaceError)
 
@@ -102,10 +104,10 @@ def server_error(request: HttpRequest, template_name: str = "500.html") -> HttpR
 # --- The other error pages (issue 15) ---------------------------------------------------------
 
 API_DETAILS = {
-    400: "Bad request.",
-    403: "You do not have permission to perform this action.",
-    404: "Not found.",
-    405: "Method not allowed.",
+    400: gettext_noop("Bad request."),
+    403: gettext_noop("You do not have permission to perform this action."),
+    404: gettext_noop("Not found."),
+    405: gettext_noop("Method not allowed."),
 }
 
 
@@ -113,16 +115,14 @@ def _api_error(status: int, detail: str) -> JsonResponse:
     return JsonResponse({"detail": detail}, status=status)
 
 
-def _page(
-    request: HttpRequest, template_name: str, status: int, *, with_request: bool = True
-) -> HttpResponse:
-    """The branded page; with_request runs the context processors (the navigation)."""
+def _page(request: HttpRequest, template_name: str, status: int) -> HttpResponse:
+    """The branded page, rendered with the request's context processors (the navigation); if
+    that fails (an error page must not), without them: the anonymous header."""
     template = loader.get_template(template_name)
-    if with_request:
-        try:
-            return HttpResponse(template.render({}, request), status=status)
-        except Exception:  # an error page must not fail: drop the user's navigation
-            logger.exception("Rendering %s with the request failed", template_name)
+    try:
+        return HttpResponse(template.render({}, request), status=status)
+    except Exception:
+        logger.exception("Rendering %s with the request failed", template_name)
     return HttpResponse(template.render({}), status=status)
 
 
