@@ -23,6 +23,7 @@ PATIENT_PAGES = [
     "/patient/history/",
     "/patient/medications/",
     "/patient/sharing/",
+    "/patient/questionnaires/phq9/",
 ]
 CLINICIAN_PAGES = [
     "/clinician/",
@@ -48,6 +49,19 @@ def demo(transactional_db):
         "patient": User.objects.get(email="patient@example.org"),
         "clinician": User.objects.get(email="clinician@example.org"),
     }
+
+
+BODY_MAP = """() => {
+  const region = document.querySelector('.bm-region');
+  const card = region.closest('.card') || document.body;
+  return {stroke: getComputedStyle(region).stroke, fill: getComputedStyle(region).fill,
+          card: getComputedStyle(card).backgroundColor};
+}"""
+
+
+def contrast(a: str, b: str) -> float:
+    high, low = sorted((luminance(a), luminance(b)), reverse=True)
+    return (high + 0.05) / (low + 0.05)
 
 
 def luminance(rgb: str) -> float:
@@ -118,6 +132,10 @@ def test_patient_pages_in_dark_mode_pass_axe(page, live_server, login, demo, wid
     problems = audit_dark(page, live_server.url, urls, {NOT_FOUND: 404})
     assert problems == {}, json.dumps(problems, indent=1)
     assert_focus_ring_visible(page)
+    # The body map: each region's outline stands out from the dark card (WCAG 1.4.11, 3:1).
+    page.goto(f"{live_server.url}/patient/checkin/")
+    body_map = page.evaluate(BODY_MAP)
+    assert contrast(body_map["stroke"], body_map["card"]) >= 3, body_map
 
 
 @pytest.mark.parametrize("width", WIDTHS)
