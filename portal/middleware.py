@@ -20,7 +20,7 @@ import re
 import time
 from collections.abc import Callable
 from typing import Any
-from urllib.parse import unquote_plus, urlencode
+from urllib.parse import unquote_plus, urlencode, urlsplit
 
 from django.conf import settings
 from django.contrib import messages
@@ -36,7 +36,8 @@ from django.shortcuts import redirect
 from django.template import TemplateDoesNotExist, loader
 from django.urls import reverse
 from django.utils.html import escape
-from django.utils.translation import gettext as _
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext
 
 from accounts.mfa import has_confirmed_device, mfa_required_for
 from accounts.models import Role, User
@@ -88,9 +89,9 @@ class SessionTimeoutMiddleware:
             if expired:
                 logout(request)
                 if not _is_api(request):
-                    messages.info(request, expired)
-                    query = urlencode({"next": request.get_full_path()})
-                    return redirect(f"{reverse('login')}?{query}")
+                    # Shown on the sign-in page (base.html), which keeps `next`.
+                    messages.info(request, expired, extra_tags="session-expired")
+                    return _to_sign_in(request)
         return self.get_response(request)
 
     @staticmethod
@@ -107,24 +108,47 @@ class SessionTimeoutMiddleware:
         elif kept:
             if now - started > settings.PATIENT_KEEP_SIGNED_IN.total_seconds():
                 days = settings.PATIENT_KEEP_SIGNED_IN.days
-                return _(
+                return gettext(
                     "For your security you were signed out after %(days)s days. "
-                    "Please sign in again."
+                    "Sign in again to continue; nothing you saved is lost."
                 ) % {"days": days}
         elif now - started > settings.SESSION_ABSOLUTE_TIMEOUT.total_seconds():
-            return "For your security you were signed out after 12 hours. Please sign in again."
+            hours = int(settings.SESSION_ABSOLUTE_TIMEOUT.total_seconds() // 3600)
+            return gettext(
+                "For your security you were signed out %(hours)d hours after signing in. "
+                "Sign in again to continue; nothing you saved is lost."
+            ) % {"hours": hours}
         if kept or not _has_idle_timeout(user):
             return ""
         last = session.get(LAST_ACTIVITY_KEY)
         if last is not None and now - last > settings.SESSION_IDLE_TIMEOUT.total_seconds():
             minutes = int(settings.SESSION_IDLE_TIMEOUT.total_seconds() // 60)
-            return (
-                f"For your security you were signed out after {minutes} minutes without "
-                "activity. Please sign in again."
-            )
+            return gettext(
+                "You were signed out after %(minutes)d minutes without activity. Sign in again "
+                "to continue; nothing you saved is lost."
+            ) % {"minutes": minutes}
         if last is None or now - last >= ACTIVITY_RESOLUTION_SECONDS:
             session[LAST_ACTIVITY_KEY] = now
         return ""
+
+
+def _to_sign_in(request: HttpRequest) -> HttpResponseBase:
+    """The sign-in page with `next`. An htmx request (a button on the alert queue or the record)
+    would follow a redirect and swap the sign-in page into the card: it gets HX-Redirect instead,
+    so the whole window goes to sign in, with `next` set to the page the clinician was on."""
+    if request.headers.get("HX-Request") != "true":
+        query = urlencode({"next": request.get_full_path()})
+        return redirect(f"{reverse('login')}?{query}")
+    current = request.headers.get("HX-Current-URL", "")
+    target = "/"
+    if current and url_has_allowed_host_and_scheme(
+        current, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        parts = urlsplit(current)
+        target = parts.path + (f"?{parts.query}" if parts.query else "")
+    response = HttpResponse(status=200)
+    response["HX-Redirect"] = f"{reverse('login')}?{urlencode({'next': target})}"
+    return response
 
 
 class MFARequiredMiddleware:

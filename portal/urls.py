@@ -7,6 +7,10 @@ from portal import views
 
 # A database error raised in a middleware (session, user) answers 503 there, not an HTML 500.
 handler500 = "portal.errors.server_error"
+# Branded pages, and {"detail": ...} on the API, for the other errors (issue 15).
+handler400 = "portal.errors.bad_request"
+handler403 = "portal.errors.permission_denied"
+handler404 = "portal.errors.page_not_found"
 
 api_v1 = [
     path("", include("accounts.api_urls")),

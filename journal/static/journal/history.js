@@ -12,6 +12,14 @@
   var scales = JSON.parse(scalesNode.textContent);
   var MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
   window.Chart.defaults.font.size = 12;
+  // Text, grid and line colours from site.css custom properties (dark mode follows).
+  var rootStyle = window.getComputedStyle(document.documentElement);
+  function cssColour(name, fallback) {
+    return rootStyle.getPropertyValue(name).trim() || fallback;
+  }
+  var INK = cssColour("--chart-ink", "#1d2a2b");
+  window.Chart.defaults.color = cssColour("--chart-tick", "#3d4a49");
+  window.Chart.defaults.borderColor = cssColour("--chart-grid", "#e4eae8");
 
   function isoDays(first, last) {
     var days = [];
@@ -122,8 +130,8 @@
         datasets: [{
           label: label,
           data: rows.map(function (row) { return { x: dayNumber(row.date), y: row.total }; }),
-          borderColor: "#1d2a2b",
-          backgroundColor: "#1d2a2b",
+          borderColor: INK,
+          backgroundColor: INK,
           pointRadius: 4
         }]
       },
@@ -155,7 +163,7 @@
         datasets: [{
           label: "Painful areas in the daily check-in",
           data: valuesFor("regions").map(function (value, index) { return { x: index, y: value }; }),
-          backgroundColor: "#2f6f73"
+          backgroundColor: cssColour("--chart-mood-bar", "#2f6f73")
         }]
       },
       options: timeOptions(0, 19)

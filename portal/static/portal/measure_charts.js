@@ -5,14 +5,25 @@
 (function () {
   "use strict";
   var MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+  // Colours come from site.css custom properties, so dark mode (prefers-color-scheme) applies to
+  // the canvas too; the fallbacks are the light theme's.
+  var ROOT_STYLE = window.getComputedStyle(document.documentElement);
+  function cssColour(name, fallback) {
+    return ROOT_STYLE.getPropertyValue(name).trim() || fallback;
+  }
+  var INK = cssColour("--chart-ink", "#1d2a2b");
+  var TICK = cssColour("--chart-tick", "#3d4a49");
+  var GRID = cssColour("--chart-grid", "#e4eae8");
+  var AXIS = cssColour("--chart-axis", "#8a9896");
   var COLOURS = {
-    pain: "#a4161a", fatigue: "#6a4c93", sleep_quality: "#1f5f99", cognition: "#51605f",
-    mood: "#2e6b3a"
+    pain: cssColour("--chart-pain", "#a4161a"), fatigue: cssColour("--chart-fatigue", "#6a4c93"),
+    sleep_quality: cssColour("--chart-sleep", "#1f5f99"),
+    cognition: cssColour("--chart-cognition", "#51605f"), mood: cssColour("--chart-mood", "#2e6b3a")
   };
   var MARKER_STYLE = {
-    start: { colour: "#2e6b3a", glyph: "▲", dash: [] },
-    stop: { colour: "#a4161a", glyph: "■", dash: [4, 3] },
-    dose_change: { colour: "#1d2a2b", glyph: "◆", dash: [2, 2] }
+    start: { colour: cssColour("--chart-start", "#2e6b3a"), glyph: "▲", dash: [] },
+    stop: { colour: cssColour("--chart-stop", "#a4161a"), glyph: "■", dash: [4, 3] },
+    dose_change: { colour: INK, glyph: "◆", dash: [2, 2] }
   };
   var TIERS = {
     maoi: "#a4161a", strong: "#d9822b", weak: "#e9c46a", none: "#9fb8b6", unknown: "#c9c9c9"
@@ -43,7 +54,7 @@
       type: "linear",
       min: 0,
       max: span,
-      grid: { color: "#e4eae8" },
+      grid: { color: GRID },
       afterBuildTicks: function (scale) {
         // One label per ~80 px (~100 px with the year): 3-4 on a phone, up to 6 on a desktop.
         var room = scale.width || scale.chart.width;
@@ -59,7 +70,7 @@
         autoSkip: false,
         maxRotation: 0,
         font: { size: FONT },
-        color: "#3d4a49",
+        color: TICK,
         callback: function (value) { return label(payload.start, value, withYear); }
       }
     };
@@ -111,7 +122,7 @@
   }
 
   function measureChart(canvas, payload, chart) {
-    var colour = COLOURS[chart.key] || "#1d2a2b";
+    var colour = COLOURS[chart.key] || INK;
     var daily = payload.mode === "daily";
     return new window.Chart(canvas, {
       type: "line",
@@ -144,8 +155,8 @@
           x: xAxis(payload),
           y: {
             min: 0, max: 10,
-            ticks: { stepSize: 5, font: { size: FONT }, color: "#3d4a49" },
-            grid: { color: "#e4eae8" }
+            ticks: { stepSize: 5, font: { size: FONT }, color: TICK },
+            grid: { color: GRID }
           }
         }
       },
@@ -180,7 +191,7 @@
               return row.washout_to > row.to ? [row.to, row.washout_to] : null;
             }),
             backgroundColor: "rgba(138,152,150,0.25)",
-            borderColor: "#8a9896",
+            borderColor: AXIS,
             borderWidth: 1,
             borderDash: [3, 2],
             grouped: false,
@@ -209,7 +220,7 @@
         },
         scales: {
           x: xAxis(payload),
-          y: { ticks: { font: { size: FONT }, color: "#1d2a2b" }, grid: { display: false } }
+          y: { ticks: { font: { size: FONT }, color: INK }, grid: { display: false } }
         }
       },
       plugins: [markersPlugin(payload.markers)]
@@ -245,8 +256,8 @@
           label: payload.label,
           data: payload.points,
           parsing: { xAxisKey: "x", yAxisKey: "y" },
-          borderColor: "#1d2a2b",
-          backgroundColor: "#1d2a2b",
+          borderColor: INK,
+          backgroundColor: INK,
           borderWidth: 2,
           pointRadius: 4
         }]
@@ -274,8 +285,8 @@
             afterBuildTicks: function (scale) {
               scale.ticks = edges.map(function (value) { return { value: value }; });
             },
-            ticks: { font: { size: FONT }, color: "#3d4a49" },
-            grid: { color: "#e4eae8" }
+            ticks: { font: { size: FONT }, color: TICK },
+            grid: { color: GRID }
           }
         }
       },
