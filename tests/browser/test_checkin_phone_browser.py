@@ -192,7 +192,7 @@ def test_the_draft_survives_the_twelve_hour_sign_out_on_save(phone, live_server,
     page.get_by_role("button", name="Save check-in").click()
     page.wait_for_load_state()
     assert "/accounts/login/?next=%2Fpatient%2Fcheckin%2F" in page.url
-    expect(page.get_by_text("signed out after 12 hours")).to_be_visible()
+    expect(page.get_by_text("signed out 12 hours after signing in")).to_be_visible()
     assert not DailyEntry.objects.filter(patient=patient, date=patient_today(patient)).exists()
     page.get_by_label("Email").fill(patient.email)
     page.get_by_label("Password").fill(DEMO_PASSWORD)
