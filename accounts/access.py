@@ -9,7 +9,7 @@ Missing and forbidden answer the same (404), so ids reveal nothing.
 from collections.abc import Iterable
 from typing import Protocol, TypeVar
 
-from django.db.models import Exists, Model, OuterRef, QuerySet
+from django.db.models import Exists, Model, OuterRef, Q, QuerySet
 from django.http import Http404
 
 from accounts.http import AnyRequest, AnyUser
@@ -70,6 +70,7 @@ def patients_visible_to(
         team__memberships__role__in=roles,
     )
     verified = ClinicianProfile.objects.filter(user=user, verified_at__isnull=False)
+    linked: Exists | Q
     if scope == SCOPE_MINE:
         linked = Exists(direct)
     elif scope == SCOPE_TEAM:

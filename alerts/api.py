@@ -204,7 +204,7 @@ class AlertAssignView(_OwnershipView):
         request=None,
         responses=ClinicianAlertDetailSerializer,
         description=(
-            "\"I'll take it\": the caller (a clinician or triage member who sees the patient) "
+            '"I\'ll take it": the caller (a clinician or triage member who sees the patient) '
             "takes the alert on, also from a colleague (cover). A resolved alert is unchanged."
         ),
     )

@@ -34,7 +34,7 @@ class ClinicianAlertSerializer(serializers.ModelSerializer[Alert]):
         source="assigned_to_id",
         allow_null=True,
         read_only=True,
-        help_text="The member who took the alert on (\"I'll take it\"), or null.",
+        help_text='The member who took the alert on ("I\'ll take it"), or null.',
     )
 
     class Meta:

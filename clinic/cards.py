@@ -195,7 +195,8 @@ def alert_cards(
                     alert.assigned_to.display_name if alert.assigned_to is not None else ""
                 ),
                 assigned_to_viewer=(
-                    viewer is not None and alert.assigned_to_id is not None
+                    viewer is not None
+                    and alert.assigned_to_id is not None
                     and alert.assigned_to_id == viewer.pk
                 ),
                 assign_url=assign_url(alert.pk),

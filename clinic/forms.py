@@ -14,13 +14,15 @@ from urllib.parse import urlencode
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from accounts.access import SCOPE_MINE, SCOPE_TEAM
-
 from alerts.models import AlertKind, AlertStatus, Severity
 from clinic.selectors.alert_queue import ASSIGNED_TO_ME, UNASSIGNED, AlertQueueQuery
 from clinic.selectors.dashboard import FILTERS, DashboardQuery
+
+StrOrPromise = str | Promise  # a label: text or a lazy translation
 
 SEARCH_MAX_CHARS = 100  # longer searches are cut, not refused
 # Far beyond any panel; keeps the page's OFFSET inside PostgreSQL's bigint.
@@ -120,8 +122,8 @@ class _QueueChoiceField(forms.ChoiceField):
         self,
         *,
         what: str,
-        choices: Iterable[tuple[str, str]],
-        empty_label: str = "Any",
+        choices: Iterable[tuple[str, StrOrPromise]],
+        empty_label: StrOrPromise = "Any",
         **kwargs: Any,
     ) -> None:
         kwargs.setdefault("required", False)

@@ -450,7 +450,7 @@ def alert_resolve(request: AuthenticatedHttpRequest[User], alert_id: int) -> Htt
 @clinician_page
 @require_POST
 def alert_assign(request: AuthenticatedHttpRequest[User], alert_id: int) -> HttpResponse:
-    """"I'll take it": the clinician (or triage member) who sees the patient owns the alert;
+    """ "I'll take it": the clinician (or triage member) who sees the patient owns the alert;
     taking it over from a colleague (cover) is allowed and on the timeline."""
     return _alert_action(request, alert_id, "assign")
 
@@ -458,7 +458,7 @@ def alert_assign(request: AuthenticatedHttpRequest[User], alert_id: int) -> Http
 @clinician_page
 @require_POST
 def alert_unassign(request: AuthenticatedHttpRequest[User], alert_id: int) -> HttpResponse:
-    """"Hand back": the assignee gives the alert back to the team (anyone else: no change)."""
+    """ "Hand back": the assignee gives the alert back to the team (anyone else: no change)."""
     return _alert_action(request, alert_id, "unassign")
 
 

@@ -11,7 +11,6 @@ from accounts.models import User
 from alerts.models import Alert, AlertEvent, AlertStatus
 from clinic.selectors.dashboard import UNRESOLVED
 
-
 # The queue's assignment filter: alerts nobody has taken on, or those the viewer took on.
 UNASSIGNED = "unassigned"
 ASSIGNED_TO_ME = "me"

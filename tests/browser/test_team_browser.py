@@ -9,7 +9,6 @@ from django.core.management import call_command
 from playwright.sync_api import expect
 
 from accounts.demo import DEMO_PASSWORD
-from alerts.models import Alert
 from clinic.tests import factories as f
 from conftest import PASSWORD, make_clinician
 
