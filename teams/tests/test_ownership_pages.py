@@ -2,16 +2,13 @@
 dashboard's "whose patients" filter, the queue's assignment filter, and what a triage member
 is not offered (exports)."""
 
-from datetime import timedelta
-
 import pytest
-from django.utils import timezone
 
 from accounts.models import AuditEvent, CareLink
-from alerts.models import Alert, AlertEvent
+from alerts.models import AlertEvent
 from clinic.population import seed_population
 from clinic.tests import factories as f
-from conftest import link, make_clinician, make_patient
+from conftest import link, make_patient
 from teams.models import Team, TeamMembership, TeamRole
 from teams.tests.test_access import _member, _share
 
@@ -349,10 +346,3 @@ def test_triage_export_routes_stay_404(client_for, api_client, staff, pat):
     assert client.get(f"/clinician/patients/{pat.pk}/report.pdf").status_code == 404
     assert client.get(f"/clinician/patients/{pat.pk}/report.csv").status_code == 404
     assert api_client(staff["nina"]).get(f"/api/v1/patients/{pat.pk}/fhir/").status_code == 404
-
-
-def test_make_clinician_helper_is_verified(db):
-    # Guard for the fixtures above: team personas are verified clinicians.
-    user = make_clinician("z@example.org", "Z")
-    assert user.clinician_profile.verified_at <= timezone.now() + timedelta(seconds=1)
-    assert Alert.objects.count() == 0
