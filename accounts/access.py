@@ -9,7 +9,7 @@ Missing and forbidden answer the same (404), so ids reveal nothing.
 from collections.abc import Iterable
 from typing import Protocol, TypeVar
 
-from django.db.models import Exists, Model, OuterRef, QuerySet
+from django.db.models import Exists, Model, OuterRef, Q, QuerySet
 from django.http import Http404
 
 from accounts.http import AnyRequest, AnyUser
@@ -32,12 +32,24 @@ class _PatientRow(Protocol):
     def patient_id(self) -> int | None: ...
 
 
-def patients_visible_to(user: AnyUser | None, *, export: bool = False) -> QuerySet[User]:
+# How a clinician's dashboard narrows their panel: every patient they see, the patients linked
+# to them directly ("my patients"), or the patients they see through a team ("team patients").
+SCOPE_ALL = ""
+SCOPE_MINE = "mine"
+SCOPE_TEAM = "team"
+SCOPES = (SCOPE_ALL, SCOPE_MINE, SCOPE_TEAM)
+
+
+def patients_visible_to(
+    user: AnyUser | None, *, export: bool = False, scope: str = SCOPE_ALL
+) -> QuerySet[User]:
     """Patients whose records `user` may read, as a queryset (one query when evaluated).
 
     A verified clinician sees a patient through an active care link of their own, or through an
     active link to a team in which they are an active clinician or triage member. With `export`,
-    only the roles that may take the record away (reports, CSV, FHIR) count."""
+    only the roles that may take the record away (reports, CSV, FHIR) count. `scope` narrows a
+    clinician's patients to one of the two ways (SCOPE_MINE: own links, SCOPE_TEAM: through a
+    team); it never widens what they see."""
     if not isinstance(user, User):  # anonymous
         return User.objects.none()
     if not user.is_active:
@@ -58,8 +70,15 @@ def patients_visible_to(user: AnyUser | None, *, export: bool = False) -> QueryS
         team__memberships__role__in=roles,
     )
     verified = ClinicianProfile.objects.filter(user=user, verified_at__isnull=False)
+    linked: Exists | Q
+    if scope == SCOPE_MINE:
+        linked = Exists(direct)
+    elif scope == SCOPE_TEAM:
+        linked = Exists(through_team)
+    else:
+        linked = Exists(direct) | Exists(through_team)
     return User.objects.filter(
-        Exists(direct) | Exists(through_team),
+        linked,
         Exists(verified),
         role=Role.PATIENT,
         is_active=True,

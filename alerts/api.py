@@ -189,3 +189,40 @@ class AlertNoteView(_ClinicianActionView):
         note = self._note(request, NoteSerializer)
         event = services.alert_add_note(alert=alert, actor=_user(request), note=note)
         return Response(AlertEventSerializer(event).data, status=status.HTTP_201_CREATED)
+
+
+class _OwnershipView(_ClinicianActionView):
+    """No body: the caller is who takes the alert on or hands it back."""
+
+    serializer_class = OptionalNoteSerializer  # unused: these actions read no body
+
+
+class AlertAssignView(_OwnershipView):
+    action_name = "assign"
+
+    @extend_schema(
+        request=None,
+        responses=ClinicianAlertDetailSerializer,
+        description=(
+            '"I\'ll take it": the caller (a clinician or triage member who sees the patient) '
+            "takes the alert on, also from a colleague (cover). A resolved alert is unchanged."
+        ),
+    )
+    def post(self, request: Request, pk: int) -> Response:
+        alert = self._alert(request, pk)
+        alert = services.alert_assign(alert=alert, actor=_user(request))
+        return self._alert_response(alert)
+
+
+class AlertUnassignView(_OwnershipView):
+    action_name = "unassign"
+
+    @extend_schema(
+        request=None,
+        responses=ClinicianAlertDetailSerializer,
+        description="The assignee hands the alert back to the team; anyone else changes nothing.",
+    )
+    def post(self, request: Request, pk: int) -> Response:
+        alert = self._alert(request, pk)
+        alert = services.alert_unassign(alert=alert, actor=_user(request))
+        return self._alert_response(alert)

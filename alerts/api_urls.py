@@ -8,4 +8,6 @@ urlpatterns = [
     path("alerts/<int:pk>/acknowledge/", api.AlertAcknowledgeView.as_view(), name="api-alert-ack"),
     path("alerts/<int:pk>/resolve/", api.AlertResolveView.as_view(), name="api-alert-resolve"),
     path("alerts/<int:pk>/notes/", api.AlertNoteView.as_view(), name="api-alert-notes"),
+    path("alerts/<int:pk>/assign/", api.AlertAssignView.as_view(), name="api-alert-assign"),
+    path("alerts/<int:pk>/unassign/", api.AlertUnassignView.as_view(), name="api-alert-unassign"),
 ]

@@ -30,6 +30,12 @@ class ClinicianAlertSerializer(serializers.ModelSerializer[Alert]):
         source="acknowledged_by_id", allow_null=True, read_only=True
     )
     resolved_by = serializers.IntegerField(source="resolved_by_id", allow_null=True, read_only=True)
+    assigned_to = serializers.IntegerField(
+        source="assigned_to_id",
+        allow_null=True,
+        read_only=True,
+        help_text='The member who took the alert on ("I\'ll take it"), or null.',
+    )
 
     class Meta:
         model = Alert
@@ -49,6 +55,8 @@ class ClinicianAlertSerializer(serializers.ModelSerializer[Alert]):
             "acknowledged_by",
             "resolved_at",
             "resolved_by",
+            "assigned_to",
+            "assigned_at",
         ]
         read_only_fields = fields
 

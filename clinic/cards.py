@@ -19,9 +19,10 @@ from django.template.defaultfilters import timesince_filter
 from django.urls import reverse
 from django.utils import dateformat
 from django.utils.timezone import template_localtime  # type: ignore[attr-defined]
+from django.utils.translation import gettext as _
 
 from accounts.models import User
-from alerts.models import Alert
+from alerts.models import Alert, EventKind
 from core.timezones import format_time
 
 # An id no route will ever see, so splitting a reversed URL on it is unambiguous.
@@ -59,6 +60,18 @@ class EventLine:
     kind: str
     actor: str
     note: str
+    # A step told as a sentence ("Dr X took this on"); empty: kind and actor are shown.
+    sentence: str = ""
+
+
+def _event_sentence(kind: str, actor: str) -> str:
+    """Ownership steps in plain words on the alert's timeline."""
+    who = actor or _("Someone")
+    if kind == EventKind.ASSIGNED:
+        return _("%(name)s took this on") % {"name": who}
+    if kind == EventKind.UNASSIGNED:
+        return _("%(name)s handed it back") % {"name": who}
+    return ""
 
 
 @dataclass(slots=True)
@@ -82,20 +95,30 @@ class AlertCard:
     acknowledge_url: str
     resolve_url: str
     created_short: str  # "j M", for the record page's alert picker
+    # Ownership: who took the alert on ("" when nobody), whether the viewer did, and the
+    # "I'll take it" / "Hand back" actions.
+    assigned_to: str = ""
+    assigned_to_viewer: bool = False
+    assign_url: str = ""
+    unassign_url: str = ""
     events: list[EventLine] = field(default_factory=list)
 
 
 def event_lines(alert: Alert) -> list[EventLine]:
     # alert.events.all() is prefetched (with actors) by every selector that feeds a card.
-    return [
-        EventLine(
-            when=format_time(event.created_at),
-            kind=event.kind,
-            actor=event.actor.display_name if event.actor is not None else "",
-            note=event.note or "",
+    lines = []
+    for event in alert.events.all():
+        actor = event.actor.display_name if event.actor is not None else ""
+        lines.append(
+            EventLine(
+                when=format_time(event.created_at),
+                kind=event.kind,
+                actor=actor,
+                note=event.note or "",
+                sentence=_event_sentence(event.kind, actor),
+            )
         )
-        for event in alert.events.all()
-    ]
+    return lines
 
 
 @dataclass(slots=True)
@@ -124,9 +147,15 @@ def history_lines(alerts: Iterable[Alert]) -> list[HistoryLine]:
     ]
 
 
-def alert_cards(alerts: Iterable[Alert], *, patient: User | None = None) -> list[AlertCard]:
-    """One card per alert. `patient`: the record page's patient, to skip `alert.patient`."""
+def alert_cards(
+    alerts: Iterable[Alert], *, patient: User | None = None, viewer: User | None = None
+) -> list[AlertCard]:
+    """One card per alert. `patient`: the record page's patient, to skip `alert.patient`;
+    `viewer`: the clinician looking (their own alerts offer "Hand back").
+    `alert.assigned_to` is read: the selectors select it with the alert."""
     patient_url = UrlPattern("clinic:patient")
+    assign_url = UrlPattern("clinic:alert-assign")
+    unassign_url = UrlPattern("clinic:alert-unassign")
     note_url = UrlPattern("clinic:alert-note")
     acknowledge_url = UrlPattern("clinic:alert-acknowledge")
     resolve_url = UrlPattern("clinic:alert-resolve")
@@ -162,6 +191,16 @@ def alert_cards(alerts: Iterable[Alert], *, patient: User | None = None) -> list
                 acknowledge_url=acknowledge_url(alert.pk),
                 resolve_url=resolve_url(alert.pk),
                 created_short=local_date(alert.created_at, "j M"),
+                assigned_to=(
+                    alert.assigned_to.display_name if alert.assigned_to is not None else ""
+                ),
+                assigned_to_viewer=(
+                    viewer is not None
+                    and alert.assigned_to_id is not None
+                    and alert.assigned_to_id == viewer.pk
+                ),
+                assign_url=assign_url(alert.pk),
+                unassign_url=unassign_url(alert.pk),
                 events=event_lines(alert),
             )
         )

@@ -14,10 +14,15 @@ from urllib.parse import urlencode
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
 
+from accounts.access import SCOPE_MINE, SCOPE_TEAM
 from alerts.models import AlertKind, AlertStatus, Severity
-from clinic.selectors.alert_queue import AlertQueueQuery
+from clinic.selectors.alert_queue import ASSIGNED_TO_ME, UNASSIGNED, AlertQueueQuery
 from clinic.selectors.dashboard import FILTERS, DashboardQuery
+
+StrOrPromise = str | Promise  # a label: text or a lazy translation
 
 SEARCH_MAX_CHARS = 100  # longer searches are cut, not refused
 # Far beyond any panel; keeps the page's OFFSET inside PostgreSQL's bigint.
@@ -25,6 +30,13 @@ MAX_PAGE = 1_000_000
 # Raw values are cut before they are quoted back in a message.
 QUOTE_MAX_CHARS = 40
 PAGE_QUOTE_MAX_CHARS = 20
+
+# The dashboard's "whose patients" choice (accounts.access.SCOPES), all first.
+SCOPE_CHOICES = [
+    ("", _("All")),
+    (SCOPE_MINE, _("My patients")),
+    (SCOPE_TEAM, _("Team patients")),
+]
 
 TRUE_FLAGS = frozenset({"1", "on", "true", "yes"})
 FALSE_FLAGS = frozenset({"0", "off", "false", "no", ""})
@@ -102,6 +114,33 @@ class PageField(forms.Field):
         return number
 
 
+class _QueueChoiceField(forms.ChoiceField):
+    """A select of the queue's filter form: empty is "any"; an unknown value is ignored with a
+    message naming it (cut to QUOTE_MAX_CHARS)."""
+
+    def __init__(
+        self,
+        *,
+        what: str,
+        choices: Iterable[tuple[str, StrOrPromise]],
+        empty_label: StrOrPromise = "Any",
+        **kwargs: Any,
+    ) -> None:
+        kwargs.setdefault("required", False)
+        super().__init__(choices=[("", empty_label), *choices], **kwargs)
+        self.error_messages["invalid_choice"] = f"Unknown {what} “%(value)s” was ignored."
+
+    def validate(self, value: str) -> None:
+        try:
+            super().validate(value)
+        except ValidationError as error:
+            raise ValidationError(
+                self.error_messages["invalid_choice"],
+                code="invalid_choice",
+                params={"value": str(value).replace("\x00", "")[:QUOTE_MAX_CHARS]},
+            ) from error
+
+
 class DashboardQueryForm(forms.Form):
     filter = FilterField(required=False)
     # One checkbox per FILTERS key (test_forms checks that they match).
@@ -115,6 +154,8 @@ class DashboardQueryForm(forms.Form):
             "null_characters_not_allowed": "The search contains a null character and was ignored."
         },
     )
+    # Whose patients: all (empty), mine (own links) or team (through a team).
+    scope = _QueueChoiceField(what="patient group", choices=SCOPE_CHOICES[1:], empty_label="")
     page = PageField()
 
     def query(self) -> DashboardQuery:
@@ -131,6 +172,7 @@ class DashboardQueryForm(forms.Form):
         return DashboardQuery(
             filters=tuple(filters),
             search=(data.get("q") or "")[:SEARCH_MAX_CHARS],
+            scope=data.get("scope") or "",
             page=data.get("page") or 1,
             messages=[str(message) for errors in self.errors.values() for message in errors],
         )
@@ -144,28 +186,8 @@ def parse_dashboard_query(params: Mapping[str, Any]) -> DashboardQuery:
 # --- The alert queue's filters ----------------------------------------------------------------
 
 
-class _QueueChoiceField(forms.ChoiceField):
-    """A select of the queue's filter form: empty is "any"; an unknown value is ignored with a
-    message naming it (cut to QUOTE_MAX_CHARS)."""
-
-    def __init__(self, *, what: str, choices: Iterable[tuple[str, str]], **kwargs: Any) -> None:
-        kwargs.setdefault("required", False)
-        super().__init__(choices=[("", "Any"), *choices], **kwargs)
-        self.error_messages["invalid_choice"] = f"Unknown {what} “%(value)s” was ignored."
-
-    def validate(self, value: str) -> None:
-        try:
-            super().validate(value)
-        except ValidationError as error:
-            raise ValidationError(
-                self.error_messages["invalid_choice"],
-                code="invalid_choice",
-                params={"value": str(value).replace("\x00", "")[:QUOTE_MAX_CHARS]},
-            ) from error
-
-
 class AlertQueueForm(forms.Form):
-    """GET parameters of /clinician/alerts/: kind, severity, status, patient and page.
+    """GET parameters of /clinician/alerts/: kind, severity, status, patient, assignment, page.
 
     Like the dashboard's form: a bad value is dropped with a message and the rest still
     filters (never a 500). `patients` are the clinician's visible patients (id, name); an id
@@ -188,9 +210,13 @@ class AlertQueueForm(forms.Form):
         ],
     )
     patient = _QueueChoiceField(what="patient", choices=[])
+    assigned = _QueueChoiceField(
+        what="assignment",
+        choices=[(UNASSIGNED, _("Unassigned")), (ASSIGNED_TO_ME, _("Assigned to me"))],
+    )
     page = PageField()
 
-    field_order = ["kind", "severity", "status", "patient", "page"]
+    field_order = ["kind", "severity", "status", "patient", "assigned", "page"]
 
     def query(self) -> AlertQueueQuery:
         self.is_valid()
@@ -204,6 +230,7 @@ class AlertQueueForm(forms.Form):
             severity=data.get("severity") or "",
             status=data.get("status") or "",
             patient_id=int(patient) if patient else None,
+            assigned=data.get("assigned") or "",
             page=data.get("page") or 1,
             messages=[str(message) for errors in self.errors.values() for message in errors],
         )
@@ -215,5 +242,6 @@ class AlertQueueForm(forms.Form):
             "severity": query.severity,
             "status": query.status,
             "patient": "" if query.patient_id is None else str(query.patient_id),
+            "assigned": query.assigned,
         }
         return urlencode({name: value for name, value in values.items() if value})

@@ -20,4 +20,6 @@ urlpatterns = [
     path("alerts/<int:alert_id>/acknowledge/", views.alert_acknowledge, name="alert-acknowledge"),
     path("alerts/<int:alert_id>/note/", views.alert_note, name="alert-note"),
     path("alerts/<int:alert_id>/resolve/", views.alert_resolve, name="alert-resolve"),
+    path("alerts/<int:alert_id>/assign/", views.alert_assign, name="alert-assign"),
+    path("alerts/<int:alert_id>/unassign/", views.alert_unassign, name="alert-unassign"),
 ]

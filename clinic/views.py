@@ -23,7 +23,7 @@ from alerts.models import Alert
 from alerts.selectors import unread_count
 from clinic import checkins, hunter, reports, selectors
 from clinic.cards import alert_cards, history_lines
-from clinic.forms import AlertQueueForm, parse_dashboard_query
+from clinic.forms import SCOPE_CHOICES, AlertQueueForm, parse_dashboard_query
 from clinic.record import build_record_view
 from clinic.rows import prepare_rows
 from core.http import AuthenticatedHttpRequest
@@ -82,6 +82,7 @@ def dashboard(request: AuthenticatedHttpRequest[User]) -> HttpResponse:
                 (key, label, key in query.filters) for key, label in selectors.FILTERS.items()
             ],
             "query_string": params.urlencode(),
+            "scopes": SCOPE_CHOICES,
             "sparkline_days": days,
             # Counted by the triage query; when None the badge's context processor counts.
             **({} if page.unread_alerts is None else {"alert_badge": page.unread_alerts}),
@@ -112,7 +113,7 @@ def _record_context(
         "view": view,
         # Built in Python once: per-card {% url %} and filters were most of the render time.
         "history": history_lines(record.alerts),
-        "open_cards": alert_cards(record.open_alerts, patient=patient),
+        "open_cards": alert_cards(record.open_alerts, patient=patient, viewer=request.user),
         "next": request.path,
         "hunter_findings": hunter.FINDINGS.items(),
         "hunter_rules": hunter.RULES.items(),
@@ -310,10 +311,12 @@ def alert_queue(request: AuthenticatedHttpRequest[User]) -> HttpResponse:
         "clinic/alert_queue.html",
         {
             "page": page,
-            "cards": alert_cards(page.object_list),
+            "cards": alert_cards(page.object_list, viewer=request.user),
             "form": form,
             "query": query,
-            "filtered": bool(query.kind or query.severity or query.status or query.patient_id),
+            "filtered": bool(
+                query.kind or query.severity or query.status or query.patient_id or query.assigned
+            ),
             "query_string": form.query_string(query),
             "bulk": True,
             "next": request.get_full_path(),
@@ -397,6 +400,10 @@ def _alert_action(
                 alert_services.alert_add_note(alert=alert, actor=request.user, note=note)
         elif action == "note":
             alert_services.alert_add_note(alert=alert, actor=request.user, note=note)
+        elif action == "assign":
+            alert_services.alert_assign(alert=alert, actor=request.user)
+        elif action == "unassign":
+            alert_services.alert_unassign(alert=alert, actor=request.user)
         else:
             alert_services.alert_resolve(alert=alert, actor=request.user, note=note)
     except alert_services.AlertWorkflowError as exc:
@@ -407,7 +414,7 @@ def _alert_action(
             request,
             "clinic/_alert_card.html",
             {
-                "card": alert_cards([alert])[0],
+                "card": alert_cards([alert], viewer=request.user)[0],
                 "error": error,
                 "error_action": action,
                 "next": _back(request),
@@ -438,6 +445,21 @@ def alert_note(request: AuthenticatedHttpRequest[User], alert_id: int) -> HttpRe
 @require_POST
 def alert_resolve(request: AuthenticatedHttpRequest[User], alert_id: int) -> HttpResponse:
     return _alert_action(request, alert_id, "resolve")
+
+
+@clinician_page
+@require_POST
+def alert_assign(request: AuthenticatedHttpRequest[User], alert_id: int) -> HttpResponse:
+    """ "I'll take it": the clinician (or triage member) who sees the patient owns the alert;
+    taking it over from a colleague (cover) is allowed and on the timeline."""
+    return _alert_action(request, alert_id, "assign")
+
+
+@clinician_page
+@require_POST
+def alert_unassign(request: AuthenticatedHttpRequest[User], alert_id: int) -> HttpResponse:
+    """ "Hand back": the assignee gives the alert back to the team (anyone else: no change)."""
+    return _alert_action(request, alert_id, "unassign")
 
 
 # --- Visit reports ----------------------------------------------------------------------------

@@ -466,6 +466,19 @@ TABLE: dict[str, Row] = {
         writers=("cleo",),
         body={"POST": {"note": "resolved by the matrix"}},
     ),
+    # Alert ownership: whoever sees the patient (Tom, and Tia the triage member, through the
+    # team) may take an alert on or hand it back; Ted (team admin only), Ron (removed) and
+    # Otto (another team) 404 like Uma and Rex.
+    "clinician/alerts/<int:alert_id>/assign/": Row(
+        {"GET": clinician_post_only(), "POST": clinician_object("302")},
+        sees=("cleo",),
+        writers=("cleo",),
+    ),
+    "clinician/alerts/<int:alert_id>/unassign/": Row(
+        {"GET": clinician_post_only(), "POST": clinician_object("302")},
+        sees=("cleo",),
+        writers=("cleo",),
+    ),
     # --- API: accounts ---
     "api/v1/auth/token/": Row(
         {"POST": public("400"), "DELETE": each(anon=API_DENY, rest="204")},
@@ -533,6 +546,12 @@ TABLE: dict[str, Row] = {
         sees=("cleo",),
         writers=("cleo",),
         body={"POST": {"note": "a note from the matrix"}},
+    ),
+    "api/v1/alerts/<int:pk>/assign/": Row(
+        {"POST": api_clinician_action()}, sees=("cleo",), writers=("cleo",)
+    ),
+    "api/v1/alerts/<int:pk>/unassign/": Row(
+        {"POST": api_clinician_action()}, sees=("cleo",), writers=("cleo",)
     ),
     # --- API: clinic ---
     "api/v1/patients/": Row(

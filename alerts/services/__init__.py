@@ -23,7 +23,9 @@ from alerts.services.workflow import (
     AlertWorkflowError,
     alert_acknowledge,
     alert_add_note,
+    alert_assign,
     alert_resolve,
+    alert_unassign,
     alerts_acknowledge,
 )
 from alerts.snapshots import age_on, load_snapshots
@@ -37,7 +39,9 @@ __all__ = [
     "age_on",
     "alert_acknowledge",
     "alert_add_note",
+    "alert_assign",
     "alert_resolve",
+    "alert_unassign",
     "alerts_acknowledge",
     "alerts_remind_unacknowledged",
     "clinicians_to_notify",

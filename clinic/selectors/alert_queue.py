@@ -11,6 +11,10 @@ from accounts.models import User
 from alerts.models import Alert, AlertEvent, AlertStatus
 from clinic.selectors.dashboard import UNRESOLVED
 
+# The queue's assignment filter: alerts nobody has taken on, or those the viewer took on.
+UNASSIGNED = "unassigned"
+ASSIGNED_TO_ME = "me"
+
 
 @dataclass(frozen=True, slots=True)
 class AlertQueueQuery:
@@ -18,17 +22,20 @@ class AlertQueueQuery:
 
     Empty values mean "any"; an empty `status` means unresolved (open or acknowledged), the
     queue's default. `patient_id` is one of the clinician's visible patients or None.
+    `assigned` is UNASSIGNED, ASSIGNED_TO_ME or empty (any).
     """
 
     kind: str = ""
     severity: str = ""
     status: str = ""
     patient_id: int | None = None
+    assigned: str = ""
     page: int = 1
     messages: list[str] = field(default_factory=list)
 
-    def condition(self) -> Q:
-        """The filters as one condition (the status default included)."""
+    def condition(self, viewer: User | None = None) -> Q:
+        """The filters as one condition (the status default included); `viewer` is who "me"
+        is (without one, "assigned to me" matches nothing)."""
         condition = Q(status=self.status) if self.status else Q(status__in=UNRESOLVED)
         if self.kind:
             condition &= Q(kind=self.kind)
@@ -36,6 +43,10 @@ class AlertQueueQuery:
             condition &= Q(severity=self.severity)
         if self.patient_id is not None:
             condition &= Q(patient_id=self.patient_id)
+        if self.assigned == UNASSIGNED:
+            condition &= Q(assigned_to__isnull=True)
+        elif self.assigned == ASSIGNED_TO_ME:
+            condition &= Q(assigned_to=viewer.pk) if viewer is not None else Q(pk__in=[])
         return condition
 
 
@@ -53,11 +64,11 @@ def alert_queue(
     """
     alerts = _visible_alerts(user)
     if query is not None:
-        alerts = alerts.filter(query.condition())
+        alerts = alerts.filter(query.condition(user))
     elif unresolved_only:
         alerts = alerts.filter(status__in=UNRESOLVED)
     return (
-        alerts.select_related("patient", "acknowledged_by")
+        alerts.select_related("patient", "acknowledged_by", "assigned_to")
         .prefetch_related(
             Prefetch(
                 "events",
@@ -75,7 +86,7 @@ def alert_queue_counts(user: User, query: AlertQueueQuery | None = None) -> tupl
     clinician, who alone reaches the queue: the page counts both at once instead of twice,
     whatever its filters show.
     """
-    shown = (query or AlertQueueQuery()).condition()
+    shown = (query or AlertQueueQuery()).condition(user)
     open_ = Q(status=AlertStatus.OPEN)
     counts = (
         _visible_alerts(user)

@@ -61,6 +61,8 @@ class DashboardQuery:
 
     filters: tuple[str, ...] = ()
     search: str = ""
+    # accounts.access.SCOPES: all (""), "mine" (own links) or "team" (through a team).
+    scope: str = ""
     page: int = 1
     messages: list[str] = field(default_factory=list)
 
@@ -125,12 +127,12 @@ def _triage_order_sql(
     """The triage ordering as SQL over a derived table (one row per visible patient).
 
     Ordering and filters read the denormalised PatientTriage columns plus the live open-alert
-    rank; wrapping it as a derived table computes the rank once per patient, and
-    COUNT(*) OVER () gives the total in the same statement. `with_unread` adds a third column,
-    the badge's unread count over the whole panel (a scalar subquery PostgreSQL runs once), so
-    the page does not send a query of its own for the badge.
+    rank, over the patients of `query.scope`; wrapping it as a derived table computes the rank
+    once per patient, and COUNT(*) OVER () gives the total in the same statement. `with_unread`
+    adds a third column, the badge's unread count over the whole panel (a scalar subquery
+    PostgreSQL runs once), so the page does not send a query of its own for the badge.
     """
-    inner = patients_visible_to(user).annotate(
+    inner = patients_visible_to(user, scope=query.scope).annotate(
         alert_rank=Coalesce(
             Subquery(
                 Alert.objects.filter(patient=OuterRef("pk"), status__in=UNRESOLVED)

@@ -91,7 +91,7 @@ def patient_record(
         start = max(start, min(earliest, today - timedelta(days=RECORD_MIN_DAYS - 1)))
     alerts = list(
         Alert.objects.filter(patient=patient)
-        .select_related("acknowledged_by", "resolved_by")
+        .select_related("acknowledged_by", "resolved_by", "assigned_to")
         .prefetch_related(
             Prefetch(
                 "events",

@@ -24,7 +24,8 @@ from clinic.tests import factories as f
 from conftest import link, make_patient
 
 LEGACY = Path(__file__).parent / "legacy_markup"
-# The markup of commit 9b74c65, before clinic/cards.py and clinic/rows.py; since issue 14 its
+# The markup of commit 9b74c65, before clinic/cards.py and clinic/rows.py (plus, since issue 16,
+# the card's alert ownership block); since issue 14 its
 # times are the clinician's, zone labelled ({% clinician_time %}), and the PHQ-9 date the
 # patient's own (row.phq9_on).
 LEGACY_ROWS = "{% load clinic_tags %}" + (LEGACY / "dashboard_rows.html").read_text()
