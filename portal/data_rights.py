@@ -303,7 +303,7 @@ def _caring_clinician_ids(patient: User) -> set[int]:
     triage members of a team the patient shares with."""
     links = CareLink.objects.filter(patient=patient, status=CareLinkStatus.ACTIVE)
     direct = set(
-        links.filter(clinician__isnull=False).values_list("clinician_id", flat=True).distinct()
+        links.filter(team__isnull=True).values_list("clinician_id", flat=True).distinct()
     )
     team_ids = links.filter(team__isnull=False).values_list("team_id", flat=True)
     members = TeamMembership.objects.filter(
