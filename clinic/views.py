@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.access import access_patient, is_verified_clinician, visible_row_or_404
 from accounts.audit import audit_event, audit_read, audit_reads
+from accounts.removals import removed_items_for
 from accounts.decorators import role_required
 from accounts.models import Role, User
 from alerts import services as alert_services
@@ -119,6 +120,7 @@ def _record_context(
         "day_choices": selectors.RECORD_DAY_CHOICES,
         "days": days,
         "phq9_page": phq9_page,
+        "removed_items": removed_items_for(patient),
         **_checkins_context(request, patient, record),
         **extra,
     }

@@ -9,7 +9,10 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_POST
+from django.urls import reverse
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.access import visible_row_or_404
 from accounts.decorators import role_required
@@ -192,3 +195,33 @@ def confirm_drug(request: AuthenticatedHttpRequest[User], pk: int) -> HttpRespon
         return _render(request, status=400)
     messages.success(request, f"Saved: {confirmed.name} is checked as {confirmed.drug}.")
     return redirect("medications:medicines")
+
+
+@login_required
+@patient_page
+@require_http_methods(["GET", "POST"])
+def delete(request: AuthenticatedHttpRequest[User], pk: int) -> HttpResponse:
+    """Delete a medicine entered by mistake (not "I no longer take this": that is Stop)."""
+    course = visible_row_or_404(request, MedicationCourse.objects.all(), pk)
+    what = _("%(name)s, since %(day)s") % {
+        "name": course.name,
+        "day": date_format(course.started_on, "j F Y"),
+    }
+    if request.method == "POST":
+        services.medication_course_delete(course=course)
+        messages.success(request, _("Deleted: %(what)s.") % {"what": what})
+        return redirect("medications:medicines")
+    return render(
+        request,
+        "confirm_remove.html",
+        {
+            "heading": _("Delete this medicine"),
+            "item": what,
+            "extra": _(
+                "If you took it and stopped, use \u201cI no longer take this\u201d instead: "
+                "your care team needs to know what you took."
+            ),
+            "action": reverse("medications:delete", args=[course.pk]),
+            "back_url": reverse("medications:medicines"),
+        },
+    )

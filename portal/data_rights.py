@@ -36,6 +36,7 @@ from accounts.models import (
     CareLinkStatus,
     NotificationPreference,
     PatientProfile,
+    RemovedItem,
     User,
 )
 from alerts.models import Alert, AlertEvent, Notification, NotificationStatus
@@ -348,6 +349,7 @@ def account_delete(*, patient: User) -> None:
         NotificationPreference.objects.filter(user=patient).delete()
         CareLink.objects.filter(patient=patient).delete()
         PatientTriage.objects.filter(patient=patient).delete()
+        RemovedItem.objects.filter(patient=patient).delete()
         # Alerts keep their ids, kinds, statuses and times; their health content goes.
         alerts = Alert.objects.filter(patient=patient)
         alerts.update(
