@@ -1,4 +1,4 @@
-""""Who viewed my record": the audit trail read back to the patient it is about.
+""" "Who viewed my record": the audit trail read back to the patient it is about.
 
 Every read of a patient's data by a clinician or an administrator writes an AuditEvent
 (accounts.audit); this module lists those rows for the patient, newest first, with the kind of

@@ -16,9 +16,9 @@ from django.views.decorators.http import require_POST
 
 from accounts.access import access_patient, is_verified_clinician, visible_row_or_404
 from accounts.audit import audit_event, audit_read, audit_reads
-from accounts.removals import removed_items_for
 from accounts.decorators import role_required
 from accounts.models import Role, User
+from accounts.removals import removed_items_for
 from alerts import services as alert_services
 from alerts.models import Alert
 from alerts.selectors import unread_count

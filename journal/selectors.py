@@ -134,7 +134,12 @@ def history(patient: User, *, days: int) -> dict[str, Any]:
             total = score.get("total")
             band = score.get("band") or (fiqr.band_for(total) if total is not None else "")
             fiqr_rows.append(
-                {"id": response.pk, "date": day, "total": total, "band": fiqr.BAND_LABELS.get(band, band)}
+                {
+                    "id": response.pk,
+                    "date": day,
+                    "total": total,
+                    "band": fiqr.BAND_LABELS.get(band, band),
+                }
             )
         elif response.instrument == Instrument.ACR2016:
             acr_rows.append(

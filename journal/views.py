@@ -18,8 +18,8 @@ from accounts.decorators import role_required
 from accounts.models import Role, User
 from accounts.selectors import clinicians_reading_patient
 from core.forms import submit_form
-from core.timezones import patient_local_date
 from core.http import AuthenticatedHttpRequest
+from core.timezones import patient_local_date
 from journal import selectors, services
 from journal.bodymap import FIGURES
 from journal.crisis import crisis_resources

@@ -221,7 +221,9 @@ def _first_day(patient: User, today: date) -> date:
     course = MedicationCourse.objects.filter(patient=patient).order_by("started_on").first()
     if course is not None:
         days.append(course.started_on)
-    response = QuestionnaireResponse.objects.filter(patient=patient).order_by("completed_at").first()
+    response = (
+        QuestionnaireResponse.objects.filter(patient=patient).order_by("completed_at").first()
+    )
     if response is not None:
         days.append(patient_local_date(patient, response.completed_at))
     return min(days)
@@ -303,9 +305,7 @@ def _caring_clinician_ids(patient: User) -> set[int]:
     """Clinicians who could see the patient: direct active links and active clinician or
     triage members of a team the patient shares with."""
     links = CareLink.objects.filter(patient=patient, status=CareLinkStatus.ACTIVE)
-    direct = set(
-        links.filter(team__isnull=True).values_list("clinician_id", flat=True).distinct()
-    )
+    direct = set(links.filter(team__isnull=True).values_list("clinician_id", flat=True).distinct())
     team_ids = links.filter(team__isnull=False).values_list("team_id", flat=True)
     members = TeamMembership.objects.filter(
         team_id__in=team_ids,
@@ -325,9 +325,7 @@ def _tell_clinicians(emails: list[str]) -> None:
     )
     sent = 0
     for email in emails:
-        sent += send_mail(
-            subject, body, settings.DEFAULT_FROM_EMAIL, [email], fail_silently=True
-        )
+        sent += send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [email], fail_silently=True)
     # No names, no addresses: how many were told.
     logger.info("account closed: %d of %d clinicians told", sent, len(emails))
 

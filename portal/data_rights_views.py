@@ -29,7 +29,9 @@ from portal import data_rights
 @require_http_methods(["GET", "POST"])
 def account_export(request: AuthenticatedHttpRequest) -> HttpResponse:
     if request.method == "GET":
-        return render(request, "accounts/account_export.html", {"members": data_rights.EXPORT_MEMBERS})
+        return render(
+            request, "accounts/account_export.html", {"members": data_rights.EXPORT_MEMBERS}
+        )
     try:
         export = data_rights.patient_export(patient=request.user, request=request)
     except data_rights.ExportTooLarge:

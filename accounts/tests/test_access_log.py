@@ -100,9 +100,7 @@ def test_page_is_for_patients_only(client_for, cleo, ada):
     assert client_for().get("/patient/access-log/").status_code == 302
 
 
-def test_paginated_with_constant_queries(
-    client_for, pat, cleo, django_assert_max_num_queries
-):
+def test_paginated_with_constant_queries(client_for, pat, cleo, django_assert_max_num_queries):
     AuditEvent.objects.bulk_create(
         [
             AuditEvent(actor=cleo, patient=pat, action="record_view", actor_user_id=cleo.pk)

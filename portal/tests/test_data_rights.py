@@ -4,7 +4,7 @@ import csv
 import io
 import json
 import zipfile
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from django.apps import apps
@@ -90,9 +90,7 @@ def pats_data(pat, sam, cleo):
     AlertEvent.objects.create(alert=alert, actor=cleo, kind="note", note=f"Called {CANARY}")
     AlertEvent.objects.create(alert=alert, kind="created", data={"why": CANARY})
     Notification.objects.create(alert=alert, recipient=cleo, kind="initial")
-    NotificationPreference.objects.update_or_create(
-        user=pat, defaults={"checkin_reminder": True}
-    )
+    NotificationPreference.objects.update_or_create(user=pat, defaults={"checkin_reminder": True})
     pat.full_name = f"Pat {CANARY}"
     pat.save(update_fields=["full_name"])
     return {"entry": entry, "alert": alert}
@@ -217,9 +215,9 @@ def test_deletion_leaves_no_health_data_and_keeps_audit_and_alert_ids(
     # Sam's data untouched.
     assert DailyEntry.objects.filter(patient=sam, notes__contains=SAM_MARK).exists()
     # Audit rows kept as they were; alerts keep ids and times without content.
-    assert list(
-        AuditEvent.objects.filter(patient=pat).values_list("pk", "created_at")
-    ) == audit_before
+    assert (
+        list(AuditEvent.objects.filter(patient=pat).values_list("pk", "created_at")) == audit_before
+    )
     kept = Alert.objects.get(pk=alert.pk)
     assert kept.created_at == alert.created_at and kept.kind == alert.kind
     assert kept.title == "Removed at the patient's request"
@@ -271,5 +269,3 @@ def test_account_page_links_to_data_rights(client_for, pat, cleo):
     for url in ("/patient/access-log/", "/account/export/", "/account/delete/"):
         assert url in body
     assert "/account/delete/" not in client_for(cleo).get("/account/").content.decode()
-
-

@@ -4,7 +4,6 @@ and the clinicians' record shows a tombstone (no content)."""
 from datetime import timedelta
 
 import pytest
-from django.utils import timezone
 
 from accounts.models import PatientProfile, RemovedItem
 from alerts.models import Alert, AlertEvent, AlertStatus, EventKind
@@ -136,9 +135,18 @@ def test_questionnaire_delete_page_and_api(client_for, pat, sam, cleo):
     other = QuestionnaireResponse.objects.create(
         patient=pat, instrument="fiqr", answers={}, score={"total": 30}
     )
-    assert client_for(pat).get(f"/patient/questionnaires/saved/{response.pk}/delete/").status_code == 200
-    assert client_for(sam).post(f"/patient/questionnaires/saved/{response.pk}/delete/").status_code == 404
-    assert client_for(pat).post(f"/patient/questionnaires/saved/{response.pk}/delete/").status_code == 302
+    assert (
+        client_for(pat).get(f"/patient/questionnaires/saved/{response.pk}/delete/").status_code
+        == 200
+    )
+    assert (
+        client_for(sam).post(f"/patient/questionnaires/saved/{response.pk}/delete/").status_code
+        == 404
+    )
+    assert (
+        client_for(pat).post(f"/patient/questionnaires/saved/{response.pk}/delete/").status_code
+        == 302
+    )
     assert api_client_for(cleo).delete(f"/api/v1/questionnaires/{other.pk}/").status_code == 403
     assert api_client_for(pat).delete(f"/api/v1/questionnaires/{other.pk}/").status_code == 204
     assert not QuestionnaireResponse.objects.filter(patient=pat).exists()
@@ -152,9 +160,10 @@ def test_medicine_delete_page_and_api(client_for, pat, sam, cleo):
     first = course(pat, "sertraline", today - timedelta(days=20))
     second = course(pat, "tramadol", today - timedelta(days=5))
     assert client_for(pat).get(f"/patient/medications/{first.pk}/delete/").status_code == 200
-    assert f"/patient/medications/{first.pk}/delete/".encode() in client_for(pat).get(
-        "/patient/medications/"
-    ).content
+    assert (
+        f"/patient/medications/{first.pk}/delete/".encode()
+        in client_for(pat).get("/patient/medications/").content
+    )
     assert client_for(sam).post(f"/patient/medications/{first.pk}/delete/").status_code == 404
     assert client_for(pat).post(f"/patient/medications/{first.pk}/delete/").status_code == 302
     assert api_client_for(cleo).delete(f"/api/v1/medications/{second.pk}/").status_code == 404
@@ -191,5 +200,3 @@ def test_removal_is_atomic(pat, monkeypatch):
     with pytest.raises(RuntimeError):
         api_client_for(pat).delete(f"/api/v1/entries/{entry.pk}/")
     assert DailyEntry.objects.filter(pk=entry.pk).exists()
-
-
