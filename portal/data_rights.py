@@ -23,6 +23,8 @@ from dataclasses import dataclass
 from datetime import date
 
 from django.conf import settings
+from django.contrib.admin.models import LogEntry
+from django.contrib.contenttypes.models import ContentType
 from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import CharField, Q, Value
@@ -362,7 +364,12 @@ def account_delete(*, patient: User) -> None:
         ).update(status=NotificationStatus.CANCELLED)
         Token.objects.filter(user=patient).delete()
         PatientProfile.objects.filter(user=patient).update(date_of_birth=None)
-        patient.email = f"deleted-{patient.pk}@invalid"
+        placeholder = f"deleted-{patient.pk}@invalid"
+        # The admin's history names a user by their address: name the placeholder instead.
+        LogEntry.objects.filter(
+            content_type=ContentType.objects.get_for_model(User), object_id=str(patient.pk)
+        ).update(object_repr=placeholder)
+        patient.email = placeholder
         patient.full_name = ""
         patient.is_active = False
         patient.set_unusable_password()

@@ -8,6 +8,8 @@ from datetime import timedelta
 
 import pytest
 from django.apps import apps
+from django.contrib.admin.models import CHANGE, LogEntry
+from django.contrib.contenttypes.models import ContentType
 from django.core import mail
 from django.db import models
 from django.db.models.functions import Cast
@@ -201,6 +203,13 @@ def test_deletion_leaves_no_health_data_and_keeps_audit_and_alert_ids(
 ):
     assert _text_columns_holding(CANARY)  # the scan finds the canary before
     client_for(cleo).get(f"/clinician/patients/{pat.pk}/")
+    LogEntry.objects.create(
+        user=cleo,
+        content_type=ContentType.objects.get_for_model(User),
+        object_id=str(pat.pk),
+        object_repr=pat.email,
+        action_flag=CHANGE,
+    )
     audit_before = list(AuditEvent.objects.filter(patient=pat).values_list("pk", "created_at"))
     alert = pats_data["alert"]
     client, response = _delete(client_for, pat, django_capture_on_commit_callbacks)
@@ -229,6 +238,7 @@ def test_deletion_leaves_no_health_data_and_keeps_audit_and_alert_ids(
     assert pat.full_name == ""
     assert not pat.is_active and not pat.has_usable_password()
     assert PatientProfile.objects.get(user=pat).date_of_birth is None
+    assert not LogEntry.objects.filter(object_repr="pat@example.com").exists()
     # Signed out.
     assert client.get("/patient/").status_code == 302
 
