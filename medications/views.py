@@ -21,7 +21,13 @@ from core.forms import submit_form
 from core.http import AuthenticatedHttpRequest
 from medications import selectors, services
 from medications.catalog import drug_keys, name_suggestions
-from medications.forms import DRUG_NAMES_LIST_ID, ChangeDoseForm, MedicationAddForm, StopForm
+from medications.forms import (
+    DRUG_NAMES_LIST_ID,
+    ChangeDoseForm,
+    CorrectCourseForm,
+    MedicationAddForm,
+    StopForm,
+)
 from medications.interactions import display_name
 from medications.models import Drug, MedicationCourse
 from medications.names import client_rules
@@ -224,4 +230,45 @@ def delete(request: AuthenticatedHttpRequest[User], pk: int) -> HttpResponse:
             "action": reverse("medications:delete", args=[course.pk]),
             "back_url": reverse("medications:medicines"),
         },
+    )
+
+
+@login_required
+@patient_page
+@require_http_methods(["GET", "POST"])
+def correct(request: AuthenticatedHttpRequest[User], pk: int) -> HttpResponse:
+    """Correct the start date or dose of a course entered wrongly. The same checks as the API's
+    PATCH (a date in the future, before an earlier dose, after the last day: refused)."""
+    course = visible_row_or_404(request, MedicationCourse.objects.all(), pk)
+    if request.method == "POST":
+        form = CorrectCourseForm(request.POST)
+        saved = submit_form(
+            form,
+            lambda data: services.medication_course_update(
+                course=course,
+                changes={
+                    "started_on": data["started_on"],
+                    "dose": data["dose"] or None,
+                    "unit": data["unit"] if data["dose"] else "",
+                },
+            ),
+        )
+        if saved is not None:
+            messages.success(request, _("Corrected: %(name)s.") % {"name": course.name})
+            return redirect("medications:medicines")
+        status = 400
+    else:
+        form = CorrectCourseForm(
+            initial={
+                "started_on": course.started_on,
+                "dose": dose_text(course.dose),
+                "unit": course.unit,
+            }
+        )
+        status = 200
+    return render(
+        request,
+        "medications/correct.html",
+        {"form": form, "course": course},
+        status=status,
     )

@@ -406,6 +406,10 @@ TABLE: dict[str, Row] = {
         body={"POST": {"stopped_on": "{today}"}},
     ),
     # Confirming "Did you mean ...?": Pat's course is recognised already, so 400 (nothing saved).
+    "patient/medications/<int:pk>/correct/": Row(
+        {"GET": patient_object(), "POST": patient_object(("302", "400"))},
+        body={"POST": {"started_on": "{today}", "dose": "20", "unit": "mg"}},
+    ),
     "patient/medications/<int:pk>/delete/": Row(
         {"GET": patient_object(), "POST": patient_object("302")}
     ),

@@ -200,3 +200,25 @@ def test_removal_is_atomic(pat, monkeypatch):
     with pytest.raises(RuntimeError):
         api_client_for(pat).delete(f"/api/v1/entries/{entry.pk}/")
     assert DailyEntry.objects.filter(pk=entry.pk).exists()
+
+
+def test_correct_a_course_start_date_and_dose(client_for, pat, sam, cleo):
+    today = patient_today(pat)
+    mistaken = course(pat, "sertraline", today - timedelta(days=3), dose=500)
+    url = f"/patient/medications/{mistaken.pk}/correct/"
+    assert client_for(pat).get(url).status_code == 200
+    assert url.encode() in client_for(pat).get("/patient/medications/").content
+    for user in (sam, cleo):
+        assert client_for(user).post(url, {"started_on": today.isoformat()}).status_code == 404
+    future = (today + timedelta(days=400)).isoformat()
+    refused = client_for(pat).post(url, {"started_on": future, "dose": "50", "unit": "mg"})
+    assert refused.status_code == 400
+    mistaken.refresh_from_db()
+    assert mistaken.dose == 500
+    before = PatientProfile.objects.get(user=pat).data_changed_at
+    day = (today - timedelta(days=10)).isoformat()
+    saved = client_for(pat).post(url, {"started_on": day, "dose": "50", "unit": "mg"})
+    assert saved.status_code == 302
+    mistaken.refresh_from_db()
+    assert (mistaken.started_on.isoformat(), mistaken.dose) == (day, 50)
+    assert PatientProfile.objects.get(user=pat).data_changed_at != before
