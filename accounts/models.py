@@ -165,6 +165,35 @@ class NotificationPreference(models.Model):
         return f"Notification preference of user {self.user_id}"
 
 
+class RemovedItemKind(models.TextChoices):
+    CHECKIN = "checkin", "Check-in"
+    PHQ9 = "phq9", "PHQ-9"
+    FIQR = "fiqr", "FIQR"
+    ACR2016 = "acr2016", "ACR 2016 questionnaire"
+    MEDICATION = "medication", "Medicine"
+
+
+class RemovedItem(models.Model):
+    """A tombstone: the patient deleted one of their items (entered by mistake). No content:
+    what kind of item, its date (a check-in's day, a questionnaire's local day, a medicine's
+    start) and when it was removed, so clinicians see that something they may have read is
+    gone. Deleted with the rest of the patient's data when the account is closed."""
+
+    patient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="removed_items"
+    )
+    kind = models.CharField(max_length=16, choices=RemovedItemKind.choices)
+    item_date = models.DateField()
+    removed_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        indexes = [models.Index(fields=["patient", "removed_at"])]
+        ordering = ["-removed_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"Removed {self.kind} of patient {self.patient_id}"
+
+
 # TeamMembership.role values that see a team's patients, and those that may also export their
 # records (teams.models.TeamRole, by value: accounts sits below teams). A team admin manages
 # membership and sees no patient data through that role; triage members see the panel and work

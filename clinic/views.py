@@ -18,6 +18,7 @@ from accounts.access import access_patient, is_verified_clinician, visible_row_o
 from accounts.audit import audit_event, audit_read, audit_reads
 from accounts.decorators import role_required
 from accounts.models import Role, User
+from accounts.removals import removed_items_for
 from alerts import services as alert_services
 from alerts.models import Alert
 from alerts.selectors import unread_count
@@ -120,6 +121,7 @@ def _record_context(
         "day_choices": selectors.RECORD_DAY_CHOICES,
         "days": days,
         "phq9_page": phq9_page,
+        "removed_items": removed_items_for(patient),
         **_checkins_context(request, patient, record),
         **extra,
     }

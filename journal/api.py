@@ -147,3 +147,16 @@ class QuestionnaireListView(GenericAPIView[QuestionnaireResponse]):
         if result.crisis:
             data["crisis"] = crisis_resources()
         return Response(data, status=status.HTTP_201_CREATED)
+
+
+class QuestionnaireDetailView(APIView):
+    """DELETE: the patient removes a questionnaire response entered by mistake (204). The
+    clinicians' record shows that a response of that date was removed; alerts are re-evaluated.
+    Clinicians who can see the patient get 403; anyone else 404."""
+
+    @extend_schema(responses={204: None})
+    def delete(self, request: AuthenticatedRequest[User], pk: int) -> Response:
+        response = visible_row_or_404(request, QuestionnaireResponse.objects.all(), pk)
+        _require_patient_writer(request.user)
+        services.questionnaire_response_delete(response=response)
+        return Response(status=status.HTTP_204_NO_CONTENT)

@@ -109,6 +109,7 @@ def history(patient: User, *, days: int) -> dict[str, Any]:
     )
     daily = [
         {
+            "id": entry.pk,
             "date": entry.date.isoformat(),
             **{scale: getattr(entry, scale) for scale in SCALES},
             "regions": len(entry.pain_regions or []),
@@ -122,17 +123,28 @@ def history(patient: User, *, days: int) -> dict[str, Any]:
         if response.instrument == Instrument.PHQ9:
             band = score.get("band", "")
             phq9_rows.append(
-                {"date": day, "total": score.get("total"), "band": phq9.BAND_LABELS.get(band, band)}
+                {
+                    "id": response.pk,
+                    "date": day,
+                    "total": score.get("total"),
+                    "band": phq9.BAND_LABELS.get(band, band),
+                }
             )
         elif response.instrument == Instrument.FIQR:
             total = score.get("total")
             band = score.get("band") or (fiqr.band_for(total) if total is not None else "")
             fiqr_rows.append(
-                {"date": day, "total": total, "band": fiqr.BAND_LABELS.get(band, band)}
+                {
+                    "id": response.pk,
+                    "date": day,
+                    "total": total,
+                    "band": fiqr.BAND_LABELS.get(band, band),
+                }
             )
         elif response.instrument == Instrument.ACR2016:
             acr_rows.append(
                 {
+                    "id": response.pk,
                     "date": day,
                     "wpi": score.get("wpi"),
                     "sss": score.get("sss"),

@@ -17,8 +17,9 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from accounts.changes import patient_data_changed
-from accounts.models import User
-from core.timezones import patient_today
+from accounts.models import RemovedItemKind, User
+from accounts.removals import item_removed
+from core.timezones import patient_local_date, patient_today
 from journal.instruments import InstrumentError, acr2016, fiqr, phq9
 from journal.instruments.checkin import clean_entry_values
 from journal.models import DailyEntry, Instrument, QuestionnaireResponse
@@ -149,9 +150,22 @@ def daily_entry_update(*, entry: DailyEntry, values: dict[str, Any]) -> EntryRes
 
 @transaction.atomic
 def daily_entry_delete(*, entry: DailyEntry) -> None:
-    patient_id = entry.patient_id
+    """Delete a check-in (the patient's own, entered by mistake): leaves a tombstone for the
+    clinicians and re-evaluates the alerts (accounts.removals)."""
+    patient_id, day, ref = entry.patient_id, entry.date, f"entry:{entry.pk}"
     entry.delete()
-    patient_data_changed(patient_id)
+    item_removed(patient_id=patient_id, kind=RemovedItemKind.CHECKIN, item_date=day, refs=[ref])
+
+
+@transaction.atomic
+def questionnaire_response_delete(*, response: QuestionnaireResponse) -> None:
+    """Delete a questionnaire response, like daily_entry_delete."""
+    patient = response.patient
+    refs = [f"{response.instrument}:{response.pk}", f"response:{response.pk}"]
+    day = patient_local_date(patient, response.completed_at)
+    kind = response.instrument
+    response.delete()
+    item_removed(patient_id=patient.pk, kind=kind, item_date=day, refs=refs)
 
 
 @transaction.atomic

@@ -10,7 +10,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_http_methods
 
 from accounts import account
 from accounts.access import visible_row_or_404
@@ -19,6 +19,7 @@ from accounts.models import Role, User
 from accounts.selectors import clinicians_reading_patient
 from core.forms import submit_form
 from core.http import AuthenticatedHttpRequest
+from core.timezones import patient_local_date
 from journal import selectors, services
 from journal.bodymap import FIGURES
 from journal.crisis import crisis_resources
@@ -26,7 +27,7 @@ from journal.forms import QUESTIONNAIRE_FORMS, CheckinForm
 from journal.instruments import fiqr, phq9
 from journal.instruments.checkin import SCALES
 from journal.instruments.codes import WPI_REGION_GROUPS
-from journal.models import Instrument, QuestionnaireResponse
+from journal.models import DailyEntry, Instrument, QuestionnaireResponse
 
 patient_page = role_required(Role.PATIENT)
 
@@ -143,6 +144,7 @@ def checkin(request: AuthenticatedHttpRequest[User]) -> HttpResponse:
             )
         status = 400
         editing = False
+        entry: DailyEntry | None = None
     else:
         day = _requested_date(request, today)
         entry = selectors.entry_on(patient, day)
@@ -176,6 +178,7 @@ def checkin(request: AuthenticatedHttpRequest[User]) -> HttpResponse:
             "form": form,
             "today": today,
             "editing": editing,
+            "entry_id": entry.pk if editing and entry is not None else None,
             "same_as_last": same_as_last,
             "prefilled_from": prefilled_from,
             # A draft kept in the browser is put back into a page as it comes from the server
@@ -295,6 +298,7 @@ def history(request: AuthenticatedHttpRequest[User]) -> HttpResponse:
     ]
     table_daily = [
         {
+            "id": row["id"],
             "date": date.fromisoformat(row["date"]),
             "values": [row[name] for name in SCALES],
             "regions": row["regions"],
@@ -311,5 +315,55 @@ def history(request: AuthenticatedHttpRequest[User]) -> HttpResponse:
             "day_choices": selectors.HISTORY_DAYS_CHOICES,
             "scales": scales,
             "table_daily": table_daily,
+        },
+    )
+
+
+@login_required
+@patient_page
+@require_http_methods(["GET", "POST"])
+def checkin_delete(request: AuthenticatedHttpRequest[User], entry_id: int) -> HttpResponse:
+    """Delete a check-in entered by mistake (a confirmation page, then POST)."""
+    entry = visible_row_or_404(request, DailyEntry.objects.all(), entry_id)
+    day = date_format(entry.date, "j F Y")
+    if request.method == "POST":
+        services.daily_entry_delete(entry=entry)
+        messages.success(request, _("Your check-in of %(day)s is deleted.") % {"day": day})
+        return redirect("journal:history")
+    return render(
+        request,
+        "confirm_remove.html",
+        {
+            "heading": _("Delete this check-in"),
+            "item": _("Your check-in of %(day)s") % {"day": day},
+            "action": reverse("journal:checkin-delete", args=[entry.pk]),
+            "back_url": f"{reverse('journal:checkin')}?date={entry.date.isoformat()}",
+        },
+    )
+
+
+@login_required
+@patient_page
+@require_http_methods(["GET", "POST"])
+def questionnaire_delete(request: AuthenticatedHttpRequest[User], response_id: int) -> HttpResponse:
+    """Delete a questionnaire response entered by mistake (a confirmation page, then POST)."""
+    response = visible_row_or_404(request, QuestionnaireResponse.objects.all(), response_id)
+    day = date_format(patient_local_date(response.patient, response.completed_at), "j F Y")
+    what = _("Your %(questionnaire)s of %(day)s") % {
+        "questionnaire": response.get_instrument_display(),
+        "day": day,
+    }
+    if request.method == "POST":
+        services.questionnaire_response_delete(response=response)
+        messages.success(request, _("Deleted: %(what)s.") % {"what": what})
+        return redirect("journal:history")
+    return render(
+        request,
+        "confirm_remove.html",
+        {
+            "heading": _("Delete this questionnaire"),
+            "item": what,
+            "action": reverse("journal:questionnaire-delete", args=[response.pk]),
+            "back_url": reverse("journal:history"),
         },
     )

@@ -179,6 +179,14 @@ class MedicationDetailView(APIView):
         course = services.medication_course_update(course=course, changes=serializer.validated_data)
         return Response(_with_assessment(course))
 
+    @extend_schema(responses={204: None})
+    def delete(self, request, pk: int):
+        """Delete a course entered by mistake (to record that the patient stopped taking it,
+        PATCH `stopped_on` instead). Patients only; leaves a tombstone for the clinicians."""
+        course = _own_course(request, pk)
+        services.medication_course_delete(course=course)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
 
 class ChangeDoseView(APIView):
     @extend_schema(

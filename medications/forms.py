@@ -4,6 +4,7 @@
 from typing import Any
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from medications.models import Frequency, Unit
 
@@ -73,3 +74,12 @@ class ChangeDoseForm(forms.Form):
 
 class StopForm(forms.Form):
     stopped_on = forms.DateField(label="Last day you took it", widget=_DateInput())
+
+
+class CorrectCourseForm(forms.Form):
+    """Correct a course entered with the wrong start date or dose (not a change of dose: that
+    starts a new course from a date)."""
+
+    started_on = forms.DateField(label=_("First day you took it"), widget=_DateInput())
+    dose = _dose_field(required=False)
+    unit = forms.ChoiceField(label=_("Unit"), choices=[("", "—"), *Unit.choices], required=False)

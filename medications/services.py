@@ -15,7 +15,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.changes import patient_data_changed
-from accounts.models import User
+from accounts.models import RemovedItemKind, User
+from accounts.removals import item_removed
 from core.errors import FieldErrors
 from core.timezones import patient_today
 from medications.catalog import drug_lookup, name_suggestions
@@ -154,6 +155,23 @@ def medication_course_update(
     course.save(update_fields=[*update_fields, "updated_at"])
     patient_data_changed(course.patient_id)
     return course
+
+
+@transaction.atomic
+def medication_course_delete(*, course: MedicationCourse) -> None:
+    """Delete a course entered by mistake (not "I no longer take this": that is stop). A dose
+    change's later course no longer points at it. Leaves a tombstone and re-evaluates."""
+    course = MedicationCourse.objects.select_for_update().get(pk=course.pk)
+    patient_id, started_on, pk = course.patient_id, course.started_on, course.pk
+    facts = {"name": course.name, "started_on": started_on.isoformat()}
+    course.delete()
+    item_removed(
+        patient_id=patient_id,
+        kind=RemovedItemKind.MEDICATION,
+        item_date=started_on,
+        refs=[f"course:{pk}"],
+        course=facts,
+    )
 
 
 def medication_course_stop(*, course: MedicationCourse, stopped_on: object) -> MedicationCourse:

@@ -9,7 +9,10 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_POST
+from django.urls import reverse
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.access import visible_row_or_404
 from accounts.decorators import role_required
@@ -18,7 +21,13 @@ from core.forms import submit_form
 from core.http import AuthenticatedHttpRequest
 from medications import selectors, services
 from medications.catalog import drug_keys, name_suggestions
-from medications.forms import DRUG_NAMES_LIST_ID, ChangeDoseForm, MedicationAddForm, StopForm
+from medications.forms import (
+    DRUG_NAMES_LIST_ID,
+    ChangeDoseForm,
+    CorrectCourseForm,
+    MedicationAddForm,
+    StopForm,
+)
 from medications.interactions import display_name
 from medications.models import Drug, MedicationCourse
 from medications.names import client_rules
@@ -192,3 +201,74 @@ def confirm_drug(request: AuthenticatedHttpRequest[User], pk: int) -> HttpRespon
         return _render(request, status=400)
     messages.success(request, f"Saved: {confirmed.name} is checked as {confirmed.drug}.")
     return redirect("medications:medicines")
+
+
+@login_required
+@patient_page
+@require_http_methods(["GET", "POST"])
+def delete(request: AuthenticatedHttpRequest[User], pk: int) -> HttpResponse:
+    """Delete a medicine entered by mistake (not "I no longer take this": that is Stop)."""
+    course = visible_row_or_404(request, MedicationCourse.objects.all(), pk)
+    what = _("%(name)s, since %(day)s") % {
+        "name": course.name,
+        "day": date_format(course.started_on, "j F Y"),
+    }
+    if request.method == "POST":
+        services.medication_course_delete(course=course)
+        messages.success(request, _("Deleted: %(what)s.") % {"what": what})
+        return redirect("medications:medicines")
+    return render(
+        request,
+        "confirm_remove.html",
+        {
+            "heading": _("Delete this medicine"),
+            "item": what,
+            "extra": _(
+                "If you took it and stopped, use \u201cI no longer take this\u201d instead: "
+                "your care team needs to know what you took."
+            ),
+            "action": reverse("medications:delete", args=[course.pk]),
+            "back_url": reverse("medications:medicines"),
+        },
+    )
+
+
+@login_required
+@patient_page
+@require_http_methods(["GET", "POST"])
+def correct(request: AuthenticatedHttpRequest[User], pk: int) -> HttpResponse:
+    """Correct the start date or dose of a course entered wrongly. The same checks as the API's
+    PATCH (a date in the future, before an earlier dose, after the last day: refused)."""
+    course = visible_row_or_404(request, MedicationCourse.objects.all(), pk)
+    if request.method == "POST":
+        form = CorrectCourseForm(request.POST)
+        saved = submit_form(
+            form,
+            lambda data: services.medication_course_update(
+                course=course,
+                changes={
+                    "started_on": data["started_on"],
+                    "dose": data["dose"] or None,
+                    "unit": data["unit"] if data["dose"] else "",
+                },
+            ),
+        )
+        if saved is not None:
+            messages.success(request, _("Corrected: %(name)s.") % {"name": course.name})
+            return redirect("medications:medicines")
+        status = 400
+    else:
+        form = CorrectCourseForm(
+            initial={
+                "started_on": course.started_on,
+                "dose": dose_text(course.dose),
+                "unit": course.unit,
+            }
+        )
+        status = 200
+    return render(
+        request,
+        "medications/correct.html",
+        {"form": form, "course": course},
+        status=status,
+    )

@@ -2,8 +2,9 @@ from django.contrib import admin
 from django.urls import URLPattern, URLResolver, include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
+from accounts import access_log_views
 from accounts import views as account_views
-from portal import views
+from portal import data_rights_views, views
 
 # A database error raised in a middleware (session, user) answers 503 there, not an HTML 500.
 handler500 = "portal.errors.server_error"
@@ -25,6 +26,8 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("healthz", views.healthz, name="healthz"),
     path("admin/", admin.site.urls),
     path("accounts/", include("accounts.urls")),
+    path("account/export/", data_rights_views.account_export, name="account-export"),
+    path("account/delete/", data_rights_views.account_delete, name="account-delete"),
     path("account/", include("accounts.account_urls")),
     path("patient/sharing/", account_views.sharing, name="sharing"),
     path(
@@ -42,6 +45,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
         account_views.clinician_invitations,
         name="clinician-invitations",
     ),
+    path("patient/access-log/", access_log_views.access_log, name="access-log"),
     path("patient/medications/", include("medications.urls")),
     path("patient/report/", include("clinic.patient_urls")),
     path("patient/", include("journal.urls")),

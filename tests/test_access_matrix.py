@@ -317,6 +317,20 @@ TABLE: dict[str, Row] = {
         body={"POST": {"section": "language", "language": "es"}},
     ),
     # Links from emails work without signing in; "bad-token" is the invalid-link page.
+    # --- data rights (patients only; another patient gets their own export) ---
+    "account/export/": Row(
+        {"GET": patient_page(), "POST": patient_page()}, sees=("pat",), writers=()
+    ),
+    # A wrong password: 400 and nothing deleted, for any patient.
+    "account/delete/": Row(
+        {"GET": patient_page(), "POST": patient_page("400", "400")},
+        sees=("pat",),
+        writers=(),
+        body={"POST": {"password": "not-the-password"}},
+    ),
+    "patient/access-log/": Row(
+        {"GET": patient_page(), "POST": patient_page("405", "405")}, sees=("pat",), writers=()
+    ),
     "account/email/confirm/<str:token>/": Row({"GET": public("400"), "POST": public("400")}),
     "account/unsubscribe/<str:token>/": Row({"GET": public("400"), "POST": public("400")}),
     # --- accounts: two-step verification (MFA_REQUIRED is off here; see test_security_mfa) ---
@@ -374,6 +388,12 @@ TABLE: dict[str, Row] = {
     "patient/questionnaires/saved/<int:response_id>/": Row(
         {"GET": patient_object(), "POST": patient_object_post_only()}
     ),
+    "patient/checkin/<int:entry_id>/delete/": Row(
+        {"GET": patient_object(), "POST": patient_object("302")}
+    ),
+    "patient/questionnaires/saved/<int:response_id>/delete/": Row(
+        {"GET": patient_object(), "POST": patient_object("302")}
+    ),
     "patient/medications/": Row(
         {"GET": patient_page(), "POST": patient_page(FORM, FORM)}, body={"POST": {"name": ""}}
     ),
@@ -386,6 +406,13 @@ TABLE: dict[str, Row] = {
         body={"POST": {"stopped_on": "{today}"}},
     ),
     # Confirming "Did you mean ...?": Pat's course is recognised already, so 400 (nothing saved).
+    "patient/medications/<int:pk>/correct/": Row(
+        {"GET": patient_object(), "POST": patient_object(("302", "400"))},
+        body={"POST": {"started_on": "{today}", "dose": "20", "unit": "mg"}},
+    ),
+    "patient/medications/<int:pk>/delete/": Row(
+        {"GET": patient_object(), "POST": patient_object("302")}
+    ),
     "patient/medications/<int:pk>/confirm-drug/": Row(
         {"GET": patient_object_post_only(), "POST": patient_object(("ok", "400"))},
         body={"POST": {"drug": "sertraline"}},
@@ -485,6 +512,11 @@ TABLE: dict[str, Row] = {
         body={"POST": {"email": "nobody@example.com", "password": "not-the-password"}},
     ),
     "api/v1/me/": Row({"GET": each(anon=API_DENY, rest="200")}),
+    "api/v1/me/access-log/": Row(
+        {"GET": each(anon=API_DENY, pat="200", sam="200", rest="403")},
+        sees=("pat",),
+        writers=(),
+    ),
     "api/v1/me/preferences/": Row(
         {"GET": each(anon=API_DENY, rest="200"), "PATCH": each(anon=API_DENY, rest="200")},
         body={"PATCH": {"language": "es"}},
@@ -507,6 +539,7 @@ TABLE: dict[str, Row] = {
         body={"POST": PHQ9_BODY},
         audited=True,
     ),
+    "api/v1/questionnaires/<int:pk>/": Row({"DELETE": api_object_write("204")}),
     # --- API: medications ---
     "api/v1/drugs/": Row({"GET": each(anon=API_DENY, rest="200")}, query="?q=sert"),
     "api/v1/interactions/check/": Row(
@@ -519,7 +552,7 @@ TABLE: dict[str, Row] = {
         audited=True,
     ),
     "api/v1/medications/<int:pk>/": Row(
-        {"GET": api_object_read(), "PATCH": api_object_write()},
+        {"GET": api_object_read(), "PATCH": api_object_write(), "DELETE": api_object_write("204")},
         body={"PATCH": {"dose": "20", "patient": "{sam}"}},
         audited=True,
     ),
@@ -844,6 +877,8 @@ def _kwarg_values(world, route: str) -> dict:
         pk = world["entry"].pk
     elif "medications/" in route:
         pk = world["course"].pk
+    elif "questionnaires/" in route:
+        pk = world["response"].pk
     elif "alerts/" in route:
         pk = world["alert"].pk
     elif "otp_totp" in route:
@@ -855,6 +890,7 @@ def _kwarg_values(world, route: str) -> dict:
         "patient_id": pat.pk,
         "alert_id": world["alert"].pk,
         "response_id": world["response"].pk,
+        "entry_id": world["entry"].pk,
         "link_id": world["link"].pk,
         "team_id": world["team"].pk,
         "invitation_id": world["team_invitation"].pk,

@@ -225,8 +225,8 @@ def test_record_with_notes_regions_and_symptoms_uses_a_fixed_number_of_queries(
     client = client_for(cleo)
     client.get("/clinician/alerts/")  # the session's activity stamp (see test_views)
     # Session, user, clinician profile, patient + profile, entries, responses, courses, alerts,
-    # events, the first page of notes, audit, badge.
-    with django_assert_max_num_queries(12):
+    # events, the first page of notes, audit, badge, entries removed by the patient.
+    with django_assert_max_num_queries(13):
         response = client.get(f"/clinician/patients/{pat.pk}/?days=365")
     assert response.status_code == 200
     assert "note 0" in response.content.decode()

@@ -201,8 +201,8 @@ def test_patient_record_uses_a_fixed_number_of_queries(
     client.get("/clinician/alerts/")  # the session's activity stamp, as above
     # Session, user, clinician profile, patient + profile, entries, responses, courses, the
     # ingredients of combination products (v2), alerts, events, the first page of notes, audit
-    # (granting team + row), badge.
-    with django_assert_max_num_queries(14):
+    # (granting team + row), badge, entries removed by the patient.
+    with django_assert_max_num_queries(15):
         response = client.get(f"/clinician/patients/{pat.pk}/")
     assert response.status_code == 200
     assert previous is not None
