@@ -13,6 +13,7 @@ from typing import Any, cast
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 
 from accounts.changes import patient_data_changed
 from accounts.models import User
@@ -128,7 +129,9 @@ def medication_course_update(
     """Edit or stop a course (stop = set `stopped_on`, the last day taken)."""
     unknown = sorted(set(changes) - set(EDITABLE_FIELDS))
     if unknown:
-        raise MedicationInputError({field: ["This field cannot be changed."] for field in unknown})
+        raise MedicationInputError(
+            {field: [gettext_noop("This field cannot be changed.")] for field in unknown}
+        )
     course = MedicationCourse.objects.select_for_update().get(pk=course.pk)
     merged = {
         "drug": course.name,
@@ -215,7 +218,11 @@ def medication_course_change_dose(
         )
     if MedicationCourse.objects.filter(previous_course=course).exists():
         raise MedicationInputError(
-            {"non_field_errors": ["This dose was already changed. Change the latest dose."]}
+            {
+                "non_field_errors": [
+                    gettext_noop("This dose was already changed. Change the latest dose.")
+                ]
+            }
         )
     planned_stop = course.stopped_on if course.stopped_on and course.stopped_on >= day else None
     course.stopped_on = day - timedelta(days=1)
@@ -239,11 +246,13 @@ def medication_course_confirm_drug(*, course: MedicationCourse, drug: str) -> Me
     Only a suggested drug is accepted: a misspelling is never resolved without the patient."""
     course = MedicationCourse.objects.select_for_update().get(pk=course.pk)
     if course.drug_id is not None:
-        raise MedicationInputError({"drug": ["This medicine is already recognised."]})
+        raise MedicationInputError({"drug": [gettext_noop("This medicine is already recognised.")]})
     suggested = name_suggestions([course.name]).get(course.name, [])
     chosen = drug_lookup(drug) if isinstance(drug, str) and drug in suggested else None
     if chosen is None:
-        raise MedicationInputError({"drug": ["Choose one of the suggested medicines."]})
+        raise MedicationInputError(
+            {"drug": [gettext_noop("Choose one of the suggested medicines.")]}
+        )
     chain, previous = [course.pk], course.previous_course
     while previous is not None and previous.drug_id is None and previous.pk not in chain:
         chain.append(previous.pk)
@@ -276,7 +285,7 @@ def clean_course_values(
     stopped_on = _clean_date(raw.get("stopped_on"), "stopped_on", errors, today=today)
     if started_on and stopped_on and stopped_on < started_on:
         errors.setdefault("stopped_on", []).append(
-            "The last day taken cannot be before the start date."
+            gettext_noop("The last day taken cannot be before the start date.")
         )
     reason = _clean_text(raw.get("reason"), "reason", errors, REASON_MAX_LENGTH)
     prescriber = _clean_text(raw.get("prescriber"), "prescriber", errors, PRESCRIBER_MAX_LENGTH)
@@ -296,11 +305,11 @@ def clean_course_values(
 
 def _clean_name(value: object, errors: Errors) -> str:
     if value is not None and not isinstance(value, str):
-        errors["drug"] = ["Enter the name of the medicine as text."]
+        errors["drug"] = [gettext_noop("Enter the name of the medicine as text.")]
         return ""
     name = " ".join((value or "").split())
     if not name:
-        errors["drug"] = ["Enter the name of the medicine."]
+        errors["drug"] = [gettext_noop("Enter the name of the medicine.")]
     elif len(name) > NAME_MAX_LENGTH:
         errors["drug"] = [f"Use at most {NAME_MAX_LENGTH} characters."]
     return name
@@ -309,9 +318,9 @@ def _clean_name(value: object, errors: Errors) -> str:
 def _clean_dose(value: object, errors: Errors, *, required: bool) -> Decimal | None:
     if value is None or (isinstance(value, str) and not value.strip()):
         if required:
-            errors["dose"] = ["Enter the new dose."]
+            errors["dose"] = [gettext_noop("Enter the new dose.")]
         return None
-    message = "Enter the dose as a number, for example 50 or 0.5."
+    message = gettext_noop("Enter the dose as a number, for example 50 or 0.5.")
     if isinstance(value, bool) or not isinstance(value, int | float | Decimal | str):
         errors["dose"] = [message]
         return None
@@ -323,9 +332,9 @@ def _clean_dose(value: object, errors: Errors, *, required: bool) -> Decimal | N
     if not dose.is_finite():
         errors["dose"] = [message]
     elif dose <= 0:
-        errors["dose"] = ["The dose must be more than 0."]
+        errors["dose"] = [gettext_noop("The dose must be more than 0.")]
     elif dose > DOSE_MAX:
-        errors["dose"] = ["That dose is too large. Check the number and the unit."]
+        errors["dose"] = [gettext_noop("That dose is too large. Check the number and the unit.")]
     # Finite here, so the exponent is an int (not "n" or "F").
     elif -cast(int, dose.as_tuple().exponent) > DOSE_PLACES and dose != round(dose, DOSE_PLACES):
         errors["dose"] = [f"Use at most {DOSE_PLACES} decimal places."]
@@ -337,7 +346,7 @@ def _clean_dose(value: object, errors: Errors, *, required: bool) -> Decimal | N
 def _clean_unit(value: object, errors: Errors, *, dose: Decimal | None) -> str:
     if value is None or (isinstance(value, str) and not value.strip()):
         if dose is not None:
-            errors["unit"] = ["Choose the unit of the dose."]
+            errors["unit"] = [gettext_noop("Choose the unit of the dose.")]
         return ""
     unit = _UNIT_ALIASES.get(value.strip().lower()) if isinstance(value, str) else None
     if unit is None:
@@ -364,7 +373,7 @@ def _clean_date(
 ) -> date | None:
     if value is None or value == "":
         if required:
-            errors[field] = ["Enter a date."]
+            errors[field] = [gettext_noop("Enter a date.")]
         return None
     day = value if isinstance(value, date) else None
     if isinstance(value, str):
@@ -373,13 +382,13 @@ def _clean_date(
         except ValueError:
             day = None
     if day is None:
-        errors[field] = ["Enter a valid date as YYYY-MM-DD."]
+        errors[field] = [gettext_noop("Enter a valid date as YYYY-MM-DD.")]
         return None
     if day < EARLIEST_DATE:
         errors[field] = [f"Enter a date after {EARLIEST_DATE.isoformat()}."]
         return None
     if day > today + timedelta(days=MAX_DAYS_AHEAD):
-        errors[field] = ["This date is more than a year from today. Check the year."]
+        errors[field] = [gettext_noop("This date is more than a year from today. Check the year.")]
         return None
     return day
 
@@ -388,7 +397,7 @@ def _clean_text(value: object, field: str, errors: Errors, max_length: int) -> s
     if value is None:
         return ""
     if not isinstance(value, str):
-        errors[field] = ["Enter text."]
+        errors[field] = [gettext_noop("Enter text.")]
         return ""
     text = value.strip()
     if len(text) > max_length:

@@ -3,7 +3,7 @@ from django.urls import URLPattern, URLResolver, include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from accounts import views as account_views
-from portal import views
+from portal import i18n, views
 
 # A database error raised in a middleware (session, user) answers 503 there, not an HTML 500.
 handler500 = "portal.errors.server_error"
@@ -19,6 +19,10 @@ api_v1 = [
 urlpatterns: list[URLPattern | URLResolver] = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
+    # The language switch on every page: Django's set_language, which also saves a signed-in
+    # user's preference (portal.i18n).
+    path("i18n/setlang/", i18n.language_set, name="set_language"),
+    path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("accounts/", include("accounts.urls")),
     path("account/", include("accounts.account_urls")),

@@ -153,7 +153,7 @@
       type: "bar",
       data: {
         datasets: [{
-          label: "Painful areas in the daily check-in",
+          label: wpi.getAttribute("data-label") || "Painful areas in the daily check-in",
           data: valuesFor("regions").map(function (value, index) { return { x: index, y: value }; }),
           backgroundColor: "#2f6f73"
         }]
