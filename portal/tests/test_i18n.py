@@ -39,13 +39,22 @@ def po_entries(path: Path = PO) -> list[dict]:
     """The entries of a .po file: msgid, msgid_plural, msgstr {index: text}, flags."""
     entries = []
     for block in re.split(r"\n\s*\n", path.read_text(encoding="utf-8").strip()):
-        entry: dict = {"msgid": None, "msgid_plural": None, "msgstr": {}, "flags": set()}
+        entry: dict = {
+            "msgctxt": None,
+            "msgid": None,
+            "msgid_plural": None,
+            "msgstr": {},
+            "flags": set(),
+        }
         current: tuple = ()
         for line in block.splitlines():
             if line.startswith("#,"):
                 entry["flags"] |= {flag.strip() for flag in line[2:].split(",")}
             elif line.startswith("#"):
                 continue
+            elif line.startswith("msgctxt "):
+                entry["msgctxt"] = ast.literal_eval(line[8:])
+                current = ("msgctxt",)
             elif line.startswith("msgid_plural "):
                 entry["msgid_plural"] = ast.literal_eval(line[13:])
                 current = ("msgid_plural",)
@@ -106,11 +115,12 @@ def test_the_committed_mo_is_compiled_from_the_current_po():
     catalog = {key: value for key, value in compiled._catalog.items() if key != ""}  # type: ignore[attr-defined]
     expected: dict = {}
     for entry in translated_entries():
+        key = entry["msgid"] if entry["msgctxt"] is None else f"{entry['msgctxt']}\x04{entry['msgid']}"
         if entry["msgid_plural"] is None:
-            expected[entry["msgid"]] = entry["msgstr"][0]
+            expected[key] = entry["msgstr"][0]
         else:
             for index, text in entry["msgstr"].items():
-                expected[(entry["msgid"], index)] = text
+                expected[(key, index)] = text
     assert catalog == expected
 
 
