@@ -18,7 +18,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
 if TYPE_CHECKING:
-    from django.utils.functional import _StrPromise as StrPromise
+    from django_stubs_ext import StrOrPromise
 
 from accounts import account, email_change, ratelimits
 from accounts.account_forms import (
@@ -81,7 +81,7 @@ def _page(
     return render(request, "accounts/account.html", context, status=400 if bound else 200)
 
 
-def _saved(message: "str | StrPromise", anchor: str, request: HttpRequest) -> HttpResponse:
+def _saved(message: "StrOrPromise", anchor: str, request: HttpRequest) -> HttpResponse:
     messages.success(request, message)
     return redirect(f"/account/#{anchor}")
 
@@ -135,7 +135,7 @@ def _simple(
     section: str,
     form: forms.Form,
     service: Callable[[dict[str, Any]], object],
-    message: "str | StrPromise",
+    message: "StrOrPromise",
 ) -> HttpResponse:
     if submit_form(form, service) is None:
         return _page(request, (section, form))

@@ -1,4 +1,4 @@
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.contrib.auth import password_validation
@@ -6,10 +6,15 @@ from django.contrib.auth.forms import AuthenticationForm
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
 from core.timezones import local_date, timezone_choices
 
 
-def timezone_field(*, label: str, initial: str, help_text: str = "") -> forms.ChoiceField:
+def timezone_field(
+    *, label: "StrOrPromise", initial: str, help_text: "StrOrPromise" = ""
+) -> forms.ChoiceField:
     """A `<select>` of IANA zones grouped by region (core.timezones.timezone_choices).
 
     `data-browser-timezone`: static/accounts/browser-timezone.js selects the browser's own zone

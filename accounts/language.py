@@ -12,6 +12,7 @@ SESSION_KEY = "user_language"
 def language_remember(request: HttpRequest, language: str) -> None:
     """Store the user's language in the session and use it for the rest of this request."""
     if language in Language.values:
-        request.session[SESSION_KEY] = language
+        if request.session.get(SESSION_KEY) != language:  # no session write on every request
+            request.session[SESSION_KEY] = language
         translation.activate(language)
         request.LANGUAGE_CODE = language

@@ -1,12 +1,15 @@
 """Page forms. They only parse strings into values; the services and the pure modules validate."""
 
 from collections.abc import Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.forms import BoundField
 from django.utils.functional import lazy
 from django.utils.translation import gettext, gettext_lazy, gettext_noop
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 from journal.instruments import acr2016, fiqr, phq9
 from journal.instruments.checkin import SCALE_MAX, SCALE_MIN, SCALES
@@ -123,7 +126,7 @@ class CheckinForm(forms.Form):
 
 
 def _choice_field(
-    label: str,
+    label: "StrOrPromise",
     choices: Iterable[tuple[object, str]],
     *,
     required: bool = True,

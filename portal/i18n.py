@@ -54,6 +54,6 @@ def language_set(request: HttpRequest) -> HttpResponse:
     response = set_language(request)
     language = request.POST.get("language", "")
     if language in dict(settings.LANGUAGES) and request.user.is_authenticated:
-        account.preferences_update(user=request.user, data={"language": language})  # type: ignore[arg-type]
+        account.preferences_update(user=request.user, data={"language": language})
         language_remember(request, language)
     return response
