@@ -200,6 +200,8 @@ def test_spanish_pages_are_accessible_and_fit_360px(page, live_server, login, de
     NotificationPreference.objects.update_or_create(
         user=demo["patient"], defaults={"language": "es"}
     )
+    # The sign-in helper finds the English labels; once signed in the saved language wins.
+    page.set_extra_http_headers({"Accept-Language": "en"})
     login(page, demo["patient"].email, DEMO_PASSWORD)
     urls = [
         *PATIENT_PAGES,
