@@ -113,7 +113,7 @@ def care_team_seen_message(seen_on: date | None) -> str:
     if seen_on is None:
         return ""
     return gettext("Your care team has seen this on %(day)s.") % {
-        "day": formats.date_format(seen_on, "j F Y")
+        "day": formats.date_format(seen_on, gettext("j F Y"))
     }
 
 

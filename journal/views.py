@@ -196,7 +196,7 @@ def _same_as_last_link(*, day: date, previous: date) -> dict[str, object]:
     if previous == day - timedelta(days=1):
         label = _("Same as yesterday")
     else:
-        label = _("Same as last time (%(day)s)") % {"day": date_format(previous, "j F")}
+        label = _("Same as last time (%(day)s)") % {"day": date_format(previous, _("j F"))}
     query = urlencode({"date": day.isoformat(), "prefill": "last"})
     return {"label": label, "href": f"{reverse('journal:checkin')}?{query}"}
 

@@ -11,6 +11,10 @@
   var history = JSON.parse(dataNode.textContent);
   var scales = JSON.parse(scalesNode.textContent);
   var MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+  // The page's language (data-months on the charts' root, issue 15).
+  var monthsNode = document.querySelector("[data-months]");
+  var pageMonths = monthsNode ? monthsNode.getAttribute("data-months").split(",") : [];
+  if (pageMonths.length === 12) { MONTHS = pageMonths; }
   window.Chart.defaults.font.size = 12;
 
   function isoDays(first, last) {
