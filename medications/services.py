@@ -13,7 +13,7 @@ from typing import Any, cast
 
 from django.db import transaction
 from django.utils import timezone
-from django.utils.translation import gettext_noop
+from django.utils.translation import gettext, gettext_noop
 
 from accounts.changes import patient_data_changed
 from accounts.models import User
@@ -202,8 +202,8 @@ def medication_course_change_dose(
         raise MedicationInputError(
             {
                 "changed_on": [
-                    "The new dose must start after "
-                    f"{course.started_on.isoformat()}, the day this dose started."
+                    gettext("The new dose must start after %(day)s, the day this dose started.")
+                    % {"day": course.started_on.isoformat()}
                 ]
             }
         )
@@ -211,8 +211,11 @@ def medication_course_change_dose(
         raise MedicationInputError(
             {
                 "changed_on": [
-                    f"This medicine was stopped on {course.stopped_on.isoformat()}. "
-                    "Add it again as a new medicine instead."
+                    gettext(
+                        "This medicine was stopped on %(day)s. Add it again as a new medicine "
+                        "instead."
+                    )
+                    % {"day": course.stopped_on.isoformat()}
                 ]
             }
         )
@@ -311,7 +314,7 @@ def _clean_name(value: object, errors: Errors) -> str:
     if not name:
         errors["drug"] = [gettext_noop("Enter the name of the medicine.")]
     elif len(name) > NAME_MAX_LENGTH:
-        errors["drug"] = [f"Use at most {NAME_MAX_LENGTH} characters."]
+        errors["drug"] = [_at_most_characters(NAME_MAX_LENGTH)]
     return name
 
 
@@ -337,7 +340,9 @@ def _clean_dose(value: object, errors: Errors, *, required: bool) -> Decimal | N
         errors["dose"] = [gettext_noop("That dose is too large. Check the number and the unit.")]
     # Finite here, so the exponent is an int (not "n" or "F").
     elif -cast(int, dose.as_tuple().exponent) > DOSE_PLACES and dose != round(dose, DOSE_PLACES):
-        errors["dose"] = [f"Use at most {DOSE_PLACES} decimal places."]
+        errors["dose"] = [
+            gettext("Use at most %(places)s decimal places.") % {"places": DOSE_PLACES}
+        ]
     else:
         return dose
     return None
@@ -385,7 +390,9 @@ def _clean_date(
         errors[field] = [gettext_noop("Enter a valid date as YYYY-MM-DD.")]
         return None
     if day < EARLIEST_DATE:
-        errors[field] = [f"Enter a date after {EARLIEST_DATE.isoformat()}."]
+        errors[field] = [
+            gettext("Enter a date after %(day)s.") % {"day": EARLIEST_DATE.isoformat()}
+        ]
         return None
     if day > today + timedelta(days=MAX_DAYS_AHEAD):
         errors[field] = [gettext_noop("This date is more than a year from today. Check the year.")]
@@ -401,8 +408,13 @@ def _clean_text(value: object, field: str, errors: Errors, max_length: int) -> s
         return ""
     text = value.strip()
     if len(text) > max_length:
-        errors[field] = [f"Use at most {max_length} characters."]
+        errors[field] = [_at_most_characters(max_length)]
     return text
+
+
+def _at_most_characters(limit: int) -> str:
+    # In the language of the request (the page or the API caller's Accept-Language).
+    return gettext("Use at most %(limit)s characters.") % {"limit": limit}
 
 
 def _check_chain(course: MedicationCourse, values: dict[str, Any]) -> None:
@@ -414,8 +426,8 @@ def _check_chain(course: MedicationCourse, values: dict[str, Any]) -> None:
         raise MedicationInputError(
             {
                 "stopped_on": [
-                    "The next dose started on "
-                    f"{next_course.started_on.isoformat()}; this dose must end before it."
+                    gettext("The next dose started on %(day)s; this dose must end before it.")
+                    % {"day": next_course.started_on.isoformat()}
                 ]
             }
         )
@@ -424,8 +436,10 @@ def _check_chain(course: MedicationCourse, values: dict[str, Any]) -> None:
         raise MedicationInputError(
             {
                 "started_on": [
-                    "The previous dose was taken until "
-                    f"{previous.stopped_on.isoformat()}; this dose must start after it."
+                    gettext(
+                        "The previous dose was taken until %(day)s; this dose must start after it."
+                    )
+                    % {"day": previous.stopped_on.isoformat()}
                 ]
             }
         )
