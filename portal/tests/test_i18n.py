@@ -435,3 +435,11 @@ def test_english_pages_are_unchanged(pat, client_for):
     assert '<html lang="en">' in page
     assert "You have not checked in yet today." in page
     assert "in a crisis call or text" in page
+
+
+def test_dates_read_naturally_in_spanish(paz_with_data, paz_client, pat, client_for):
+    with time_machine.travel(NOW, tick=False):
+        spanish = visible_text(paz_client.get("/patient/").content.decode())
+        english = visible_text(client_for(pat).get("/patient/").content.decode())
+    assert "Hoy, martes 10 de marzo" in spanish
+    assert "Today, Tuesday 10 March" in english
