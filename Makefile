@@ -13,7 +13,7 @@ SITE_URL ?= http://127.0.0.1:$(PORT)
 DEV_ENV := DEBUG=1 SITE_URL=$(SITE_URL)
 
 .PHONY: run test test-clock lint install static worker beat migrate seed clean bench
-.PHONY: backup restore bench-http
+.PHONY: backup restore bench-http messages compilemessages
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -26,7 +26,31 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt
 .env:
 	printf 'DEBUG=1\nSECRET_KEY=%s\n' "$$($(PYTHON) -c 'import secrets; print(secrets.token_urlsafe(50))')" > $@
 
-install: $(VENV)/.installed .env
+install: $(VENV)/.installed .env compilemessages
+
+# Spanish (issue 15): `make messages` extracts every marked string into locale/es (django.po
+# for templates and Python, djangojs.po for static JavaScript), keeps existing translations, and
+# compiles the .mo files. Translate the new empty msgstr entries, then run it again. The compiled
+# django.mo is committed so a machine without GNU gettext still serves Spanish; a test fails
+# when it is older than the .po.
+I18N_IGNORE := --ignore=node_modules --ignore=staticfiles --ignore=bench --ignore=tools \
+  --ignore=deploy --ignore='*/tests/*' --ignore=tests --ignore=portal/static/vendor
+messages: $(VENV)/.installed
+	DATABASE_URL=sqlite:///:memory: SECRET_KEY=messages-only-secret-key-0123456789-abcdefghijkl \
+	  $(PY) manage.py makemessages -l es --no-obsolete --no-location $(I18N_IGNORE)
+	DATABASE_URL=sqlite:///:memory: SECRET_KEY=messages-only-secret-key-0123456789-abcdefghijkl \
+	  $(PY) manage.py makemessages -d djangojs -l es --no-obsolete --no-location $(I18N_IGNORE)
+	$(MAKE) --no-print-directory compilemessages
+
+# Compiles locale/*/LC_MESSAGES/*.po when GNU gettext (msgfmt) is installed; without it the
+# committed .mo files are used as they are.
+compilemessages:
+	@if command -v msgfmt >/dev/null; then \
+	  DATABASE_URL=sqlite:///:memory: SECRET_KEY=messages-only-secret-key-0123456789-abcdefghijkl \
+	    $(PY) manage.py compilemessages --ignore=node_modules --ignore=.venv >/dev/null; \
+	else \
+	  echo "msgfmt (GNU gettext) is not installed: using the committed locale/*.mo files."; \
+	fi
 
 # Front-end libraries come from npm (package.json + lock file), never a CDN or the repo.
 portal/static/vendor/.built: package.json package-lock.json

@@ -7,6 +7,7 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 
 from accounts import changes, email_change
 from accounts.audit import audit_event
@@ -70,7 +71,7 @@ def reminder_offer_open(user: User) -> bool:
 def user_name_update(*, user: User, full_name: str) -> User:
     full_name = full_name.strip()
     if not full_name:
-        raise FieldErrors({"full_name": ["Please enter your name."]})
+        raise FieldErrors({"full_name": [gettext_noop("Please enter your name.")]})
     user.full_name = full_name[:150]
     user.save(update_fields=["full_name"])
     return user
@@ -80,7 +81,7 @@ def user_timezone_update(*, user: User, timezone_name: str) -> str:
     """Store the zone on the patient's or clinician's profile. A patient's "today" moves with
     it, so their alerts are evaluated again (accounts.changes)."""
     if not is_choosable_zone(timezone_name):
-        raise FieldErrors({"timezone": ["Choose a time zone from the list."]})
+        raise FieldErrors({"timezone": [gettext_noop("Choose a time zone from the list.")]})
     with transaction.atomic():
         if user.role == Role.PATIENT:
             profile: PatientProfile | ClinicianProfile
@@ -95,7 +96,9 @@ def user_timezone_update(*, user: User, timezone_name: str) -> str:
             profile.timezone = timezone_name
             profile.save(update_fields=["timezone"])
         else:
-            raise FieldErrors({"timezone": ["This account has no time zone setting."]})
+            raise FieldErrors(
+                {"timezone": [gettext_noop("This account has no time zone setting.")]}
+            )
     return timezone_name
 
 
@@ -103,30 +106,30 @@ def _checked_preferences(user: User, current: NotificationPreference, data: dict
     errors: dict[str, list[str]] = {}
     unknown = sorted(set(data) - set(PREFERENCE_FIELDS))
     for name in unknown:
-        errors[name] = ["This setting does not exist."]
+        errors[name] = [gettext_noop("This setting does not exist.")]
     if "language" in data and data["language"] not in Language.values:
-        errors["language"] = ["Choose English or Spanish."]
+        errors["language"] = [gettext_noop("Choose English or Spanish.")]
     if "checkin_reminder_time" in data and not (
         data["checkin_reminder_time"] is None or isinstance(data["checkin_reminder_time"], time)
     ):
-        errors["checkin_reminder_time"] = ["Enter a time such as 20:00."]
+        errors["checkin_reminder_time"] = [gettext_noop("Enter a time such as 20:00.")]
     elif (
         isinstance(data.get("checkin_reminder_time"), time)
         and data["checkin_reminder_time"].tzinfo is not None
     ):
         errors["checkin_reminder_time"] = [
-            "Enter the time without a UTC offset: it follows your time zone."
+            gettext_noop("Enter the time without a UTC offset: it follows your time zone.")
         ]
     for name in ("checkin_reminder", "questionnaire_reminders"):
         if name in data and not isinstance(data[name], bool):
-            errors[name] = ["Enter true or false."]
+            errors[name] = [gettext_noop("Enter true or false.")]
     if errors:
         raise FieldErrors(errors)
     turning_on = any(data.get(name) for name in ("checkin_reminder", "questionnaire_reminders"))
     if turning_on and user.role != Role.PATIENT:
         raise FieldErrors(
             {
-                name: ["Reminders are for patients' check-ins and questionnaires."]
+                name: [gettext_noop("Reminders are for patients' check-ins and questionnaires.")]
                 for name in ("checkin_reminder", "questionnaire_reminders")
                 if data.get(name)
             }
@@ -135,7 +138,11 @@ def _checked_preferences(user: User, current: NotificationPreference, data: dict
     reminder_time = data.get("checkin_reminder_time", current.checkin_reminder_time)
     if reminder_on and reminder_time is None:
         raise FieldErrors(
-            {"checkin_reminder_time": ["Choose the time of day for your check-in reminder."]}
+            {
+                "checkin_reminder_time": [
+                    gettext_noop("Choose the time of day for your check-in reminder.")
+                ]
+            }
         )
 
 
@@ -186,7 +193,7 @@ def email_change_request(*, user: User, new_email: str) -> None:
     An address with an account gets a notice instead (the requester is answered the same)."""
     new_email = User.objects.normalize_email(new_email.strip()).lower()
     if new_email == user.email.lower():
-        raise EmailChangeRefused({"email": ["This is already your email address."]})
+        raise EmailChangeRefused({"email": [gettext_noop("This is already your email address.")]})
     owner = User.objects.filter(email__iexact=new_email).first()
     if owner is not None:
         email_change.email_change_taken_notice_send(owner=owner)
@@ -202,10 +209,12 @@ def email_change_confirm(*, user: User, new_email: str) -> User:
         with transaction.atomic():
             locked = User.objects.select_for_update().get(pk=user.pk)
             if locked.email != old_email:
-                raise EmailChangeRefused({"email": ["This link has already been used."]})
+                raise EmailChangeRefused(
+                    {"email": [gettext_noop("This link has already been used.")]}
+                )
             if User.objects.filter(email__iexact=new_email).exclude(pk=user.pk).exists():
                 raise EmailChangeRefused(
-                    {"email": ["This address now belongs to another account."]}
+                    {"email": [gettext_noop("This address now belongs to another account.")]}
                 )
             locked.email = new_email
             locked.save(update_fields=["email"])
@@ -218,7 +227,7 @@ def email_change_confirm(*, user: User, new_email: str) -> User:
             )
     except IntegrityError:  # another account took the address at the same moment
         raise EmailChangeRefused(
-            {"email": ["This address now belongs to another account."]}
+            {"email": [gettext_noop("This address now belongs to another account.")]}
         ) from None
     user.email = new_email
     email_change.email_changed_notice_send(user=user, old_email=old_email)

@@ -2,7 +2,7 @@
 reached from an email without signing in (confirm a new address, unsubscribe from reminders)."""
 
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.contrib import messages
@@ -12,9 +12,13 @@ from django.contrib.auth.forms import PasswordChangeForm
 from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext, gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 from accounts import account, email_change, ratelimits
 from accounts.account_forms import (
@@ -25,6 +29,7 @@ from accounts.account_forms import (
     TimezoneForm,
 )
 from accounts.http import AuthenticatedHttpRequest
+from accounts.language import language_remember
 from accounts.models import Role, User
 from accounts.tokens import token_revoke
 from core.errors import FieldErrors
@@ -76,7 +81,7 @@ def _page(
     return render(request, "accounts/account.html", context, status=400 if bound else 200)
 
 
-def _saved(message: str, anchor: str, request: HttpRequest) -> HttpResponse:
+def _saved(message: "StrOrPromise", anchor: str, request: HttpRequest) -> HttpResponse:
     messages.success(request, message)
     return redirect(f"/account/#{anchor}")
 
@@ -90,7 +95,7 @@ def _password_change(request: AuthenticatedHttpRequest) -> HttpResponse:
         # Other sessions and every API token end; this one stays signed in.
         token_revoke(user=request.user)
     update_session_auth_hash(request, form.user)
-    return _saved("Your password is changed.", "password", request)
+    return _saved(gettext_lazy("Your password is changed."), "password", request)
 
 
 def _email_change(request: AuthenticatedHttpRequest) -> HttpResponse:
@@ -108,11 +113,21 @@ def _email_change(request: AuthenticatedHttpRequest) -> HttpResponse:
         error.add_to_form(form)
         return _page(request, ("email", form))
     return _saved(
-        f"We sent a link to {form.cleaned_data['email'].strip().lower()}. Open it to confirm the "
-        "new address; until then you keep signing in with the current one.",
+        gettext(
+            "We sent a link to %(email)s. Open it to confirm the new address; until then you "
+            "keep signing in with the current one."
+        )
+        % {"email": form.cleaned_data["email"].strip().lower()},
         "email",
         request,
     )
+
+
+def _language_update(request: AuthenticatedHttpRequest, data: dict[str, Any]) -> object:
+    preference = account.preferences_update(user=request.user, data=data)
+    # The rest of this request (the "saved" message) and every later page in the new language.
+    language_remember(request, preference.language)
+    return preference
 
 
 def _simple(
@@ -120,7 +135,7 @@ def _simple(
     section: str,
     form: forms.Form,
     service: Callable[[dict[str, Any]], object],
-    message: str,
+    message: "StrOrPromise",
 ) -> HttpResponse:
     if submit_form(form, service) is None:
         return _page(request, (section, form))
@@ -145,15 +160,15 @@ def account_page(request: AuthenticatedHttpRequest) -> HttpResponse:
             section,
             NameForm(request.POST),
             lambda data: account.user_name_update(user=user, full_name=data["full_name"]),
-            "Your name is saved.",
+            gettext_lazy("Your name is saved."),
         )
     if section == "language":
         return _simple(
             request,
             section,
             LanguageForm(request.POST),
-            lambda data: account.preferences_update(user=user, data=data),
-            "Your language is saved.",
+            lambda data: _language_update(request, data),
+            gettext_lazy("Your language is saved."),
         )
     if section == "timezone" and account.timezone_of(user) is not None:
         return _simple(
@@ -161,7 +176,7 @@ def account_page(request: AuthenticatedHttpRequest) -> HttpResponse:
             section,
             TimezoneForm(request.POST),
             lambda data: account.user_timezone_update(user=user, timezone_name=data["timezone"]),
-            "Your time zone is saved.",
+            gettext_lazy("Your time zone is saved."),
         )
     if section == "reminders" and user.role == Role.PATIENT:
         return _simple(
@@ -169,7 +184,7 @@ def account_page(request: AuthenticatedHttpRequest) -> HttpResponse:
             section,
             RemindersForm(request.POST),
             lambda data: account.preferences_update(user=user, data=data),
-            "Your reminder settings are saved.",
+            gettext_lazy("Your reminder settings are saved."),
         )
     if section == "offer" and user.role == Role.PATIENT:
         account.reminder_offer_dismiss(user=user)
@@ -190,7 +205,7 @@ def email_confirm(request: HttpRequest, token: str) -> HttpResponse:
         try:
             account.email_change_confirm(user=user, new_email=new_email)
         except FieldErrors as error:
-            problem = " ".join(m for ms in error.errors.values() for m in ms)
+            problem = " ".join(gettext(m) for ms in error.errors.values() for m in ms)
             return render(
                 request,
                 "accounts/email_confirm.html",
@@ -198,7 +213,7 @@ def email_confirm(request: HttpRequest, token: str) -> HttpResponse:
                 status=400,
             )
         messages.success(
-            request, "Your new email address is confirmed. Sign in with it from now on."
+            request, gettext("Your new email address is confirmed. Sign in with it from now on.")
         )
         if request.user.is_authenticated:
             return redirect("account")

@@ -13,9 +13,11 @@ from django.conf import settings
 from django.core import signing
 from django.core.mail import send_mail
 from django.urls import reverse
+from django.utils import translation
 from django.utils.crypto import constant_time_compare, salted_hmac
+from django.utils.translation import gettext
 
-from accounts.models import User
+from accounts.models import NotificationPreference, User
 
 logger = logging.getLogger(__name__)
 
@@ -56,6 +58,11 @@ def site_link(path: str) -> str:
     return site_url.rstrip("/") + path
 
 
+def _language_of(user: User) -> str:
+    saved = NotificationPreference.objects.filter(user=user).values_list("language", flat=True)
+    return saved.first() or translation.get_language() or settings.LANGUAGE_CODE
+
+
 def _send(subject: str, body: str, to: str, *, what: str, user_id: int) -> None:
     # Both sign-up paths answer the same page whether or not the mail server took the message;
     # a failure is logged by account id (never the address) for the administrator to follow up.
@@ -68,15 +75,24 @@ def _send(subject: str, body: str, to: str, *, what: str, user_id: int) -> None:
 def confirmation_email_send(user: User) -> None:
     link = site_link(reverse("signup-confirm", args=[confirmation_token_make(user)]))
     days = settings.SIGNUP_CONFIRM_TIMEOUT.days
+    # In the language the sign-up page was shown in (the person has no saved preference yet).
     body = (
-        "Someone, hopefully you, created a Care portal account with this email address.\n\n"
-        "To confirm the address and finish creating the account, open this link within "
-        f"{days} days:\n\n{link}\n\n"
-        "If it was not you, ignore this email: the account will not be usable and nothing "
-        "else happens.\n"
+        gettext("Someone, hopefully you, created a Care portal account with this email address.")
+        + "\n\n"
+        + gettext(
+            "To confirm the address and finish creating the account, open this link within "
+            "%(days)s days:"
+        )
+        % {"days": days}
+        + f"\n\n{link}\n\n"
+        + gettext(
+            "If it was not you, ignore this email: the account will not be usable and nothing "
+            "else happens."
+        )
+        + "\n"
     )
     _send(
-        "Confirm your email address for the Care portal",
+        gettext("Confirm your email address for the Care portal"),
         body,
         user.email,
         what="confirmation",
@@ -86,18 +102,31 @@ def confirmation_email_send(user: User) -> None:
 
 def signup_attempt_notice_send(user: User) -> None:
     """Tell the owner of an existing account that someone tried to sign up with its address."""
-    body = (
-        "Someone tried to create a new Care portal account with this email address, but you "
-        "already have an account, so no new account was created.\n\n"
-        f"If it was you, sign in here:\n{site_link(reverse('login'))}\n\n"
-        f"If you forgot your password, you can choose a new one here:\n"
-        f"{site_link(reverse('password_reset'))}\n\n"
-        "If you signed up recently and have not confirmed your address yet, open the link in "
-        "our first email.\n\n"
-        "If it was not you, you can ignore this email: nothing has changed in your account.\n"
-    )
+    # In the language of the account's owner.
+    with translation.override(_language_of(user)):
+        body = (
+            gettext(
+                "Someone tried to create a new Care portal account with this email address, but "
+                "you already have an account, so no new account was created."
+            )
+            + "\n\n"
+            + gettext("If it was you, sign in here:")
+            + f"\n{site_link(reverse('login'))}\n\n"
+            + gettext("If you forgot your password, you can choose a new one here:")
+            + f"\n{site_link(reverse('password_reset'))}\n\n"
+            + gettext(
+                "If you signed up recently and have not confirmed your address yet, open the "
+                "link in our first email."
+            )
+            + "\n\n"
+            + gettext(
+                "If it was not you, you can ignore this email: nothing has changed in your account."
+            )
+            + "\n"
+        )
+        subject = gettext("Someone tried to sign up with your email address")
     _send(
-        "Someone tried to sign up with your email address",
+        subject,
         body,
         user.email,
         what="attempt notice",

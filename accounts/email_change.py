@@ -16,10 +16,12 @@ from django.conf import settings
 from django.core import signing
 from django.core.mail import send_mail
 from django.urls import reverse
+from django.utils import translation
 from django.utils.crypto import constant_time_compare, salted_hmac
+from django.utils.translation import gettext
 
 from accounts.links import site_link
-from accounts.models import User
+from accounts.models import NotificationPreference, User
 
 logger = logging.getLogger(__name__)
 
@@ -68,24 +70,41 @@ def email_change_link_send(*, user: User, new_email: str) -> None:
     token = email_change_token_make(user=user, new_email=new_email)
     link = site_link(reverse("account-email-confirm", args=[token]))
     hours = int(settings.EMAIL_CHANGE_TIMEOUT.total_seconds() // 3600)
+    # Sent while the user asks for it: in the language of their page.
     body = (
-        "Someone, hopefully you, asked to use this email address to sign in to their Care "
-        "portal account.\n\n"
-        f"To confirm, open this link within {hours} hours and press the button:\n\n{link}\n\n"
-        "If it was not you, ignore this email: nothing changes.\n"
+        gettext(
+            "Someone, hopefully you, asked to use this email address to sign in to their Care "
+            "portal account."
+        )
+        + "\n\n"
+        + gettext("To confirm, open this link within %(hours)s hours and press the button:")
+        % {"hours": hours}
+        + f"\n\n{link}\n\n"
+        + gettext("If it was not you, ignore this email: nothing changes.")
+        + "\n"
     )
-    _send("Confirm your new email address", body, new_email, what="link", user_id=user.pk)
+    _send(gettext("Confirm your new email address"), body, new_email, what="link", user_id=user.pk)
 
 
 def email_change_taken_notice_send(*, owner: User) -> None:
     """Someone asked to move another account onto this address, which already has one."""
-    body = (
-        "Someone asked to use this email address for a Care portal account, but this address "
-        "already belongs to an account, so nothing was changed.\n\n"
-        "If it was not you, you can ignore this email.\n"
+    language = (
+        NotificationPreference.objects.filter(user=owner).values_list("language", flat=True).first()
+        or settings.LANGUAGE_CODE
     )
+    with translation.override(language):
+        body = (
+            gettext(
+                "Someone asked to use this email address for a Care portal account, but this "
+                "address already belongs to an account, so nothing was changed."
+            )
+            + "\n\n"
+            + gettext("If it was not you, you can ignore this email.")
+            + "\n"
+        )
+        subject = gettext("Someone tried to use your email address")
     _send(
-        "Someone tried to use your email address",
+        subject,
         body,
         owner.email,
         what="taken notice",

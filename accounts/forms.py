@@ -1,4 +1,4 @@
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.contrib.auth import password_validation
@@ -6,10 +6,15 @@ from django.contrib.auth.forms import AuthenticationForm
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
 from core.timezones import local_date, timezone_choices
 
 
-def timezone_field(*, label: str, initial: str, help_text: str = "") -> forms.ChoiceField:
+def timezone_field(
+    *, label: "StrOrPromise", initial: str, help_text: "StrOrPromise" = ""
+) -> forms.ChoiceField:
     """A `<select>` of IANA zones grouped by region (core.timezones.timezone_choices).
 
     `data-browser-timezone`: static/accounts/browser-timezone.js selects the browser's own zone
@@ -26,14 +31,17 @@ def timezone_field(*, label: str, initial: str, help_text: str = "") -> forms.Ch
 
 class EmailLoginForm(AuthenticationForm):
     username = forms.EmailField(
-        label="Email", widget=forms.EmailInput(attrs={"autocomplete": "email", "autofocus": True})
+        label=_("Email"),
+        widget=forms.EmailInput(attrs={"autocomplete": "email", "autofocus": True}),
     )
     # An account not yet confirmed by email fails like a wrong password (saying otherwise would
     # tell a stranger which addresses have accounts); the hint helps its owner.
     error_messages = {
         **AuthenticationForm.error_messages,
-        "invalid_login": "Please enter a correct email and password. If you have just created "
-        "an account, first open the confirmation link we emailed you.",
+        "invalid_login": _(
+            "Please enter a correct email and password. If you have just created "
+            "an account, first open the confirmation link we emailed you."
+        ),
     }
     remember = forms.BooleanField(
         label=_("Keep me signed in on this device for 30 days"),
@@ -48,16 +56,16 @@ class EmailLoginForm(AuthenticationForm):
 
 class _SignupBase(forms.Form):
     full_name = forms.CharField(
-        label="Your name", max_length=150, widget=forms.TextInput(attrs={"autocomplete": "name"})
+        label=_("Your name"), max_length=150, widget=forms.TextInput(attrs={"autocomplete": "name"})
     )
     email = forms.EmailField(
-        label="Email", widget=forms.EmailInput(attrs={"autocomplete": "email"})
+        label=_("Email"), widget=forms.EmailInput(attrs={"autocomplete": "email"})
     )
     password = forms.CharField(
-        label="Password",
+        label=_("Password"),
         strip=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
-        help_text="At least 10 characters; not a common password.",
+        help_text=_("At least 10 characters; not a common password."),
     )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -85,14 +93,16 @@ class _SignupBase(forms.Form):
 
 class PatientSignupForm(_SignupBase):
     date_of_birth = forms.DateField(
-        label="Date of birth",
+        label=_("Date of birth"),
         widget=forms.DateInput(attrs={"type": "date", "autocomplete": "bday"}),
-        help_text="Used to apply age-specific medicine warnings (for example, under 25).",
+        help_text=_("Used to apply age-specific medicine warnings (for example, under 25)."),
     )
-    timezone = timezone_field(label="Your time zone", initial="America/New_York")
+    timezone = timezone_field(label=_("Your time zone"), initial="America/New_York")
     consent = forms.BooleanField(
-        label="I agree that my entries are stored to help me and the clinicians I choose to share "
-        "them with. I understand this portal does not replace emergency care.",
+        label=_(
+            "I agree that my entries are stored to help me and the clinicians I choose to share "
+            "them with. I understand this portal does not replace emergency care."
+        ),
     )
 
     def clean(self) -> dict[str, Any]:
@@ -104,26 +114,28 @@ class PatientSignupForm(_SignupBase):
             # is not in the future, though UTC's calendar is still on yesterday.
             today = local_date(timezone.now(), cleaned.get("timezone"))
             if dob > today:
-                self.add_error("date_of_birth", "Date of birth cannot be in the future.")
+                self.add_error("date_of_birth", _("Date of birth cannot be in the future."))
             elif dob.year < today.year - 120:
-                self.add_error("date_of_birth", "Please check the year of your date of birth.")
+                self.add_error("date_of_birth", _("Please check the year of your date of birth."))
         return cleaned
 
 
 class ClinicianSignupForm(_SignupBase):
-    organisation = forms.CharField(label="Practice or organisation", max_length=200)
-    licence_number = forms.CharField(label="Licence or registration number", max_length=64)
+    organisation = forms.CharField(label=_("Practice or organisation"), max_length=200)
+    licence_number = forms.CharField(label=_("Licence or registration number"), max_length=64)
     timezone = timezone_field(
-        label="Your time zone",
+        label=_("Your time zone"),
         initial="UTC",
-        help_text="Times on your pages (alerts, notes) are shown in this zone. A patient's dates "
-        "stay the patient's own calendar dates.",
+        help_text=_(
+            "Times on your pages (alerts, notes) are shown in this zone. A patient's dates "
+            "stay the patient's own calendar dates."
+        ),
     )
 
 
 class InvitationAcceptForm(forms.Form):
     code = forms.CharField(
-        label="Invitation code from your clinician",
+        label=_("Invitation code from your clinician"),
         max_length=32,
         widget=forms.TextInput(attrs={"autocomplete": "off", "autocapitalize": "characters"}),
     )

@@ -7,7 +7,7 @@ from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.db import IntegrityError, transaction
 from django.db.models import F
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from accounts import confirmation
 from accounts.audit import audit_event
@@ -18,6 +18,8 @@ from accounts.models import (
     CareLinkStatus,
     ClinicianProfile,
     Invitation,
+    Language,
+    NotificationPreference,
     PatientProfile,
     Role,
     User,
@@ -120,6 +122,13 @@ def signup_request(*, email: str, password: str, create: Callable[[], User]) -> 
         except EmailTaken:  # lost a race with another sign-up for the same address
             existing = existing_account(email)
         else:
+            # The language the person signed up in becomes their saved language (reminders
+            # and e-mails follow it); English is the default and needs no row.
+            language = translation.get_language()
+            if language in Language.values and language != Language.EN:
+                NotificationPreference.objects.get_or_create(
+                    user=user, defaults={"language": language}
+                )
             confirmation.confirmation_email_send(user)
             return user
     make_password(password)  # the same work as creating an account

@@ -5,6 +5,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -110,7 +111,9 @@ def signup_confirm(request: HttpRequest, token: str) -> HttpResponse:
                 "verify your account before you see any patient data.",
             )
         else:
-            messages.success(request, "Your email address is confirmed. Sign in to continue.")
+            messages.success(
+                request, gettext("Your email address is confirmed. Sign in to continue.")
+            )
         return redirect("login")
     return render(request, "accounts/signup_confirm.html", {"invalid": False})
 
@@ -133,7 +136,10 @@ def sharing(request: AuthenticatedHttpRequest) -> HttpResponse:
             form, lambda data: services.invitation_accept(patient=patient, code=data["code"])
         )
         if link is not None:
-            messages.success(request, f"You now share your record with {link.shared_with}.")
+            messages.success(
+                request,
+                gettext("You now share your record with %(name)s.") % {"name": link.shared_with},
+            )
             return redirect("sharing")
     links = selectors.care_links_for_patient(patient)
     return render(request, "accounts/sharing.html", {"form": form, "links": links})
@@ -147,7 +153,9 @@ def sharing_revoke(request: AuthenticatedHttpRequest, link_id: int) -> HttpRespo
         link = services.care_link_revoke(patient=request.user, link_id=link_id)
     except services.NoSuchCareLink:
         raise Http404("No such sharing link.") from None
-    messages.success(request, f"{link.shared_with} can no longer see your record.")
+    messages.success(
+        request, gettext("%(name)s can no longer see your record.") % {"name": link.shared_with}
+    )
     return redirect("sharing")
 
 
@@ -160,7 +168,9 @@ def sharing_accept(request: AuthenticatedHttpRequest, link_id: int) -> HttpRespo
         link = services.care_link_accept(patient=request.user, link_id=link_id)
     except services.NoSuchCareLink:
         raise Http404("No such sharing request.") from None
-    messages.success(request, f"You now share your record with {link.shared_with}.")
+    messages.success(
+        request, gettext("You now share your record with %(name)s.") % {"name": link.shared_with}
+    )
     return redirect("sharing")
 
 

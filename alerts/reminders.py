@@ -35,8 +35,10 @@ from django.core.mail import EmailMessage
 from django.db import transaction
 from django.db.models import Max, Q
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext, gettext_noop
 
+from accounts import account
 from accounts.email_change import unsubscribe_link
 from accounts.links import site_link
 from accounts.models import NotificationPreference, Role, User
@@ -255,29 +257,37 @@ def reminder_still_wanted(row: Notification, *, now: datetime | None = None) -> 
 
 
 SUBJECTS: dict[str, str] = {
-    NotificationKind.CHECKIN_REMINDER: "Time for your check-in",
-    NotificationKind.PHQ9_DUE: "A questionnaire is ready for you",
-    NotificationKind.FIQR_DUE: "A questionnaire is ready for you",
+    NotificationKind.CHECKIN_REMINDER: gettext_noop("Time for your check-in"),
+    NotificationKind.PHQ9_DUE: gettext_noop("A questionnaire is ready for you"),
+    NotificationKind.FIQR_DUE: gettext_noop("A questionnaire is ready for you"),
 }
 
 
 def build_reminder_email(row: Notification) -> EmailMessage:
-    """Fixed wording, a link, and the one-click unsubscribe link: no health details."""
+    """Fixed wording, a link, and the one-click unsubscribe link: no health details. In the
+    patient's language (NotificationPreference.language)."""
     patient: User = row.recipient
     stop = unsubscribe_link(patient)
-    if row.kind == NotificationKind.CHECKIN_REMINDER:
-        lead = "It is time for your daily check-in in the Care portal. It takes about a minute."
-        link = site_link(reverse("journal:checkin"))
-    else:
-        lead = "A questionnaire is ready for you in the Care portal."
-        link = site_link(reverse("journal:home"))
-    body = (
-        f"{lead}\n\n{link}\n\n"
-        "You receive this email because you turned on reminders. To stop them, open this "
-        f"link:\n{stop}\n"
-    )
+    with translation.override(account.preference_of(patient).language):
+        if row.kind == NotificationKind.CHECKIN_REMINDER:
+            lead = gettext(
+                "It is time for your daily check-in in the Care portal. It takes about a minute."
+            )
+            link = site_link(reverse("journal:checkin"))
+        else:
+            lead = gettext("A questionnaire is ready for you in the Care portal.")
+            link = site_link(reverse("journal:home"))
+        body = (
+            f"{lead}\n\n{link}\n\n"
+            + gettext(
+                "You receive this email because you turned on reminders. To stop them, open "
+                "this link:"
+            )
+            + f"\n{stop}\n"
+        )
+        subject = gettext(SUBJECTS.get(row.kind, gettext_noop("A reminder from the Care portal")))
     return EmailMessage(
-        subject=SUBJECTS.get(row.kind, "A reminder from the Care portal"),
+        subject=subject,
         body=body,
         to=[patient.email],
         headers={

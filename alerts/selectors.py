@@ -1,17 +1,19 @@
 """Alert reads. Every read of patient alerts goes through accounts.access."""
 
+import re
 from datetime import date
 from typing import Any
 
-from django.conf import settings
 from django.db.models import F, Q, QuerySet
-from django.utils import dateformat
+from django.utils import formats
+from django.utils.translation import gettext
 
 from accounts.access import access_patient, is_verified_clinician, patients_visible_to
 from accounts.models import PatientProfile, Role, User
 from alerts.models import Alert, AlertKind, AlertStatus, Severity
 from alerts.rules.facts import PER_EVENT_KINDS
 from core.timezones import patient_local_date
+from journal.crisis import crisis_lines
 
 STATUSES = tuple(AlertStatus.values)
 KINDS = tuple(AlertKind.values)
@@ -51,11 +53,48 @@ def alerts_for_patient(user: User, status: str | None = None) -> QuerySet[Alert]
     return alerts.order_by("-created_at", "-id")
 
 
+# A combination alert's patient message names the medicines (serotonergic.combination_candidate);
+# it is stored in English and put back together in the patient's language here.
+_COMBINATION_MESSAGE = re.compile(
+    r"^Your care team has been told about a possible interaction between (?P<names>.+?)"
+    r"(?P<pressure> that can raise blood pressure)?\. Talk to your clinician if you have any "
+    r"questions, and before you make any change to your medicines\.$"
+)
+
+
+def _in_language(message: str) -> str:
+    """The stored English patient message in the active language (English when no translation
+    exists, e.g. a message written before it was in the catalog)."""
+    found = _COMBINATION_MESSAGE.match(message)
+    if found is None:
+        return gettext(message)
+    names = found["names"]
+    *firsts, last = names.rsplit(" and ", 1) if " and " in names else ["", names]
+    listed = (
+        gettext("%(first)s and %(last)s") % {"first": firsts[0], "last": last}
+        if firsts and firsts[0]
+        else last
+    )
+    if found["pressure"]:
+        template = gettext(
+            "Your care team has been told about a possible interaction between %(names)s that "
+            "can raise blood pressure. Talk to your clinician if you have any questions, and "
+            "before you make any change to your medicines."
+        )
+    else:
+        template = gettext(
+            "Your care team has been told about a possible interaction between %(names)s. Talk "
+            "to your clinician if you have any questions, and before you make any change to "
+            "your medicines."
+        )
+    return template % {"names": listed}
+
+
 def patient_message(alert: Alert) -> str:
     message = (alert.details or {}).get("patient_message")
     if message:
-        return str(message)
-    return "Your care team has been told about something in your recent answers."
+        return _in_language(str(message))
+    return gettext("Your care team has been told about something in your recent answers.")
 
 
 # Kinds whose patient is told that a clinician has seen the alert (never what they wrote).
@@ -73,7 +112,9 @@ def care_team_seen_message(seen_on: date | None) -> str:
     """Plain words for the patient: "Your care team has seen this on 28 November 2026."."""
     if seen_on is None:
         return ""
-    return f"Your care team has seen this on {dateformat.format(seen_on, 'j F Y')}."
+    return gettext("Your care team has seen this on %(day)s.") % {
+        "day": formats.date_format(seen_on, gettext("j F Y"))
+    }
 
 
 def patient_notices(patient: User) -> list[dict[str, Any]]:
@@ -102,7 +143,7 @@ def patient_notices(patient: User) -> list[dict[str, Any]]:
                 "kind": alert.kind,
                 "urgent": alert.kind in PER_EVENT_KINDS,
                 "crisis": crisis,
-                "lines": list(settings.CRISIS_LINES) if crisis else [],
+                "lines": crisis_lines() if crisis else [],
                 "message": message,
                 "created_at": alert.created_at,
                 "seen_on": seen_on,

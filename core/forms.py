@@ -4,6 +4,7 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 from django import forms
+from django.utils.translation import gettext
 
 from core.errors import FieldErrors
 
@@ -23,5 +24,12 @@ def submit_form(form: forms.Form, service: Callable[[dict[str, Any]], T]) -> T |
     try:
         return service(form.cleaned_data)
     except FieldErrors as error:
-        error.add_to_form(form)
+        # The services' messages are English (marked for the catalog): shown in the page's
+        # language; a message with values in it that the catalog lacks stays English.
+        FieldErrors(
+            {
+                field: [gettext(message) for message in messages]
+                for field, messages in error.errors.items()
+            }
+        ).add_to_form(form)
         return None

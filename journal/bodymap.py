@@ -4,6 +4,8 @@ The front view is a mirror: the patient's right side is on the viewer's left. Th
 not. Coordinates are in a 200 x 420 viewBox; the template draws them, the CSS colours them.
 """
 
+from django.utils.translation import gettext_noop
+
 from journal.instruments.codes import WPI_REGION_LABELS, WPI_REGIONS
 
 # An SVG element: its tag and attributes.
@@ -74,15 +76,15 @@ def _regions(shapes: dict[str, Shape]) -> list[dict[str, str | int]]:
 FIGURES = (
     {
         "view": "front",
-        "title": "Front",
-        "hint": "Facing you: your right side is on the left of this picture.",
+        "title": gettext_noop("Front"),
+        "hint": gettext_noop("Facing you: your right side is on the left of this picture."),
         "outline": FRONT_OUTLINE,
         "regions": _regions(FRONT_SHAPES),
     },
     {
         "view": "back",
-        "title": "Back",
-        "hint": "From behind: your left side is on the left of this picture.",
+        "title": gettext_noop("Back"),
+        "hint": gettext_noop("From behind: your left side is on the left of this picture."),
         "outline": BACK_OUTLINE,
         "regions": _regions(BACK_SHAPES),
     },

@@ -5,6 +5,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.db.models import Max, QuerySet
+from django.utils.translation import gettext
 
 from accounts.models import User
 from core.chart_series import Measure, markers_for, measure_charts
@@ -168,7 +169,11 @@ def history_charts(patient: User, history: dict[str, Any]) -> dict[str, Any]:
     start = date.fromisoformat(history["first_day"])
     end = date.fromisoformat(history["today"])
     return measure_charts(
-        measures=CHART_MEASURES,
+        # In the page's language (the scale words are English in the code).
+        measures=tuple(
+            Measure(m.key, gettext(m.label), gettext(m.low), gettext(m.high))
+            for m in CHART_MEASURES
+        ),
         rows=[(date.fromisoformat(row["date"]), row) for row in history["daily"]],
         start=start,
         end=end,

@@ -10,6 +10,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from django.views.decorators.http import require_GET, require_http_methods
 
 from accounts import account
@@ -64,7 +65,8 @@ def _next_page(
 @patient_page
 def home(request: AuthenticatedHttpRequest[User]) -> HttpResponse:
     summary = selectors.home_summary(request.user)
-    labels = dict(Instrument.choices)
+    # Shown through {% translate %}: "ACR 2016 criteria" is in the catalog (gettext_noop).
+    labels = dict(Instrument.choices) | {Instrument.ACR2016: gettext_noop("ACR 2016 criteria")}
     due = [
         {
             "instrument": item.instrument,
@@ -197,7 +199,7 @@ def _same_as_last_link(*, day: date, previous: date) -> dict[str, object]:
     if previous == day - timedelta(days=1):
         label = _("Same as yesterday")
     else:
-        label = _("Same as last time (%(day)s)") % {"day": date_format(previous, "j F")}
+        label = _("Same as last time (%(day)s)") % {"day": date_format(previous, _("j F"))}
     query = urlencode({"date": day.isoformat(), "prefill": "last"})
     return {"label": label, "href": f"{reverse('journal:checkin')}?{query}"}
 
@@ -205,13 +207,20 @@ def _same_as_last_link(*, day: date, previous: date) -> dict[str, object]:
 def notes_sharing_sentence(names: list[str]) -> str:
     """Who can read the check-in notes, in plain words, from the clinicians' names."""
     if not names:
-        return (
+        return _(
             "Your notes are not shared with anyone: no clinician is linked to your record. "
             "You can share it from the Sharing page."
         )
-    listed = names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
-    who = "the clinician" if len(names) == 1 else "the clinicians"
-    return f"Your notes are shared with {who} you have linked: {listed}. Not with anyone else."
+    if len(names) == 1:
+        return _(
+            "Your notes are shared with the clinician you have linked: %(names)s. "
+            "Not with anyone else."
+        ) % {"names": names[0]}
+    listed = _("%(first)s and %(last)s") % {"first": ", ".join(names[:-1]), "last": names[-1]}
+    return _(
+        "Your notes are shared with the clinicians you have linked: %(names)s. "
+        "Not with anyone else."
+    ) % {"names": listed}
 
 
 def _body_map_context(form: forms.Form, name: str) -> dict[str, Any]:
@@ -276,15 +285,21 @@ def questionnaire_saved(request: AuthenticatedHttpRequest[User], response_id: in
 def _saved_questionnaire_message(response: QuestionnaireResponse) -> str:
     score = response.score
     if response.instrument == Instrument.PHQ9:
-        band = phq9.BAND_LABELS[score["band"]].lower()
-        return f"Thank you. Your PHQ-9 is saved: {score['total']} of 27 ({band})."
+        band = _(phq9.BAND_LABELS[score["band"]]).lower()
+        return _("Thank you. Your PHQ-9 is saved: %(total)s of 27 (%(band)s).") % {
+            "total": score["total"],
+            "band": band,
+        }
     if response.instrument == Instrument.FIQR:
-        band = fiqr.BAND_LABELS[score["band"]].lower()
-        return f"Thank you. Your FIQR is saved: {score['total']} of 100 ({band})."
-    return (
-        f"Thank you. Your answers are saved: pain in {score['wpi']} of 19 areas, "
-        f"symptom score {score['sss']} of 12."
-    )
+        band = _(fiqr.BAND_LABELS[score["band"]]).lower()
+        return _("Thank you. Your FIQR is saved: %(total)s of 100 (%(band)s).") % {
+            "total": score["total"],
+            "band": band,
+        }
+    return _(
+        "Thank you. Your answers are saved: pain in %(wpi)s of 19 areas, "
+        "symptom score %(sss)s of 12."
+    ) % {"wpi": score["wpi"], "sss": score["sss"]}
 
 
 @login_required
@@ -293,7 +308,7 @@ def history(request: AuthenticatedHttpRequest[User]) -> HttpResponse:
     days = selectors.history_days(request.GET.get("days"))
     data = selectors.history(request.user, days=days)
     scales = [
-        {"name": name, "label": label, "low": low, "high": high}
+        {"name": name, "label": _(label), "low": _(low), "high": _(high)}
         for name, (label, low, high) in SCALES.items()
     ]
     table_daily = [

@@ -4,10 +4,11 @@
 from typing import Any
 
 from django import forms
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_lazy, gettext_noop
 
 from medications.models import Frequency, Unit
 
+FREQUENCY_CHOICES = [(value, gettext_lazy(label)) for value, label in Frequency.choices]
 UNIT_CHOICES = [("", "—"), *Unit.choices]
 DRUG_NAMES_LIST_ID = "drug-names"
 
@@ -22,11 +23,13 @@ class _DateInput(forms.DateInput):
 def _dose_field(required: bool, label: str = "Dose") -> forms.CharField:
     # Text, not a number input: the service gives one clear message for every bad value.
     return forms.CharField(
-        label=label,
+        label=gettext_lazy(label),
         required=required,
         max_length=20,
         widget=forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}),
-        help_text="A number, for example 50 or 0.5. Leave empty if you do not know it."
+        help_text=gettext_lazy(
+            "A number, for example 50 or 0.5. Leave empty if you do not know it."
+        )
         if not required
         else "",
     )
@@ -34,7 +37,7 @@ def _dose_field(required: bool, label: str = "Dose") -> forms.CharField:
 
 class MedicationAddForm(forms.Form):
     drug = forms.CharField(
-        label="Medicine, supplement or other drug",
+        label=gettext_lazy("Medicine, supplement or other drug"),
         max_length=120,
         widget=forms.TextInput(
             attrs={
@@ -45,41 +48,49 @@ class MedicationAddForm(forms.Form):
                 "aria-describedby": "drug-match",
             }
         ),
-        help_text="Start typing the name on the box or the label. Brand names work too.",
+        help_text=gettext_lazy(
+            "Start typing the name on the box or the label. Brand names work too."
+        ),
     )
     dose = _dose_field(required=False)
-    unit = forms.ChoiceField(label="Unit", choices=UNIT_CHOICES, required=False)
+    unit = forms.ChoiceField(label=gettext_lazy("Unit"), choices=UNIT_CHOICES, required=False)
     frequency = forms.ChoiceField(
-        label="How often", choices=Frequency.choices, initial=Frequency.DAILY
+        label=gettext_lazy("How often"), choices=FREQUENCY_CHOICES, initial=Frequency.DAILY
     )
-    started_on = forms.DateField(label="First day you took it", widget=_DateInput())
+    started_on = forms.DateField(label=gettext_lazy("First day you took it"), widget=_DateInput())
     stopped_on = forms.DateField(
-        label="Last day you took it",
+        label=gettext_lazy("Last day you took it"),
         required=False,
         widget=_DateInput(),
-        help_text="Leave empty if you still take it.",
+        help_text=gettext_lazy("Leave empty if you still take it."),
     )
-    reason = forms.CharField(label="What it is for (optional)", required=False, max_length=200)
+    reason = forms.CharField(
+        label=gettext_lazy("What it is for (optional)"), required=False, max_length=200
+    )
     prescriber = forms.CharField(
-        label="Who prescribed it (optional)", required=False, max_length=120
+        label=gettext_lazy("Who prescribed it (optional)"), required=False, max_length=120
     )
 
 
 class ChangeDoseForm(forms.Form):
-    dose = _dose_field(required=True, label="New dose")
-    unit = forms.ChoiceField(label="Unit", choices=Unit.choices)
-    frequency = forms.ChoiceField(label="How often", choices=Frequency.choices)
-    changed_on = forms.DateField(label="First day at the new dose", widget=_DateInput())
+    dose = _dose_field(required=True, label=gettext_noop("New dose"))
+    unit = forms.ChoiceField(label=gettext_lazy("Unit"), choices=Unit.choices)
+    frequency = forms.ChoiceField(label=gettext_lazy("How often"), choices=FREQUENCY_CHOICES)
+    changed_on = forms.DateField(
+        label=gettext_lazy("First day at the new dose"), widget=_DateInput()
+    )
 
 
 class StopForm(forms.Form):
-    stopped_on = forms.DateField(label="Last day you took it", widget=_DateInput())
+    stopped_on = forms.DateField(label=gettext_lazy("Last day you took it"), widget=_DateInput())
 
 
 class CorrectCourseForm(forms.Form):
     """Correct a course entered with the wrong start date or dose (not a change of dose: that
     starts a new course from a date)."""
 
-    started_on = forms.DateField(label=_("First day you took it"), widget=_DateInput())
+    started_on = forms.DateField(label=gettext_lazy("First day you took it"), widget=_DateInput())
     dose = _dose_field(required=False)
-    unit = forms.ChoiceField(label=_("Unit"), choices=[("", "—"), *Unit.choices], required=False)
+    unit = forms.ChoiceField(
+        label=gettext_lazy("Unit"), choices=[("", "—"), *Unit.choices], required=False
+    )

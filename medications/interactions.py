@@ -37,9 +37,28 @@ THREE_OR_MORE_MIN_DRUGS = 3
 # ... and an overall moderate becomes major only when one of them is one of these tiers.
 THREE_OR_MORE_MAJOR_TIERS = frozenset({"strong", "maoi", "maob"})
 
-PATIENT_ADVICE = "Talk to your clinician before taking these together."
+
+def gettext_noop(message: str) -> str:
+    """Marks a patient sentence for the translation catalog (`make messages` finds the name);
+    this module stays free of Django. The page translates it (medications.selectors)."""
+    return message
+
+
+PATIENT_ADVICE = gettext_noop("Talk to your clinician before taking these together.")
 # docs/clinical-rules.md#pair-rules: a `minor` finding is not alarming.
-PATIENT_ADVICE_MINOR = "It is worth mentioning to your clinician at your next visit."
+PATIENT_ADVICE_MINOR = gettext_noop("It is worth mentioning to your clinician at your next visit.")
+
+# A sentence for the patient: an English template with %(name)s fields, and their values. The
+# patient's words are these sentences joined, translated when shown (English: patient_explanation).
+PatientSentence = tuple[str, tuple[tuple[str, str], ...]]
+
+
+def patient_words(sentences: Iterable[PatientSentence], translate: Callable[[str], str]) -> str:
+    """The sentences in one paragraph through `translate` (gettext, or str for English)."""
+    return " ".join(
+        _capitalize(translate(template) % dict(params)) for template, params in sentences
+    )
+
 
 # --- Citations (docs/clinical-rules.md#sources) added to the clinician explanation -----------
 SOURCE_CCJM = "CCJM serotonin syndrome table"
@@ -207,6 +226,8 @@ class Finding:
     explanation: str
     patient_explanation: str
     mechanism: str = "serotonergic"  # "serotonergic" | "hypertensive"
+    # patient_explanation as sentences to translate (medications.selectors.patient_explanation)
+    patient_sentences: tuple[PatientSentence, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -599,35 +620,41 @@ def _clinical_text(rule: PairRule, first: DrugFacts, second: DrugFacts) -> str:
     )
 
 
-def _patient_text(rule: PairRule, a: str, b: str) -> str:
+def _patient_template(rule: PairRule) -> str:
     """Plain words for the patient: never "stop", blood pressure for the hypertensive rows."""
     if rule.mechanism == HYPERTENSIVE:
         if rule.severity == "contraindicated":
-            return f"{a} and {b} together can raise your blood pressure to a dangerous level."
-        return f"{a} and {b} together can raise your blood pressure."
+            return gettext_noop(
+                "%(a)s and %(b)s together can raise your blood pressure to a dangerous level."
+            )
+        return gettext_noop("%(a)s and %(b)s together can raise your blood pressure.")
     if rule.severity == "minor":
-        return (
-            f"{a} and {b} both have a mild effect on serotonin. Together this is not usually "
+        return gettext_noop(
+            "%(a)s and %(b)s both have a mild effect on serotonin. Together this is not usually "
             "a problem."
         )
     if rule.name == "strong_strong":
-        return (
-            f"{a} and {b} both raise serotonin. Together they can cause a reaction called "
+        return gettext_noop(
+            "%(a)s and %(b)s both raise serotonin. Together they can cause a reaction called "
             "serotonin syndrome."
         )
     if rule.severity == "contraindicated":
-        return f"{a} and {b} together can cause a serious reaction called serotonin syndrome."
+        return gettext_noop(
+            "%(a)s and %(b)s together can cause a serious reaction called serotonin syndrome."
+        )
     if rule.name == "maoi_antimicrobial_weak":
-        return (
-            f"{a} and {b} together can raise serotonin, which can cause a reaction called "
+        return gettext_noop(
+            "%(a)s and %(b)s together can raise serotonin, which can cause a reaction called "
             "serotonin syndrome."
         )
     if rule.name == "maob_strong":
-        return (
-            f"{a} and {b} together can raise serotonin, so your clinician may want to keep an "
+        return gettext_noop(
+            "%(a)s and %(b)s together can raise serotonin, so your clinician may want to keep an "
             "eye on how you feel."
         )
-    return f"{a} and {b} both raise serotonin, and the effect adds up when taken together."
+    return gettext_noop(
+        "%(a)s and %(b)s both raise serotonin, and the effect adds up when taken together."
+    )
 
 
 def _sources(rule: PairRule, first: DrugFacts, second: DrugFacts) -> list[str]:
@@ -665,14 +692,23 @@ def _pair_finding(
     rule, first, second = matched
     a, b = display_name(drug_a.name), display_name(drug_b.name)
     notes = []
-    patient_notes = []
+    patient_notes: list[PatientSentence] = []
     for drug, tail in ((drug_a, tail_a), (drug_b, tail_b)):
         if tail is not None:
             notes.append(washout_note(drug, tail))
             until = tail + timedelta(days=drug.washout_days - 1)
             patient_notes.append(
-                f"You last took {display_name(drug.name)} on {tail.isoformat()}, and it stays in "
-                f"your body for a while afterwards (until about {until.isoformat()})."
+                (
+                    gettext_noop(
+                        "You last took %(drug)s on %(last)s, and it stays in your body for a "
+                        "while afterwards (until about %(until)s)."
+                    ),
+                    (
+                        ("drug", display_name(drug.name)),
+                        ("last", tail.isoformat()),
+                        ("until", until.isoformat()),
+                    ),
+                )
             )
     explanation = (
         f"{a} ({_label(drug_a)}) + {b} ({_label(drug_b)}): {_clinical_text(rule, first, second)}."
@@ -681,7 +717,12 @@ def _pair_finding(
         explanation += " " + "; ".join(notes) + "."
     explanation += " Source: " + "; ".join(_sources(rule, first, second)) + "."
     advice = PATIENT_ADVICE_MINOR if rule.severity == "minor" else PATIENT_ADVICE
-    patient_text = " ".join([_capitalize(_patient_text(rule, a, b)), *patient_notes, advice])
+    sentences: tuple[PatientSentence, ...] = (
+        (_patient_template(rule), (("a", a), ("b", b))),
+        *patient_notes,
+        (advice, ()),
+    )
+    patient_text = patient_words(sentences, str)
     finding = Finding(
         drugs=(drug_a.name, drug_b.name),
         severity=rule.severity,
@@ -689,6 +730,7 @@ def _pair_finding(
         explanation=explanation,
         patient_explanation=patient_text,
         mechanism=rule.mechanism,
+        patient_sentences=sentences,
     )
     return finding, _RANK[rule.severity], rule.mechanism == SEROTONERGIC
 
@@ -696,6 +738,16 @@ def _pair_finding(
 @lru_cache(maxsize=4096)
 def _three_or_more_finding(names: tuple[str, ...], severity: str) -> Finding:
     listed = ", ".join(display_name(name) for name in names)
+    sentences: tuple[PatientSentence, ...] = (
+        (
+            gettext_noop(
+                "You are taking %(count)s medicines that raise serotonin (%(names)s). "
+                "Together their effect adds up."
+            ),
+            (("count", str(len(names))), ("names", listed)),
+        ),
+        (PATIENT_ADVICE, ()),
+    )
     if severity == "moderate":
         why = (
             "each pair alone is minor, but together the serotonergic load adds up: the overall "
@@ -714,11 +766,9 @@ def _three_or_more_finding(names: tuple[str, ...], severity: str) -> Finding:
             f"{len(names)} serotonergic drugs count together ({listed}): {why} (a precaution "
             f"of this portal). Source: {SOURCE_CCJM}; {SOURCE_BOYER_SHANNON}."
         ),
-        patient_explanation=(
-            f"You are taking {len(names)} medicines that raise serotonin ({listed}). "
-            f"Together their effect adds up. {PATIENT_ADVICE}"
-        ),
+        patient_explanation=patient_words(sentences, str),
         mechanism=SEROTONERGIC,
+        patient_sentences=sentences,
     )
 
 

@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 
 
 class SerotonergicTier(models.TextChoices):
@@ -78,15 +79,15 @@ class DrugAlias(models.Model):
 
 
 class Frequency(models.TextChoices):
-    DAILY = "daily", "Once a day"
-    TWICE_DAILY = "twice_daily", "Twice a day"
-    THREE_TIMES_DAILY = "three_times_daily", "Three times a day"
-    FOUR_TIMES_DAILY = "four_times_daily", "Four times a day"
-    AT_BEDTIME = "at_bedtime", "At bedtime"
-    WEEKLY = "weekly", "Once a week"
-    AS_NEEDED = "as_needed", "As needed"
-    ONCE = "once", "Once"
-    OTHER = "other", "Other"
+    DAILY = "daily", gettext_noop("Once a day")
+    TWICE_DAILY = "twice_daily", gettext_noop("Twice a day")
+    THREE_TIMES_DAILY = "three_times_daily", gettext_noop("Three times a day")
+    FOUR_TIMES_DAILY = "four_times_daily", gettext_noop("Four times a day")
+    AT_BEDTIME = "at_bedtime", gettext_noop("At bedtime")
+    WEEKLY = "weekly", gettext_noop("Once a week")
+    AS_NEEDED = "as_needed", gettext_noop("As needed")
+    ONCE = "once", gettext_noop("Once")
+    OTHER = "other", gettext_noop("Other")
 
 
 class Unit(models.TextChoices):

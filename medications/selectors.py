@@ -5,13 +5,21 @@ from datetime import date
 from typing import Any
 
 from django.db.models import QuerySet
+from django.utils.translation import gettext
 
 from accounts.models import User
 from core.chart_series import Marker
 from core.timezones import patient_today
 from medications.black_box import black_box_window_open
 from medications.catalog import courses_facts, drug_facts
-from medications.interactions import Assessment, assess, display_name, ingredient_order
+from medications.interactions import (
+    Assessment,
+    Finding,
+    assess,
+    display_name,
+    ingredient_order,
+    patient_words,
+)
 from medications.markers import course_markers
 from medications.models import Drug, MedicationCourse
 
@@ -61,8 +69,16 @@ class CourseLine:
         if not self.contains:
             return ""
         parts = self.contains
-        listed = parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
-        return f"{self.course.name} contains {listed}"
+        listed = (
+            parts[0]
+            if len(parts) == 1
+            else gettext("%(first)s and %(last)s")
+            % {"first": ", ".join(parts[:-1]), "last": parts[-1]}
+        )
+        return gettext("%(product)s contains %(ingredients)s") % {
+            "product": self.course.name,
+            "ingredients": listed,
+        }
 
 
 @dataclass
@@ -111,6 +127,13 @@ def medication_overview(patient: User, *, on: date | None = None) -> MedicationO
     )
 
 
+def patient_explanation(finding: Finding) -> str:
+    """The finding's plain words for the patient in the active language."""
+    if not finding.patient_sentences:
+        return gettext(finding.patient_explanation)
+    return patient_words(finding.patient_sentences, gettext)
+
+
 def assessment_data(assessment: Assessment, *, on: date | None = None) -> dict[str, Any]:
     """The API shape of an assessment (DESIGN.md interactions/check response, plus extras)."""
     data = {
@@ -122,7 +145,7 @@ def assessment_data(assessment: Assessment, *, on: date | None = None) -> dict[s
                 "mechanism": finding.mechanism,
                 "rule": finding.rule,
                 "explanation": finding.explanation,
-                "patient_explanation": finding.patient_explanation,
+                "patient_explanation": patient_explanation(finding),
             }
             for finding in assessment.findings
         ],

@@ -13,6 +13,7 @@ from typing import Any, cast
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext, gettext_noop
 
 from accounts.changes import patient_data_changed
 from accounts.models import RemovedItemKind, User
@@ -129,7 +130,9 @@ def medication_course_update(
     """Edit or stop a course (stop = set `stopped_on`, the last day taken)."""
     unknown = sorted(set(changes) - set(EDITABLE_FIELDS))
     if unknown:
-        raise MedicationInputError({field: ["This field cannot be changed."] for field in unknown})
+        raise MedicationInputError(
+            {field: [gettext_noop("This field cannot be changed.")] for field in unknown}
+        )
     course = MedicationCourse.objects.select_for_update().get(pk=course.pk)
     merged = {
         "drug": course.name,
@@ -217,8 +220,8 @@ def medication_course_change_dose(
         raise MedicationInputError(
             {
                 "changed_on": [
-                    "The new dose must start after "
-                    f"{course.started_on.isoformat()}, the day this dose started."
+                    gettext("The new dose must start after %(day)s, the day this dose started.")
+                    % {"day": course.started_on.isoformat()}
                 ]
             }
         )
@@ -226,14 +229,21 @@ def medication_course_change_dose(
         raise MedicationInputError(
             {
                 "changed_on": [
-                    f"This medicine was stopped on {course.stopped_on.isoformat()}. "
-                    "Add it again as a new medicine instead."
+                    gettext(
+                        "This medicine was stopped on %(day)s. Add it again as a new medicine "
+                        "instead."
+                    )
+                    % {"day": course.stopped_on.isoformat()}
                 ]
             }
         )
     if MedicationCourse.objects.filter(previous_course=course).exists():
         raise MedicationInputError(
-            {"non_field_errors": ["This dose was already changed. Change the latest dose."]}
+            {
+                "non_field_errors": [
+                    gettext_noop("This dose was already changed. Change the latest dose.")
+                ]
+            }
         )
     planned_stop = course.stopped_on if course.stopped_on and course.stopped_on >= day else None
     course.stopped_on = day - timedelta(days=1)
@@ -257,11 +267,13 @@ def medication_course_confirm_drug(*, course: MedicationCourse, drug: str) -> Me
     Only a suggested drug is accepted: a misspelling is never resolved without the patient."""
     course = MedicationCourse.objects.select_for_update().get(pk=course.pk)
     if course.drug_id is not None:
-        raise MedicationInputError({"drug": ["This medicine is already recognised."]})
+        raise MedicationInputError({"drug": [gettext_noop("This medicine is already recognised.")]})
     suggested = name_suggestions([course.name]).get(course.name, [])
     chosen = drug_lookup(drug) if isinstance(drug, str) and drug in suggested else None
     if chosen is None:
-        raise MedicationInputError({"drug": ["Choose one of the suggested medicines."]})
+        raise MedicationInputError(
+            {"drug": [gettext_noop("Choose one of the suggested medicines.")]}
+        )
     chain, previous = [course.pk], course.previous_course
     while previous is not None and previous.drug_id is None and previous.pk not in chain:
         chain.append(previous.pk)
@@ -294,7 +306,7 @@ def clean_course_values(
     stopped_on = _clean_date(raw.get("stopped_on"), "stopped_on", errors, today=today)
     if started_on and stopped_on and stopped_on < started_on:
         errors.setdefault("stopped_on", []).append(
-            "The last day taken cannot be before the start date."
+            gettext_noop("The last day taken cannot be before the start date.")
         )
     reason = _clean_text(raw.get("reason"), "reason", errors, REASON_MAX_LENGTH)
     prescriber = _clean_text(raw.get("prescriber"), "prescriber", errors, PRESCRIBER_MAX_LENGTH)
@@ -314,22 +326,22 @@ def clean_course_values(
 
 def _clean_name(value: object, errors: Errors) -> str:
     if value is not None and not isinstance(value, str):
-        errors["drug"] = ["Enter the name of the medicine as text."]
+        errors["drug"] = [gettext_noop("Enter the name of the medicine as text.")]
         return ""
     name = " ".join((value or "").split())
     if not name:
-        errors["drug"] = ["Enter the name of the medicine."]
+        errors["drug"] = [gettext_noop("Enter the name of the medicine.")]
     elif len(name) > NAME_MAX_LENGTH:
-        errors["drug"] = [f"Use at most {NAME_MAX_LENGTH} characters."]
+        errors["drug"] = [_at_most_characters(NAME_MAX_LENGTH)]
     return name
 
 
 def _clean_dose(value: object, errors: Errors, *, required: bool) -> Decimal | None:
     if value is None or (isinstance(value, str) and not value.strip()):
         if required:
-            errors["dose"] = ["Enter the new dose."]
+            errors["dose"] = [gettext_noop("Enter the new dose.")]
         return None
-    message = "Enter the dose as a number, for example 50 or 0.5."
+    message = gettext_noop("Enter the dose as a number, for example 50 or 0.5.")
     if isinstance(value, bool) or not isinstance(value, int | float | Decimal | str):
         errors["dose"] = [message]
         return None
@@ -341,12 +353,14 @@ def _clean_dose(value: object, errors: Errors, *, required: bool) -> Decimal | N
     if not dose.is_finite():
         errors["dose"] = [message]
     elif dose <= 0:
-        errors["dose"] = ["The dose must be more than 0."]
+        errors["dose"] = [gettext_noop("The dose must be more than 0.")]
     elif dose > DOSE_MAX:
-        errors["dose"] = ["That dose is too large. Check the number and the unit."]
+        errors["dose"] = [gettext_noop("That dose is too large. Check the number and the unit.")]
     # Finite here, so the exponent is an int (not "n" or "F").
     elif -cast(int, dose.as_tuple().exponent) > DOSE_PLACES and dose != round(dose, DOSE_PLACES):
-        errors["dose"] = [f"Use at most {DOSE_PLACES} decimal places."]
+        errors["dose"] = [
+            gettext("Use at most %(places)s decimal places.") % {"places": DOSE_PLACES}
+        ]
     else:
         return dose
     return None
@@ -355,7 +369,7 @@ def _clean_dose(value: object, errors: Errors, *, required: bool) -> Decimal | N
 def _clean_unit(value: object, errors: Errors, *, dose: Decimal | None) -> str:
     if value is None or (isinstance(value, str) and not value.strip()):
         if dose is not None:
-            errors["unit"] = ["Choose the unit of the dose."]
+            errors["unit"] = [gettext_noop("Choose the unit of the dose.")]
         return ""
     unit = _UNIT_ALIASES.get(value.strip().lower()) if isinstance(value, str) else None
     if unit is None:
@@ -382,7 +396,7 @@ def _clean_date(
 ) -> date | None:
     if value is None or value == "":
         if required:
-            errors[field] = ["Enter a date."]
+            errors[field] = [gettext_noop("Enter a date.")]
         return None
     day = value if isinstance(value, date) else None
     if isinstance(value, str):
@@ -391,13 +405,15 @@ def _clean_date(
         except ValueError:
             day = None
     if day is None:
-        errors[field] = ["Enter a valid date as YYYY-MM-DD."]
+        errors[field] = [gettext_noop("Enter a valid date as YYYY-MM-DD.")]
         return None
     if day < EARLIEST_DATE:
-        errors[field] = [f"Enter a date after {EARLIEST_DATE.isoformat()}."]
+        errors[field] = [
+            gettext("Enter a date after %(day)s.") % {"day": EARLIEST_DATE.isoformat()}
+        ]
         return None
     if day > today + timedelta(days=MAX_DAYS_AHEAD):
-        errors[field] = ["This date is more than a year from today. Check the year."]
+        errors[field] = [gettext_noop("This date is more than a year from today. Check the year.")]
         return None
     return day
 
@@ -406,12 +422,17 @@ def _clean_text(value: object, field: str, errors: Errors, max_length: int) -> s
     if value is None:
         return ""
     if not isinstance(value, str):
-        errors[field] = ["Enter text."]
+        errors[field] = [gettext_noop("Enter text.")]
         return ""
     text = value.strip()
     if len(text) > max_length:
-        errors[field] = [f"Use at most {max_length} characters."]
+        errors[field] = [_at_most_characters(max_length)]
     return text
+
+
+def _at_most_characters(limit: int) -> str:
+    # In the language of the request (the page or the API caller's Accept-Language).
+    return gettext("Use at most %(limit)s characters.") % {"limit": limit}
 
 
 def _check_chain(course: MedicationCourse, values: dict[str, Any]) -> None:
@@ -423,8 +444,8 @@ def _check_chain(course: MedicationCourse, values: dict[str, Any]) -> None:
         raise MedicationInputError(
             {
                 "stopped_on": [
-                    "The next dose started on "
-                    f"{next_course.started_on.isoformat()}; this dose must end before it."
+                    gettext("The next dose started on %(day)s; this dose must end before it.")
+                    % {"day": next_course.started_on.isoformat()}
                 ]
             }
         )
@@ -433,8 +454,10 @@ def _check_chain(course: MedicationCourse, values: dict[str, Any]) -> None:
         raise MedicationInputError(
             {
                 "started_on": [
-                    "The previous dose was taken until "
-                    f"{previous.stopped_on.isoformat()}; this dose must start after it."
+                    gettext(
+                        "The previous dose was taken until %(day)s; this dose must start after it."
+                    )
+                    % {"day": previous.stopped_on.isoformat()}
                 ]
             }
         )

@@ -12,6 +12,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.access import visible_row_or_404
@@ -41,15 +42,15 @@ BoundForms = dict[tuple[str, int], forms.Form]
 # Calm labels for the patient; the clinician sees the severity itself. A `minor` finding is
 # "worth mentioning to your clinician" (docs/clinical-rules.md#pair-rules), never alarming.
 PATIENT_SEVERITY_LABELS = {
-    "contraindicated": ("Important", "sev-critical"),
-    "major": ("Important", "sev-high"),
-    "moderate": ("Worth checking", "sev-moderate"),
-    "minor": ("Worth mentioning", "sev-low"),
+    "contraindicated": (gettext_noop("Important"), "sev-critical"),
+    "major": (gettext_noop("Important"), "sev-high"),
+    "moderate": (gettext_noop("Worth checking"), "sev-moderate"),
+    "minor": (gettext_noop("Worth mentioning"), "sev-low"),
 }
 # What kind of risk a finding is, in the patient's words (Finding.mechanism).
 PATIENT_MECHANISM_LABELS = {
-    "serotonergic": "Serotonin",
-    "hypertensive": "Blood pressure risk",
+    "serotonergic": gettext_noop("Serotonin"),
+    "hypertensive": gettext_noop("Blood pressure risk"),
 }
 
 
@@ -113,13 +114,19 @@ def _render(
         {
             "finding": finding,
             "sources": [
-                f"{_capitalize(display_name(name))} is in {' and '.join(products_with[name])}."
+                _("%(ingredient)s is in %(products)s.")
+                % {
+                    "ingredient": _capitalize(display_name(name)),
+                    "products": _(" and ").join(products_with[name]),
+                }
                 for name in finding.drugs
                 if name in products_with
             ],
-            "label": PATIENT_SEVERITY_LABELS[finding.severity][0],
+            "label": _(PATIENT_SEVERITY_LABELS[finding.severity][0]),
             "css": PATIENT_SEVERITY_LABELS[finding.severity][1],
-            "kind": PATIENT_MECHANISM_LABELS.get(finding.mechanism, ""),
+            "kind": _(PATIENT_MECHANISM_LABELS.get(finding.mechanism, ""))
+            if finding.mechanism in PATIENT_MECHANISM_LABELS
+            else "",
         }
         for finding in overview.assessment.findings
     ]
@@ -152,7 +159,7 @@ def medicines(request: AuthenticatedHttpRequest[User]) -> HttpResponse:
         form, lambda data: services.medication_course_create(patient=request.user, **data)
     )
     if course is not None:
-        messages.success(request, f"Added {course.name}.")
+        messages.success(request, _("Added %(name)s.") % {"name": course.name})
         return redirect("medications:medicines")
     return _render(request, add_form=form, status=400)
 
@@ -167,7 +174,7 @@ def change_dose(request: AuthenticatedHttpRequest[User], pk: int) -> HttpRespons
         form, lambda data: services.medication_course_change_dose(course=course, **data)
     )
     if new_course is not None:
-        messages.success(request, f"Saved the new dose of {new_course.name}.")
+        messages.success(request, _("Saved the new dose of %(name)s.") % {"name": new_course.name})
         return redirect("medications:medicines")
     return _render(request, bound={("dose", pk): form}, status=400)
 
@@ -180,7 +187,7 @@ def stop(request: AuthenticatedHttpRequest[User], pk: int) -> HttpResponse:
     form = StopForm(request.POST, prefix=f"stop-{pk}")
     stopped = submit_form(form, lambda data: services.medication_course_stop(course=course, **data))
     if stopped is not None:
-        messages.success(request, f"Saved: you no longer take {course.name}.")
+        messages.success(request, _("Saved: you no longer take %(name)s.") % {"name": course.name})
         return redirect("medications:medicines")
     return _render(request, bound={("stop", pk): form}, status=400)
 
@@ -199,7 +206,11 @@ def confirm_drug(request: AuthenticatedHttpRequest[User], pk: int) -> HttpRespon
         for message in error.errors.get("drug", []):
             messages.error(request, message)
         return _render(request, status=400)
-    messages.success(request, f"Saved: {confirmed.name} is checked as {confirmed.drug}.")
+    messages.success(
+        request,
+        _("Saved: %(name)s is checked as %(drug)s.")
+        % {"name": confirmed.name, "drug": confirmed.drug},
+    )
     return redirect("medications:medicines")
 
 

@@ -13,6 +13,7 @@ from typing import Any
 import environ
 from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
+from django.utils.translation import gettext_noop
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -76,9 +77,13 @@ MIDDLEWARE = [
     # NUL in the URL -> 400, an oversized body -> 413, before any view or query runs.
     "portal.middleware.HostileInputMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # The language cookie or Accept-Language for everyone; a signed-in user's saved language
+    # then wins (portal.i18n.UserLanguageMiddleware, after AuthenticationMiddleware).
+    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "portal.i18n.UserLanguageMiddleware",
     "core.timezones.PatientTimezoneMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -165,7 +170,11 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
-LANGUAGE_CODE = "en-us"
+LANGUAGE_CODE = "en"
+# Patient pages, forms, e-mails and the crisis resources in English and Spanish (locale/;
+# `make messages` extracts and compiles the catalog; the compiled .mo is committed).
+LANGUAGES = [("en", "English"), ("es", "Español")]
+LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True
@@ -388,20 +397,23 @@ CELERY_BEAT_SCHEDULE = {
 ALERT_ESCALATE_AFTER = timedelta(minutes=env.int("ALERT_ESCALATE_AFTER_MINUTES", default=240))
 _DEFAULT_CRISIS_LINES = [
     {
-        "name": "988 Suicide & Crisis Lifeline (US)",
-        "how": "Call or text 988, any time, day or night.",
+        # Default lines are translated (journal.crisis); custom CRISIS_LINES are shown as given.
+        "name": gettext_noop("988 Suicide & Crisis Lifeline (US)"),
+        "how": gettext_noop("Call or text 988, any time, day or night."),
         "call": "988",
         "text": "988",
     },
     {
-        "name": "Veterans Crisis Line (US)",
-        "how": "Call 988 and press 1, or text 838255.",
+        "name": gettext_noop("Veterans Crisis Line (US)"),
+        "how": gettext_noop("Call 988 and press 1, or text 838255."),
         "call": "988",
         "text": "838255",
     },
     {
-        "name": "Emergency services",
-        "how": "If you are in immediate danger, call your local emergency number (911 in the US).",
+        "name": gettext_noop("Emergency services"),
+        "how": gettext_noop(
+            "If you are in immediate danger, call your local emergency number (911 in the US)."
+        ),
         "call": "911",
         "text": "",
     },

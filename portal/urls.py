@@ -4,7 +4,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 
 from accounts import access_log_views
 from accounts import views as account_views
-from portal import data_rights_views, views
+from portal import data_rights_views, i18n, views
 
 # A database error raised in a middleware (session, user) answers 503 there, not an HTML 500.
 handler500 = "portal.errors.server_error"
@@ -24,6 +24,10 @@ api_v1 = [
 urlpatterns: list[URLPattern | URLResolver] = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
+    # The language switch on every page: Django's set_language, which also saves a signed-in
+    # user's preference (portal.i18n).
+    path("i18n/setlang/", i18n.language_set, name="set_language"),
+    path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("accounts/", include("accounts.urls")),
     path("account/export/", data_rights_views.account_export, name="account-export"),

@@ -283,6 +283,8 @@ TABLE: dict[str, Row] = {
     # --- portal ---
     "": Row({"GET": each(anon="login", rest="302"), "POST": each(anon="login", rest="302")}),
     "healthz": Row({"GET": public(("200", "503")), "POST": public("405")}),
+    # The language switch (issue 15): POST only; it changes only the caller's own language.
+    "i18n/setlang/": Row({"GET": public("405"), "POST": public("302")}, sees=(), writers=()),
     "api/schema/": Row({"GET": public()}),
     "api/docs/": Row({"GET": public()}),
     # --- accounts: public pages ---

@@ -7,6 +7,8 @@ from datetime import date, timedelta
 from fractions import Fraction
 from typing import Any, NamedTuple, cast
 
+from django.utils.translation import gettext_noop
+
 from alerts.rules.facts import AlertCandidate, EntryFacts, PatientSnapshot, Phq9Facts, severity_rank
 from journal.instruments.phq9 import SEVERE_MIN, m1_applies
 from medications.black_box import black_box_events
@@ -76,6 +78,17 @@ CRISIS_HINT = (
     "If you might act on these thoughts, or you are in danger now, get help straight away: "
     "see the crisis contacts on this page."
 )
+# Stored in English on the alert; shown in the patient's language (alerts.selectors).
+SUICIDAL_IDEATION_PATIENT_MESSAGE = gettext_noop(
+    "Your care team has been told about your answer about thoughts of being better off "
+    "dead or of hurting yourself, and will follow up with you. "
+    "If you might act on these thoughts, or you are in danger now, get help straight away: "
+    "see the crisis contacts on this page."
+)
+MOOD_WORSENING_PATIENT_MESSAGE = gettext_noop(
+    "Your recent answers show your mood has been lower, and your care team has been "
+    "told. Talk to your clinician about how you are feeling."
+)
 
 
 def suicidal_ideation_candidates(snapshot: PatientSnapshot) -> list[AlertCandidate]:
@@ -136,10 +149,7 @@ def _m1_candidate(*, key: str, hit: dict[str, Any], explanation: str) -> AlertCa
         rule_version=RULE_VERSION,
         evidence={"hits": [hit]},
         explanation=explanation,
-        patient_message=(
-            "Your care team has been told about your answer about thoughts of being better off "
-            "dead or of hurting yourself, and will follow up with you. " + CRISIS_HINT
-        ),
+        patient_message=SUICIDAL_IDEATION_PATIENT_MESSAGE,
     )
 
 
@@ -356,10 +366,7 @@ def mood_worsening_candidate(snapshot: PatientSnapshot) -> AlertCandidate | None
         rule_version=RULE_VERSION,
         evidence={"hits": hits},
         explanation=" ".join(hit["explanation"] for hit in hits),
-        patient_message=(
-            "Your recent answers show your mood has been lower, and your care team has been "
-            "told. Talk to your clinician about how you are feeling."
-        ),
+        patient_message=MOOD_WORSENING_PATIENT_MESSAGE,
     )
 
 

@@ -6,6 +6,8 @@ See docs/clinical-rules.md#serotonin-toxicity-symptoms.
 from collections.abc import Iterable
 from datetime import date
 
+from django.utils.translation import gettext_noop
+
 from alerts.rules.facts import AlertCandidate, EntryFacts, PatientSnapshot
 from alerts.rules.serotonergic import finding_rank, mechanism_findings, mechanism_severity
 from journal.instruments.codes import SEROTONIN_SYMPTOMS
@@ -154,12 +156,12 @@ def s1_candidate(
     )
 
 
-URGENT_CARE_PATIENT_MESSAGE = (
+URGENT_CARE_PATIENT_MESSAGE = gettext_noop(
     "You reported several symptoms that can happen with some medicines. Please get urgent "
     "medical care now (an urgent care clinic, emergency department or your local emergency "
     "number), and talk to your clinician. Your care team has been told."
 )
-TELL_CLINICIAN_PATIENT_MESSAGE = (
+TELL_CLINICIAN_PATIENT_MESSAGE = gettext_noop(
     "On an earlier day you had several symptoms that can happen with some medicines. Your "
     "care team has been told. Please tell your clinician about them, sooner if they come back."
 )

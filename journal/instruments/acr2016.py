@@ -13,6 +13,8 @@ Rheum 2016); docs/clinical-rules.md#acr-2016-criteria.
 from collections.abc import Mapping
 from typing import Any
 
+from django.utils.translation import gettext_noop
+
 from journal.instruments.codes import (
     NOT_COUNTED_FOR_GENERALIZED_PAIN,
     WPI_REGION_GROUP_OF,
@@ -39,22 +41,24 @@ WPI_MID_LOW, WPI_MID_HIGH = 4, 6  # 4 <= WPI <= 6 with SSS >= 9
 SSS_WITH_MID_WPI = 9
 
 SEVERITY_QUESTIONS = {
-    "fatigue": "Fatigue",
-    "waking_unrefreshed": "Waking unrefreshed",
-    "cognitive": "Trouble thinking or remembering",
+    "fatigue": gettext_noop("Fatigue"),
+    "waking_unrefreshed": gettext_noop("Waking unrefreshed"),
+    "cognitive": gettext_noop("Trouble thinking or remembering"),
 }
 SEVERITY_CHOICES: tuple[tuple[int, str], ...] = (
-    (0, "No problem"),
-    (1, "Slight or mild problems; generally mild or intermittent"),
-    (2, "Moderate; considerable problems; often present and/or at a moderate level"),
-    (3, "Severe; pervasive, continuous, life-disturbing problems"),
+    (0, gettext_noop("No problem")),
+    (1, gettext_noop("Slight or mild problems; generally mild or intermittent")),
+    (2, gettext_noop("Moderate; considerable problems; often present and/or at a moderate level")),
+    (3, gettext_noop("Severe; pervasive, continuous, life-disturbing problems")),
 )
 YES_NO_QUESTIONS = {
-    "headaches": "Headaches",
-    "lower_abdominal_pain": "Pain or cramps in the lower abdomen",
-    "depression": "Depression",
+    "headaches": gettext_noop("Headaches"),
+    "lower_abdominal_pain": gettext_noop("Pain or cramps in the lower abdomen"),
+    "depression": gettext_noop("Depression"),
 }
-DURATION_QUESTION = "Have these symptoms been present at a similar level for at least 3 months?"
+DURATION_QUESTION = gettext_noop(
+    "Have these symptoms been present at a similar level for at least 3 months?"
+)
 
 
 def _yes_no(value: object) -> bool | None:
@@ -74,9 +78,9 @@ def score(answers: Mapping[str, Any]) -> dict[str, Any]:
     regions = answers.get("regions")
     valid_regions: list[str] = []
     if regions is None:
-        errors.add("regions", "This field is required (an empty list means no pain).")
+        errors.add("regions", gettext_noop("This field is required (an empty list means no pain)."))
     elif not isinstance(regions, list | tuple):
-        errors.add("regions", "Must be a list of body region codes.")
+        errors.add("regions", gettext_noop("Must be a list of body region codes."))
     else:
         seen: set[str] = set()
         for code in regions:
@@ -91,7 +95,7 @@ def score(answers: Mapping[str, Any]) -> dict[str, Any]:
     severity: dict[str, int] = {}
     for field in SEVERITY_FIELDS:
         if field not in answers:
-            errors.add(field, "This field is required.")
+            errors.add(field, gettext_noop("This field is required."))
             continue
         message = check_int_in_range(answers[field], low=SEVERITY_MIN, high=SEVERITY_MAX)
         if message:
@@ -102,11 +106,11 @@ def score(answers: Mapping[str, Any]) -> dict[str, Any]:
     yes_no: dict[str, bool] = {}
     for field in (*YES_NO_SYMPTOM_FIELDS, DURATION_FIELD):
         if field not in answers:
-            errors.add(field, "This field is required.")
+            errors.add(field, gettext_noop("This field is required."))
             continue
         value = _yes_no(answers[field])
         if value is None:
-            errors.add(field, "Must be true or false.")
+            errors.add(field, gettext_noop("Must be true or false."))
         else:
             yes_no[field] = value
     errors.raise_if_any()

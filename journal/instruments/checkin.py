@@ -6,6 +6,8 @@ Shared by the check-in page and the API so both refuse the same input with the s
 from collections.abc import Mapping
 from typing import Any
 
+from django.utils.translation import gettext_noop
+
 from journal.instruments.codes import (
     SEROTONIN_SYMPTOM_LABELS,
     SEROTONIN_SYMPTOMS,
@@ -20,11 +22,23 @@ NOTES_MAX_LENGTH = 5000
 
 # Scale -> (label, word at 0, word at 10). Directions: docs/clinical-rules.md#daily-check-in.
 SCALES: dict[str, tuple[str, str, str]] = {
-    "pain": ("Pain", "No pain", "Worst pain"),
-    "fatigue": ("Tiredness", "Full of energy", "Exhausted"),
-    "sleep_quality": ("Sleep last night", "Very poor", "Very good"),
-    "cognition": ("Brain fog", "Clear head", "Very foggy"),
-    "mood": ("Mood", "Very low", "Very good"),
+    "pain": (gettext_noop("Pain"), gettext_noop("No pain"), gettext_noop("Worst pain")),
+    "fatigue": (
+        gettext_noop("Tiredness"),
+        gettext_noop("Full of energy"),
+        gettext_noop("Exhausted"),
+    ),
+    "sleep_quality": (
+        gettext_noop("Sleep last night"),
+        gettext_noop("Very poor"),
+        gettext_noop("Very good"),
+    ),
+    "cognition": (
+        gettext_noop("Brain fog"),
+        gettext_noop("Clear head"),
+        gettext_noop("Very foggy"),
+    ),
+    "mood": (gettext_noop("Mood"), gettext_noop("Very low"), gettext_noop("Very good")),
 }
 LIST_FIELDS: dict[str, tuple[tuple[str, ...], dict[str, str]]] = {
     "pain_regions": (WPI_REGIONS, WPI_REGION_LABELS),
@@ -37,7 +51,7 @@ def _clean_codes(
     value: object, *, field: str, allowed: tuple[str, ...], errors: ErrorCollector
 ) -> list[str] | None:
     if not isinstance(value, list | tuple):
-        errors.add(field, "Must be a list of codes.")
+        errors.add(field, gettext_noop("Must be a list of codes."))
         return None
     known = set(allowed)
     chosen: set[str] = set()
@@ -61,17 +75,19 @@ def clean_entry_values(values: Mapping[str, Any], *, partial: bool = False) -> d
     are required and the lists, the safety answer and the notes default to empty.
     """
     if not isinstance(values, Mapping):
-        raise InstrumentError({"non_field_errors": ["Expected an object of named fields."]})
+        raise InstrumentError(
+            {"non_field_errors": [gettext_noop("Expected an object of named fields.")]}
+        )
     errors = ErrorCollector()
     cleaned: dict[str, Any] = {}
     for field in values:
         if field not in FIELDS:
-            errors.add(str(field), "This field is not part of the daily check-in.")
+            errors.add(str(field), gettext_noop("This field is not part of the daily check-in."))
 
     for field in SCALES:
         if field not in values:
             if not partial:
-                errors.add(field, "This field is required.")
+                errors.add(field, gettext_noop("This field is required."))
             continue
         message = check_int_in_range(values[field], low=SCALE_MIN, high=SCALE_MAX)
         if message:
@@ -92,7 +108,7 @@ def clean_entry_values(values: Mapping[str, Any], *, partial: bool = False) -> d
         if isinstance(values["self_harm_thoughts"], bool):
             cleaned["self_harm_thoughts"] = values["self_harm_thoughts"]
         else:
-            errors.add("self_harm_thoughts", "Must be true or false.")
+            errors.add("self_harm_thoughts", gettext_noop("Must be true or false."))
     elif not partial:
         cleaned["self_harm_thoughts"] = False
 
@@ -101,7 +117,7 @@ def clean_entry_values(values: Mapping[str, Any], *, partial: bool = False) -> d
         if notes is None:
             notes = ""
         if not isinstance(notes, str):
-            errors.add("notes", "Must be text.")
+            errors.add("notes", gettext_noop("Must be text."))
         elif len(notes) > NOTES_MAX_LENGTH:
             errors.add("notes", f"Please keep notes under {NOTES_MAX_LENGTH} characters.")
         else:

@@ -6,55 +6,57 @@ Communication 2016-03-22 patient list and Sternbach's features,
 docs/clinical-rules.md#serotonin-toxicity-symptoms.
 """
 
+from django.utils.translation import gettext_noop
+
 # The five regions of the ACR 2016 generalized-pain criterion, each with its WPI sites.
 WPI_REGION_GROUPS: tuple[tuple[str, str, tuple[tuple[str, str], ...]], ...] = (
     (
         "left_upper",
-        "Left upper region",
+        gettext_noop("Left upper region"),
         (
-            ("jaw_left", "Left jaw"),
-            ("shoulder_girdle_left", "Left shoulder"),
-            ("upper_arm_left", "Left upper arm"),
-            ("lower_arm_left", "Left lower arm"),
+            ("jaw_left", gettext_noop("Left jaw")),
+            ("shoulder_girdle_left", gettext_noop("Left shoulder")),
+            ("upper_arm_left", gettext_noop("Left upper arm")),
+            ("lower_arm_left", gettext_noop("Left lower arm")),
         ),
     ),
     (
         "right_upper",
-        "Right upper region",
+        gettext_noop("Right upper region"),
         (
-            ("jaw_right", "Right jaw"),
-            ("shoulder_girdle_right", "Right shoulder"),
-            ("upper_arm_right", "Right upper arm"),
-            ("lower_arm_right", "Right lower arm"),
+            ("jaw_right", gettext_noop("Right jaw")),
+            ("shoulder_girdle_right", gettext_noop("Right shoulder")),
+            ("upper_arm_right", gettext_noop("Right upper arm")),
+            ("lower_arm_right", gettext_noop("Right lower arm")),
         ),
     ),
     (
         "left_lower",
-        "Left lower region",
+        gettext_noop("Left lower region"),
         (
-            ("hip_left", "Left hip or buttock"),
-            ("upper_leg_left", "Left upper leg"),
-            ("lower_leg_left", "Left lower leg"),
+            ("hip_left", gettext_noop("Left hip or buttock")),
+            ("upper_leg_left", gettext_noop("Left upper leg")),
+            ("lower_leg_left", gettext_noop("Left lower leg")),
         ),
     ),
     (
         "right_lower",
-        "Right lower region",
+        gettext_noop("Right lower region"),
         (
-            ("hip_right", "Right hip or buttock"),
-            ("upper_leg_right", "Right upper leg"),
-            ("lower_leg_right", "Right lower leg"),
+            ("hip_right", gettext_noop("Right hip or buttock")),
+            ("upper_leg_right", gettext_noop("Right upper leg")),
+            ("lower_leg_right", gettext_noop("Right lower leg")),
         ),
     ),
     (
         "axial",
-        "Axial region (neck, back, chest, belly)",
+        gettext_noop("Axial region (neck, back, chest, belly)"),
         (
-            ("neck", "Neck"),
-            ("upper_back", "Upper back"),
-            ("lower_back", "Lower back"),
-            ("chest", "Chest"),
-            ("abdomen", "Abdomen (belly)"),
+            ("neck", gettext_noop("Neck")),
+            ("upper_back", gettext_noop("Upper back")),
+            ("lower_back", gettext_noop("Lower back")),
+            ("chest", gettext_noop("Chest")),
+            ("abdomen", gettext_noop("Abdomen (belly)")),
         ),
     ),
 )
@@ -73,14 +75,14 @@ NOT_COUNTED_FOR_GENERALIZED_PAIN: frozenset[str] = frozenset(
 )
 
 SEROTONIN_SYMPTOM_LABELS: dict[str, str] = {
-    "agitation": "Feeling agitated or restless",
-    "sweating": "Heavy sweating",
-    "shivering": "Shivering",
-    "muscle_twitching": "Muscle twitching or jerking",
-    "tremor": "Shaking (tremor)",
-    "diarrhea": "Diarrhea",
-    "fever": "Fever",
-    "fast_heartbeat": "Fast heartbeat",
-    "confusion": "Confusion",
+    "agitation": gettext_noop("Feeling agitated or restless"),
+    "sweating": gettext_noop("Heavy sweating"),
+    "shivering": gettext_noop("Shivering"),
+    "muscle_twitching": gettext_noop("Muscle twitching or jerking"),
+    "tremor": gettext_noop("Shaking (tremor)"),
+    "diarrhea": gettext_noop("Diarrhea"),
+    "fever": gettext_noop("Fever"),
+    "fast_heartbeat": gettext_noop("Fast heartbeat"),
+    "confusion": gettext_noop("Confusion"),
 }
 SEROTONIN_SYMPTOMS: tuple[str, ...] = tuple(SEROTONIN_SYMPTOM_LABELS)

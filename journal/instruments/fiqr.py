@@ -12,6 +12,8 @@ from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 from typing import Any, cast
 
+from django.utils.translation import gettext_noop
+
 from journal.instruments.errors import (
     ErrorCollector,
     check_item_list,
@@ -36,39 +38,39 @@ BANDS: tuple[tuple[float, str], ...] = (
     (100.0, "very_severe"),
 )
 BAND_LABELS = {
-    "remission": "Remission",
-    "mild": "Mild",
-    "moderate": "Moderate",
-    "severe": "Severe",
-    "very_severe": "Very severe",
+    "remission": gettext_noop("Remission"),
+    "mild": gettext_noop("Mild"),
+    "moderate": gettext_noop("Moderate"),
+    "severe": gettext_noop("Severe"),
+    "very_severe": gettext_noop("Very severe"),
 }
 
 FUNCTION_QUESTIONS: tuple[str, ...] = (
-    "Brush or comb your hair",
-    "Walk continuously for 20 minutes",
-    "Prepare a homemade meal",
-    "Vacuum, scrub or sweep floors",
-    "Lift and carry a bag full of groceries",
-    "Climb one flight of stairs",
-    "Change bed sheets",
-    "Sit in a chair for 45 minutes",
-    "Go shopping for groceries",
+    gettext_noop("Brush or comb your hair"),
+    gettext_noop("Walk continuously for 20 minutes"),
+    gettext_noop("Prepare a homemade meal"),
+    gettext_noop("Vacuum, scrub or sweep floors"),
+    gettext_noop("Lift and carry a bag full of groceries"),
+    gettext_noop("Climb one flight of stairs"),
+    gettext_noop("Change bed sheets"),
+    gettext_noop("Sit in a chair for 45 minutes"),
+    gettext_noop("Go shopping for groceries"),
 )
 OVERALL_QUESTIONS: tuple[str, ...] = (
-    "Fibromyalgia prevented me from accomplishing goals for the week",
-    "I was completely overwhelmed by my fibromyalgia symptoms",
+    gettext_noop("Fibromyalgia prevented me from accomplishing goals for the week"),
+    gettext_noop("I was completely overwhelmed by my fibromyalgia symptoms"),
 )
 SYMPTOM_QUESTIONS: tuple[str, ...] = (
-    "Your level of pain",
-    "Your level of energy",
-    "Your level of stiffness",
-    "The quality of your sleep",
-    "Your level of depression",
-    "Your level of memory problems",
-    "Your level of anxiety",
-    "Your level of tenderness to touch",
-    "Your level of balance problems",
-    "Your level of sensitivity to loud noises, bright lights, odors and cold",
+    gettext_noop("Your level of pain"),
+    gettext_noop("Your level of energy"),
+    gettext_noop("Your level of stiffness"),
+    gettext_noop("The quality of your sleep"),
+    gettext_noop("Your level of depression"),
+    gettext_noop("Your level of memory problems"),
+    gettext_noop("Your level of anxiety"),
+    gettext_noop("Your level of tenderness to touch"),
+    gettext_noop("Your level of balance problems"),
+    gettext_noop("Your level of sensitivity to loud noises, bright lights, odors and cold"),
 )
 
 

@@ -8,6 +8,8 @@ of self-harm; any answer above 0 triggers rule M1 (docs/clinical-rules.md#m1-sel
 from collections.abc import Mapping
 from typing import Any, cast
 
+from django.utils.translation import gettext_noop
+
 from journal.instruments.errors import (
     ErrorCollector,
     check_item_list,
@@ -41,31 +43,37 @@ BANDS: tuple[tuple[int, str], ...] = (
 M1_ITEM9_MIN = 1
 
 BAND_LABELS = {
-    "minimal": "Minimal",
-    "mild": "Mild",
-    "moderate": "Moderate",
-    "moderately_severe": "Moderately severe",
-    "severe": "Severe",
+    "minimal": gettext_noop("Minimal"),
+    "mild": gettext_noop("Mild"),
+    "moderate": gettext_noop("Moderate"),
+    "moderately_severe": gettext_noop("Moderately severe"),
+    "severe": gettext_noop("Severe"),
 }
 
 QUESTIONS: tuple[str, ...] = (
-    "Little interest or pleasure in doing things",
-    "Feeling down, depressed, or hopeless",
-    "Trouble falling or staying asleep, or sleeping too much",
-    "Feeling tired or having little energy",
-    "Poor appetite or overeating",
-    "Feeling bad about yourself, or that you are a failure or have let yourself "
-    "or your family down",
-    "Trouble concentrating on things, such as reading the newspaper or watching television",
-    "Moving or speaking so slowly that other people could have noticed, or the opposite: "
-    "being so fidgety or restless that you have been moving around a lot more than usual",
-    "Thoughts that you would be better off dead, or of hurting yourself in some way",
+    gettext_noop("Little interest or pleasure in doing things"),
+    gettext_noop("Feeling down, depressed, or hopeless"),
+    gettext_noop("Trouble falling or staying asleep, or sleeping too much"),
+    gettext_noop("Feeling tired or having little energy"),
+    gettext_noop("Poor appetite or overeating"),
+    gettext_noop(
+        "Feeling bad about yourself, or that you are a failure or have let yourself "
+        "or your family down"
+    ),
+    gettext_noop(
+        "Trouble concentrating on things, such as reading the newspaper or watching television"
+    ),
+    gettext_noop(
+        "Moving or speaking so slowly that other people could have noticed, or the opposite: "
+        "being so fidgety or restless that you have been moving around a lot more than usual"
+    ),
+    gettext_noop("Thoughts that you would be better off dead, or of hurting yourself in some way"),
 )
 ANSWER_CHOICES: tuple[tuple[int, str], ...] = (
-    (0, "Not at all"),
-    (1, "Several days"),
-    (2, "More than half the days"),
-    (3, "Nearly every day"),
+    (0, gettext_noop("Not at all")),
+    (1, gettext_noop("Several days")),
+    (2, gettext_noop("More than half the days")),
+    (3, gettext_noop("Nearly every day")),
 )
 
 

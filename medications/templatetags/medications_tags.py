@@ -2,6 +2,9 @@ from decimal import Decimal
 
 from django import template
 
+from medications.interactions import Finding
+from medications.selectors import patient_explanation
+
 register = template.Library()
 
 
@@ -18,3 +21,9 @@ def dose_text(value: Decimal | None) -> str:
 def get_item(mapping: dict, key):
     """mapping[key] in a template (None when absent)."""
     return mapping.get(key)
+
+
+@register.filter(name="patient_words")
+def patient_words(finding: Finding) -> str:
+    """An interaction finding's plain words for the patient, in the page's language."""
+    return patient_explanation(finding)

@@ -186,3 +186,31 @@ def test_clinician_pages_are_accessible(page, live_server, login, demo, request)
     problems = audit_pages(page, live_server.url, urls, report)
     print_report(request, "clinician", urls, report)
     assert problems == {}, json.dumps(problems, indent=1)
+
+
+def test_spanish_pages_are_accessible_and_fit_360px(page, live_server, login, demo, request):
+    """Issue 15: the longer Spanish strings still fit one phone width; lang="es" for axe."""
+    from accounts.models import NotificationPreference
+
+    page.set_viewport_size({"width": WIDTH, "height": 800})
+    page.set_extra_http_headers({"Accept-Language": "es-MX,es;q=0.9"})
+    report: dict = {}
+    problems = audit_pages(page, live_server.url, PUBLIC_PAGES[:3], report)
+    assert page.evaluate("() => document.documentElement.lang") == "es"
+    NotificationPreference.objects.update_or_create(
+        user=demo["patient"], defaults={"language": "es"}
+    )
+    # The sign-in helper finds the English labels; once signed in the saved language wins.
+    page.set_extra_http_headers({"Accept-Language": "en"})
+    login(page, demo["patient"].email, DEMO_PASSWORD)
+    urls = [
+        *PATIENT_PAGES,
+        "/patient/questionnaires/fiqr/",
+        "/patient/questionnaires/acr2016/",
+        "/patient/report/",
+    ]
+    problems.update(audit_pages(page, live_server.url, urls, report))
+    assert page.evaluate("() => document.documentElement.lang") == "es"
+    assert "Cerrar sesión" in page.content()
+    print_report(request, "patient (es)", urls, report)
+    assert problems == {}, json.dumps(problems, indent=1)

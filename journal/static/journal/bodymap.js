@@ -21,7 +21,7 @@
       Object.keys(boxes).forEach(function (code) {
         if (boxes[code].checked) { chosen += 1; }
       });
-      if (counter) { counter.textContent = chosen + " of 19 places chosen."; }
+      if (counter) { counter.textContent = (counter.getAttribute("data-template") || "{n} of 19 places chosen.").replace("{n}", chosen); }
     }
 
     function toggle(shape) {

@@ -11,6 +11,10 @@
   var history = JSON.parse(dataNode.textContent);
   var scales = JSON.parse(scalesNode.textContent);
   var MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+  // The page's language (data-months on the charts' root, issue 15).
+  var monthsNode = document.querySelector("[data-months]");
+  var pageMonths = monthsNode ? monthsNode.getAttribute("data-months").split(",") : [];
+  if (pageMonths.length === 12) { MONTHS = pageMonths; }
   window.Chart.defaults.font.size = 12;
   // Text, grid and line colours from site.css custom properties (dark mode follows).
   var rootStyle = window.getComputedStyle(document.documentElement);
@@ -161,7 +165,7 @@
       type: "bar",
       data: {
         datasets: [{
-          label: "Painful areas in the daily check-in",
+          label: wpi.getAttribute("data-label") || "Painful areas in the daily check-in",
           data: valuesFor("regions").map(function (value, index) { return { x: index, y: value }; }),
           backgroundColor: cssColour("--chart-mood-bar", "#2f6f73")
         }]

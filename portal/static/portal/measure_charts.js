@@ -4,6 +4,7 @@
 // Chart.js from /static/vendor/ (npm). No inline script or style (strict CSP).
 (function () {
   "use strict";
+  var WORDS = { weekOne: null, weekMany: null };
   var MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
   // Colours come from site.css custom properties, so dark mode (prefers-color-scheme) applies to
   // the canvas too; the fallbacks are the light theme's.
@@ -114,8 +115,11 @@
       if (!items.length) { return ""; }
       var raw = items[0].raw || {};
       if (payload.mode === "weekly") {
-        var days = raw.n === 1 ? "1 check-in" : raw.n + " check-ins";
-        return "Week " + raw.week + " (" + raw.from + " to " + raw.to + "), mean of " + days;
+        // The page's language (data-week-one / data-week-many on the charts' root, issue 15).
+        var template = (raw.n === 1 ? WORDS.weekOne : WORDS.weekMany) ||
+          "Week {week} ({from} to {to}), mean of {n} check-ins";
+        return template.replace("{week}", raw.week).replace("{from}", raw.from)
+          .replace("{to}", raw.to).replace("{n}", raw.n);
       }
       return label(payload.start, items[0].parsed.x, true);
     };
@@ -302,6 +306,10 @@
   function setUp(root) {
     var payload = read(root.getAttribute("data-measure-charts"));
     if (!payload) { return; }
+    var months = (root.getAttribute("data-months") || "").split(",");
+    if (months.length === 12) { MONTHS = months; }
+    WORDS.weekOne = root.getAttribute("data-week-one");
+    WORDS.weekMany = root.getAttribute("data-week-many");
     root.querySelectorAll("canvas[data-measure]").forEach(function (canvas) {
       var key = canvas.getAttribute("data-measure");
       var chart = payload.charts.filter(function (c) { return c.key === key; })[0];
