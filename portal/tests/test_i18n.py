@@ -211,6 +211,9 @@ PATIENT_PAGES = [
     "/patient/sharing/",
     "/account/",
     "/patient/report/",
+    "/patient/access-log/",
+    "/account/delete/",
+    "/account/export/",
 ]
 
 
