@@ -340,9 +340,12 @@ def alerts_bulk_acknowledge(request: AuthenticatedHttpRequest[User]) -> HttpResp
     ids: set[int] = set()
     for raw in request.POST.getlist("alert")[:BULK_ACKNOWLEDGE_MAX]:
         try:
-            ids.add(int(raw))
+            value = int(raw)
         except ValueError:
             continue
+        # Beyond a 64-bit key no alert can have it (and SQLite refuses to bind it).
+        if 0 < value < 2**63:
+            ids.add(value)
     visible = selectors.alert_queue(request.user, unresolved_only=False).filter(pk__in=ids)
     with transaction.atomic():
         patient_of = {alert.pk: alert.patient for alert in visible.prefetch_related(None)}

@@ -174,8 +174,12 @@ def _triage_order_sql(
         where.append("t.alert_rank > 0")
     if "stale" in query.filters:
         # Counted from each patient's own today (the triage row's as_of, their local date).
-        where.append("(t.t_last_entry IS NULL OR t.t_last_entry <= t.t_as_of - %s)")
-        params.append(STALE_AFTER_DAYS)
+        if connection.vendor == "sqlite":  # dates are ISO text there: date() does the sum
+            where.append("(t.t_last_entry IS NULL OR t.t_last_entry <= date(t.t_as_of, %s))")
+            params.append(f"-{STALE_AFTER_DAYS} days")
+        else:
+            where.append("(t.t_last_entry IS NULL OR t.t_last_entry <= t.t_as_of - %s)")
+            params.append(STALE_AFTER_DAYS)
     if "phq9" in query.filters:
         where.append("t.t_phq9 >= %s")
         params.append(PHQ9_FILTER_THRESHOLD)
