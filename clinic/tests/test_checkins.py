@@ -5,11 +5,11 @@ import re
 from datetime import date, timedelta
 
 import pytest
-from django.utils import timezone
 
 from accounts.models import AuditEvent
 from clinic import checkins
 from clinic.tests import factories as f
+from core.timezones import patient_today
 from journal.models import DailyEntry
 
 # Dates relative to today: rerun under a frozen clock by `make test-clock`.
@@ -39,8 +39,10 @@ def _unsaved(day, regions=(), symptoms=()):
 
 
 @pytest.fixture
-def today():
-    return timezone.localdate()
+def today(pat):
+    # The record counts from the patient's own today (core.timezones), which at 03:30 UTC is
+    # still yesterday for Pat in New York.
+    return patient_today(pat)
 
 
 # --- pure summaries ----------------------------------------------------------------------------

@@ -4,17 +4,19 @@ import re
 from datetime import timedelta
 
 import pytest
-from django.utils import timezone
 
 from clinic.tests import factories as f
 from clinic.views import PHQ9_PAGE_SIZE
+from core.timezones import patient_today
 
 pytestmark = pytest.mark.clock
 
 
 @pytest.fixture
-def today():
-    return timezone.localdate()
+def today(pat):
+    # The record counts from the patient's own today (core.timezones), which at 03:30 UTC is
+    # still yesterday for Pat in New York.
+    return patient_today(pat)
 
 
 def _phq9_dates(html: str) -> list[str]:
