@@ -279,11 +279,18 @@ class Client:
     """One signed-in browser-like user: a requests.Session with the CSRF cookie."""
 
     def __init__(
-        self, base: str, email: str, password: str, recorder: Recorder, rng: random.Random
+        self,
+        base: str,
+        email: str,
+        password: str,
+        recorder: Recorder,
+        rng: random.Random,
+        think: float = 0.0,
     ) -> None:
         self.base = base
         self.recorder = recorder
         self.rng = rng
+        self.think = think
         self.session = requests.Session()
         self.session.get(f"{base}/accounts/login/", timeout=30)
         response = self.session.post(
@@ -315,6 +322,10 @@ class Client:
             status, body = 0, type(error).__name__
         elapsed = (time.perf_counter() - started) * 1000
         self.recorder.add(route, elapsed, status == expect, f"{method} -> {status or body}")
+        if self.think:
+            # A person reads the page before the next click: half to one and a half times the
+            # mean think time (--think), drawn from the client's own seeded generator.
+            time.sleep(self.think * self.rng.uniform(0.5, 1.5))
         return status, body
 
     def floor(self) -> None:
@@ -383,6 +394,7 @@ def run_load(
     patient_ids: Sequence[int],
     recorder: Recorder,
     access_log: Path,
+    think: float = 0.0,
     out: Out = print,
 ) -> float:
     clinicians = max(1, clients // 4)
@@ -396,7 +408,9 @@ def run_load(
         client: Client
         try:
             if index < patients:
-                client = PatientClient(base, patient_emails[index], BENCH_PASSWORD, recorder, rng)
+                client = PatientClient(
+                    base, patient_emails[index], BENCH_PASSWORD, recorder, rng, think
+                )
             else:
                 client = ClinicianClient(
                     base,
@@ -404,6 +418,7 @@ def run_load(
                     "portal-demo-2026",
                     recorder,
                     rng,
+                    think,
                     patient_ids=patient_ids,
                 )
         except Exception as error:  # sign-in failed: report, and release the barrier
@@ -558,6 +573,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--days", type=int, default=365)
     parser.add_argument("--workers", type=int, default=2, help="gunicorn processes")
     parser.add_argument("--threads", type=int, default=4, help="threads per gunicorn process")
+    parser.add_argument(
+        "--think",
+        type=float,
+        default=0.0,
+        help="mean seconds each client waits after a response before its next request "
+        "(0: back to back, which saturates the machine whatever the page costs)",
+    )
     parser.add_argument("--database-url", default="")
     args = parser.parse_args(argv)
     database_url = args.database_url or bench_database_url(os.environ.get("DATABASE_URL", ""))
@@ -598,7 +620,8 @@ def main(argv: list[str] | None = None) -> int:
         print(
             f"gunicorn gthread {args.workers} x {args.threads} threads, DEBUG=0, "
             f"{'Celery worker on ' + redis_url if redis_url else 'alerts evaluated in-request'}; "
-            f"{clients} clients for {args.seconds:.0f} s"
+            f"{clients} clients for {args.seconds:.0f} s, "
+            + (f"think time {args.think:g} s (mean)" if args.think else "no think time")
         )
         elapsed = run_load(
             base,
@@ -609,6 +632,7 @@ def main(argv: list[str] | None = None) -> int:
             patient_ids=patient_ids,
             recorder=recorder,
             access_log=access_log,
+            think=args.think,
         )
         rows = report(recorder, elapsed)
         print(

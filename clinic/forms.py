@@ -21,6 +21,7 @@ from accounts.access import SCOPE_MINE, SCOPE_TEAM
 from alerts.models import AlertKind, AlertStatus, Severity
 from clinic.selectors.alert_queue import ASSIGNED_TO_ME, UNASSIGNED, AlertQueueQuery
 from clinic.selectors.dashboard import FILTERS, DashboardQuery
+from core.widgets import PlainSelect
 
 StrOrPromise = str | Promise  # a label: text or a lazy translation
 
@@ -127,6 +128,8 @@ class _QueueChoiceField(forms.ChoiceField):
         **kwargs: Any,
     ) -> None:
         kwargs.setdefault("required", False)
+        # The patient filter lists the whole panel: rendered without a template per option.
+        kwargs.setdefault("widget", PlainSelect)
         super().__init__(choices=[("", empty_label), *choices], **kwargs)
         self.error_messages["invalid_choice"] = f"Unknown {what} “%(value)s” was ignored."
 

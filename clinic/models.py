@@ -9,7 +9,8 @@ class PatientTriage(models.Model):
     500-patient panel on each request made the dashboard grow with the panel; this row lets
     PostgreSQL sort plain columns instead. It is refreshed on read when the day changes or when
     the patient's data changed after it was computed (PatientProfile.data_changed_at, stamped by
-    every journal and medication write). The figures shown on a row are always computed live.
+    every journal and medication write), so the figures a dashboard row shows (read from here
+    right after that refresh) are those of the patient's data as it is now.
     """
 
     patient = models.OneToOneField(
@@ -30,6 +31,10 @@ class PatientTriage(models.Model):
     pain_28 = models.FloatField(null=True, blank=True)
     worsening = models.FloatField(default=0.0)
     phq9_total = models.PositiveSmallIntegerField(null=True, blank=True)
+    # The rest of the latest PHQ-9 the dashboard row shows (band and when it was completed):
+    # read with the other figures in the page's single triage query.
+    phq9_band = models.CharField(max_length=32, blank=True, default="")
+    phq9_at = models.DateTimeField(null=True, blank=True)
 
     def __str__(self) -> str:
         return f"Triage of patient {self.patient_id} as of {self.as_of}"

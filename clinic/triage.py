@@ -16,23 +16,34 @@ from typing import Any
 from django.db.models import (
     Avg,
     Case,
+    CharField,
     Expression,
     FloatField,
     IntegerField,
     OuterRef,
     QuerySet,
     Subquery,
+    Value,
     When,
 )
 from django.db.models.fields.json import KeyTextTransform
-from django.db.models.functions import Cast
+from django.db.models.functions import Cast, Coalesce
 
 from accounts.access import patients_visible_to
 from accounts.models import User
 from alerts.rules.mood import m5_windows
 from journal.models import DailyEntry, Instrument, QuestionnaireResponse
 
-TRIAGE_FIGURES = ("last_entry", "mood_7", "pain_7", "mood_28", "pain_28", "phq9_total")
+TRIAGE_FIGURES = (
+    "last_entry",
+    "mood_7",
+    "pain_7",
+    "mood_28",
+    "pain_28",
+    "phq9_total",
+    "phq9_band",
+    "phq9_at",
+)
 
 
 def _entry_avg(field_name: str, start: date, end: date) -> Subquery:
@@ -106,6 +117,16 @@ def triage_figures_queryset(user: User, *, days: Mapping[int, date]) -> QuerySet
             mood_28=avg("mood", recent=False),
             pain_28=avg("pain", recent=False),
             phq9_total=phq9_total(),
+            phq9_band=Coalesce(
+                Subquery(
+                    latest_phq9()
+                    .annotate(band=KeyTextTransform("band", "score"))
+                    .values("band")[:1]
+                ),
+                Value(""),
+                output_field=CharField(),
+            ),
+            phq9_at=Subquery(latest_phq9().values("completed_at")[:1]),
         )
     )
 

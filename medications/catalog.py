@@ -236,6 +236,29 @@ def drug_search(query: str, *, limit: int = SEARCH_LIMIT):
 INGREDIENTS_PREFETCH = "ingredients"  # on Drug; "drug__ingredients" on MedicationCourse
 
 
+# The Drug columns drug_facts reads. A page that only needs the engine's facts loads these and
+# no more (brand_names, search_keys and the rest are most of a row's bytes and parse time).
+FACT_FIELDS = ("id", "name", "serotonergic", "washout_days", "suicidality_warning", "classes")
+
+
+def with_drug_facts(courses: Any) -> Any:
+    """MedicationCourse queryset -> the same with each course's drug and its ingredients loaded
+    for courses_facts (no further query), reading only the FACT_FIELDS of each drug. Nothing
+    else of `course.drug` may be read from such a course (it would cost a query per course)."""
+    from django.db.models import Prefetch
+
+    from medications.models import Drug
+
+    return (
+        courses.select_related("drug")
+        .only(
+            *[field.name for field in courses.model._meta.concrete_fields],
+            *[f"drug__{name}" for name in FACT_FIELDS],
+        )
+        .prefetch_related(Prefetch("drug__ingredients", queryset=Drug.objects.only(*FACT_FIELDS)))
+    )
+
+
 def class_codes(value: object) -> tuple[str, ...]:
     """Drug.classes as a sorted tuple of codes (hashable, for the caches). Anything but a list
     of strings (an admin slip) counts as no class."""

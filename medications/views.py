@@ -2,7 +2,9 @@
 taken. Findings are computed synchronously on every page view, so they are current right after
 each change (never waiting for the alert job)."""
 
+from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 
 from django import forms
 from django.contrib import messages
@@ -11,6 +13,8 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.formats import date_format
+from django.utils.html import escape, json_script
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 from django.views.decorators.http import require_http_methods, require_POST
@@ -54,16 +58,40 @@ PATIENT_MECHANISM_LABELS = {
 }
 
 
-def _catalog_names() -> tuple[list[str], dict[str, str]]:
-    """Every generic and brand name (for the datalist) and normalised key -> generic name."""
+@dataclass(frozen=True)
+class _CatalogNames:
+    keys: dict[str, str]  # normalised key -> generic name (the page's script resolves names)
+    options: SafeString  # the datalist's <option>s, escaped
+    keys_script: SafeString  # `keys` as json_script "drug-keys"
+
+
+def _catalog_names() -> _CatalogNames:
+    """The catalog's names as the medicines page embeds them. One query each time; the rest is
+    computed once per catalog content (normalising ~1,000 names and writing ~1,000 options was
+    most of the page's time), so an edit in the admin shows on the next page view."""
+    rows = tuple(
+        (name, tuple(brands) if isinstance(brands, list) else ())
+        for name, brands in Drug.objects.order_by("name").values_list("name", "brand_names")
+    )
+    return _catalog_names_of(rows)
+
+
+@lru_cache(maxsize=4)
+def _catalog_names_of(rows: tuple[tuple[str, tuple[str, ...]], ...]) -> _CatalogNames:
     labels: list[str] = []
     keys: dict[str, str] = {}
-    for name, brands in Drug.objects.order_by("name").values_list("name", "brand_names"):
+    for name, brands in rows:
         labels.append(name)
         labels.extend(brands)
-        for key in drug_keys(name, brands):
+        for key in drug_keys(name, list(brands)):
             keys.setdefault(key, name)
-    return sorted(labels, key=str.lower), keys
+    labels.sort(key=str.lower)
+    options = "".join(f'<option value="{escape(label)}"></option>' for label in labels)
+    return _CatalogNames(
+        keys=keys,
+        options=mark_safe(options),  # noqa: S308 - every label escaped above
+        keys_script=json_script(keys, "drug-keys"),
+    )
 
 
 def _course_forms(
@@ -97,7 +125,7 @@ def _render(
         {"line": line, **_course_forms(line.course, overview.today, bound)}
         for line in overview.current
     ]
-    labels, keys = _catalog_names()
+    catalog = _catalog_names()
     # "Did you mean ...?" for every free-text course (one query for all of them).
     free_text = [line.course for line in (*overview.current, *overview.past) if not line.recognised]
     by_name = name_suggestions({course.name for course in free_text})
@@ -136,8 +164,8 @@ def _render(
         "past": overview.past,
         "findings": findings,
         "add_form": add_form or MedicationAddForm(initial={"started_on": overview.today}),
-        "drug_labels": labels,
-        "drug_keys": keys,
+        "drug_options": catalog.options,
+        "drug_keys_script": catalog.keys_script,
         "drug_names_list_id": DRUG_NAMES_LIST_ID,
         "suggestions": suggestions,
         "name_rules": client_rules(),

@@ -168,3 +168,50 @@ def test_an_anonymous_read_is_refused_by_the_audit_and_records_nothing(pat, rf):
     with pytest.raises(PermissionDenied):
         audit_reads(request, patient_ids=[pat.pk], action="test.list")
     assert not AuditEvent.objects.exists()
+
+
+# patients_visible_to keeps the queryset it built on the User object (one request): what it
+# selects must still be decided when it runs, and a user changed in place gets a new build.
+
+
+def test_the_kept_queryset_reads_the_links_as_they_are_when_it_runs(personas):
+    from accounts.models import CareLink
+
+    cleo = personas["cleo"]
+    assert visible_ids(cleo) == {personas["pat"].pk}
+    CareLink.objects.filter(clinician=cleo).update(status=CareLinkStatus.REVOKED)
+    assert visible_ids(cleo) == set()
+    CareLink.objects.filter(clinician=cleo).update(status=CareLinkStatus.ACTIVE)
+    link(personas["sam"], cleo)
+    assert visible_ids(cleo) == {personas["pat"].pk, personas["sam"].pk}
+
+
+def test_the_kept_queryset_reads_the_verification_as_it_is_when_it_runs(personas):
+    from accounts.models import ClinicianProfile
+
+    cleo = personas["cleo"]
+    assert visible_ids(cleo) == {personas["pat"].pk}
+    ClinicianProfile.objects.filter(user=cleo).update(verified_at=None)
+    assert visible_ids(cleo) == set()
+
+
+@pytest.mark.parametrize("change", ["deactivated", "now a patient", "now an admin"])
+def test_a_user_changed_in_place_gets_a_new_build(personas, change):
+    cleo = personas["cleo"]
+    assert visible_ids(cleo) == {personas["pat"].pk}
+    if change == "deactivated":
+        cleo.is_active = False
+    elif change == "now a patient":
+        cleo.role = "patient"
+    else:
+        cleo.role = "admin"
+    assert personas["pat"].pk not in visible_ids(cleo)
+
+
+def test_each_call_is_its_own_queryset(personas):
+    cleo = personas["cleo"]
+    first = patients_visible_to(cleo)
+    assert list(first.filter(pk=personas["sam"].pk)) == []
+    # Narrowing or evaluating one copy never changes the next.
+    assert visible_ids(cleo) == {personas["pat"].pk}
+    assert patients_visible_to(cleo) is not patients_visible_to(cleo)

@@ -8,7 +8,7 @@ patients; only the page's 25 rows load their details (clinic.selectors.rows).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any, cast
@@ -16,7 +16,6 @@ from typing import TYPE_CHECKING, Any, cast
 from django.core.exceptions import EmptyResultSet
 from django.db import connection
 from django.db.models import Count, F, IntegerField, Max, OuterRef, Q, QuerySet, Subquery
-from django.db.models.fields.json import KeyTextTransform
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -25,7 +24,7 @@ from accounts.models import User
 from alerts.models import Alert, AlertStatus
 from clinic.selectors.rows import PatientRow, build_rows
 from clinic.services import refresh_triage
-from clinic.triage import latest_phq9, phq9_total
+from clinic.triage import TRIAGE_FIGURES
 from core.timezones import clinician_today
 from journal.instruments import phq9
 
@@ -70,11 +69,10 @@ class DashboardQuery:
 def summary_queryset(user: User, *, today: date) -> QuerySet[TriagedPatient]:
     """Visible patients with every figure of a dashboard row (one SQL statement).
 
-    Means and the last check-in come from PatientTriage: call refresh_triage first. Alerts and
-    the latest PHQ-9 are read live.
+    Means, the last check-in and the latest PHQ-9 come from PatientTriage: call refresh_triage
+    first. Alerts are read live.
     """
     unresolved = Alert.objects.filter(patient=OuterRef("pk"), status__in=UNRESOLVED).order_by()
-    latest = latest_phq9()
     # The annotations below are TriagedPatient's attributes; mypy cannot follow annotate().
     return cast(
         "QuerySet[TriagedPatient]",
@@ -100,11 +98,9 @@ def summary_queryset(user: User, *, today: date) -> QuerySet[TriagedPatient]:
             pain_7=F("triage__pain_7"),
             mood_28=F("triage__mood_28"),
             pain_28=F("triage__pain_28"),
-            phq9_total=phq9_total(),
-            phq9_band=Subquery(
-                latest.annotate(band=KeyTextTransform("band", "score")).values("band")[:1]
-            ),
-            phq9_at=Subquery(latest.values("completed_at")[:1]),
+            phq9_total=F("triage__phq9_total"),
+            phq9_band=F("triage__phq9_band"),
+            phq9_at=F("triage__phq9_at"),
         ),
     )
 
@@ -124,27 +120,17 @@ def _unread_sql(user: User) -> tuple[str, tuple[Any, ...]]:
 def _triage_order_sql(
     user: User, query: DashboardQuery, *, with_unread: bool = False
 ) -> tuple[str, list[Any]]:
-    """The triage ordering as SQL over a derived table (one row per visible patient).
+    """The triage ordering as SQL over the visible patients (one row per patient).
 
-    Ordering and filters read the denormalised PatientTriage columns plus the live open-alert
-    rank, over the patients of `query.scope`; wrapping it as a derived table computes the rank
-    once per patient, and COUNT(*) OVER () gives the total in the same statement. `with_unread`
-    adds a third column, the badge's unread count over the whole panel (a scalar subquery
-    PostgreSQL runs once), so the page does not send a query of its own for the badge.
+    `t` (a CTE) is the patients of `query.scope` matching the search, with their denormalised
+    PatientTriage columns; `r` is the worst unresolved alert and the number of unresolved alerts
+    of each of them, one grouped scan of their alerts joined back (a correlated subquery per
+    patient cost 18 ms at 500 patients). Columns: id, the total (COUNT(*) OVER ()), the alert
+    rank, the unresolved alerts, and with `with_unread` a fifth column,
+    the badge's unread count over the whole panel (a scalar subquery PostgreSQL runs once), so
+    the page does not send a query of its own for the badge.
     """
-    inner = patients_visible_to(user, scope=query.scope).annotate(
-        alert_rank=Coalesce(
-            Subquery(
-                Alert.objects.filter(patient=OuterRef("pk"), status__in=UNRESOLVED)
-                .order_by()
-                .values("patient")
-                .annotate(m=Max("severity_rank"))
-                .values("m"),
-                output_field=IntegerField(),
-            ),
-            0,
-        )
-    )
+    inner = patients_visible_to(user, scope=query.scope)
     if query.search:
         inner = inner.filter(
             Q(full_name__icontains=query.search) | Q(email__icontains=query.search)
@@ -154,7 +140,6 @@ def _triage_order_sql(
         .values(
             "id",
             "full_name",
-            "alert_rank",
             t_worsening=F("triage__worsening"),
             t_last_entry=F("triage__last_entry"),
             t_as_of=F("triage__as_of"),
@@ -162,16 +147,18 @@ def _triage_order_sql(
         )
         .query.sql_with_params()
     )
+    params: list[Any] = list(inner_params)
     unread_select = ""
-    params: list[Any] = []
     if with_unread:
         unread_sql, unread_params = _unread_sql(user)
         unread_select = f", COALESCE(({unread_sql}), 0)"
         params.extend(unread_params)
-    params.extend(inner_params)
+    alerts = connection.ops.quote_name(Alert._meta.db_table)
+    unresolved = ", ".join(["%s"] * len(UNRESOLVED))
+    params.extend(UNRESOLVED)
     where = []
     if "alerts" in query.filters:
-        where.append("t.alert_rank > 0")
+        where.append("COALESCE(r.alert_rank, 0) > 0")
     if "stale" in query.filters:
         # Counted from each patient's own today (the triage row's as_of, their local date).
         if connection.vendor == "sqlite":  # dates are ISO text there: date() does the sum
@@ -185,9 +172,16 @@ def _triage_order_sql(
         params.append(PHQ9_FILTER_THRESHOLD)
     where_sql = f"WHERE {' AND '.join(where)}" if where else ""
     outer = (
-        f"SELECT t.id, COUNT(*) OVER (){unread_select} "  # noqa: S608 - no user text
-        f"FROM ({sql}) t {where_sql} "
-        "ORDER BY t.alert_rank DESC, COALESCE(t.t_worsening, 0) DESC, LOWER(t.full_name), t.id "
+        f"WITH t AS ({sql}) "  # noqa: S608 - no user text: the search is a parameter
+        "SELECT t.id, COUNT(*) OVER (), COALESCE(r.alert_rank, 0), COALESCE(r.open_alerts, 0)"
+        f"{unread_select} FROM t "
+        "LEFT JOIN (SELECT a.patient_id AS patient_id, MAX(a.severity_rank) AS alert_rank, "
+        "COUNT(*) AS open_alerts "
+        f"FROM {alerts} a WHERE a.status IN ({unresolved}) AND a.patient_id IN (SELECT id FROM t) "
+        "GROUP BY a.patient_id) r ON r.patient_id = t.id "
+        f"{where_sql} "
+        "ORDER BY COALESCE(r.alert_rank, 0) DESC, COALESCE(t.t_worsening, 0) DESC, "
+        "LOWER(t.full_name), t.id "
         "LIMIT %s OFFSET %s"
     )
     return outer, params
@@ -197,8 +191,17 @@ def triage_ids(
     user: User, query: DashboardQuery, *, offset: int, limit: int
 ) -> tuple[list[int], int | None]:
     """(patient ids of one page in triage order, total matching patients): one query."""
-    ids, total, _ = _triage_page(user, query, offset=offset, limit=limit)
-    return ids, total
+    page = _triage_page(user, query, offset=offset, limit=limit)
+    return page.ids, page.total
+
+
+@dataclass
+class _TriagePage:
+    ids: list[int] = field(default_factory=list)
+    total: int | None = None
+    unread: int | None = None
+    # patient id -> (worst unresolved alert's severity rank, unresolved alerts)
+    alerts: dict[int, tuple[int, int]] = field(default_factory=dict)
 
 
 def _triage_page(
@@ -208,23 +211,42 @@ def _triage_page(
     offset: int,
     limit: int,
     with_unread: bool = False,
-) -> tuple[list[int], int | None, int | None]:
-    """triage_ids plus, `with_unread`, the badge's unread count (None on an empty page)."""
+) -> _TriagePage:
+    """One page of the triage order with each patient's alert figures; `with_unread` also
+    the badge's unread count (None on an empty page)."""
     try:
         sql, params = _triage_order_sql(user, query, with_unread=with_unread)
     except EmptyResultSet:  # the access gate answered .none()
-        return [], None, None
+        return _TriagePage()
     with connection.cursor() as cursor:
         cursor.execute(sql, [*params, limit, offset])
         rows = cursor.fetchall()
     if not rows:
-        return [], None, None
-    return [row[0] for row in rows], rows[0][1], (rows[0][2] if with_unread else None)
+        return _TriagePage()
+    return _TriagePage(
+        ids=[row[0] for row in rows],
+        total=rows[0][1],
+        unread=rows[0][4] if with_unread else None,
+        alerts={row[0]: (int(row[2]), int(row[3])) for row in rows},
+    )
 
 
-def summaries_for(user: User, ids: Sequence[int], *, today: date) -> list[TriagedPatient]:
-    """Full summaries of these patients (already in triage order), one query."""
-    by_id = {p.pk: p for p in summary_queryset(user, today=today).filter(pk__in=ids)}
+def summaries_for(
+    user: User, ids: Sequence[int], *, alerts: dict[int, tuple[int, int]]
+) -> list[TriagedPatient]:
+    """These patients (already in triage order) with every figure of a dashboard row, in one
+    query: the figures are their PatientTriage rows (refresh_triage ran first) and `alerts`
+    (patient id -> (alert rank, unresolved alerts), from the triage query)."""
+    patients = (
+        patients_visible_to(user).filter(pk__in=ids).select_related("patient_profile", "triage")
+    )
+    by_id: dict[int, TriagedPatient] = {}
+    for patient in cast("Iterable[TriagedPatient]", patients):
+        triage = getattr(patient, "triage", None)
+        for name in TRIAGE_FIGURES:
+            setattr(patient, name, getattr(triage, name) if triage is not None else None)
+        patient.alert_rank, patient.open_alerts = alerts.get(patient.pk, (0, 0))
+        by_id[patient.pk] = patient
     return [by_id[pk] for pk in ids if pk in by_id]
 
 
@@ -283,22 +305,23 @@ def dashboard_page(
     clinician_day = today or clinician_today(user, now)
     refresh_triage(user, now=now, today=today)
     number = query.page
-    ids, total, unread = _triage_page(
+    triage = _triage_page(
         user,
         query,
         offset=(number - 1) * PAGE_SIZE,
         limit=PAGE_SIZE,
         with_unread=with_unread,
     )
-    if total is None and number > 1:
+    unread = triage.unread
+    if triage.total is None and number > 1:
         # Past the end: one more query to find the total, then show the last page.
-        _, total = triage_ids(user, query, offset=0, limit=1)
-        total = total or 0
-        number = max(1, -(-total // PAGE_SIZE))
+        _, last_total = triage_ids(user, query, offset=0, limit=1)
+        number = max(1, -(-(last_total or 0) // PAGE_SIZE))
         query.messages.append(f"Page {query.page} does not exist; showing the last page.")
-        ids, _ = triage_ids(user, query, offset=(number - 1) * PAGE_SIZE, limit=PAGE_SIZE)
-    total = total or 0
-    patients = summaries_for(user, ids, today=clinician_day) if ids else []
+        triage = _triage_page(user, query, offset=(number - 1) * PAGE_SIZE, limit=PAGE_SIZE)
+        triage.total = last_total
+    total = triage.total or 0
+    patients = summaries_for(user, triage.ids, alerts=triage.alerts) if triage.ids else []
     return DashboardPage(
         rows=build_rows(patients, now=now, today=today),
         page=PageInfo(number=number, num_pages=max(1, -(-total // PAGE_SIZE)), count=total),

@@ -21,7 +21,7 @@ from alerts.models import SEVERITY_BY_RANK
 from core.timezones import patient_local_date, patient_today
 from journal.models import DailyEntry
 from medications import black_box, interactions
-from medications.catalog import courses_facts
+from medications.catalog import courses_facts, with_drug_facts
 from medications.interactions import CourseFacts
 from medications.models import MedicationCourse
 
@@ -124,12 +124,10 @@ def current_courses_by_patient(
     if not days:
         return {}
     since = min(days.values()) - timedelta(days=COURSE_LOOKBACK_DAYS)
-    courses = (
+    courses = with_drug_facts(  # a combination product counts each ingredient
         MedicationCourse.objects.filter(patient_id__in=list(days))
         .filter(started_on__lte=max(days.values()))
         .filter(Q(stopped_on__isnull=True) | Q(stopped_on__gte=since))
-        .select_related("drug")
-        .prefetch_related("drug__ingredients")  # a combination product counts each ingredient
         .order_by("patient_id", "started_on", "id")
     )
     by_patient: dict[int, list[MedicationCourse]] = defaultdict(list)

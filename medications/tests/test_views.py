@@ -46,6 +46,33 @@ def test_the_page_lists_medicines_with_findings_in_patient_words(pat, client_for
     assert "stop" not in findings.lower()
 
 
+def test_a_drug_edited_in_the_catalog_shows_on_the_next_page_view(pat, client_for):
+    """The datalist and the name keys are computed once per catalog content, never kept
+    after the catalog changed."""
+    import json
+
+    from medications.catalog import drug_keys
+    from medications.models import Drug
+
+    client = client_for(pat)
+    before = client.get(PAGE).content.decode()
+    assert '<option value="Zoloft">' in before
+    assert "Zolofty &amp; <co>" not in before
+    Drug.objects.filter(name="sertraline").update(brand_names=["Zoloft", 'Zolofty & <co>"'])
+
+    after = client.get(PAGE).content.decode()
+    assert '<option value="Zolofty &amp; &lt;co&gt;&quot;"></option>' in after
+    keys = json.loads(
+        after.split('id="drug-keys" type="application/json">')[1].split("</script>")[0]
+    )
+    new_keys = set(drug_keys("sertraline", ["Zoloft", 'Zolofty & <co>"'])) - set(
+        drug_keys("sertraline", ["Zoloft"])
+    )
+    assert new_keys and all(keys[key] == "sertraline" for key in new_keys)
+    Drug.objects.filter(name="sertraline").update(brand_names=["Zoloft"])
+    assert "Zolofty" not in client.get(PAGE).content.decode()
+
+
 def test_the_page_follows_the_strict_csp(pat, client_for):
     add(pat, "sertraline")
     html = client_for(pat).get(PAGE).content.decode()
