@@ -9,7 +9,15 @@ Missing and forbidden answer the same (404), so ids reveal nothing.
 from collections.abc import Iterable
 from typing import Protocol, TypeVar
 
-from django.db.models import Exists, Model, OuterRef, Q, QuerySet
+from django.db.models import (
+    BooleanField,
+    Exists,
+    ExpressionWrapper,
+    Model,
+    OuterRef,
+    Q,
+    QuerySet,
+)
 from django.http import Http404
 
 from accounts.http import AnyRequest, AnyUser
@@ -78,6 +86,19 @@ def _build_patients_visible_to(user: User, *, export: bool, scope: str) -> Query
         return User.objects.filter(pk=user.pk, role=Role.PATIENT)
     if user.role != Role.CLINICIAN:
         return User.objects.none()
+    verified = ClinicianProfile.objects.filter(user=user, verified_at__isnull=False)
+    return User.objects.filter(
+        _linked(user, export=export, scope=scope),
+        Exists(verified),
+        role=Role.PATIENT,
+        is_active=True,
+    )
+
+
+def _linked(user: User, *, export: bool, scope: str = SCOPE_ALL) -> Exists | Q:
+    """The care-link half of the gate, for the outer patient (OuterRef("pk")): an active link of
+    `user`'s own, or an active link to a team in which `user` holds an active role that counts
+    (EXPORT_TEAM_ROLES with `export`, else PATIENT_FACING_TEAM_ROLES)."""
     roles = EXPORT_TEAM_ROLES if export else PATIENT_FACING_TEAM_ROLES
     links = CareLink.objects.filter(patient=OuterRef("pk"), status=CareLinkStatus.ACTIVE)
     # A link of the clinician's own...
@@ -89,20 +110,11 @@ def _build_patients_visible_to(user: User, *, export: bool, scope: str) -> Query
         team__memberships__active=True,
         team__memberships__role__in=roles,
     )
-    verified = ClinicianProfile.objects.filter(user=user, verified_at__isnull=False)
-    linked: Exists | Q
     if scope == SCOPE_MINE:
-        linked = Exists(direct)
-    elif scope == SCOPE_TEAM:
-        linked = Exists(through_team)
-    else:
-        linked = Exists(direct) | Exists(through_team)
-    return User.objects.filter(
-        linked,
-        Exists(verified),
-        role=Role.PATIENT,
-        is_active=True,
-    )
+        return Exists(direct)
+    if scope == SCOPE_TEAM:
+        return Exists(through_team)
+    return Exists(direct) | Exists(through_team)
 
 
 def access_patient(
@@ -118,7 +130,13 @@ def access_patient(
     # The profile (date of birth, time zone) comes in the same query: pages that show a patient
     # read it, and a separate lookup cost a round trip per page.
     visible = patients_visible_to(user, export=export)
-    if flag_export:
+    if flag_export and isinstance(user, User) and user.role == Role.CLINICIAN:
+        # Among the patients the gate lets through, the export roles' links alone decide: the
+        # rest of the gate (verified, active, a patient) already holds for the row.
+        visible = visible.annotate(
+            can_export=ExpressionWrapper(_linked(user, export=True), output_field=BooleanField())
+        )
+    elif flag_export:  # a patient (themself) or nobody
         exportable = patients_visible_to(user, export=True).filter(pk=OuterRef("pk"))
         visible = visible.annotate(can_export=Exists(exportable))
     patient = visible.filter(pk=patient_pk).select_related("patient_profile").first()

@@ -1,7 +1,7 @@
 """The drug catalog: loading the data file, name look-up, and facts for the engine."""
 
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -242,21 +242,48 @@ FACT_FIELDS = ("id", "name", "serotonergic", "washout_days", "suicidality_warnin
 
 
 def with_drug_facts(courses: Any) -> Any:
-    """MedicationCourse queryset -> the same with each course's drug and its ingredients loaded
-    for courses_facts (no further query), reading only the FACT_FIELDS of each drug. Nothing
-    else of `course.drug` may be read from such a course (it would cost a query per course)."""
-    from django.db.models import Prefetch
+    """MedicationCourse queryset -> the same with each course's drug loaded, reading only the
+    FACT_FIELDS of each drug. Nothing else of `course.drug` may be read from such a course (it
+    would cost a query per course). Give courses_facts the ingredients of the list's drugs
+    (ingredient_facts_for, one query) so it does not prefetch them."""
+    return courses.select_related("drug").only(
+        *[field.name for field in courses.model._meta.concrete_fields],
+        *[f"drug__{name}" for name in FACT_FIELDS],
+    )
+
+
+def ingredient_facts_for(drug_ids: Iterable[int | None]) -> dict[int, tuple[DrugFacts, ...]]:
+    """{product id: the facts of its ingredients, by name} for the combination products among
+    `drug_ids`, in one query of plain values (Django's prefetch of the M2M built a manager and a
+    queryset per drug: most of the dashboard's medicine time). Drugs without ingredients are
+    absent; a product listed as its own ingredient is left out, as in drug_facts."""
+    from django.db.models import F
 
     from medications.models import Drug
 
-    return (
-        courses.select_related("drug")
-        .only(
-            *[field.name for field in courses.model._meta.concrete_fields],
-            *[f"drug__{name}" for name in FACT_FIELDS],
+    ids = {pk for pk in drug_ids if pk is not None}
+    if not ids:
+        return {}
+    through = Drug.ingredients.through
+    rows = (
+        through.objects.filter(from_drug_id__in=ids)
+        .exclude(to_drug_id=F("from_drug_id"))
+        .order_by("from_drug_id", "to_drug__name")
+        .values_list(
+            "from_drug_id",
+            "to_drug__name",
+            "to_drug__serotonergic",
+            "to_drug__washout_days",
+            "to_drug__suicidality_warning",
+            "to_drug__classes",
         )
-        .prefetch_related(Prefetch("drug__ingredients", queryset=Drug.objects.only(*FACT_FIELDS)))
     )
+    facts: dict[int, list[DrugFacts]] = {}
+    for product, name, serotonergic, washout, warning, classes in rows:
+        facts.setdefault(product, []).append(
+            drug_facts_of(name, serotonergic, washout, warning, class_codes(classes))
+        )
+    return {product: tuple(parts) for product, parts in facts.items()}
 
 
 def class_codes(value: object) -> tuple[str, ...]:
@@ -271,24 +298,26 @@ def _ingredients_loaded(drug) -> bool:
     return INGREDIENTS_PREFETCH in getattr(drug, "_prefetched_objects_cache", {})
 
 
-def drug_facts(drug) -> DrugFacts:
+def drug_facts(drug, *, ingredients: tuple[DrugFacts, ...] | None = None) -> DrugFacts:
     """The engine's facts of a Drug row, with its classes and, for a combination product, the
     facts of each ingredient (one level: an ingredient's own ingredients are not read).
 
     Precondition for no query: the row's ingredients were prefetched
     (`prefetch_related("ingredients")`, or `"drug__ingredients"` on courses; courses_facts does
-    it for a whole list in one query). Otherwise this reads them (one query)."""
-    ingredients = tuple(
-        drug_facts_of(
-            part.name,
-            part.serotonergic,
-            part.washout_days,
-            part.suicidality_warning,
-            class_codes(part.classes),
+    it for a whole list in one query), or `ingredients` gives their facts
+    (ingredient_facts_for). Otherwise this reads them (one query)."""
+    if ingredients is None:
+        ingredients = tuple(
+            drug_facts_of(
+                part.name,
+                part.serotonergic,
+                part.washout_days,
+                part.suicidality_warning,
+                class_codes(part.classes),
+            )
+            for part in sorted(drug.ingredients.all(), key=lambda part: part.name)
+            if part.pk != drug.pk
         )
-        for part in sorted(drug.ingredients.all(), key=lambda part: part.name)
-        if part.pk != drug.pk
-    )
     return drug_facts_of(
         drug.name,
         drug.serotonergic,
@@ -327,7 +356,13 @@ def _dose_of(course) -> DoseFacts:
     return (course.dose, course.unit, course.frequency)
 
 
-def course_facts(course, *, previous=None, continued: bool | None = None) -> CourseFacts:
+def course_facts(
+    course,
+    *,
+    previous=None,
+    continued: bool | None = None,
+    ingredients: Mapping[int, tuple[DrugFacts, ...]] | None = None,
+) -> CourseFacts:
     """Precondition for no query: `course.drug` was loaded with select_related and its
     ingredients prefetched (`prefetch_related("drug__ingredients")`; see drug_facts).
 
@@ -355,7 +390,13 @@ def course_facts(course, *, previous=None, continued: bool | None = None) -> Cou
         continued = loaded.get("next_course") is not None
     return CourseFacts(
         name=course.name,
-        drug=drug_facts(drug) if drug is not None else None,
+        drug=(
+            None
+            if drug is None
+            else drug_facts(
+                drug, ingredients=None if ingredients is None else ingredients.get(drug.pk, ())
+            )
+        ),
         started_on=course.started_on,
         stopped_on=course.stopped_on,
         dose_change=dose_change,
@@ -364,15 +405,18 @@ def course_facts(course, *, previous=None, continued: bool | None = None) -> Cou
     )
 
 
-def courses_facts(courses: Iterable[Any]) -> list[CourseFacts]:
+def courses_facts(
+    courses: Iterable[Any], *, ingredients: Mapping[int, tuple[DrugFacts, ...]] | None = None
+) -> list[CourseFacts]:
     """course_facts of a patient's courses, linking dose changes within the list.
 
     Precondition: `drug` loaded with select_related. No query when the drugs' ingredients were
     prefetched (`prefetch_related("drug__ingredients")`); otherwise one query for the whole
-    list (never one per course), so call it once per list, not per patient in a loop."""
+    list (never one per course), so call it once per list, not per patient in a loop.
+    `ingredients` (ingredient_facts_for of the list's drugs) replaces that prefetch."""
     courses = list(courses)
     drugs = [course.drug for course in courses if course.drug is not None]
-    if any(not _ingredients_loaded(drug) for drug in drugs):
+    if ingredients is None and any(not _ingredients_loaded(drug) for drug in drugs):
         from django.db.models import prefetch_related_objects
 
         prefetch_related_objects(drugs, INGREDIENTS_PREFETCH)
@@ -383,6 +427,7 @@ def courses_facts(courses: Iterable[Any]) -> list[CourseFacts]:
             course,
             previous=by_id.get(course.previous_course_id),
             continued=course.pk in continued_ids,
+            ingredients=ingredients,
         )
         for course in courses
     ]

@@ -21,7 +21,7 @@ from alerts.models import SEVERITY_BY_RANK
 from core.timezones import patient_local_date, patient_today
 from journal.models import DailyEntry
 from medications import black_box, interactions
-from medications.catalog import courses_facts, with_drug_facts
+from medications.catalog import courses_facts, ingredient_facts_for, with_drug_facts
 from medications.interactions import CourseFacts
 from medications.models import MedicationCourse
 
@@ -143,8 +143,11 @@ def current_courses_by_patient(
     # courses_facts links each dose change to the course before it (when that one is in the
     # window), so a dose change is not mistaken for a stop in the black-box window.
     grouped: dict[int, list[CourseFacts]] = defaultdict(list)
+    ingredients = ingredient_facts_for(
+        course.drug_id for patient_courses in by_patient.values() for course in patient_courses
+    )
     for patient_id, patient_courses in by_patient.items():
-        grouped[patient_id] = courses_facts(patient_courses)
+        grouped[patient_id] = courses_facts(patient_courses, ingredients=ingredients)
     return grouped
 
 

@@ -101,3 +101,44 @@ def test_course_facts_of_a_product_names_what_it_contains(pat):
     assert [part.name for part in facts.drug.ingredients] == ["fluoxetine"]
     assert facts.drug.ingredients[0].washout_days == 35
     assert facts.recorded_at == row.created_at
+
+
+def test_ingredient_facts_for_gives_what_the_prefetch_gives_for_every_product(pat):
+    """The dashboard reads products' ingredients as plain values (ingredient_facts_for):
+    every combination product of the catalog, and every single drug, must come out as the
+    prefetch path makes them."""
+    from medications.catalog import ingredient_facts_for, with_drug_facts
+
+    products = list(Drug.objects.filter(ingredients__isnull=False).distinct())
+    assert len(products) >= 20
+    singles = list(Drug.objects.filter(ingredients__isnull=True)[:20])
+    # A product listed among its own ingredients (an admin slip) counts only its others.
+    odd = products[0]
+    odd.ingredients.add(odd)
+    for day, row in enumerate([*products, *singles]):
+        MedicationCourse.objects.create(
+            patient=pat, drug=row, name=row.name, started_on=date(2026, 1, 1 + day % 28)
+        )
+    prefetched = courses_facts(
+        MedicationCourse.objects.filter(patient=pat)
+        .select_related("drug")
+        .prefetch_related("drug__ingredients")
+        .order_by("id")
+    )
+    rows = list(with_drug_facts(MedicationCourse.objects.filter(patient=pat).order_by("id")))
+    with CaptureQueriesContext(connection) as queries:
+        ingredients = ingredient_facts_for(row.drug_id for row in rows)
+        plain = courses_facts(rows, ingredients=ingredients)
+    assert len(queries) == 1
+    assert plain == prefetched
+    assert all(fact.drug.ingredients for fact in plain[: len(products)])
+    assert not any(fact.drug.ingredients for fact in plain[len(products) :])
+    assert odd.name not in {part.name for part in ingredients[odd.pk]}
+
+
+def test_ingredient_facts_for_nothing_asks_nothing(db):
+    from medications.catalog import ingredient_facts_for
+
+    with CaptureQueriesContext(connection) as queries:
+        assert ingredient_facts_for([None]) == {}
+    assert len(queries) == 0

@@ -79,6 +79,29 @@ def test_it_grants_team_access_by_active_patient_facing_role(
     assert list(patients_visible_to(user, export=True)) == ([pat] if exports else [])
 
 
+@pytest.mark.parametrize(("name", "sees", "exports"), CASES)
+def test_access_patient_flags_export_as_the_export_gate_decides(
+    panel, clinic, pat, name, sees, exports
+):
+    user = _persona(name, clinic)
+    if not sees:
+        with pytest.raises(Exception, match="No such patient"):
+            access_patient(user, pat.pk, flag_export=True)
+        return
+    assert access_patient(user, pat.pk, flag_export=True).can_export is exports
+
+
+def test_a_triage_member_with_an_own_link_may_export(panel, clinic, pat):
+    nurse = _persona("triage member", clinic)
+    assert access_patient(nurse, pat.pk, flag_export=True).can_export is False
+    link(pat, nurse)
+    assert access_patient(nurse, pat.pk, flag_export=True).can_export is True
+
+
+def test_a_patient_flagged_for_export_is_themself(pat):
+    assert access_patient(pat, pat.pk, flag_export=True).can_export is True
+
+
 def test_it_ends_access_on_the_next_request_after_removal(panel, clinic, pat):
     carl = _persona("team clinician", clinic)
     assert access_patient(carl, pat.pk) == pat
