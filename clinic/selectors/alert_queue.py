@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import CharField, Count, Prefetch, Q, QuerySet, Value
+from django.db.models.functions import Coalesce, NullIf
 
 from accounts.access import patients_visible_to
 from accounts.models import User
@@ -97,10 +98,12 @@ def alert_queue_counts(user: User, query: AlertQueueQuery | None = None) -> tupl
 
 
 def queue_patients(user: User) -> list[tuple[int, str]]:
-    """(id, name) of the clinician's visible patients, for the queue's patient filter."""
-    return [
-        (patient.pk, patient.display_name)
-        for patient in patients_visible_to(user)
-        .only("pk", "full_name", "email")
+    """(id, name) of the clinician's visible patients, for the queue's patient filter. The name
+    is User.display_name (the full name, else the e-mail) worked out by the database: the whole
+    panel comes as plain values, not as 500 User rows."""
+    return list(
+        patients_visible_to(user)
         .order_by("full_name", "pk")
-    ]
+        .annotate(name=Coalesce(NullIf("full_name", Value("")), "email", output_field=CharField()))
+        .values_list("pk", "name")
+    )

@@ -413,3 +413,15 @@ def test_the_count_line_reads_well(client_for, cleo, pat):
         in client.get("/clinician/alerts/", {"severity": "high"}).content.decode()
     )
     assert "3 alerts. Tick" in client.get("/clinician/alerts/").content.decode()
+
+
+def test_the_patient_filter_names_each_visible_patient_as_display_name_does(cleo, pat, sam):
+    from accounts.models import User
+    from clinic.selectors import queue_patients
+    from conftest import link
+
+    link(sam, cleo)
+    User.objects.filter(pk=sam.pk).update(full_name="")
+    sam.refresh_from_db()
+    assert sorted(queue_patients(cleo)) == sorted([(pat.pk, pat.display_name), (sam.pk, sam.email)])
+    assert sam.display_name == sam.email
