@@ -19,6 +19,20 @@ from clinic.triage import TRIAGE_FIGURES, triage_figures_queryset, worsening
 from core.timezones import local_midnight, zone_named
 
 
+def stale_triage(*, now: datetime, today: date | None = None) -> Q:
+    """On a patient queryset: their PatientTriage row is missing, its day has ended where they
+    live (or, with `today`, it was computed for another date), or their data changed after it
+    was computed. refresh_triage recomputes these rows; the dashboard's triage query counts them
+    so that the common case (none) needs no query of its own."""
+    fresh = Q(triage__as_of=today) if today is not None else Q(triage__fresh_until__gt=now)
+    return (
+        Q(triage__isnull=True)
+        | ~fresh
+        | Q(patient_profile__data_changed_at__gt=F("triage__source_changed_at"))
+        | Q(patient_profile__data_changed_at__isnull=False, triage__source_changed_at__isnull=True)
+    )
+
+
 def refresh_triage(
     user: User,
     *,
@@ -36,13 +50,7 @@ def refresh_triage(
     rows recomputed.
     """
     now = now or timezone.now()
-    fresh = Q(triage__as_of=today) if today is not None else Q(triage__fresh_until__gt=now)
-    stale = (
-        Q(triage__isnull=True)
-        | ~fresh
-        | Q(patient_profile__data_changed_at__gt=F("triage__source_changed_at"))
-        | Q(patient_profile__data_changed_at__isnull=False, triage__source_changed_at__isnull=True)
-    )
+    stale = stale_triage(now=now, today=today)
     visible = patients_visible_to(user)
     if patient_ids is not None:
         visible = visible.filter(pk__in=patient_ids)

@@ -15,7 +15,19 @@ from typing import TYPE_CHECKING, Any, cast
 
 from django.core.exceptions import EmptyResultSet
 from django.db import connection
-from django.db.models import Count, F, IntegerField, Max, OuterRef, Q, QuerySet, Subquery
+from django.db.models import (
+    Case,
+    Count,
+    F,
+    IntegerField,
+    Max,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -23,7 +35,7 @@ from accounts.access import patients_visible_to
 from accounts.models import User
 from alerts.models import Alert, AlertStatus
 from clinic.selectors.rows import PatientRow, build_rows
-from clinic.services import refresh_triage
+from clinic.services import refresh_triage, stale_triage
 from clinic.triage import TRIAGE_FIGURES
 from core.timezones import clinician_today
 from journal.instruments import phq9
@@ -118,7 +130,7 @@ def _unread_sql(user: User) -> tuple[str, tuple[Any, ...]]:
 
 
 def _triage_order_sql(
-    user: User, query: DashboardQuery, *, with_unread: bool = False
+    user: User, query: DashboardQuery, *, with_unread: bool = False, stale: Q | None = None
 ) -> tuple[str, list[Any]]:
     """The triage ordering as SQL over the visible patients (one row per patient).
 
@@ -126,7 +138,9 @@ def _triage_order_sql(
     PatientTriage columns; `r` is the worst unresolved alert and the number of unresolved alerts
     of each of them, one grouped scan of their alerts joined back (a correlated subquery per
     patient cost 18 ms at 500 patients). Columns: id, the total (COUNT(*) OVER ()), the alert
-    rank, the unresolved alerts, and with `with_unread` a fifth column,
+    rank, the unresolved alerts, the number of the matching patients whose triage row is stale
+    under `stale` (clinic.services.stale_triage; 0 without it), and with `with_unread` a sixth
+    column,
     the badge's unread count over the whole panel (a scalar subquery PostgreSQL runs once), so
     the page does not send a query of its own for the badge.
     """
@@ -135,11 +149,16 @@ def _triage_order_sql(
         inner = inner.filter(
             Q(full_name__icontains=query.search) | Q(email__icontains=query.search)
         )
+    if stale is not None:
+        inner = inner.annotate(
+            t_stale=Case(When(stale, then=Value(1)), default=Value(0), output_field=IntegerField())
+        )
     sql, inner_params = (
         inner.order_by()
         .values(
             "id",
             "full_name",
+            *(["t_stale"] if stale is not None else []),
             t_worsening=F("triage__worsening"),
             t_last_entry=F("triage__last_entry"),
             t_as_of=F("triage__as_of"),
@@ -173,8 +192,8 @@ def _triage_order_sql(
     where_sql = f"WHERE {' AND '.join(where)}" if where else ""
     outer = (
         f"WITH t AS ({sql}) "  # noqa: S608 - no user text: the search is a parameter
-        "SELECT t.id, COUNT(*) OVER (), COALESCE(r.alert_rank, 0), COALESCE(r.open_alerts, 0)"
-        f"{unread_select} FROM t "
+        "SELECT t.id, COUNT(*) OVER (), COALESCE(r.alert_rank, 0), COALESCE(r.open_alerts, 0), "
+        f"{'SUM(t.t_stale) OVER ()' if stale is not None else '0'}{unread_select} FROM t "
         "LEFT JOIN (SELECT a.patient_id AS patient_id, MAX(a.severity_rank) AS alert_rank, "
         "COUNT(*) AS open_alerts "
         f"FROM {alerts} a WHERE a.status IN ({unresolved}) AND a.patient_id IN (SELECT id FROM t) "
@@ -202,6 +221,8 @@ class _TriagePage:
     unread: int | None = None
     # patient id -> (worst unresolved alert's severity rank, unresolved alerts)
     alerts: dict[int, tuple[int, int]] = field(default_factory=dict)
+    # Matching patients whose PatientTriage row is stale (when the query was asked to count).
+    stale: int = 0
 
 
 def _triage_page(
@@ -211,11 +232,12 @@ def _triage_page(
     offset: int,
     limit: int,
     with_unread: bool = False,
+    stale: Q | None = None,
 ) -> _TriagePage:
     """One page of the triage order with each patient's alert figures; `with_unread` also
-    the badge's unread count (None on an empty page)."""
+    the badge's unread count (None on an empty page), `stale` the stale triage rows."""
     try:
-        sql, params = _triage_order_sql(user, query, with_unread=with_unread)
+        sql, params = _triage_order_sql(user, query, with_unread=with_unread, stale=stale)
     except EmptyResultSet:  # the access gate answered .none()
         return _TriagePage()
     with connection.cursor() as cursor:
@@ -226,8 +248,9 @@ def _triage_page(
     return _TriagePage(
         ids=[row[0] for row in rows],
         total=rows[0][1],
-        unread=rows[0][4] if with_unread else None,
+        unread=rows[0][5] if with_unread else None,
         alerts={row[0]: (int(row[2]), int(row[3])) for row in rows},
+        stale=int(rows[0][4] or 0),
     )
 
 
@@ -293,8 +316,9 @@ def dashboard_page(
     today: date | None = None,
     with_unread: bool = False,
 ) -> DashboardPage:
-    """One page of the triage: refresh check, order+count, page rows, courses, sparklines =
-    5 queries (7 when some triage rows were stale). `with_unread`: the order+count query also
+    """One page of the triage: order+count (which also counts stale triage rows), page rows,
+    courses, ingredients, sparklines = 5 queries; when some matching triage rows were stale,
+    refresh_triage's 3 and the order+count again. `with_unread`: the order+count query also
     counts the navigation badge (DashboardPage.unread_alerts).
 
     Each patient's figures, windows and "days since" count from the patient's own today (their
@@ -303,18 +327,27 @@ def dashboard_page(
     """
     now = now or timezone.now()
     clinician_day = today or clinician_today(user, now)
-    refresh_triage(user, now=now, today=today)
     number = query.page
-    triage = _triage_page(
-        user,
-        query,
-        offset=(number - 1) * PAGE_SIZE,
-        limit=PAGE_SIZE,
-        with_unread=with_unread,
-    )
+
+    def page_of_triage() -> _TriagePage:
+        return _triage_page(
+            user,
+            query,
+            offset=(number - 1) * PAGE_SIZE,
+            limit=PAGE_SIZE,
+            with_unread=with_unread,
+            stale=stale_triage(now=now, today=today),
+        )
+
+    triage = page_of_triage()
+    if triage.stale:
+        # Some rows the order reads are out of date: recompute them, then order again.
+        refresh_triage(user, now=now, today=today)
+        triage = page_of_triage()
     unread = triage.unread
     if triage.total is None and number > 1:
         # Past the end: one more query to find the total, then show the last page.
+        refresh_triage(user, now=now, today=today)
         _, last_total = triage_ids(user, query, offset=0, limit=1)
         number = max(1, -(-(last_total or 0) // PAGE_SIZE))
         query.messages.append(f"Page {query.page} does not exist; showing the last page.")
