@@ -156,12 +156,11 @@ def _panel(clinician, n, today):
 
 
 # Session, user, clinician profile, then the page's own. Dashboard (first read of the day, so
-# the triage rows are recomputed): refresh check, figures, upsert, order + count + badge, rows,
-# courses, sparklines, audit. Queue: patients of the filter, total + badge, page, events, audit.
-# Each audit is two queries: the care teams that granted access
-# (accounts.audit.teams_granting), then the rows. v2: the dashboard reads the ingredients of
-# combination products (+1, constant).
-LIST_PAGE_QUERIES = {"/clinician/": 13, "/clinician/alerts/": 9, "/api/v1/patients/": 13}
+# the order + count finds stale triage rows): order + count + badge, stale ids, figures, upsert,
+# order + count + badge again, rows, courses, ingredients of combination products, sparklines,
+# audit. Queue: patients of the filter, total + badge, page, events, audit. Each audit is one
+# INSERT ... SELECT that also names the care team that granted access.
+LIST_PAGE_QUERIES = {"/clinician/": 13, "/clinician/alerts/": 8, "/api/v1/patients/": 13}
 
 
 @pytest.mark.parametrize("size", [2, 30])
