@@ -140,9 +140,8 @@ def _triage_order_sql(
     patient cost 18 ms at 500 patients). Columns: id, the total (COUNT(*) OVER ()), the alert
     rank, the unresolved alerts, the number of the matching patients whose triage row is stale
     under `stale` (clinic.services.stale_triage; 0 without it), and with `with_unread` a sixth
-    column,
-    the badge's unread count over the whole panel (a scalar subquery PostgreSQL runs once), so
-    the page does not send a query of its own for the badge.
+    column, the badge's unread count over the whole panel (a scalar subquery PostgreSQL runs
+    once), so the page does not send a query of its own for the badge.
     """
     inner = patients_visible_to(user, scope=query.scope)
     if query.search:
@@ -258,7 +257,8 @@ def summaries_for(
     user: User, ids: Sequence[int], *, alerts: dict[int, tuple[int, int]]
 ) -> list[TriagedPatient]:
     """These patients (already in triage order) with every figure of a dashboard row, in one
-    query: the figures are their PatientTriage rows (refresh_triage ran first) and `alerts`
+    query: the figures are their PatientTriage rows (fresh: dashboard_page refreshed the stale
+    ones the triage query counted) and `alerts`
     (patient id -> (alert rank, unresolved alerts), from the triage query)."""
     patients = (
         patients_visible_to(user).filter(pk__in=ids).select_related("patient_profile", "triage")
