@@ -313,3 +313,43 @@ def test_clinician_list_pages_audit_each_patient_shown(url, two_patients, cleo, 
     assert client_for(cleo).get(url).status_code == 200
     rows = AuditEvent.objects.filter(actor=cleo)
     assert sorted(rows.values_list("patient_id", flat=True)) == sorted([pat.pk, sam.pk])
+
+
+@pytest.mark.parametrize("address", ["203.0.113.9", "2001:db8::7", None])
+def test_audit_reads_writes_every_column_of_each_row(address, two_patients, cleo, ada, rf):
+    """accounts.audit writes a page's rows in one plain INSERT ... SELECT: each column lands
+    typed (the address as an address, or none; the time as a time), once per patient, and the
+    actor themself is never a row of their own reads."""
+    from accounts.audit import audit_reads
+
+    pat, sam = two_patients
+    request = rf.get("/clinician/")
+    request.user = cleo
+    if address is None:
+        del request.META["REMOTE_ADDR"]
+    else:
+        request.META["REMOTE_ADDR"] = address
+    before = timezone.now()
+    written = audit_reads(
+        request,
+        patient_ids=[sam.pk, pat.pk, sam.pk, None, cleo.pk],
+        action="dashboard_view",
+        object_type="patient_list",
+    )
+    assert written == 2
+    rows = list(AuditEvent.objects.order_by("patient_id"))
+    assert [row.patient_id for row in rows] == sorted([pat.pk, sam.pk])
+    for row in rows:
+        assert (row.actor_id, row.actor_user_id, row.actor_email) == (cleo.pk, cleo.pk, cleo.email)
+        assert row.patient_user_id == row.patient_id
+        assert (row.action, row.object_type, row.object_id) == (
+            "dashboard_view",
+            "patient_list",
+            "",
+        )
+        assert row.ip == address
+        assert before <= row.created_at <= timezone.now()
+        assert row.team_name == ""  # Cleo's own links grant these reads
+    request.user = ada  # an administrator's read: audited, no team
+    assert audit_reads(request, patient_ids=[pat.pk], action="admin_view") == 1
+    assert AuditEvent.objects.get(actor=ada).team_name == ""
