@@ -5,6 +5,8 @@ from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 
 from alerts.rules import serotonergic
+from clinic.card_html import alert_card_html, csrf_input
+from clinic.cards import AlertCard
 from journal.instruments import phq9
 from medications.interactions import Assessment
 
@@ -69,3 +71,18 @@ def interaction_findings(assessment: Assessment) -> dict[str, Any]:
         "counted": list(assessment.counted),
         "unchecked": serotonergic.unchecked_text(assessment.unknown),
     }
+
+
+@register.simple_tag(takes_context=True)
+def alert_card(context: template.Context, card: AlertCard) -> SafeString:
+    """One alert card (clinic.card_html). From the context: `next` (where its forms return;
+    else the request's path), `bulk` (the queue's bulk-acknowledge checkbox), `error` (a
+    refused action's message) and the page's CSRF token."""
+    request = context.get("request")
+    return alert_card_html(
+        card,
+        next_url=context.get("next") or (request.path if request is not None else ""),
+        csrf=csrf_input(context.get("csrf_token")),
+        bulk=bool(context.get("bulk")),
+        error=context.get("error") or "",
+    )
