@@ -144,6 +144,16 @@ class _QueueChoiceField(forms.ChoiceField):
             ) from error
 
 
+class _PanelChoiceField(_QueueChoiceField):
+    """The patient filter: its choices are the whole panel as plain (id, name) pairs, which
+    need none of Django's normalising (a walk over every pair, 1.5 ms at 500 patients)."""
+
+    def set_panel(self, pairs: list[tuple[str, str]]) -> None:
+        """The choices, as `choices = pairs` would set them, minus the normalising."""
+        self._choices = pairs
+        cast(forms.Select, self.widget).choices = pairs
+
+
 class DashboardQueryForm(forms.Form):
     filter = FilterField(required=False)
     # One checkbox per FILTERS key (test_forms checks that they match).
@@ -199,8 +209,8 @@ class AlertQueueForm(forms.Form):
 
     def __init__(self, data: Mapping[str, Any], *, patients: Iterable[tuple[int, str]]) -> None:
         super().__init__(data)
-        patient = cast(forms.ChoiceField, self.fields["patient"])
-        patient.choices = [("", "All patients")] + [(str(pk), name) for pk, name in patients]
+        patient = cast(_PanelChoiceField, self.fields["patient"])
+        patient.set_panel([("", "All patients")] + [(str(pk), name) for pk, name in patients])
 
     kind = _QueueChoiceField(what="alert kind", choices=AlertKind.choices)
     severity = _QueueChoiceField(what="severity", choices=Severity.choices)
@@ -212,7 +222,7 @@ class AlertQueueForm(forms.Form):
             (AlertStatus.RESOLVED, "Resolved"),
         ],
     )
-    patient = _QueueChoiceField(what="patient", choices=[])
+    patient = _PanelChoiceField(what="patient", choices=[])
     assigned = _QueueChoiceField(
         what="assignment",
         choices=[(UNASSIGNED, _("Unassigned")), (ASSIGNED_TO_ME, _("Assigned to me"))],

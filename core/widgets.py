@@ -9,7 +9,7 @@ panel: at 500 patients those includes were more than half of the page's time
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.forms.renderers import BaseRenderer
@@ -28,8 +28,9 @@ def _attrs(attrs: Mapping[str, Any]) -> str:
 
 
 class PlainSelect(forms.Select):
-    """forms.Select with the same output, built without a template per option. Option groups
-    (never used by this project's selects) fall back to Django's templates."""
+    """forms.Select with the same output, built without a template per option (nor an option
+    dict: Select's options carry no attributes but `selected`). Option groups (never used by
+    this project's selects) fall back to Django's templates."""
 
     def render(
         self,
@@ -38,17 +39,29 @@ class PlainSelect(forms.Select):
         attrs: dict[str, Any] | None = None,
         renderer: BaseRenderer | None = None,
     ) -> SafeString:
-        widget = self.get_context(name, value, attrs)["widget"]
-        if any(group_name is not None for group_name, _, _ in widget["optgroups"]):
+        if any(isinstance(label, (list, tuple)) for _, label in self.choices):
             return super().render(name, value, attrs, renderer)
+        # What Select.get_context gives, without an option dict per choice: the widget's own
+        # attributes and value, then the options straight from the choices.
+        widget = forms.Widget.get_context(self, name, value, attrs)["widget"]
+        if self.allow_multiple_selected:
+            widget["attrs"]["multiple"] = True
+        values = widget["value"]
+        options = []
+        has_selected = False
         # Every value and label is escaped here (escape / conditional_escape), as autoescape does.
-        options = "".join(
-            f'\n  <option value="{escape(option["value"])}"'
-            f"{_attrs(option['attrs']) if option['attrs'] else ''}>"
-            f"{conditional_escape(option['label'])}</option>\n"
-            for _, group, _ in widget["optgroups"]
-            for option in group
-        )
+        for option_value, label in self.choices:
+            if option_value is None:
+                option_value = ""
+            selected = (not has_selected or self.allow_multiple_selected) and str(
+                option_value
+            ) in values
+            has_selected |= selected
+            options.append(
+                f'\n  <option value="{escape(option_value)}"{" selected" if selected else ""}>'
+                f"{conditional_escape(cast(str, label))}</option>\n"
+            )
         return mark_safe(  # noqa: S308 - every part is escaped above
-            f'<select name="{escape(widget["name"])}"{_attrs(widget["attrs"])}>{options}\n</select>'
+            f'<select name="{escape(widget["name"])}"{_attrs(widget["attrs"])}>'
+            f"{''.join(options)}\n</select>"
         )

@@ -425,3 +425,27 @@ def test_the_patient_filter_names_each_visible_patient_as_display_name_does(cleo
     sam.refresh_from_db()
     assert sorted(queue_patients(cleo)) == sorted([(pat.pk, pat.display_name), (sam.pk, sam.email)])
     assert sam.display_name == sam.email
+
+
+@pytest.mark.parametrize("value", ["", "7", "8", "9", "abc", "7 "])
+def test_the_patient_filter_validates_and_renders_like_a_plain_choice_field(value):
+    """The patient filter skips Django's normalising of its choices (the whole panel): it must
+    still accept exactly the panel's ids and render the select Django would."""
+    from django import forms
+
+    from clinic.forms import AlertQueueForm
+    from core.widgets import PlainSelect
+
+    panel = [(7, "Ana & <b>Bo</b>"), (8, "ben@example.com")]
+    ours = AlertQueueForm({"patient": value}, patients=panel)
+
+    class Plain(forms.Form):
+        patient = forms.ChoiceField(required=False, widget=PlainSelect)
+
+    theirs = Plain({"patient": value})
+    theirs.fields["patient"].choices = [("", "All patients")] + [(str(k), n) for k, n in panel]
+    assert ours.fields["patient"].choices == theirs.fields["patient"].choices
+    assert ours.is_valid() == theirs.is_valid()
+    assert ("patient" in ours.errors) == ("patient" in theirs.errors)
+    assert ours.cleaned_data.get("patient") == theirs.cleaned_data.get("patient")
+    assert str(ours["patient"]) == str(theirs["patient"])

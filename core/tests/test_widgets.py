@@ -6,6 +6,8 @@ from typing import Any
 
 import pytest
 from django import forms
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext_lazy
 
 from core.widgets import PlainSelect
 
@@ -23,6 +25,11 @@ CHOICES = [("", "All patients"), ("1", "Ana & <b>Bo</b>"), ("2", 'Quote " here')
         (CHOICES, "1", {"required": True, "disabled": False, "data-x": '<"&>'}),
         ([], None, {"id": "empty"}),
         ([(str(n), f"Patient {n}") for n in range(500)], "250", {"id": "big"}),
+        # A None value is an empty one; of two equal values only the first is selected.
+        ([(None, "None"), ("a", "A"), ("a", "A again")], "a", {}),
+        ([(None, "None"), ("a", "A")], None, {}),
+        # Lazy (translated) and safe labels.
+        ([("x", gettext_lazy("Unassigned")), ("y", mark_safe("<i>y</i>"))], "x", {}),  # noqa: S308
     ],
 )
 def test_plain_select_renders_what_django_renders(
