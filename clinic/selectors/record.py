@@ -16,7 +16,7 @@ from clinic.selectors.dashboard import UNRESOLVED
 from core.timezones import patient_local_date, patient_today
 from journal.models import DailyEntry, QuestionnaireResponse
 from medications import black_box, interactions
-from medications.catalog import courses_facts
+from medications.catalog import courses_facts, ingredient_facts_for, with_drug_facts
 from medications.interactions import CourseFacts
 from medications.models import MedicationCourse
 
@@ -72,13 +72,16 @@ def patient_record(
         .defer("answers")
         .order_by("completed_at", "id")
     )
+    # Each drug's FACT_FIELDS only (all the page reads of it), and a combination product's
+    # ingredients as plain values: Django's M2M prefetch cost more than the rest of the read.
     courses = list(
-        MedicationCourse.objects.filter(patient=patient)
-        .select_related("drug")
-        .prefetch_related("drug__ingredients")  # a combination product counts each ingredient
-        .order_by("started_on", "id")
+        with_drug_facts(MedicationCourse.objects.filter(patient=patient)).order_by(
+            "started_on", "id"
+        )
     )
-    facts = courses_facts(courses)
+    facts = courses_facts(
+        courses, ingredients=ingredient_facts_for(course.drug_id for course in courses)
+    )
     if days is None:
         firsts = [entries[0].date] if entries else []
         firsts += [
