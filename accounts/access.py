@@ -18,6 +18,7 @@ from django.db.models import (
     Q,
     QuerySet,
 )
+from django.db.models.expressions import RawSQL
 from django.http import Http404
 
 from accounts.http import AnyRequest, AnyUser
@@ -63,9 +64,10 @@ def patients_visible_to(
     clinician's patients to one of the two ways (SCOPE_MINE: own links, SCOPE_TEAM: through a
     team); it never widens what they see.
 
-    Building the queryset costs about 2 ms of Python (its EXISTS subqueries) and a clinician
-    page asks for it three or four times, so the built queryset is kept on the User object
-    (which lives for one request) and each call gets a fresh copy of it (`.all()`). What it
+    Building the queryset and compiling its EXISTS subqueries costs about 2 ms of Python, and a
+    clinician page asks for it three or four times, so it is built and compiled once and kept
+    on the User object (which lives for one request); each call gets a fresh copy of it
+    (`.all()`), a filter on the compiled SQL. What it
     selects is decided when the copy runs, never when it was built; the key holds everything
     the build reads from the user (id, role, active), so a changed user gets a new build.
     """
@@ -87,12 +89,18 @@ def _build_patients_visible_to(user: User, *, export: bool, scope: str) -> Query
     if user.role != Role.CLINICIAN:
         return User.objects.none()
     verified = ClinicianProfile.objects.filter(user=user, verified_at__isnull=False)
-    return User.objects.filter(
+    gate = User.objects.filter(
         _linked(user, export=export, scope=scope),
         Exists(verified),
         role=Role.PATIENT,
         is_active=True,
     )
+    # The gate compiled to SQL once, here: every query a page builds on it then embeds that
+    # SQL as it stands, instead of compiling its nested EXISTS again (about 1 ms of Python
+    # each time, three or four times a page). The SQL selects the same patients, at the time
+    # the query using it runs.
+    sql, params = gate.order_by().values("pk").query.sql_with_params()
+    return User.objects.filter(pk__in=RawSQL(sql, params))  # noqa: S611 - compiled by the ORM
 
 
 def _linked(user: User, *, export: bool, scope: str = SCOPE_ALL) -> Exists | Q:
