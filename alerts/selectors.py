@@ -1,6 +1,8 @@
 """Alert reads. Every read of patient alerts goes through accounts.access."""
 
 import re
+from collections import defaultdict
+from collections.abc import Iterable
 from datetime import date
 from typing import Any
 
@@ -10,7 +12,7 @@ from django.utils.translation import gettext
 
 from accounts.access import access_patient, is_verified_clinician, patients_visible_to
 from accounts.models import PatientProfile, Role, User
-from alerts.models import Alert, AlertKind, AlertStatus, Severity
+from alerts.models import Alert, AlertEvent, AlertKind, AlertStatus, Severity
 from alerts.rules.facts import PER_EVENT_KINDS
 from core.timezones import patient_local_date
 from journal.crisis import crisis_lines
@@ -171,3 +173,23 @@ def changed_patient_profiles() -> QuerySet[PatientProfile]:
 
 def all_patient_profiles() -> QuerySet[PatientProfile]:
     return PatientProfile.objects.filter(user__role=Role.PATIENT, user__is_active=True)
+
+
+def events_by_alert(alert_ids: Iterable[int]) -> dict[int, list[AlertEvent]]:
+    """{alert id: its timeline, oldest first, each event with its actor} in one query.
+
+    For alerts the caller already read through the access gate (the ids come from that read).
+    What prefetch_related("events") gives, without the manager and queryset Django builds per
+    alert (2 ms on the record page for two alerts)."""
+    ids = list(alert_ids)
+    grouped: dict[int, list[AlertEvent]] = defaultdict(list)
+    if not ids:
+        return grouped
+    events = (
+        AlertEvent.objects.filter(alert_id__in=ids)
+        .select_related("actor")
+        .order_by("alert_id", "created_at", "id")
+    )
+    for event in events:
+        grouped[event.alert_id].append(event)
+    return grouped

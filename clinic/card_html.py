@@ -26,7 +26,7 @@ def csrf_input(token: object) -> str:
         return ""
     if token == "NOTPROVIDED":  # noqa: S105 - the marker Django uses, not a secret
         return ""
-    return f'<input type="hidden" name="csrfmiddlewaretoken" value="{escape(token)}">'
+    return f'<input type="hidden" name="csrfmiddlewaretoken" value="{escape(str(token))}">'
 
 
 def _event(event: EventLine) -> str:

@@ -11,7 +11,7 @@ activates), like `{% clinician_time %}` in the templates.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -22,7 +22,7 @@ from django.utils.timezone import template_localtime  # type: ignore[attr-define
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from alerts.models import Alert, EventKind
+from alerts.models import Alert, AlertEvent, EventKind
 from core.timezones import format_time
 
 # An id no route will ever see, so splitting a reversed URL on it is unambiguous.
@@ -104,10 +104,10 @@ class AlertCard:
     events: list[EventLine] = field(default_factory=list)
 
 
-def event_lines(alert: Alert) -> list[EventLine]:
-    # alert.events.all() is prefetched (with actors) by every selector that feeds a card.
+def event_lines(events: Iterable[AlertEvent]) -> list[EventLine]:
+    """An alert's timeline (alerts.selectors.events_by_alert: actors loaded, oldest first)."""
     lines = []
-    for event in alert.events.all():
+    for event in events:
         actor = event.actor.display_name if event.actor is not None else ""
         lines.append(
             EventLine(
@@ -133,7 +133,10 @@ class HistoryLine:
     events: list[EventLine]
 
 
-def history_lines(alerts: Iterable[Alert]) -> list[HistoryLine]:
+def history_lines(
+    alerts: Iterable[Alert], *, events: Mapping[int, Sequence[AlertEvent]]
+) -> list[HistoryLine]:
+    """`events`: alerts.selectors.events_by_alert of these alerts."""
     return [
         HistoryLine(
             severity=alert.severity,
@@ -141,17 +144,22 @@ def history_lines(alerts: Iterable[Alert]) -> list[HistoryLine]:
             title=alert.title,
             raised=format_time(alert.created_at),
             status_label=alert.get_status_display(),
-            events=event_lines(alert),
+            events=event_lines(events.get(alert.pk, ())),
         )
         for alert in alerts
     ]
 
 
 def alert_cards(
-    alerts: Iterable[Alert], *, patient: User | None = None, viewer: User | None = None
+    alerts: Iterable[Alert],
+    *,
+    events: Mapping[int, Sequence[AlertEvent]],
+    patient: User | None = None,
+    viewer: User | None = None,
 ) -> list[AlertCard]:
-    """One card per alert. `patient`: the record page's patient, to skip `alert.patient`;
-    `viewer`: the clinician looking (their own alerts offer "Hand back").
+    """One card per alert. `events`: alerts.selectors.events_by_alert of these alerts;
+    `patient`: the record page's patient, to skip `alert.patient`; `viewer`: the clinician
+    looking (their own alerts offer "Hand back").
     `alert.assigned_to` is read: the selectors select it with the alert."""
     patient_url = UrlPattern("clinic:patient")
     assign_url = UrlPattern("clinic:alert-assign")
@@ -201,7 +209,7 @@ def alert_cards(
                 ),
                 assign_url=assign_url(alert.pk),
                 unassign_url=unassign_url(alert.pk),
-                events=event_lines(alert),
+                events=event_lines(events.get(alert.pk, ())),
             )
         )
     return cards

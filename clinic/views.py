@@ -21,7 +21,7 @@ from accounts.models import Role, User
 from accounts.removals import removed_items_for
 from alerts import services as alert_services
 from alerts.models import Alert
-from alerts.selectors import unread_count
+from alerts.selectors import events_by_alert, unread_count
 from clinic import checkins, hunter, reports, selectors
 from clinic.cards import alert_cards, history_lines
 from clinic.forms import SCOPE_CHOICES, AlertQueueForm, parse_dashboard_query
@@ -113,8 +113,10 @@ def _record_context(
         "record": record,
         "view": view,
         # Built in Python once: per-card {% url %} and filters were most of the render time.
-        "history": history_lines(record.alerts),
-        "open_cards": alert_cards(record.open_alerts, patient=patient, viewer=request.user),
+        "history": history_lines(record.alerts, events=record.events),
+        "open_cards": alert_cards(
+            record.open_alerts, events=record.events, patient=patient, viewer=request.user
+        ),
         "next": request.path,
         "hunter_findings": hunter.FINDINGS.items(),
         "hunter_rules": hunter.RULES.items(),
@@ -313,7 +315,11 @@ def alert_queue(request: AuthenticatedHttpRequest[User]) -> HttpResponse:
         "clinic/alert_queue.html",
         {
             "page": page,
-            "cards": alert_cards(page.object_list, viewer=request.user),
+            "cards": alert_cards(
+                page.object_list,
+                events=events_by_alert(alert.pk for alert in page.object_list),
+                viewer=request.user,
+            ),
             "form": form,
             "query": query,
             "filtered": bool(
@@ -419,7 +425,9 @@ def _alert_action(
             request,
             "clinic/_alert_card.html",
             {
-                "card": alert_cards([alert], viewer=request.user)[0],
+                "card": alert_cards(
+                    [alert], events=events_by_alert([alert.pk]), viewer=request.user
+                )[0],
                 "error": error,
                 "error_action": action,
                 "next": _back(request),

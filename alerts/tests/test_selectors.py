@@ -113,3 +113,41 @@ def test_the_notices_are_read_only_where_a_page_shows_them(pat, cleo):
     assert list(context["patient_notices"]) == []
     request.user = cleo
     assert patient_alert_notices(request) == {}
+
+
+def test_events_by_alert_gives_each_timeline_oldest_first_with_its_actor(
+    pat, cleo, django_assert_num_queries
+):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from alerts.models import Alert, AlertEvent
+    from alerts.selectors import events_by_alert
+
+    def alert(key):
+        return Alert.objects.create(
+            patient=pat,
+            kind="mood_worsening",
+            severity="high",
+            severity_rank=3,
+            title=key,
+            details={},
+            dedupe_key=key,
+        )
+
+    first, second, quiet = alert("a"), alert("b"), alert("c")
+    now = timezone.now()
+    late = AlertEvent.objects.create(alert=first, kind="note", note="later", actor=cleo)
+    early = AlertEvent.objects.create(alert=first, kind="created")
+    AlertEvent.objects.filter(pk=early.pk).update(created_at=now - timedelta(hours=1))
+    AlertEvent.objects.filter(pk=late.pk).update(created_at=now)
+    other = AlertEvent.objects.create(alert=second, kind="acknowledged", actor=cleo)
+    with django_assert_num_queries(1):
+        events = events_by_alert([first.pk, second.pk, quiet.pk])
+        assert [e.pk for e in events[first.pk]] == [early.pk, late.pk]
+        assert [e.pk for e in events[second.pk]] == [other.pk]
+        assert events[first.pk][1].actor.display_name == cleo.display_name  # loaded with it
+        assert events.get(quiet.pk, []) == []
+    with django_assert_num_queries(0):
+        assert events_by_alert([]) == {}

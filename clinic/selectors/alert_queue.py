@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from django.db.models import CharField, Count, Prefetch, Q, QuerySet, Value
+from django.db.models import CharField, Count, Q, QuerySet, Value
 from django.db.models.functions import Coalesce, NullIf
 
 from accounts.access import patients_visible_to
 from accounts.models import User
-from alerts.models import Alert, AlertEvent, AlertStatus
+from alerts.models import Alert, AlertStatus
 from clinic.selectors.dashboard import UNRESOLVED
 
 # The queue's assignment filter: alerts nobody has taken on, or those the viewer took on.
@@ -68,15 +68,9 @@ def alert_queue(
         alerts = alerts.filter(query.condition(user))
     elif unresolved_only:
         alerts = alerts.filter(status__in=UNRESOLVED)
-    return (
-        alerts.select_related("patient", "acknowledged_by", "assigned_to")
-        .prefetch_related(
-            Prefetch(
-                "events",
-                queryset=AlertEvent.objects.select_related("actor").order_by("created_at", "id"),
-            )
-        )
-        .order_by("-severity_rank", "created_at", "id")
+    # A card's timeline: alerts.selectors.events_by_alert of the page's alerts.
+    return alerts.select_related("patient", "acknowledged_by", "assigned_to").order_by(
+        "-severity_rank", "created_at", "id"
     )
 
 

@@ -8,10 +8,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from django.db.models import Prefetch
-
 from accounts.models import User
 from alerts.models import Alert, AlertEvent
+from alerts.selectors import events_by_alert
 from clinic.selectors.dashboard import UNRESOLVED
 from core.timezones import patient_local_date, patient_today
 from journal.models import DailyEntry, QuestionnaireResponse
@@ -38,14 +37,17 @@ class PatientRecord:
     black_box_open: bool
     alerts: list[Alert]
     open_alerts: list[Alert]
+    # alerts.selectors.events_by_alert of `alerts`: each one's timeline.
+    events: dict[int, list[AlertEvent]]
 
 
 def patient_record(
     patient: User, *, today: date | None = None, days: int | None = None
 ) -> PatientRecord:
     """Everything on the record page in a fixed number of queries (entries, responses,
-    courses, alerts + events). Without `days`, the charts span the patient's data in the last
-    RECORD_DEFAULT_DAYS days (at least RECORD_MIN_DAYS), so a new patient's month is readable.
+    courses, ingredients, alerts, events). Without `days`, the charts span the patient's data
+    in the last RECORD_DEFAULT_DAYS days (at least RECORD_MIN_DAYS), so a new patient's month
+    is readable.
 
     Every date is the patient's own (core.timezones): `today` is their local today, a
     questionnaire's date the local date of completed_at."""
@@ -95,12 +97,6 @@ def patient_record(
     alerts = list(
         Alert.objects.filter(patient=patient)
         .select_related("acknowledged_by", "resolved_by", "assigned_to")
-        .prefetch_related(
-            Prefetch(
-                "events",
-                queryset=AlertEvent.objects.select_related("actor").order_by("created_at", "id"),
-            )
-        )
         .order_by("-created_at", "-id")
     )
     return PatientRecord(
@@ -115,4 +111,5 @@ def patient_record(
         black_box_open=black_box.black_box_window_open(facts, today),
         alerts=alerts,
         open_alerts=[a for a in alerts if a.status in UNRESOLVED],
+        events=events_by_alert(alert.pk for alert in alerts),
     )

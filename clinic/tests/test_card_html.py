@@ -9,6 +9,7 @@ import itertools
 from dataclasses import replace
 from pathlib import Path
 from types import SimpleNamespace
+from typing import Any
 
 import pytest
 from django.template import engines
@@ -59,7 +60,7 @@ EVENTS = [
     EventLine(when="14 Mar 2026, 15:33 UTC", kind="acknowledged", actor="", note="ok & done"),
 ]
 
-STATUSES = [
+STATUSES: list[dict[str, Any]] = [
     {"status": "open", "status_label": "Open"},
     {"status": "acknowledged", "status_label": "Acknowledged", "acknowledged_by": "Dr <A>"},
     {
@@ -70,12 +71,12 @@ STATUSES = [
     },
     {"status": "resolved", "status_label": "Resolved", "resolved_at": "15 Mar 2026, 09:00 UTC"},
 ]
-OWNERS = [
+OWNERS: list[dict[str, Any]] = [
     {},
     {"assigned_to": "Nurse <N>", "assigned_to_viewer": False},
     {"assigned_to": "Cleo", "assigned_to_viewer": True},
 ]
-OTHERS = [
+OTHERS: list[dict[str, Any]] = [
     {},
     {"explanation": "", "events": []},
     {"events": EVENTS},
