@@ -232,3 +232,30 @@ def test_the_check_in_page_names_everyone_who_reads_notes_including_the_team(
     assert names == sorted([panel.display_name, nina.display_name, "Own Doctor"], key=str.casefold)
     readers = {u.display_name for u in (panel, nina, own) if pat in patients_visible_to(u)}
     assert set(names) == readers
+
+
+def test_the_compiled_gate_selects_what_the_orm_gate_selects_for_everyone(panel, clinic, pat, sam):
+    """accounts.access compiles the gate once per process with a stand-in clinician and gives
+    each caller their own id: every persona, asking in turn, gets exactly what the gate's ORM
+    definition selects for them, in every mode (export) and scope."""
+    from django.db.models.expressions import RawSQL
+
+    from accounts.access import SCOPES, _gate, _gate_sql
+    from accounts.models import User
+
+    own = make_clinician("own@example.org", "Own Link")
+    link(sam, own)  # Sam through an own link; Pat through the team
+    people = [panel, own] + [_persona(name, clinic) for name, _, _ in CASES]
+    seen_any = set()
+    for _ in range(2):  # twice round: the compiled SQL is reused for everyone
+        for person in people:
+            for export in (False, True):
+                for scope in SCOPES:
+                    sql, params = _gate_sql(person, export=export, scope=scope)
+                    compiled = set(User.objects.filter(pk__in=RawSQL(sql, params)))  # noqa: S611
+                    expected = set(_gate(person, export=export, scope=scope))
+                    assert compiled == expected, (person.email, export, scope)
+                    via_api = set(patients_visible_to(person, export=export, scope=scope))
+                    assert via_api == expected, (person.email, export, scope)
+                    seen_any |= expected
+    assert seen_any == {pat, sam}
