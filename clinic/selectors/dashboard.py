@@ -232,11 +232,16 @@ def _triage_page(
     limit: int,
     with_unread: bool = False,
     stale: Q | None = None,
+    compiled: tuple[str, list[Any]] | None = None,
 ) -> _TriagePage:
     """One page of the triage order with each patient's alert figures; `with_unread` also
-    the badge's unread count (None on an empty page), `stale` the stale triage rows."""
+    the badge's unread count (None on an empty page), `stale` the stale triage rows.
+    `compiled`: the statement _triage_order_sql gave for the same arguments, to run it again
+    (after a refresh) without compiling it again."""
     try:
-        sql, params = _triage_order_sql(user, query, with_unread=with_unread, stale=stale)
+        sql, params = compiled or _triage_order_sql(
+            user, query, with_unread=with_unread, stale=stale
+        )
     except EmptyResultSet:  # the access gate answered .none()
         return _TriagePage()
     with connection.cursor() as cursor:
@@ -329,19 +334,29 @@ def dashboard_page(
     clinician_day = today or clinician_today(user, now)
     number = query.page
 
+    stale = stale_triage(now=now, today=today)
+    try:
+        compiled = _triage_order_sql(user, query, with_unread=with_unread, stale=stale)
+    except EmptyResultSet:  # the access gate answered .none()
+        compiled = None
+
     def page_of_triage() -> _TriagePage:
+        if compiled is None:
+            return _TriagePage()
         return _triage_page(
             user,
             query,
             offset=(number - 1) * PAGE_SIZE,
             limit=PAGE_SIZE,
             with_unread=with_unread,
-            stale=stale_triage(now=now, today=today),
+            stale=stale,
+            compiled=compiled,
         )
 
     triage = page_of_triage()
     if triage.stale:
-        # Some rows the order reads are out of date: recompute them, then order again.
+        # Some rows the order reads are out of date: recompute them, then order again (the
+        # same statement: it reads the rows when it runs).
         refresh_triage(user, now=now, today=today)
         triage = page_of_triage()
     unread = triage.unread

@@ -51,12 +51,12 @@ BASE: dict[str, Any] = {
     "unchecked_text": "",
     "black_box_open": False,
 }
-ALERTS = [
+ALERTS: list[dict[str, Any]] = [
     {},
     {"max_severity": "critical", "severity_label": "Critical", "open_alerts": 3},
     {"max_severity": "low", "severity_label": "Low", "open_alerts": 1234},
 ]
-CHECKINS = [
+CHECKINS: list[dict[str, Any]] = [
     {},
     {"last_entry": "2026-03-01", "last_entry_text": "1 Mar", "since_text": "today"},
     {
@@ -68,12 +68,12 @@ CHECKINS = [
         "mood_text": "0.0",
     },
 ]
-SCORES = [
+SCORES: list[dict[str, Any]] = [
     {},
     {"phq9_total": 0, "phq9_band": "minimal", "phq9_band_text": "Minimal", "phq9_at_text": "2 Mar"},
     {"phq9_total": 21, "phq9_band": "severe", "phq9_band_text": "Severe", "phq9_at_text": ""},
 ]
-MEDICINES = [
+MEDICINES: list[dict[str, Any]] = [
     {},
     {
         "interaction_severity": "severe",
