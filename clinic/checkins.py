@@ -14,6 +14,7 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
+from functools import lru_cache
 
 from django.utils.html import escape, format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
@@ -88,14 +89,22 @@ def region_day_counts(
     )
 
 
+_SHAPE_ATTRIBUTES = {
+    "rect": ("x", "y", "width", "height", "rx"),
+    "ellipse": ("cx", "cy", "rx", "ry"),
+    "circle": ("cx", "cy", "r"),
+}
+
+
+@lru_cache(maxsize=256)
+def _attributes_html(pairs: tuple[tuple[str, object], ...]) -> SafeString:
+    """` x="1" y="2"`-style geometry of a shape: the same for every page, so written once."""
+    return format_html_join(" ", '{}="{}"', pairs)
+
+
 def _shape(shape: Mapping[str, object], css: str, title: str = "") -> SafeString:
     tag = str(shape["tag"])
-    attrs = {
-        "rect": ("x", "y", "width", "height", "rx"),
-        "ellipse": ("cx", "cy", "rx", "ry"),
-        "circle": ("cx", "cy", "r"),
-    }[tag]
-    attr_html = format_html_join(" ", '{}="{}"', ((name, shape[name]) for name in attrs))
+    attr_html = _attributes_html(tuple((name, shape[name]) for name in _SHAPE_ATTRIBUTES[tag]))
     if title:
         return format_html(
             '<{} {} class="{}"><title>{}</title></{}>', tag, attr_html, css, title, tag
@@ -114,15 +123,20 @@ def _days_text(days: int) -> str:
     return f"{days} day{'' if days == 1 else 's'}"
 
 
+@lru_cache(maxsize=len(BODY_FIGURES))
+def _outline_html(view: str) -> SafeString:
+    """The grey outline of the `view` figure (it never changes)."""
+    shapes = next(outline for name, _, outline, _ in BODY_FIGURES if name == view)
+    return format_html_join("", "{}", ((_shape(shape, "bm-figure"),) for shape in shapes))
+
+
 def heat_map_svgs(counts: Sequence[RegionCount]) -> list[dict[str, object]]:
     """The front and back figures with each region filled by its heat class (no inline style:
     the page's CSP forbids it). Each figure carries a text summary for its aria-label."""
     by_code = {c.code: c for c in counts}
     figures: list[dict[str, object]] = []
-    for view, figure_title, outline_shapes, region_shapes in BODY_FIGURES:
-        outline = format_html_join(
-            "", "{}", ((_shape(shape, "bm-figure"),) for shape in outline_shapes)
-        )
+    for view, figure_title, _, region_shapes in BODY_FIGURES:
+        outline = _outline_html(view)
         parts = []
         summary = []
         for code in WPI_REGIONS:

@@ -359,3 +359,72 @@ def test_factories_still_make_entries_without_notes(pat, today):
         DailyEntry.objects.filter(patient=pat), start=today - timedelta(days=5), end=today
     )
     assert days == 3 and all(c.days == 0 for c in counts)
+
+
+def _reference_svgs(counts):
+    """heat_map_svgs as it was before its shapes' geometry was cached: every figure built
+    afresh from journal.bodymap."""
+    from django.utils.html import format_html, format_html_join
+    from django.utils.safestring import mark_safe
+
+    from clinic.checkins import BODY_FIGURES
+    from journal.instruments.codes import WPI_REGIONS
+
+    names = {
+        "rect": ("x", "y", "width", "height", "rx"),
+        "ellipse": ("cx", "cy", "rx", "ry"),
+        "circle": ("cx", "cy", "r"),
+    }
+
+    def shape_html(shape, css, title=""):
+        tag = str(shape["tag"])
+        attrs = format_html_join(" ", '{}="{}"', ((n, shape[n]) for n in names[tag]))
+        if title:
+            return format_html(
+                '<{} {} class="{}"><title>{}</title></{}>', tag, attrs, css, title, tag
+            )
+        return format_html('<{} {} class="{}"/>', tag, attrs, css)
+
+    by_code = {c.code: c for c in counts}
+    figures = []
+    for view, figure_title, outline_shapes, region_shapes in BODY_FIGURES:
+        outline = format_html_join(
+            "", "{}", ((shape_html(s, "bm-figure"),) for s in outline_shapes)
+        )
+        parts, summary = [], []
+        for code in WPI_REGIONS:
+            if code not in region_shapes:
+                continue
+            count = by_code[code]
+            title = f"{count.label}: {count.days} day{'' if count.days == 1 else 's'}"
+            parts.append(shape_html(region_shapes[code], f"heat heat-{count.level}", title))
+            if count.days:
+                summary.append(title)
+        label = f"{figure_title}: " + ("; ".join(summary) if summary else "no region marked")
+        svg = format_html(
+            '<svg viewBox="0 0 200 420" role="img" aria-label="{}" focusable="false">'
+            '<g aria-hidden="true">{}</g>{}</svg>',
+            label,
+            outline,
+            mark_safe("".join(parts)),  # noqa: S308 - each part built by format_html
+        )
+        figures.append({"view": view, "title": figure_title, "svg": svg})
+    return figures
+
+
+def test_heat_maps_with_cached_geometry_match_figures_built_afresh():
+    """The outline and each shape's geometry are written once per process; the heat classes
+    and titles are each page's own, so pages of different counts never borrow each other's."""
+    from clinic.checkins import RegionCount, heat_map_svgs
+    from journal.instruments.codes import WPI_REGION_LABELS, WPI_REGIONS
+
+    def counts(days_of):
+        return [
+            RegionCount(code, WPI_REGION_LABELS[code], days_of(i), min(4, days_of(i)))
+            for i, code in enumerate(WPI_REGIONS)
+        ]
+
+    none, some, many = counts(lambda i: 0), counts(lambda i: i % 3), counts(lambda i: i + 1)
+    for sample in (none, some, many, none, some):
+        assert heat_map_svgs(sample) == _reference_svgs(sample)
+    assert heat_map_svgs(none) != heat_map_svgs(many)
