@@ -6,18 +6,19 @@ each, 40 variables) the cards took about a third of the queue's time; here each 
 join of escaped strings. The markup is byte for byte what templates/clinic/_alert_card.html
 rendered before (clinic/tests/test_card_html.py keeps that template and compares).
 
-Every value that comes from data goes through `escape` (conditional_escape: safe strings, such
-as the CSRF input, pass as they are); the rest is fixed markup, translations included (as
-`{% translate "..." %}` of a literal, which the template engine treats as safe).
+Every value that comes from data goes through `escape` (core.html.escape_text, what
+conditional_escape renders: safe strings, such as the CSRF input, pass as they are); the rest
+is fixed markup, translations included (as `{% translate "..." %}` of a literal, which the
+template engine treats as safe).
 """
 
 from __future__ import annotations
 
-from django.utils.html import conditional_escape as escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
 from clinic.cards import AlertCard, EventLine
+from core.html import escape_text as escape
 
 
 def csrf_input(token: object) -> str:

@@ -151,7 +151,7 @@ class _PanelChoiceField(_QueueChoiceField):
     def set_panel(self, pairs: list[tuple[str, str]]) -> None:
         """The choices, as `choices = pairs` would set them, minus the normalising."""
         self._choices = pairs
-        cast(forms.Select, self.widget).choices = pairs
+        cast(PlainSelect, self.widget).set_flat_choices(pairs)
 
 
 class DashboardQueryForm(forms.Form):

@@ -12,7 +12,6 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.urls import reverse
-from django.utils.html import conditional_escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import capfirst
 
@@ -20,6 +19,7 @@ from alerts.rules.serotonergic import unchecked_text
 from clinic import charts
 from clinic.cards import local_date
 from clinic.templatetags import clinic_tags
+from core.html import escape_text
 from journal.instruments import phq9
 
 STALE_AFTER_DAYS = 7
@@ -79,8 +79,8 @@ def row_html(row: Any) -> SafeString:  # noqa: ANN401 - a PatientRow plus prepar
     """One <tr> of the triage table, as the dashboard template's loop body wrote it (kept in
     clinic/tests/legacy_markup/dashboard_row_template.html and compared there): the template
     engine's lookups and `{% if %}`s were most of the page's render time. Every value from data
-    is escaped here; the deltas and sparklines are already safe HTML."""
-    e = conditional_escape
+    is escaped here (core.html.escape_text); the deltas and sparklines are already safe HTML."""
+    e = escape_text
     severity = e(row.max_severity)
     if row.open_alerts:
         alerts = (
@@ -130,7 +130,7 @@ def row_html(row: Any) -> SafeString:  # noqa: ANN401 - a PatientRow plus prepar
     box = _if(
         row.black_box_open, '<span class="bbw">Open</span>', '<span class="muted">Closed</span>'
     )
-    return mark_safe(  # noqa: S308 - every value above went through conditional_escape
+    return mark_safe(  # noqa: S308 - every value above went through escape_text
         f'\n    <tr class="triage-row{_if(row.max_severity, f" row-{severity}")}">\n'
         f'      <th scope="row" data-label="Patient"><a class="patient-link" href="{e(row.url)}">'
         f"{e(row.name)}</a>\n        {born}</th>\n"

@@ -28,6 +28,9 @@ CHOICES = [("", "All patients"), ("1", "Ana & <b>Bo</b>"), ("2", 'Quote " here')
         # A None value is an empty one; of two equal values only the first is selected.
         ([(None, "None"), ("a", "A"), ("a", "A again")], "a", {}),
         ([(None, "None"), ("a", "A")], None, {}),
+        # An attribute already marked safe is written as it is (`|stringformat` keeps safety).
+        (CHOICES, "1", {"data-safe": mark_safe('<b a="1">')}),  # noqa: S308
+        ([(mark_safe("<v>"), "Safe value"), ("<w>", "Plain value")], "<w>", {}),  # noqa: S308
         # Lazy (translated) and safe labels.
         ([("x", gettext_lazy("Unassigned")), ("y", mark_safe("<i>y</i>"))], "x", {}),  # noqa: S308
     ],
