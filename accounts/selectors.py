@@ -1,4 +1,5 @@
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import CharField, Exists, F, OuterRef, QuerySet, Value
+from django.db.models.functions import Coalesce, NullIf
 
 from accounts.models import (
     PATIENT_FACING_TEAM_ROLES,
@@ -45,4 +46,16 @@ def clinicians_reading_patient(patient: User) -> list[str]:
     )
     return sorted(
         (user.display_name for user in clinicians.only("full_name", "email")), key=str.casefold
+    )
+
+
+def display_name_of(relation: str = "") -> Coalesce:
+    """User.display_name (the full name, else the e-mail) of the user at `relation` ("" for
+    the queried user itself, e.g. "patient" or "acknowledged_by"), worked out by the database:
+    NULL when the relation is empty. Lists read names this way instead of loading User rows."""
+    prefix = f"{relation}__" if relation else ""
+    return Coalesce(
+        NullIf(F(f"{prefix}full_name"), Value("")),
+        F(f"{prefix}email"),
+        output_field=CharField(),
     )

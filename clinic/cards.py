@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from typing import TYPE_CHECKING, cast
 
 from django.template.defaultfilters import timesince_filter
 from django.urls import reverse
@@ -150,17 +151,26 @@ def history_lines(
     ]
 
 
+if TYPE_CHECKING:
+
+    class _NamedAlert(Alert):
+        # clinic.selectors.alert_queue.with_people_names: None when there is nobody.
+        patient_name: str | None
+        acknowledged_by_name: str | None
+        resolved_by_name: str | None
+        assigned_to_name: str | None
+
+
 def alert_cards(
     alerts: Iterable[Alert],
     *,
     events: Mapping[int, Sequence[AlertEvent]],
-    patient: User | None = None,
     viewer: User | None = None,
 ) -> list[AlertCard]:
-    """One card per alert. `events`: alerts.selectors.events_by_alert of these alerts;
-    `patient`: the record page's patient, to skip `alert.patient`; `viewer`: the clinician
-    looking (their own alerts offer "Hand back").
-    `alert.assigned_to` is read: the selectors select it with the alert."""
+    """One card per alert, annotated with the people's names by
+    clinic.selectors.alert_queue.with_people_names (no User row is read). `events`:
+    alerts.selectors.events_by_alert of these alerts; `viewer`: the clinician looking (their
+    own alerts offer "Hand back")."""
     patient_url = UrlPattern("clinic:patient")
     assign_url = UrlPattern("clinic:alert-assign")
     unassign_url = UrlPattern("clinic:alert-unassign")
@@ -169,7 +179,7 @@ def alert_cards(
     resolve_url = UrlPattern("clinic:alert-resolve")
     cards = []
     for alert in alerts:
-        owner = patient if patient is not None and patient.pk == alert.patient_id else alert.patient
+        names = cast("_NamedAlert", alert)
         details = alert.details if isinstance(alert.details, dict) else {}
         resolved = alert.status == "resolved"
         cards.append(
@@ -182,26 +192,18 @@ def alert_cards(
                 status_label=alert.get_status_display(),
                 title=alert.title,
                 explanation=str(details.get("explanation") or ""),
-                patient_name=owner.display_name,
+                patient_name=names.patient_name or "",
                 patient_url=patient_url(alert.patient_id),
                 raised=format_time(alert.created_at),
                 raised_since=timesince_filter(alert.created_at),
-                acknowledged_by=(
-                    alert.acknowledged_by.display_name if alert.acknowledged_by is not None else ""
-                ),
-                resolved_by=(
-                    alert.resolved_by.display_name
-                    if resolved and alert.resolved_by is not None
-                    else ""
-                ),
+                acknowledged_by=names.acknowledged_by_name or "",
+                resolved_by=(names.resolved_by_name or "") if resolved else "",
                 resolved_at=format_time(alert.resolved_at) if resolved else "",
                 note_url=note_url(alert.pk),
                 acknowledge_url=acknowledge_url(alert.pk),
                 resolve_url=resolve_url(alert.pk),
                 created_short=local_date(alert.created_at, "j M"),
-                assigned_to=(
-                    alert.assigned_to.display_name if alert.assigned_to is not None else ""
-                ),
+                assigned_to=names.assigned_to_name or "",
                 assigned_to_viewer=(
                     viewer is not None
                     and alert.assigned_to_id is not None

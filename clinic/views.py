@@ -114,9 +114,7 @@ def _record_context(
         "view": view,
         # Built in Python once: per-card {% url %} and filters were most of the render time.
         "history": history_lines(record.alerts, events=record.events),
-        "open_cards": alert_cards(
-            record.open_alerts, events=record.events, patient=patient, viewer=request.user
-        ),
+        "open_cards": alert_cards(record.open_alerts, events=record.events, viewer=request.user),
         "next": request.path,
         "hunter_findings": hunter.FINDINGS.items(),
         "hunter_rules": hunter.RULES.items(),
@@ -354,7 +352,7 @@ def alerts_bulk_acknowledge(request: AuthenticatedHttpRequest[User]) -> HttpResp
             ids.add(value)
     visible = selectors.alert_queue(request.user, unresolved_only=False).filter(pk__in=ids)
     with transaction.atomic():
-        patient_of = {alert.pk: alert.patient for alert in visible.prefetch_related(None)}
+        patient_of = {alert.pk: alert.patient for alert in visible.select_related("patient")}
         done = alert_services.alerts_acknowledge(alert_ids=patient_of, actor=request.user)
         for alert in done:
             audit_event(

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from django.db.models import CharField, Count, Q, QuerySet, Value
-from django.db.models.functions import Coalesce, NullIf
+from django.db.models import Count, Q, QuerySet
 
 from accounts.access import patients_visible_to
 from accounts.models import User
+from accounts.selectors import display_name_of
 from alerts.models import Alert, AlertStatus
 from clinic.selectors.dashboard import UNRESOLVED
 
@@ -69,8 +69,18 @@ def alert_queue(
     elif unresolved_only:
         alerts = alerts.filter(status__in=UNRESOLVED)
     # A card's timeline: alerts.selectors.events_by_alert of the page's alerts.
-    return alerts.select_related("patient", "acknowledged_by", "assigned_to").order_by(
-        "-severity_rank", "created_at", "id"
+    return with_people_names(alerts).order_by("-severity_rank", "created_at", "id")
+
+
+def with_people_names(alerts: QuerySet[Alert]) -> QuerySet[Alert]:
+    """Alerts with the display names a card shows (patient_name, acknowledged_by_name,
+    resolved_by_name, assigned_to_name; NULL when nobody), read as plain values instead of four
+    joined User rows per alert."""
+    return alerts.annotate(
+        patient_name=display_name_of("patient"),
+        acknowledged_by_name=display_name_of("acknowledged_by"),
+        resolved_by_name=display_name_of("resolved_by"),
+        assigned_to_name=display_name_of("assigned_to"),
     )
 
 
@@ -98,6 +108,6 @@ def queue_patients(user: User) -> list[tuple[int, str]]:
     return list(
         patients_visible_to(user)
         .order_by("full_name", "pk")
-        .annotate(name=Coalesce(NullIf("full_name", Value("")), "email", output_field=CharField()))
+        .annotate(name=display_name_of())
         .values_list("pk", "name")
     )

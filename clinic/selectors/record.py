@@ -11,6 +11,7 @@ from datetime import date, timedelta
 from accounts.models import User
 from alerts.models import Alert, AlertEvent
 from alerts.selectors import events_by_alert
+from clinic.selectors.alert_queue import with_people_names
 from clinic.selectors.dashboard import UNRESOLVED
 from core.timezones import patient_local_date, patient_today
 from journal.models import DailyEntry, QuestionnaireResponse
@@ -95,9 +96,7 @@ def patient_record(
         earliest = min(firsts, default=today)
         start = max(start, min(earliest, today - timedelta(days=RECORD_MIN_DAYS - 1)))
     alerts = list(
-        Alert.objects.filter(patient=patient)
-        .select_related("acknowledged_by", "resolved_by", "assigned_to")
-        .order_by("-created_at", "-id")
+        with_people_names(Alert.objects.filter(patient=patient)).order_by("-created_at", "-id")
     )
     return PatientRecord(
         patient=patient,

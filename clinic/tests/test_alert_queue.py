@@ -449,3 +449,45 @@ def test_the_patient_filter_validates_and_renders_like_a_plain_choice_field(valu
     assert ("patient" in ours.errors) == ("patient" in theirs.errors)
     assert ours.cleaned_data.get("patient") == theirs.cleaned_data.get("patient")
     assert str(ours["patient"]) == str(theirs["patient"])
+
+
+def _queue_queries(client, params) -> tuple[int, str]:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get("/clinician/alerts/", params)
+    assert response.status_code == 200
+    return len(queries), response.content.decode()
+
+
+def test_cards_name_people_without_a_query_per_card(client_for, cleo, pat):
+    """The queue reads the names a card shows (patient, acknowledged by, resolved by, taken
+    by) with the alerts: more resolved alerts by more people cost no more queries, and a
+    person without a full name is shown by e-mail."""
+    from django.utils import timezone
+
+    from conftest import make_clinician
+
+    client = client_for(cleo)
+
+    def resolved_by(person, title):
+        alert = f.alert(pat, "high", status="resolved", title=title)
+        Alert.objects.filter(pk=alert.pk).update(
+            resolved_by=person, resolved_at=timezone.now(), acknowledged_by=person
+        )
+
+    resolved_by(cleo, "first")
+    _queue_queries(client, {"status": "resolved"})  # the session's first save is not the queue's
+    one, _ = _queue_queries(client, {"status": "resolved"})
+    for n in range(4):
+        helper = make_clinician(f"helper{n}@example.com", "")
+        link(pat, helper)
+        resolved_by(helper, f"by helper {n}")
+    many, html = _queue_queries(client, {"status": "resolved"})
+    assert many == one
+    assert "Resolved by Cleo Linked" in html
+    assert (
+        "Resolved by helper3@example.com" in html and "acknowledged by helper0@example.com" in html
+    )
+    assert "Pat Patient" in html
