@@ -12,6 +12,7 @@ from django.utils.translation import gettext
 
 from accounts.access import access_patient, is_verified_clinician, patients_visible_to
 from accounts.models import PatientProfile, Role, User
+from accounts.selectors import display_name_of
 from alerts.models import Alert, AlertEvent, AlertKind, AlertStatus, Severity
 from alerts.rules.facts import PER_EVENT_KINDS
 from core.timezones import patient_local_date
@@ -193,3 +194,15 @@ def events_by_alert(alert_ids: Iterable[int]) -> dict[int, list[AlertEvent]]:
     for event in events:
         grouped[event.alert_id].append(event)
     return grouped
+
+
+def with_people_names(alerts: QuerySet[Alert]) -> QuerySet[Alert]:
+    """Alerts with the display names a card shows (patient_name, acknowledged_by_name,
+    resolved_by_name, assigned_to_name; NULL when nobody), read as plain values instead of four
+    joined User rows per alert."""
+    return alerts.annotate(
+        patient_name=display_name_of("patient"),
+        acknowledged_by_name=display_name_of("acknowledged_by"),
+        resolved_by_name=display_name_of("resolved_by"),
+        assigned_to_name=display_name_of("assigned_to"),
+    )

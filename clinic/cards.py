@@ -154,7 +154,7 @@ def history_lines(
 if TYPE_CHECKING:
 
     class _NamedAlert(Alert):
-        # clinic.selectors.alert_queue.with_people_names: None when there is nobody.
+        # alerts.selectors.with_people_names: None when there is nobody.
         patient_name: str | None
         acknowledged_by_name: str | None
         resolved_by_name: str | None
@@ -168,7 +168,7 @@ def alert_cards(
     viewer: User | None = None,
 ) -> list[AlertCard]:
     """One card per alert, annotated with the people's names by
-    clinic.selectors.alert_queue.with_people_names (no User row is read). `events`:
+    alerts.selectors.with_people_names (no User row is read). `events`:
     alerts.selectors.events_by_alert of these alerts; `viewer`: the clinician looking (their
     own alerts offer "Hand back")."""
     patient_url = UrlPattern("clinic:patient")

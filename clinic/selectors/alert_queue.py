@@ -10,6 +10,7 @@ from accounts.access import patients_visible_to
 from accounts.models import User
 from accounts.selectors import display_name_of
 from alerts.models import Alert, AlertStatus
+from alerts.selectors import with_people_names
 from clinic.selectors.dashboard import UNRESOLVED
 
 # The queue's assignment filter: alerts nobody has taken on, or those the viewer took on.
@@ -70,18 +71,6 @@ def alert_queue(
         alerts = alerts.filter(status__in=UNRESOLVED)
     # A card's timeline: alerts.selectors.events_by_alert of the page's alerts.
     return with_people_names(alerts).order_by("-severity_rank", "created_at", "id")
-
-
-def with_people_names(alerts: QuerySet[Alert]) -> QuerySet[Alert]:
-    """Alerts with the display names a card shows (patient_name, acknowledged_by_name,
-    resolved_by_name, assigned_to_name; NULL when nobody), read as plain values instead of four
-    joined User rows per alert."""
-    return alerts.annotate(
-        patient_name=display_name_of("patient"),
-        acknowledged_by_name=display_name_of("acknowledged_by"),
-        resolved_by_name=display_name_of("resolved_by"),
-        assigned_to_name=display_name_of("assigned_to"),
-    )
 
 
 def alert_queue_counts(user: User, query: AlertQueueQuery | None = None) -> tuple[int, int]:

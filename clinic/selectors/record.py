@@ -10,8 +10,7 @@ from datetime import date, timedelta
 
 from accounts.models import User
 from alerts.models import Alert, AlertEvent
-from alerts.selectors import events_by_alert
-from clinic.selectors.alert_queue import with_people_names
+from alerts.selectors import events_by_alert, with_people_names
 from clinic.selectors.dashboard import UNRESOLVED
 from core.timezones import patient_local_date, patient_today
 from journal.models import DailyEntry, QuestionnaireResponse
